@@ -1,0 +1,120 @@
+# tether: one Makefile for the agent, the hub, the monitor, tests and benchmarks.
+#
+#   make            release build in build/release
+#   make demo       install missing packages, build, run the loopback demo
+#   make check      install missing packages, build with ASan/UBSan, run every test
+#   make bench      benchmarks (tables; results kept in docs/performance.md)
+#
+# MODE=release|test|fuzz picks the flavour; each has its own output folder.
+
+MODE ?= release
+O := build/$(MODE)
+
+ifeq ($(MODE),fuzz)
+CC := clang
+endif
+CC ?= cc
+
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wvla -Werror
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARNINGS) -fno-strict-aliasing -MMD -MP
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+ifeq ($(MODE),release)
+MODE_CFLAGS := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+MODE_LDFLAGS :=
+else ifeq ($(MODE),test)
+MODE_CFLAGS := -O1 -g $(SANITIZE)
+MODE_LDFLAGS := $(SANITIZE)
+else ifeq ($(MODE),fuzz)
+MODE_CFLAGS := -O1 -g $(SANITIZE) -fsanitize=fuzzer-no-link -DFUZZING
+MODE_LDFLAGS := $(SANITIZE)
+else
+$(error MODE must be release, test or fuzz)
+endif
+
+PKGS := libwebsockets libcurl libcjson sqlite3 libcrypto libarchive libseccomp libcap libsystemd
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# tether-monitor stays small: it links only what container set-up needs.
+MONITOR_LIBS = $(shell pkg-config --libs libcjson libseccomp libcap 2>/dev/null)
+
+CFLAGS_ALL = $(BASE_CFLAGS) $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(MODE_LDFLAGS) -Wl,--as-needed $(LDFLAGS)
+
+CORE_SRC := $(wildcard common/*.c protocol/*.c cgroups/*.c image/*.c runtime/*.c)
+AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
+HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c))
+MONITOR_SRC := $(wildcard runtime/monitor/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+BINARIES := $(O)/tether $(O)/tether-hub $(O)/tether-monitor
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all deps demo check check-host check-fuzz bench clean unit-tests fuzzers
+.DEFAULT_GOAL := all
+
+ifeq ($(MODE),fuzz)
+all: $(FUZZERS)
+else
+all: $(BINARIES)
+endif
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(O)/libcore.a: $(call obj,$(CORE_SRC))
+$(O)/libagent.a: $(call obj,$(AGENT_SRC))
+$(O)/libhub.a: $(call obj,$(HUB_SRC))
+$(O)/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/tether: $(call obj,agent/main.c) $(O)/libagent.a $(O)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tether-hub: $(call obj,hub/main.c) $(O)/libhub.a $(O)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tether-monitor: $(call obj,$(MONITOR_SRC)) $(O)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(MONITOR_LIBS)
+
+$(O)/tests/test-%: $(call obj,tests/unit/test-%.c tests/unit/test.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz-%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+unit-tests: $(UNIT_TESTS)
+fuzzers: $(FUZZERS)
+
+# Missing Debian packages are installed on the spot (the two README commands run as root on
+# a fresh Debian 12 machine).
+deps:
+	@scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) MODE=release all
+	scripts/demo.sh build/release
+
+check: deps
+	$(MAKE) MODE=release all
+	$(MAKE) MODE=test all unit-tests
+	$(MAKE) MODE=fuzz fuzzers
+	tests/run.sh
+
+bench: deps
+	$(MAKE) MODE=release all
+	bench/run.sh build/release
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

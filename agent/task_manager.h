@@ -1,0 +1,80 @@
+/* The task manager: the state machine of the tasks this node runs, shared by the daemon
+ * (`tether run`) and the local runner (`tether task run`). It does not own an event loop:
+ * the caller calls task_manager_tick() often (every 100 ms or at task_manager_next_deadline)
+ * and the manager reports every task state change through the on_state callback, from
+ * inside tick or start/stop calls, on the caller's thread. Slow work (image import, layer
+ * unpack) runs on worker threads; containers are started by spawning tether-monitor. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+
+enum task_status {
+	TASK_PENDING,  /* accepted, image being prepared, containers not yet started */
+	TASK_RUNNING,  /* every container started */
+	TASK_STOPPED,  /* every container ended (or never started) */
+};
+
+const char *task_status_to_string(enum task_status s); /* "PENDING", "RUNNING", "STOPPED" */
+
+struct container_report {
+	const char *name;
+	enum task_status status;
+	bool has_exit_code;
+	int exit_code;          /* 128+signal when killed by a signal, 137 for OOM and SIGKILL */
+	const char *reason;     /* NULL or e.g. "OutOfMemoryError: Container killed due to memory usage" */
+	pid_t pid;              /* container's first process as the host sees it; 0 when not running */
+};
+
+struct task_report {
+	const char *task_arn;
+	enum task_status status;
+	const char *stop_code;      /* NULL, "EssentialContainerExited", "UserInitiated", "TaskFailedToStart" */
+	const char *stopped_reason; /* NULL or a human sentence, e.g. "Essential container in task exited" */
+	const struct container_report *containers;
+	size_t n_containers;
+};
+
+struct task_manager_config {
+	const char *state_dir;       /* tasks live in STATE_DIR/tasks/<task id>/ */
+	const char *monitor_path;    /* path of the tether-monitor binary */
+	bool allow_no_limits;        /* run tasks that ask for limits where the cgroup controllers are missing */
+	/* Called for every change of a task's or a container's status. */
+	void (*on_state)(void *userdata, const struct task_report *report);
+	void *userdata;
+};
+
+struct task_manager;
+
+int task_manager_new(const struct task_manager_config *config, struct task_manager **ret,
+		     struct error *err);
+void task_manager_free(struct task_manager *tm);
+
+/* Start a task from its ECS task definition JSON (as the hub forwards it). A task ARN the
+ * manager already knows is accepted again without effect (assignments may be redelivered).
+ * Errors here are refusals of the definition; failures later (image, start) are reported as
+ * a STOPPED task with stop_code "TaskFailedToStart". */
+int task_manager_start_task(struct task_manager *tm, const char *task_arn,
+			    const cJSON *task_definition, struct error *err);
+
+/* Ask a task to stop: SIGTERM to every container, SIGKILL (cgroup.kill) after each
+ * container's stopTimeout. Unknown ARNs return -ENOENT; stopping a stopped task is a no-op. */
+int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const char *reason);
+
+/* Reap ended monitors, read exit records, enforce stop timeouts, finish image preparation,
+ * and emit state changes. Never blocks. */
+void task_manager_tick(struct task_manager *tm);
+
+/* Milliseconds until the next tick is needed (-1 when nothing is pending). */
+int task_manager_next_deadline_ms(const struct task_manager *tm);
+
+/* Count of tasks not yet STOPPED. */
+size_t task_manager_active_count(const struct task_manager *tm);
+
+/* Report of every known task's current state through on_state (used after a reconnect). */
+void task_manager_report_all(struct task_manager *tm);

@@ -1,0 +1,66 @@
+#include "common/error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int errno_magnitude(int code)
+{
+	if (code < 0)
+		code = -code;
+	return code ? code : EIO;
+}
+
+int error_set(struct error *err, int code, const char *fmt, ...)
+{
+	code = errno_magnitude(code);
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+		err->code = code;
+	}
+	return -code;
+}
+
+int error_set_errno(struct error *err, int code, const char *fmt, ...)
+{
+	code = errno_magnitude(code);
+	if (err) {
+		char head[sizeof(err->message)];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(head, sizeof(head), fmt, ap);
+		va_end(ap);
+		snprintf(err->message, sizeof(err->message), "%s: %s", head, strerror(code));
+		err->code = code;
+	}
+	return -code;
+}
+
+int error_wrap(struct error *err, const char *fmt, ...)
+{
+	if (!err)
+		return -EIO;
+	if (!err->code)
+		err->code = EIO;
+	char context[sizeof(err->message)];
+	char previous[sizeof(err->message)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	memcpy(previous, err->message, sizeof(previous));
+	snprintf(err->message, sizeof(err->message), "%s: %s", context, previous);
+	return -err->code;
+}
+
+void error_clear(struct error *err)
+{
+	if (err) {
+		err->code = 0;
+		err->message[0] = '\0';
+	}
+}

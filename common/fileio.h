@@ -1,0 +1,22 @@
+/* Small whole-file helpers. All descriptors are opened O_CLOEXEC. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole file, refusing files larger than max_size (-EFBIG). The buffer is
+ * NUL-terminated (not counted in *ret_size) and owned by the caller. */
+int read_file_full(const char *path, size_t max_size, char **ret_data, size_t *ret_size);
+
+/* Same, relative to a directory descriptor. */
+int read_file_full_at(int dirfd, const char *path, size_t max_size, char **ret_data,
+		      size_t *ret_size);
+
+/* Write a file atomically (temporary file in the same directory, fsync, rename) with mode. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+
+/* mkdir -p with mode for every component created; existing directories are accepted. */
+int mkdir_parents(const char *path, mode_t mode);
+
+/* rm -rf below and including path, without following symlinks. Missing path is not an error. */
+int remove_tree(const char *path);

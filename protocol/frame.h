@@ -1,0 +1,58 @@
+/* Agent <-> hub frames (docs/protocol.md): one JSON object per websocket text message,
+ * with a "type" and, for reliable messages, a "seq" that the receiver acknowledges. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+
+#define PROTOCOL_MAJOR 1
+#define PROTOCOL_MINOR 0
+#define PROTOCOL_VERSION "1.0"
+#define PROTOCOL_SUBPROTOCOL "tether.v1"  /* websocket subprotocol name */
+#define FRAME_MAX_SIZE (256 * 1024)      /* larger frames are refused (close 1009) */
+
+/* Close codes sent by either side (4000-4999 are application codes). */
+#define CLOSE_PROTOCOL_UNSUPPORTED 4001
+#define CLOSE_AUTH_FAILED 4003
+#define CLOSE_DEREGISTERED 4004
+#define CLOSE_REPLACED 4005   /* a newer connection of the same node took over */
+
+enum frame_type {
+	FRAME_CHALLENGE,   /* hub -> agent: nonce to sign */
+	FRAME_HELLO,       /* agent -> hub: identity, signature, version */
+	FRAME_WELCOME,     /* hub -> agent: authenticated */
+	FRAME_ACK,         /* either way: seq received and applied */
+	FRAME_ERROR,       /* either way: a frame was refused, with a message */
+	FRAME_TASK_ASSIGN, /* hub -> agent, reliable */
+	FRAME_TASK_STOP,   /* hub -> agent, reliable */
+	FRAME_TASK_STATE,  /* agent -> hub, reliable */
+	FRAME_NODE_STATUS, /* agent -> hub, best effort */
+	FRAME_HEARTBEAT,   /* either way, best effort */
+	_FRAME_TYPE_MAX,
+};
+
+struct frame {
+	enum frame_type type;
+	uint64_t seq;      /* 0 when the frame is not reliable */
+	cJSON *json;       /* the whole frame, owned */
+};
+
+const char *frame_type_to_string(enum frame_type t);
+int frame_type_from_string(const char *s, enum frame_type *ret);
+bool frame_type_is_reliable(enum frame_type t);
+
+/* Parse one received message: size limit, valid JSON object, known "type", "seq" present
+ * (a positive integer below 2^53) exactly for reliable types. */
+int frame_parse(const char *data, size_t size, struct frame *ret, struct error *err);
+void frame_release(struct frame *f);
+
+/* Start a frame object {"type": ...} (plus "seq" when seq > 0). */
+cJSON *frame_new(enum frame_type type, uint64_t seq);
+
+/* Serialize unformatted; the caller frees the string. */
+char *frame_print(const cJSON *frame);

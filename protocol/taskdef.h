@@ -1,0 +1,69 @@
+/* The task definition model: an ECS task definition (camelCase JSON, as `aws ecs
+ * register-task-definition` sends it) parsed into C and validated. The hub validates at
+ * registration; the agent parses what an assignment carries. A field tether does not support
+ * is an error naming the field, never silently ignored. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+
+#define TASKDEF_MAX_CONTAINERS 10
+#define TASKDEF_DEFAULT_STOP_TIMEOUT 30  /* seconds, as ECS */
+#define TASKDEF_MAX_STOP_TIMEOUT 120     /* seconds, as ECS */
+
+struct taskdef_env {
+	char *name;
+	char *value;
+};
+
+struct taskdef_container {
+	char *name;
+	char *image;            /* "oci:/path/to/layout:tag" or a registry reference */
+	bool essential;         /* default true */
+	char **command;         /* NULL-terminated, NULL when absent (image Cmd applies) */
+	char **entry_point;     /* NULL-terminated, NULL when absent (image Entrypoint applies) */
+	struct taskdef_env *environment;
+	size_t n_environment;
+	char *working_directory; /* NULL when absent */
+	char *user;              /* "uid", "uid:gid", "name", "name:group"; NULL when absent */
+	char *hostname;          /* NULL when absent */
+	uint32_t cpu;            /* cpu units, 1024 = one CPU; 0 = not set */
+	uint32_t memory_mib;     /* hard limit; 0 = not set */
+	uint32_t memory_reservation_mib; /* soft limit; 0 = not set */
+	uint32_t stop_timeout;   /* seconds; TASKDEF_DEFAULT_STOP_TIMEOUT when absent */
+};
+
+struct taskdef {
+	char *family;
+	char *network_mode;      /* "host" or "none"; NULL when absent */
+	uint32_t cpu;            /* task-level cpu units; 0 = not set */
+	uint32_t memory_mib;     /* task-level memory; 0 = not set */
+	struct taskdef_container *containers;
+	size_t n_containers;
+};
+
+/* Parse and validate a task definition object. On error *ret is untouched and err names the
+ * offending field ("containerDefinitions[0].image: required"). */
+int taskdef_from_json(const cJSON *json, struct taskdef **ret, struct error *err);
+
+/* Same, from text (at most TASKDEF_MAX_TEXT bytes). */
+#define TASKDEF_MAX_TEXT (64 * 1024)
+int taskdef_parse(const char *text, size_t size, struct taskdef **ret, struct error *err);
+
+void taskdef_free(struct taskdef *td);
+static inline void taskdef_freep(struct taskdef **td)
+{
+	taskdef_free(*td);
+}
+
+/* What the task reserves on a node: task-level cpu/memory when given, else the sum of the
+ * containers' (memory falls back to memoryReservation per container, as ECS does). */
+uint32_t taskdef_reserved_cpu(const struct taskdef *td);
+uint32_t taskdef_reserved_memory_mib(const struct taskdef *td);
+
+/* True when any limit (cpu, memory, memoryReservation at task or container level) is asked for. */
+bool taskdef_requests_limits(const struct taskdef *td);

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install the Debian 12 packages tether needs to build, test and run its demo, when missing.
+set -eu
+
+packages="gcc make pkg-config clang libclang-rt-14-dev
+libwebsockets-dev libcurl4-openssl-dev libcjson-dev libcap-dev libsystemd-dev
+libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
+awscli busybox-static jq curl iproute2 util-linux procps"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tether: missing packages:$missing (run as root, or install them with apt-get)" >&2
+	exit 1
+fi
+echo "tether: installing missing packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,118 @@
+# Shared helpers for end-to-end tests (sourced). A test prints "PASS name" / "FAIL name: why" /
+# "SKIP name: why" lines, which tests/run.sh counts. Every process a test starts is recorded by
+# pid and ended by pid when the test exits; nothing else is touched.
+
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${TETHER_BIN_DIR:-$TOP/build/test}
+AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
+WORK=$(mktemp -d /tmp/tether-e2e.XXXXXX)
+STARTED_PIDS=()
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: ${2:-}"; }
+skip() { echo "SKIP $1: ${2:-}"; }
+
+# check NAME COMMAND...: PASS when the command succeeds, else FAIL with its output.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"
+	fi
+}
+
+# wait_until SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
+wait_until() {
+	local limit=$1
+	shift
+	local deadline=$((SECONDS + limit))
+	while [ $SECONDS -lt $deadline ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@" >/dev/null 2>&1
+}
+
+cleanup_started() {
+	local pid
+	for pid in "${STARTED_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${STARTED_PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	STARTED_PIDS=()
+}
+
+on_exit() {
+	cleanup_started
+	if [ -n "${TETHER_ARTIFACTS:-}" ]; then
+		mkdir -p "$TETHER_ARTIFACTS/$(basename "$0" .sh)"
+		cp -r "$WORK"/*.log "$TETHER_ARTIFACTS/$(basename "$0" .sh)/" 2>/dev/null
+	fi
+	# Container roots may still be mounted below the work folder if a test failed mid-way.
+	grep -o " $WORK[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+	rm -rf "$WORK"
+}
+trap on_exit EXIT
+
+# free_port: a TCP port on loopback that nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# start_hub [extra args]: starts tether-hub on a free loopback port; sets HUB_PID, HUB_URL.
+start_hub() {
+	HUB_PORT=${HUB_PORT:-$(free_port)}
+	HUB_URL="http://127.0.0.1:$HUB_PORT"
+	"$BIN/tether-hub" --listen "127.0.0.1:$HUB_PORT" --db "$WORK/hub.db" --dev "$@" \
+		>>"$WORK/hub.log" 2>&1 &
+	HUB_PID=$!
+	STARTED_PIDS+=("$HUB_PID")
+	wait_until 20 curl -s -o /dev/null "$HUB_URL/" || { echo "hub did not start" >&2; cat "$WORK/hub.log" >&2; return 1; }
+}
+
+stop_pid() { # stop_pid PID [SIGNAL]
+	kill "-${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	local kept=()
+	for p in "${STARTED_PIDS[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
+	STARTED_PIDS=("${kept[@]}")
+}
+
+# awsx SERVICE ACTION [args]: the real aws CLI against the hub.
+awsx() {
+	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_PAGER="" \
+		"$AWS" --endpoint-url "$HUB_URL" --no-sign-request --region local --output json "$@"
+}
+
+# make_activation: creates an activation; sets ACT_ID and ACT_CODE.
+make_activation() {
+	local out
+	out=$(awsx ssm create-activation --iam-role tether "$@") || return 1
+	ACT_ID=$(jq -r .ActivationId <<<"$out")
+	ACT_CODE=$(jq -r .ActivationCode <<<"$out")
+}
+
+# busybox_image DIR: an OCI image layout with busybox at DIR (tag "latest").
+busybox_image() {
+	"$TOP/scripts/make-busybox-image.sh" "$1" >/dev/null
+}
+
+# start_agent STATE_DIR [extra args]: runs `tether run`; sets AGENT_PID.
+start_agent() {
+	local state=$1
+	shift
+	"$BIN/tether" run --state-dir "$state" --allow-no-limits "$@" >>"$WORK/agent.log" 2>&1 &
+	AGENT_PID=$!
+	STARTED_PIDS+=("$AGENT_PID")
+}

@@ -1,0 +1,113 @@
+#!/bin/bash
+# Runs every test of `make check` and ends with the summary line CI reads:
+# "N passed, N failed" (", N skipped" when any were skipped).
+#
+# Every test program prints "PASS name", "FAIL name: why" or "SKIP name: why" lines. Unit
+# tests and fuzzers are binaries under build/test and build/fuzz; end-to-end tests are
+# tests/e2e/*.sh, run against the sanitizer build. Set TESTS=pattern to run a subset.
+set -u
+cd "$(dirname "$0")/.."
+
+test_build=build/test
+fuzz_build=build/fuzz
+artifacts=$(mktemp -d /tmp/tether-check.XXXXXX)
+export TETHER_ARTIFACTS=$artifacts
+export TETHER_BIN_DIR=$PWD/$test_build
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$artifacts/sanitizer:suppressions=$PWD/tests/asan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$artifacts/sanitizer"
+
+passed=0 failed=0 skipped=0
+failures=()
+pattern=${TESTS:-}
+
+count_output() { # $1 = label, reads the program's output on stdin
+	local label=$1 line
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *) passed=$((passed + 1)); echo "  $line" ;;
+		FAIL\ *) failed=$((failed + 1)); failures+=("$label: ${line#FAIL }"); echo "  $line" ;;
+		SKIP\ *) skipped=$((skipped + 1)); echo "  $line" ;;
+		*) printf '    %s\n' "$line" ;;
+		esac
+	done
+}
+
+selected() { [ -z "$pattern" ] || [[ "$1" == *$pattern* ]]; }
+
+run_program() { # label, timeout seconds, command...
+	local label=$1 limit=$2
+	shift 2
+	local out="$artifacts/$(basename "$label").out"
+	local before_failed=$failed
+	timeout --kill-after=10 "$limit" "$@" >"$out" 2>&1
+	local rc=$?
+	count_output "$label" <"$out"
+	if [ $rc -ne 0 ] && [ $failed -eq $before_failed ]; then
+		failed=$((failed + 1))
+		failures+=("$label: exited with status $rc")
+		echo "  FAIL $label: exited with status $rc"
+		tail -n 30 "$out" | sed 's/^/    | /'
+	fi
+}
+
+stage_started=$SECONDS
+echo "== unit tests"
+for t in "$test_build"/tests/test-*; do
+	[ -x "$t" ] || continue
+	selected "$t" || continue
+	echo "-- $(basename "$t")"
+	run_program "$t" 300 "$t"
+done
+
+echo "== fuzzers (short runs over the seed corpus)"
+for f in "$fuzz_build"/fuzz/fuzz-*; do
+	[ -x "$f" ] || continue
+	selected "$f" || continue
+	name=$(basename "$f")
+	corpus="tests/fuzz/corpus/${name#fuzz-}"
+	work=$(mktemp -d "$artifacts/$name.XXXXXX")
+	[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+	echo "-- $name"
+	if ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1" \
+		timeout 120 "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+		-artifact_prefix="$artifacts/$name-" "$work" >"$artifacts/$name.out" 2>&1; then
+		passed=$((passed + 1)); echo "  PASS $name"
+	else
+		failed=$((failed + 1)); failures+=("$name: crash or leak (see below)")
+		echo "  FAIL $name"
+		grep -A 30 -E '^==[0-9]+==ERROR|runtime error' "$artifacts/$name.out" | head -n 40 | sed 's/^/    | /'
+	fi
+done
+echo "(unit tests and fuzzers: $((SECONDS - stage_started)) s)"
+
+stage_started=$SECONDS
+echo "== end-to-end tests on the host"
+for t in tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	selected "$t" || continue
+	echo "-- $t"
+	run_program "$t" 900 bash "$t"
+done
+echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
+
+# Sanitizer reports from daemons (which do not stop the test that started them) fail the run.
+for report in "$artifacts"/sanitizer.*; do
+	[ -f "$report" ] || continue
+	failed=$((failed + 1))
+	failures+=("sanitizer report $(basename "$report")")
+	echo "FAIL sanitizer report $(basename "$report"):"
+	head -n 40 "$report" | sed 's/^/    | /'
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "Failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "(test output kept in $artifacts)"
+echo
+summary="$passed passed, $failed failed"
+[ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ $failed -eq 0 ]

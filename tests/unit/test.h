@@ -1,0 +1,71 @@
+/* A tiny unit test framework: TEST(name) { ... } registers a test; the shared main runs every
+ * test (or those named on the command line) and prints one line per test, "PASS name",
+ * "FAIL name: why" or "SKIP name: why", which tests/run.sh counts. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+	struct test_case *next;
+};
+
+void test_register(struct test_case *tc);
+void test_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool test_failed(void);
+
+#define TEST(name_)                                                                    \
+	static void test_##name_(void);                                                \
+	static struct test_case test_case_##name_ = { #name_, test_##name_, NULL };     \
+	__attribute__((constructor)) static void test_register_##name_(void)            \
+	{                                                                              \
+		test_register(&test_case_##name_);                                     \
+	}                                                                              \
+	static void test_##name_(void)
+
+/* Assertions record the failure and return from the test function. */
+#define ASSERT_TRUE(c)                                                                \
+	do {                                                                           \
+		if (!(c)) {                                                            \
+			test_fail_at(__FILE__, __LINE__, "expected %s", #c);          \
+			return;                                                        \
+		}                                                                      \
+	} while (0)
+
+#define ASSERT_INT_EQ(a, b)                                                           \
+	do {                                                                           \
+		long long a_ = (long long)(a), b_ = (long long)(b);                    \
+		if (a_ != b_) {                                                        \
+			test_fail_at(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", \
+				     #a, a_, #b, b_);                                  \
+			return;                                                        \
+		}                                                                      \
+	} while (0)
+
+#define ASSERT_STR_EQ(a, b)                                                           \
+	do {                                                                           \
+		const char *a_ = (a), *b_ = (b);                                       \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                               \
+			test_fail_at(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", \
+				     #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");      \
+			return;                                                        \
+		}                                                                      \
+	} while (0)
+
+#define ASSERT_CONTAINS(haystack, needle)                                             \
+	do {                                                                           \
+		const char *h_ = (haystack), *n_ = (needle);                           \
+		if (!h_ || !strstr(h_, n_)) {                                          \
+			test_fail_at(__FILE__, __LINE__, "%s == \"%s\" lacks \"%s\"", #haystack, \
+				     h_ ? h_ : "(null)", n_);                          \
+			return;                                                        \
+		}                                                                      \
+	} while (0)
+
+/* A fresh temporary directory for the running test (removed after it). */
+const char *test_tmpdir(void);
