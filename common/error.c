@@ -47,13 +47,21 @@ int error_wrap(struct error *err, const char *fmt, ...)
 	if (!err->code)
 		err->code = EIO;
 	char context[sizeof(err->message)];
-	char previous[sizeof(err->message)];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
-	memcpy(previous, err->message, sizeof(previous));
-	snprintf(err->message, sizeof(err->message), "%s: %s", context, previous);
+	/* Shift the previous message right and put "context: " in front, truncating the tail. */
+	size_t cap = sizeof(err->message) - 1;
+	size_t head = strnlen(context, cap);
+	size_t sep = head + 2 <= cap ? 2 : cap - head;
+	size_t prev = strnlen(err->message, cap);
+	if (head + sep + prev > cap)
+		prev = cap - head - sep;
+	memmove(err->message + head + sep, err->message, prev);
+	memcpy(err->message, context, head);
+	memcpy(err->message + head, ": ", sep);
+	err->message[head + sep + prev] = '\0';
 	return -err->code;
 }
 
