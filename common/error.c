@@ -29,12 +29,12 @@ int error_set_errno(struct error *err, int code, const char *fmt, ...)
 {
 	code = errno_magnitude(code);
 	if (err) {
-		char head[sizeof(err->message)];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(head, sizeof(head), fmt, ap);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
-		snprintf(err->message, sizeof(err->message), "%s: %s", head, strerror(code));
+		size_t len = strlen(err->message);
+		snprintf(err->message + len, sizeof(err->message) - len, ": %s", strerror(code));
 		err->code = code;
 	}
 	return -code;
