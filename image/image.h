@@ -1,0 +1,37 @@
+/* OCI images made ready to run. An image reference follows the containers-image convention:
+ * "oci:/path/to/layout[:tag]" imports from an OCI image layout on disk (tag defaults to
+ * "latest"); "docker://..." and bare names mean a registry. Every blob is checked against its
+ * sha256 digest; each layer is unpacked once per digest into the content store, with OCI
+ * whiteouts turned into overlayfs whiteouts, so that layers stack as overlayfs lower dirs. */
+#pragma once
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+struct image_config {
+	char **entrypoint;   /* NULL-terminated; NULL when the image sets none */
+	char **cmd;          /* NULL-terminated; NULL when the image sets none */
+	char **env;          /* NULL-terminated "NAME=value" list; NULL when none */
+	char *working_dir;   /* NULL when unset */
+	char *user;          /* NULL when unset */
+};
+
+struct image {
+	char *reference;       /* as given */
+	char *manifest_digest; /* "sha256:<hex>" */
+	char **layers;         /* absolute paths of unpacked layer folders, lowest first, NULL-terminated */
+	size_t n_layers;
+	struct image_config config;
+};
+
+/* Make an image ready under the content store STORE_DIR (created if missing). Blocking (disk
+ * and archive work): call it off the event loop. Safe to call from several threads or
+ * processes at once for the same image. */
+int image_pull(const char *store_dir, const char *reference, struct image **ret, struct error *err);
+
+void image_free(struct image *img);
+static inline void image_freep(struct image **img)
+{
+	image_free(*img);
+}
