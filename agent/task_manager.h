@@ -57,8 +57,10 @@ void task_manager_free(struct task_manager *tm);
 
 /* Start a task from its ECS task definition JSON (as the hub forwards it). A task ARN the
  * manager already knows is accepted again without effect (assignments may be redelivered).
- * Errors here are refusals of the definition; failures later (image, start) are reported as
- * a STOPPED task with stop_code "TaskFailedToStart". */
+ * Every task handed over here is reported through on_state: when it cannot run (invalid
+ * definition, limits asked for where the cgroup controllers are missing and allow_no_limits is
+ * off, image or start failure) it is reported STOPPED with stop_code "TaskFailedToStart" and
+ * the reason; the return value repeats the error for the caller's log. */
 int task_manager_start_task(struct task_manager *tm, const char *task_arn,
 			    const cJSON *task_definition, struct error *err);
 
