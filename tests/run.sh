@@ -91,6 +91,13 @@ for t in tests/e2e/*.sh; do
 done
 echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
 
+stage_started=$SECONDS
+echo "== VM stage: a pure cgroup v2 kernel under qemu (tests/vm/)"
+if [ -z "$pattern" ] || [[ vm == *$pattern* ]] || ls tests/vm/guest/*"$pattern"* >/dev/null 2>&1; then
+	run_program vm 1200 tests/vm/run.sh
+fi
+echo "(VM stage: $((SECONDS - stage_started)) s)"
+
 # Sanitizer reports from daemons (which do not stop the test that started them) fail the run.
 for report in "$artifacts"/sanitizer.*; do
 	[ -f "$report" ] || continue

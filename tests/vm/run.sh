@@ -1,0 +1,53 @@
+#!/bin/bash
+# Boot the test VM (qemu, software emulation, Debian's kernel, the host's root read-only over
+# 9p with a tmpfs overlay) and run guest tests in it on a pure cgroup v2 system.
+#
+#   tests/vm/run.sh                 every test in tests/vm/guest/
+#   tests/vm/run.sh NAME...         only these (file names without .sh)
+#   tests/vm/run.sh --shell         a shell in the guest, for debugging
+#   tests/vm/run.sh --systemd       boot systemd as PID 1 instead of the test runner
+#
+# Guest tests print PASS/FAIL/SKIP lines; they are passed through, so tests/run.sh counts them.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=$top/build/vm
+mode=fast shell=0 tests=()
+for arg in "$@"; do
+	case "$arg" in
+	--shell) shell=1 ;;
+	--systemd) mode=systemd ;;
+	*) tests+=("$arg") ;;
+	esac
+done
+
+version=$("$top/tests/vm/prepare.sh" "$cache") || { echo "FAIL vm_prepare: see above"; exit 1; }
+append="console=ttyS0 quiet loglevel=3 panic=-1 tether.mode=$mode tether.top=$top"
+[ ${#tests[@]} -gt 0 ] && append="$append tether.tests=$(IFS=,; echo "${tests[*]}")"
+[ "$shell" = 1 ] && append="$append tether.shell=1"
+
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot
+	-kernel "$cache/kernel/boot/vmlinuz-$version" -initrd "$cache/initramfs.cpio.gz"
+	-append "$append"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-nic none)
+
+if [ "$shell" = 1 ] || [ "$mode" = systemd ] && [ -t 0 ]; then
+	exec "${qemu[@]}"
+fi
+
+log=$(mktemp /tmp/tether-vm.XXXXXX)
+started=$SECONDS
+timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
+	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^vm: '
+rc=${PIPESTATUS[0]}
+echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
+if ! grep -q '^vm: done' "$log"; then
+	echo "FAIL vm_completes: the guest did not finish; last lines of its console:"
+	tail -n 40 "$log" | sed 's/^/    | /'
+	exit 1
+fi
+if grep -q '^FAIL ' "$log"; then
+	echo "vm: console of the failing run kept in $log"
+else
+	rm -f "$log"
+fi
