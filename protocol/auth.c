@@ -1,6 +1,7 @@
 #include "protocol/auth.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "common/base64.h"
 #include "common/cleanup.h"
@@ -74,12 +76,19 @@ int auth_generate_key(char **ret_private_pem, char **ret_public_b64, struct erro
 	return 0;
 }
 
+/* An encrypted key is refused instead of asking for a passphrase on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *userdata)
+{
+	(void)buf, (void)size, (void)rwflag, (void)userdata;
+	return -1;
+}
+
 int auth_load_private_key(const char *pem, EVP_PKEY **ret, struct error *err)
 {
 	_cleanup_(bio_freep) BIO *bio = BIO_new_mem_buf(pem, -1);
 	if (!bio)
 		return error_set(err, ENOMEM, "out of memory");
-	EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (!key)
 		return error_set(err, EINVAL, "private key is not a PEM key");
 	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {
@@ -109,9 +118,20 @@ int auth_sign(EVP_PKEY *key, const char *nonce_hex, const char *node_id, char **
 	return 0;
 }
 
+static bool nonce_is_valid(const char *nonce_hex)
+{
+	return strlen(nonce_hex) == AUTH_NONCE_HEX_LEN &&
+	       strspn(nonce_hex, "0123456789abcdef") == AUTH_NONCE_HEX_LEN;
+}
+
 int auth_verify(const char *public_b64, const char *nonce_hex, const char *node_id,
 		const char *sig_b64, struct error *err)
 {
+	if (!nonce_is_valid(nonce_hex))
+		return error_set(err, EINVAL, "nonce is not %d lowercase hex digits",
+				 AUTH_NONCE_HEX_LEN);
+	if (!node_id[0] || strchr(node_id, '\n'))
+		return error_set(err, EINVAL, "node id is empty or holds a line break");
 	_cleanup_free_ unsigned char *pub = NULL, *sig = NULL;
 	size_t pub_len = 0, sig_len = 0;
 	if (base64_decode(public_b64, &pub, &pub_len) < 0 || pub_len != ED25519_KEY_BYTES)
@@ -134,8 +154,13 @@ int auth_verify(const char *public_b64, const char *nonce_hex, const char *node_
 
 int auth_secret_equal(const char *a, const char *b)
 {
+	/* Comparing digests takes the same time whatever the lengths and contents; the lengths
+	 * are compared too, so a digest collision alone would not do. */
+	unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
 	size_t la = strlen(a), lb = strlen(b);
-	/* Compare over the expected length whatever the input, so timing shows nothing. */
-	int same = CRYPTO_memcmp(a, la == lb ? b : a, la) == 0;
-	return same && la == lb;
+	if (!EVP_Digest(a, la, da, NULL, EVP_sha256(), NULL) ||
+	    !EVP_Digest(b, lb, db, NULL, EVP_sha256(), NULL))
+		return 0;
+	int same = CRYPTO_memcmp(da, db, sizeof(da)) == 0;
+	return same & (la == lb);
 }

@@ -1,10 +1,12 @@
 #include "protocol/frame.h"
 
 #include <errno.h>
-#include <math.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "protocol/json_value.h"
 
 static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_CHALLENGE] = "challenge",
@@ -19,9 +21,6 @@ static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_HEARTBEAT] = "heartbeat",
 };
 
-/* Largest integer a JSON number (a double) carries exactly. */
-#define SEQ_MAX ((1ULL << 53) - 1)
-
 const char *frame_type_to_string(enum frame_type t)
 {
 	return t < _FRAME_TYPE_MAX ? frame_type_names[t] : NULL;
@@ -29,6 +28,8 @@ const char *frame_type_to_string(enum frame_type t)
 
 int frame_type_from_string(const char *s, enum frame_type *ret)
 {
+	if (!s)
+		return -EINVAL;
 	for (size_t i = 0; i < _FRAME_TYPE_MAX; i++)
 		if (!strcmp(s, frame_type_names[i])) {
 			*ret = (enum frame_type)i;
@@ -44,13 +45,19 @@ bool frame_type_is_reliable(enum frame_type t)
 
 static int seq_from_json(const cJSON *item, uint64_t *ret)
 {
-	if (!cJSON_IsNumber(item))
+	if (!json_is_unsigned_integer(item) || item->valuedouble < 1)
 		return -EINVAL;
-	double v = item->valuedouble;
-	if (!(v >= 1 && v <= (double)SEQ_MAX) || floor(v) != v)
-		return -ERANGE;
-	*ret = (uint64_t)v;
+	*ret = (uint64_t)item->valuedouble;
 	return 0;
+}
+
+/* cJSON stops at the end of the first value; anything but whitespace after it is refused. */
+static bool only_whitespace(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return false;
+	return true;
 }
 
 int frame_parse(const char *data, size_t size, struct frame *ret, struct error *err)
@@ -58,37 +65,31 @@ int frame_parse(const char *data, size_t size, struct frame *ret, struct error *
 	if (size > FRAME_MAX_SIZE)
 		return error_set(err, EMSGSIZE, "frame of %zu bytes exceeds the limit of %d", size,
 				 FRAME_MAX_SIZE);
-	cJSON *json = cJSON_ParseWithLength(data, size);
-	if (!json)
+	const char *end = NULL;
+	_cleanup_(cjson_deletep) cJSON *json = cJSON_ParseWithLengthOpts(data, size, &end, false);
+	if (!json || !only_whitespace(end, data + size))
 		return error_set(err, EBADMSG, "frame is not valid JSON");
-	if (!cJSON_IsObject(json)) {
-		cJSON_Delete(json);
+	if (!cJSON_IsObject(json))
 		return error_set(err, EBADMSG, "frame is not a JSON object");
-	}
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(json, "type");
 	enum frame_type t;
-	if (!cJSON_IsString(type)) {
-		cJSON_Delete(json);
+	if (!cJSON_IsString(type) || !type->valuestring)
 		return error_set(err, EBADMSG, "frame has no \"type\" string");
-	}
-	if (frame_type_from_string(type->valuestring, &t) < 0) {
-		int r = error_set(err, EBADMSG, "unknown frame type \"%.64s\"", type->valuestring);
-		cJSON_Delete(json);
-		return r;
-	}
+	if (frame_type_from_string(type->valuestring, &t) < 0)
+		return error_set(err, EBADMSG, "unknown frame type \"%.64s\"", type->valuestring);
 	const cJSON *seq_item = cJSON_GetObjectItemCaseSensitive(json, "seq");
 	uint64_t seq = 0;
 	bool needs_seq = frame_type_is_reliable(t) || t == FRAME_ACK;
-	if (needs_seq && seq_from_json(seq_item, &seq) < 0) {
-		cJSON_Delete(json);
-		return error_set(err, EBADMSG, "%s frame needs \"seq\", an integer from 1 to 2^53-1",
+	if (needs_seq && !seq_item)
+		return error_set(err, EBADMSG, "%s frame needs \"seq\"", frame_type_names[t]);
+	/* Other frames may carry a seq (a later minor version may add one); it must still be
+	 * valid, and it is not reported. */
+	if (seq_item && seq_from_json(seq_item, &seq) < 0)
+		return error_set(err, EBADMSG, "%s frame: \"seq\" must be an integer from 1 to 2^53-1",
 				 frame_type_names[t]);
-	}
-	if (!needs_seq && seq_item) {
-		cJSON_Delete(json);
-		return error_set(err, EBADMSG, "%s frame must not carry \"seq\"", frame_type_names[t]);
-	}
-	*ret = (struct frame){ .type = t, .seq = seq, .json = json };
+	if (!needs_seq)
+		seq = 0;
+	*ret = (struct frame){ .type = t, .seq = seq, .json = TAKE_PTR(json) };
 	return 0;
 }
 
@@ -100,13 +101,24 @@ void frame_release(struct frame *f)
 	}
 }
 
+/* cJSON prints numbers with 15 significant digits, which would round a seq above 10^15;
+ * the seq is written as its exact decimal text instead. */
+static bool add_seq(cJSON *frame, uint64_t seq)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%" PRIu64, seq);
+	return cJSON_AddRawToObject(frame, "seq", text) != NULL;
+}
+
 cJSON *frame_new(enum frame_type type, uint64_t seq)
 {
+	if (type >= _FRAME_TYPE_MAX || seq > JSON_MAX_SAFE_INTEGER)
+		return NULL;
 	cJSON *f = cJSON_CreateObject();
 	if (!f)
 		return NULL;
 	if (!cJSON_AddStringToObject(f, "type", frame_type_names[type]) ||
-	    (seq > 0 && !cJSON_AddNumberToObject(f, "seq", (double)seq))) {
+	    (seq > 0 && !add_seq(f, seq))) {
 		cJSON_Delete(f);
 		return NULL;
 	}

@@ -38,7 +38,7 @@ enum frame_type {
 
 struct frame {
 	enum frame_type type;
-	uint64_t seq;      /* 0 when the frame is not reliable */
+	uint64_t seq;      /* reliable frames: their seq; ack: the seq acknowledged; else 0 */
 	cJSON *json;       /* the whole frame, owned */
 };
 
@@ -46,12 +46,14 @@ const char *frame_type_to_string(enum frame_type t);
 int frame_type_from_string(const char *s, enum frame_type *ret);
 bool frame_type_is_reliable(enum frame_type t);
 
-/* Parse one received message: size limit, valid JSON object, known "type", "seq" present
- * (a positive integer below 2^53) exactly for reliable types. */
+/* Parse one received message: size limit (-EMSGSIZE), else -EBADMSG unless it is a valid JSON
+ * object with a known "type" and, on reliable types and ack, a "seq" (an integer from 1 to
+ * 2^53-1; a seq on another type must be valid too and is ignored). */
 int frame_parse(const char *data, size_t size, struct frame *ret, struct error *err);
 void frame_release(struct frame *f);
 
-/* Start a frame object {"type": ...} (plus "seq" when seq > 0). */
+/* Start a frame object {"type": ...} (plus "seq" when seq > 0, held as exact raw text so
+ * that every seq up to 2^53-1 prints exactly); NULL on a bad type or seq. */
 cJSON *frame_new(enum frame_type type, uint64_t seq);
 
 /* Serialize unformatted; the caller frees the string. */

@@ -1,0 +1,134 @@
+#include "protocol/json_value.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+
+void json_path(char buf[JSON_PATH_MAX], const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, JSON_PATH_MAX, fmt, ap);
+	va_end(ap);
+}
+
+bool json_is_unsigned_integer(const cJSON *v)
+{
+	if (!cJSON_IsNumber(v))
+		return false;
+	double d = v->valuedouble;
+	/* The NaN and infinity checks come first: comparisons with them are all false. */
+	return isfinite(d) && d >= 0 && d <= (double)JSON_MAX_SAFE_INTEGER && d == floor(d);
+}
+
+int json_object_members(const cJSON *obj, const char *path, const char *const names[],
+			size_t n_names, const cJSON *found[], struct error *err)
+{
+	if (!cJSON_IsObject(obj))
+		return error_set(err, EINVAL, "%s: expected an object", path);
+	for (size_t i = 0; i < n_names; i++)
+		found[i] = NULL;
+	const cJSON *member;
+	cJSON_ArrayForEach(member, obj) {
+		size_t i = 0;
+		while (i < n_names && strcmp(member->string, names[i]) != 0)
+			i++;
+		const char *sep = path[0] ? "." : "";
+		if (i == n_names)
+			return error_set(err, EINVAL, "%s%s%.64s: field not supported by tether",
+					 path, sep, member->string);
+		if (found[i])
+			return error_set(err, EINVAL, "%s%s%s: field given twice", path, sep,
+					 names[i]);
+		found[i] = member;
+	}
+	return 0;
+}
+
+int json_get_string(const cJSON *v, const char *path, size_t min_len, size_t max_len,
+		    char **ret, struct error *err)
+{
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return error_set(err, EINVAL, "%s: expected a string", path);
+	size_t len = strlen(v->valuestring);
+	if (len < min_len)
+		return error_set(err, EINVAL, "%s: must not be empty", path);
+	if (len > max_len)
+		return error_set(err, EINVAL, "%s: longer than %zu bytes", path, max_len);
+	char *copy = strdup(v->valuestring);
+	if (!copy)
+		return error_set(err, ENOMEM, "%s: out of memory", path);
+	*ret = copy;
+	return 0;
+}
+
+int json_get_uint(const cJSON *v, const char *path, uint64_t min, uint64_t max, uint64_t *ret,
+		  struct error *err)
+{
+	if (!json_is_unsigned_integer(v))
+		return error_set(err, EINVAL, "%s: expected a non-negative integer", path);
+	uint64_t n = (uint64_t)v->valuedouble;
+	if (n < min || n > max)
+		return error_set(err, ERANGE, "%s: %llu is outside %llu..%llu", path,
+				 (unsigned long long)n, (unsigned long long)min,
+				 (unsigned long long)max);
+	*ret = n;
+	return 0;
+}
+
+int json_get_bool(const cJSON *v, const char *path, bool *ret, struct error *err)
+{
+	if (!cJSON_IsBool(v))
+		return error_set(err, EINVAL, "%s: expected true or false", path);
+	*ret = cJSON_IsTrue(v);
+	return 0;
+}
+
+void cjson_deletep(cJSON **json)
+{
+	cJSON_Delete(*json);
+}
+
+void strv_free(char **strv)
+{
+	if (!strv)
+		return;
+	for (char **s = strv; *s; s++)
+		free(*s);
+	free(strv);
+}
+
+static void strv_freep(char ***strv)
+{
+	strv_free(*strv);
+}
+
+int json_get_string_array(const cJSON *v, const char *path, size_t max_items, size_t max_len,
+			  char ***ret, struct error *err)
+{
+	if (!cJSON_IsArray(v))
+		return error_set(err, EINVAL, "%s: expected an array of strings", path);
+	size_t n = (size_t)cJSON_GetArraySize(v);
+	if (n > max_items)
+		return error_set(err, EINVAL, "%s: more than %zu items", path, max_items);
+	_cleanup_(strv_freep) char **strv = calloc(n + 1, sizeof(char *));
+	if (!strv)
+		return error_set(err, ENOMEM, "%s: out of memory", path);
+	size_t i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, v) {
+		char item_path[JSON_PATH_MAX];
+		json_path(item_path, "%s[%zu]", path, i);
+		int r = json_get_string(item, item_path, 0, max_len, &strv[i], err);
+		if (r < 0)
+			return r;
+		i++;
+	}
+	*ret = TAKE_PTR(strv);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* Typed, bounded reads of cJSON values for the parsers of outside input. Every function names
+ * the value by its path ("containerDefinitions[0].cpu") in the error, so a refused document
+ * says exactly what was wrong and where. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+
+/* Longest path kept in messages; longer paths are cut (they only come from hostile input). */
+#define JSON_PATH_MAX 256
+
+/* Build a path into buf, cut at JSON_PATH_MAX - 1 bytes. */
+void json_path(char buf[JSON_PATH_MAX], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The largest integer a double (and so cJSON) holds exactly: 2^53 - 1. */
+#define JSON_MAX_SAFE_INTEGER 9007199254740991ULL
+
+/* True when v is a number with no fractional part within [0, JSON_MAX_SAFE_INTEGER]. */
+bool json_is_unsigned_integer(const cJSON *v);
+
+/* Look up an object's members by exact (case-sensitive) name: found[i] is the member named
+ * names[i] or NULL. A member not in names, or a name given twice, is an error. */
+int json_object_members(const cJSON *obj, const char *path, const char *const names[],
+			size_t n_names, const cJSON *found[], struct error *err);
+
+/* A string of min_len..max_len bytes; *ret is a copy the caller frees. */
+int json_get_string(const cJSON *v, const char *path, size_t min_len, size_t max_len,
+		    char **ret, struct error *err);
+
+int json_get_uint(const cJSON *v, const char *path, uint64_t min, uint64_t max, uint64_t *ret,
+		  struct error *err);
+
+int json_get_bool(const cJSON *v, const char *path, bool *ret, struct error *err);
+
+/* An array of at most max_items strings of at most max_len bytes, as a NULL-terminated
+ * vector the caller frees with strv_free. */
+int json_get_string_array(const cJSON *v, const char *path, size_t max_items, size_t max_len,
+			  char ***ret, struct error *err);
+
+void strv_free(char **strv);
+
+/* For _cleanup_(cjson_deletep) cJSON *json. */
+void cjson_deletep(cJSON **json);

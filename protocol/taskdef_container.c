@@ -1,0 +1,247 @@
+#include "protocol/taskdef_container.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "protocol/json_value.h"
+#include "protocol/taskdef_units.h"
+
+bool taskdef_name_is_valid(const char *s)
+{
+	size_t len = strlen(s);
+	return len >= 1 && len <= TASKDEF_MAX_NAME &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+static bool hostname_is_valid(const char *s)
+{
+	size_t len = strlen(s);
+	return len >= 1 && len <= TASKDEF_MAX_HOSTNAME && s[0] != '-' && s[0] != '.' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") == len;
+}
+
+static bool has_control_character(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int parse_environment(const cJSON *v, const char *path, struct taskdef_container *c,
+			     struct error *err)
+{
+	static const char *const names[] = { "name", "value" };
+	if (!cJSON_IsArray(v))
+		return error_set(err, EINVAL, "%s: expected an array of {name, value}", path);
+	size_t n = (size_t)cJSON_GetArraySize(v);
+	if (n > TASKDEF_MAX_ENVIRONMENT)
+		return error_set(err, EINVAL, "%s: more than %d variables", path,
+				 TASKDEF_MAX_ENVIRONMENT);
+	c->environment = calloc(n ? n : 1, sizeof(*c->environment));
+	if (!c->environment)
+		return error_set(err, ENOMEM, "%s: out of memory", path);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, v) {
+		size_t i = c->n_environment;
+		struct taskdef_env *env = &c->environment[i];
+		char item_path[JSON_PATH_MAX], field_path[JSON_PATH_MAX];
+		const cJSON *found[ELEMENTSOF(names)];
+		json_path(item_path, "%s[%zu]", path, i);
+		int r = json_object_members(item, item_path, names, ELEMENTSOF(names), found, err);
+		if (r < 0)
+			return r;
+		c->n_environment++;
+		json_path(field_path, "%s.name", item_path);
+		if (!found[0])
+			return error_set(err, EINVAL, "%s: required", field_path);
+		r = json_get_string(found[0], field_path, 1, TASKDEF_MAX_ENV_NAME, &env->name, err);
+		if (r < 0)
+			return r;
+		if (strchr(env->name, '=') || has_control_character(env->name))
+			return error_set(err, EINVAL, "%s: must not contain '=' or control characters",
+					 field_path);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->environment[j].name, env->name) == 0)
+				return error_set(err, EINVAL, "%s: \"%s\" is given twice", field_path,
+						 env->name);
+		json_path(field_path, "%s.value", item_path);
+		/* ECS allows a variable without a value; it is then the empty string. */
+		if (!found[1])
+			env->value = strdup("");
+		else if ((r = json_get_string(found[1], field_path, 0, TASKDEF_MAX_ENV_VALUE,
+					      &env->value, err)) < 0)
+			return r;
+		if (!env->value)
+			return error_set(err, ENOMEM, "%s: out of memory", field_path);
+	}
+	return 0;
+}
+
+enum container_field {
+	F_NAME, F_IMAGE, F_ESSENTIAL, F_COMMAND, F_ENTRY_POINT, F_ENVIRONMENT,
+	F_WORKING_DIRECTORY, F_USER, F_HOSTNAME, F_CPU, F_MEMORY, F_MEMORY_RESERVATION,
+	F_STOP_TIMEOUT, _F_MAX,
+};
+
+static const char *const container_fields[_F_MAX] = {
+	[F_NAME] = "name",
+	[F_IMAGE] = "image",
+	[F_ESSENTIAL] = "essential",
+	[F_COMMAND] = "command",
+	[F_ENTRY_POINT] = "entryPoint",
+	[F_ENVIRONMENT] = "environment",
+	[F_WORKING_DIRECTORY] = "workingDirectory",
+	[F_USER] = "user",
+	[F_HOSTNAME] = "hostname",
+	[F_CPU] = "cpu",
+	[F_MEMORY] = "memory",
+	[F_MEMORY_RESERVATION] = "memoryReservation",
+	[F_STOP_TIMEOUT] = "stopTimeout",
+};
+
+static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
+			 struct taskdef_container *c, struct error *err)
+{
+	int r;
+#define FIELD_PATH(f) (json_path(path, "%s.%s", prefix, container_fields[f]), path)
+	if (!found[F_NAME])
+		return error_set(err, EINVAL, "%s: required", FIELD_PATH(F_NAME));
+	r = json_get_string(found[F_NAME], FIELD_PATH(F_NAME), 1, TASKDEF_MAX_NAME, &c->name, err);
+	if (r < 0)
+		return r;
+	if (!taskdef_name_is_valid(c->name))
+		return error_set(err, EINVAL, "%s: only letters, digits, '-' and '_' are allowed",
+				 path);
+	if (!found[F_IMAGE])
+		return error_set(err, EINVAL, "%s: required", FIELD_PATH(F_IMAGE));
+	r = json_get_string(found[F_IMAGE], FIELD_PATH(F_IMAGE), 1, TASKDEF_MAX_IMAGE, &c->image,
+			    err);
+	if (r < 0)
+		return r;
+	if (strpbrk(c->image, " \t") || has_control_character(c->image))
+		return error_set(err, EINVAL, "%s: must not contain spaces or control characters",
+				 path);
+	if (found[F_WORKING_DIRECTORY]) {
+		r = json_get_string(found[F_WORKING_DIRECTORY], FIELD_PATH(F_WORKING_DIRECTORY), 1,
+				    TASKDEF_MAX_PATH, &c->working_directory, err);
+		if (r < 0)
+			return r;
+		if (c->working_directory[0] != '/')
+			return error_set(err, EINVAL, "%s: must be an absolute path", path);
+	}
+	if (found[F_USER]) {
+		r = json_get_string(found[F_USER], FIELD_PATH(F_USER), 1, TASKDEF_MAX_USER, &c->user,
+				    err);
+		if (r < 0)
+			return r;
+		if (has_control_character(c->user))
+			return error_set(err, EINVAL, "%s: must not contain control characters",
+					 path);
+	}
+	if (found[F_HOSTNAME]) {
+		r = json_get_string(found[F_HOSTNAME], FIELD_PATH(F_HOSTNAME), 1,
+				    TASKDEF_MAX_HOSTNAME, &c->hostname, err);
+		if (r < 0)
+			return r;
+		if (!hostname_is_valid(c->hostname))
+			return error_set(err, EINVAL, "%s: \"%s\" is not a valid hostname", path,
+					 c->hostname);
+	}
+	if (found[F_COMMAND]) {
+		r = json_get_string_array(found[F_COMMAND], FIELD_PATH(F_COMMAND), TASKDEF_MAX_ARGS,
+					  TASKDEF_MAX_ARG, &c->command, err);
+		if (r < 0)
+			return r;
+	}
+	if (found[F_ENTRY_POINT]) {
+		r = json_get_string_array(found[F_ENTRY_POINT], FIELD_PATH(F_ENTRY_POINT),
+					  TASKDEF_MAX_ARGS, TASKDEF_MAX_ARG, &c->entry_point, err);
+		if (r < 0)
+			return r;
+	}
+	if (found[F_ENVIRONMENT]) {
+		r = parse_environment(found[F_ENVIRONMENT], FIELD_PATH(F_ENVIRONMENT), c, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_numbers(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
+			 struct taskdef_container *c, struct error *err)
+{
+	uint64_t n;
+	int r;
+	c->essential = true;
+	if (found[F_ESSENTIAL] &&
+	    (r = json_get_bool(found[F_ESSENTIAL], FIELD_PATH(F_ESSENTIAL), &c->essential, err)) < 0)
+		return r;
+	if (found[F_CPU]) {
+		r = json_get_uint(found[F_CPU], FIELD_PATH(F_CPU), 0, TASKDEF_MAX_CONTAINER_CPU, &n,
+				  err);
+		if (r < 0)
+			return r;
+		c->cpu = (uint32_t)n;
+	}
+	if (found[F_MEMORY]) {
+		r = json_get_uint(found[F_MEMORY], FIELD_PATH(F_MEMORY), TASKDEF_MIN_MEMORY_MIB,
+				  TASKDEF_MAX_MEMORY_MIB, &n, err);
+		if (r < 0)
+			return r;
+		c->memory_mib = (uint32_t)n;
+	}
+	if (found[F_MEMORY_RESERVATION]) {
+		r = json_get_uint(found[F_MEMORY_RESERVATION], FIELD_PATH(F_MEMORY_RESERVATION),
+				  TASKDEF_MIN_MEMORY_MIB, TASKDEF_MAX_MEMORY_MIB, &n, err);
+		if (r < 0)
+			return r;
+		c->memory_reservation_mib = (uint32_t)n;
+		if (c->memory_mib && c->memory_reservation_mib > c->memory_mib)
+			return error_set(err, EINVAL, "%s: %u MiB is more than memory (%u MiB)", path,
+					 c->memory_reservation_mib, c->memory_mib);
+	}
+	c->stop_timeout = TASKDEF_DEFAULT_STOP_TIMEOUT;
+	if (found[F_STOP_TIMEOUT]) {
+		r = json_get_uint(found[F_STOP_TIMEOUT], FIELD_PATH(F_STOP_TIMEOUT), 0,
+				  TASKDEF_MAX_STOP_TIMEOUT, &n, err);
+		if (r < 0)
+			return r;
+		c->stop_timeout = (uint32_t)n;
+	}
+#undef FIELD_PATH
+	return 0;
+}
+
+int taskdef_container_from_json(const cJSON *json, const char *path, struct taskdef_container *c,
+				struct error *err)
+{
+	const cJSON *found[_F_MAX];
+	char field_path[JSON_PATH_MAX];
+	int r = json_object_members(json, path, container_fields, _F_MAX, found, err);
+	if (r < 0)
+		return r;
+	r = parse_strings(found, field_path, path, c, err);
+	if (r < 0)
+		return r;
+	return parse_numbers(found, field_path, path, c, err);
+}
+
+void taskdef_container_release(struct taskdef_container *c)
+{
+	free(c->name);
+	free(c->image);
+	strv_free(c->command);
+	strv_free(c->entry_point);
+	for (size_t i = 0; i < c->n_environment; i++) {
+		free(c->environment[i].name);
+		free(c->environment[i].value);
+	}
+	free(c->environment);
+	free(c->working_directory);
+	free(c->user);
+	free(c->hostname);
+	*c = (struct taskdef_container){ 0 };
+}
