@@ -1,9 +1,44 @@
 /* cgroup v2: the one interface the agent and the monitor use; the driver behind it is picked
- * once at start-up. */
+ * once at start-up. Paths given to these functions are relative to the v2 mount
+ * ("tether/<task-id>/<container>"); processes live only in leaves (no-internal-processes). */
 #pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
 /* The controllers the agent can use for its tasks, comma-separated in kernel order
  * ("cpu,io,memory,pids"), or "" when the v2 tree has none (hybrid hosts). The caller frees. */
 int cgroup_available_controllers(char **ret_csv, struct error *err);
+
+/* Where the cgroup2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts). */
+int cgroup_mount_point(char **ret_path, struct error *err);
+
+/* Limits of one cgroup; a zero field is not set. */
+struct cgroup_limits {
+	uint32_t cpu_units;         /* 1024 = one CPU: cpu.max quota and cpu.weight */
+	uint64_t memory_max_bytes;  /* memory.max */
+	uint64_t memory_low_bytes;  /* memory.low */
+	uint64_t pids_max;          /* pids.max */
+};
+
+/* The controllers a set of limits needs, comma-separated ("cpu,memory"); "" when none. */
+int cgroup_limits_controllers(const struct cgroup_limits *limits, char **ret_csv);
+
+/* Create the cgroup and its missing parents, enabling in each parent's subtree_control the
+ * controllers the host offers. An existing cgroup is accepted. */
+int cgroup_create(const char *path, struct error *err);
+/* Directory descriptor of the cgroup (O_PATH|O_DIRECTORY|O_CLOEXEC) for CLONE_INTO_CGROUP. */
+int cgroup_open(const char *path, int *ret_fd, struct error *err);
+/* Write limits; -EOPNOTSUPP naming the missing controller when it is not enabled there. */
+int cgroup_set_limits(const char *path, const struct cgroup_limits *limits, struct error *err);
+/* Kill every process of the cgroup (cgroup.kill, or SIGKILL to each pid until empty). */
+int cgroup_kill(const char *path, struct error *err);
+/* True while any process lives in the cgroup or below (cgroup.events "populated 1"). */
+int cgroup_is_populated(const char *path, bool *ret, struct error *err);
+/* The oom_kill counter of memory.events; -ENOENT when the memory controller is absent. */
+int cgroup_oom_kills(const char *path, uint64_t *ret, struct error *err);
+/* Remove the cgroup and its child cgroups (deepest first); a missing cgroup is not an error,
+ * a populated one is -EBUSY. */
+int cgroup_remove(const char *path, struct error *err);

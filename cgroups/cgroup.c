@@ -1,0 +1,129 @@
+/* The front of the cgroup library: finds the v2 mount once and hands every call to the
+ * driver picked at start-up. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+static const struct cgroup_driver *driver = &cgroup_driver_cgroupfs;
+
+/* The mount point is field 5 of the /proc/self/mountinfo line whose type (after " - ") is
+ * cgroup2. */
+static int find_cgroup2_mount(char **ret_path, struct error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return error_set_errno(err, errno, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		const char *sep = strstr(line, " - ");
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+			continue;
+		char mnt[4096];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		char *path = strdup(mnt);
+		if (!path)
+			return error_set(err, ENOMEM, "cgroup mount point");
+		*ret_path = path;
+		return 0;
+	}
+	return error_set(err, ENOENT, "no cgroup2 hierarchy is mounted");
+}
+
+int cgroup_mount_point(char **ret_path, struct error *err)
+{
+	return find_cgroup2_mount(ret_path, err);
+}
+
+int cgroup_available_controllers(char **ret_csv, struct error *err)
+{
+	_cleanup_free_ char *mount = NULL;
+	int r = find_cgroup2_mount(&mount, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/cgroup.controllers", mount) < 0)
+		return error_set(err, ENOMEM, "cgroup controllers");
+	_cleanup_free_ char *data = NULL;
+	r = read_file_full(path, 4096, &data, NULL);
+	if (r < 0)
+		return error_set_errno(err, r, "read %s", path);
+	/* "cpu io memory pids\n" -> "cpu,io,memory,pids" */
+	data[strcspn(data, "\n")] = '\0';
+	for (char *p = data; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	*ret_csv = TAKE_PTR(data);
+	return 0;
+}
+
+int cgroup_limits_controllers(const struct cgroup_limits *l, char **ret_csv)
+{
+	char buf[64] = "";
+	if (l->cpu_units)
+		strcat(buf, "cpu,");
+	if (l->memory_max_bytes || l->memory_low_bytes)
+		strcat(buf, "memory,");
+	if (l->pids_max)
+		strcat(buf, "pids,");
+	size_t n = strlen(buf);
+	if (n)
+		buf[n - 1] = '\0';
+	char *csv = strdup(buf);
+	if (!csv)
+		return -ENOMEM;
+	*ret_csv = csv;
+	return 0;
+}
+
+#define WITH_MOUNT(call)                                                  \
+	do {                                                              \
+		_cleanup_free_ char *mount_ = NULL;                       \
+		int r_ = find_cgroup2_mount(&mount_, err);                \
+		if (r_ < 0)                                               \
+			return r_;                                        \
+		const char *mount = mount_;                               \
+		return call;                                              \
+	} while (0)
+
+int cgroup_create(const char *path, struct error *err)
+{
+	WITH_MOUNT(driver->create(mount, path, err));
+}
+
+int cgroup_open(const char *path, int *ret_fd, struct error *err)
+{
+	WITH_MOUNT(driver->open(mount, path, ret_fd, err));
+}
+
+int cgroup_set_limits(const char *path, const struct cgroup_limits *limits, struct error *err)
+{
+	WITH_MOUNT(driver->set_limits(mount, path, limits, err));
+}
+
+int cgroup_kill(const char *path, struct error *err)
+{
+	WITH_MOUNT(driver->kill(mount, path, err));
+}
+
+int cgroup_is_populated(const char *path, bool *ret, struct error *err)
+{
+	WITH_MOUNT(driver->is_populated(mount, path, ret, err));
+}
+
+int cgroup_oom_kills(const char *path, uint64_t *ret, struct error *err)
+{
+	WITH_MOUNT(driver->oom_kills(mount, path, ret, err));
+}
+
+int cgroup_remove(const char *path, struct error *err)
+{
+	WITH_MOUNT(driver->remove(mount, path, err));
+}

@@ -1,0 +1,110 @@
+/* Spawning tether-monitor for one container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/parse.h"
+#include "runtime/container_start.h"
+
+extern char **environ;
+
+static int folder_file(char **ret, const char *folder, const char *file)
+{
+	return asprintf(ret, "%s/%s", folder, file) < 0 ? -ENOMEM : 0;
+}
+
+static int spawn_monitor(const char *monitor_path, const char *state_folder, bool inherit_output,
+			 pid_t *ret_pid, struct error *err)
+{
+	_cleanup_free_ char *log = NULL;
+	if (folder_file(&log, state_folder, CONTAINER_MONITOR_LOG) < 0)
+		return error_set(err, ENOMEM, "monitor log");
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!inherit_output) {
+		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0640);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	}
+	/* Nothing of the agent's (sockets, database, pipes) leaks into the monitor. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+					       POSIX_SPAWN_SETSIGDEF);
+	char *argv[] = { (char *)"tether-monitor", (char *)state_folder, NULL };
+	pid_t pid;
+	int r = posix_spawn(&pid, monitor_path, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (r != 0)
+		return error_set_errno(err, r, "spawn %s", monitor_path);
+	*ret_pid = pid;
+	return 0;
+}
+
+static bool limits_set(const struct cgroup_limits *l)
+{
+	return l && (l->cpu_units || l->memory_max_bytes || l->memory_low_bytes || l->pids_max);
+}
+
+int container_start(const char *monitor_path, const char *state_folder,
+		    const struct container_config *cfg, const struct cgroup_limits *limits,
+		    pid_t *ret_monitor_pid, struct error *err)
+{
+	int r = mkdir_parents(state_folder, 0700);
+	if (r < 0)
+		return error_set_errno(err, r, "create %s", state_folder);
+	/* A folder reused from an earlier run must not leave a stale pid or exit record. */
+	static const char *const stale[] = { CONTAINER_PID_FILE, CONTAINER_EXIT_FILE };
+	for (size_t i = 0; i < ELEMENTSOF(stale); i++) {
+		_cleanup_free_ char *p = NULL;
+		if (folder_file(&p, state_folder, stale[i]) < 0)
+			return error_set(err, ENOMEM, "state folder");
+		if (unlink(p) < 0 && errno != ENOENT)
+			return error_set_errno(err, errno, "remove %s", p);
+	}
+	_cleanup_free_ char *text = NULL, *path = NULL;
+	if (container_config_to_json(cfg, &text) < 0 ||
+	    folder_file(&path, state_folder, CONTAINER_CONFIG_FILE) < 0)
+		return error_set(err, ENOMEM, "container config");
+	r = write_file_atomic(path, text, strlen(text), 0600);
+	if (r < 0)
+		return error_set_errno(err, r, "write %s", path);
+	r = cgroup_create(cfg->cgroup, err);
+	if (r < 0)
+		return r;
+	if (limits_set(limits) && (r = cgroup_set_limits(cfg->cgroup, limits, err)) < 0)
+		return r;
+	return spawn_monitor(monitor_path, state_folder, cfg->inherit_output, ret_monitor_pid, err);
+}
+
+int container_read_pid(const char *state_folder, pid_t *ret, struct error *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (folder_file(&path, state_folder, CONTAINER_PID_FILE) < 0)
+		return error_set(err, ENOMEM, "pid file");
+	int r = read_file_full(path, 64, &text, NULL);
+	if (r < 0)
+		return error_set_errno(err, r, "read %s", path);
+	text[strcspn(text, "\n")] = '\0';
+	uint64_t pid;
+	r = parse_u64(text, 1, INT32_MAX, &pid);
+	if (r < 0)
+		return error_set(err, EINVAL, "%s: not a pid", path);
+	*ret = (pid_t)pid;
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* Starting a container from the agent: write its config.json into its state folder, prepare
+ * its cgroup, and spawn tether-monitor (a new session, so it outlives the agent). The agent
+ * is multi-threaded and never forks: posix_spawn only. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "cgroups/cgroup.h"
+#include "common/error.h"
+#include "runtime/container_config.h"
+
+/* Files of a container's state folder. */
+#define CONTAINER_CONFIG_FILE "config.json"
+#define CONTAINER_PID_FILE "pid"
+#define CONTAINER_EXIT_FILE "exit.json"
+#define CONTAINER_OUTPUT_FILE "output.log"
+#define CONTAINER_MONITOR_LOG "monitor.log"
+
+/* LIMITS may be NULL (none set). On success *ret_monitor_pid is the monitor, a child of the
+ * caller to reap with waitpid. */
+int container_start(const char *monitor_path, const char *state_folder,
+		    const struct container_config *cfg, const struct cgroup_limits *limits,
+		    pid_t *ret_monitor_pid, struct error *err);
+
+/* The container's host pid from its pid file; -ENOENT until the monitor wrote it. */
+int container_read_pid(const char *state_folder, pid_t *ret, struct error *err);
