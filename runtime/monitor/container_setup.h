@@ -1,0 +1,18 @@
+/* The container's first process, between clone3 and execve: runs in the new namespaces and
+ * cgroup, dies on the first error after reporting it on ERROR_FD (close-on-exec, so the
+ * monitor reads EOF once execve succeeded). */
+#pragma once
+
+#include "runtime/container_config.h"
+
+struct container_setup {
+	const struct container_config *cfg;
+	const char *rootfs;   /* mount point of the overlay */
+	const char *upper;    /* overlay upper and work folders */
+	const char *work;
+	int error_fd;
+	int stdin_fd;
+	int output_fd;        /* -1: keep the monitor's stdout/stderr */
+};
+
+_Noreturn void container_setup_and_exec(const struct container_setup *setup);

@@ -1,0 +1,247 @@
+/* tether-monitor STATE_FOLDER: the parent of one container. Reads STATE_FOLDER/config.json,
+ * starts the container with clone3 directly in its namespaces and cgroup, writes its host pid
+ * to STATE_FOLDER/pid, forwards SIGTERM/SIGINT to it, waits for it, records how it ended in
+ * STATE_FOLDER/exit.json and removes its cgroup. Single-threaded; runs in its own session so
+ * it outlives the agent that spawned it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+#include "runtime/container_start.h"
+#include "runtime/exit_record.h"
+#include "runtime/monitor/container_setup.h"
+
+struct monitor {
+	const char *folder;
+	struct container_config *cfg;
+	char *rootfs, *upper, *work, *output, *pid_file, *exit_file;
+};
+
+static int path_in(char **ret, const char *folder, const char *name)
+{
+	return asprintf(ret, "%s/%s", folder, name) < 0 ? -ENOMEM : 0;
+}
+
+static int monitor_load(struct monitor *m, struct error *err)
+{
+	_cleanup_free_ char *config = NULL, *text = NULL;
+	if (path_in(&config, m->folder, CONTAINER_CONFIG_FILE) < 0 ||
+	    path_in(&m->rootfs, m->folder, "rootfs") < 0 ||
+	    path_in(&m->upper, m->folder, "upper") < 0 ||
+	    path_in(&m->work, m->folder, "work") < 0 ||
+	    path_in(&m->output, m->folder, CONTAINER_OUTPUT_FILE) < 0 ||
+	    path_in(&m->pid_file, m->folder, CONTAINER_PID_FILE) < 0 ||
+	    path_in(&m->exit_file, m->folder, CONTAINER_EXIT_FILE) < 0)
+		return error_set(err, ENOMEM, "monitor paths");
+	int r = read_file_full(config, 1024 * 1024, &text, NULL);
+	if (r < 0)
+		return error_set_errno(err, r, "read %s", config);
+	r = container_config_from_json(text, &m->cfg, err);
+	if (r < 0)
+		return error_wrap(err, "%s", config);
+	const char *dirs[] = { m->rootfs, m->upper, m->work };
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST)
+			return error_set_errno(err, errno, "create %s", dirs[i]);
+	return 0;
+}
+
+static void monitor_free(struct monitor *m)
+{
+	container_config_free(m->cfg);
+	free(m->rootfs);
+	free(m->upper);
+	free(m->work);
+	free(m->output);
+	free(m->pid_file);
+	free(m->exit_file);
+}
+
+/* clone3 with CLONE_INTO_CGROUP: the container is born in its cgroup, so no process of it
+ * ever runs outside its limits. Returns the child's pid in the parent, 0 in the child. */
+static pid_t clone_container(int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Start the container; on success *ret_pid runs the container's command. A set-up or exec
+ * failure is returned in err with the child already reaped. */
+static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
+{
+	_cleanup_close_ int cgroup_fd = -1, null_fd = -1, output_fd = -1;
+	/* The agent created it (and set its limits); a restart of a recorded container may
+	 * find it gone. */
+	int r = cgroup_create(m->cfg->cgroup, err);
+	if (r >= 0)
+		r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
+	if (r < 0)
+		return r;
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0)
+		return error_set_errno(err, errno, "open /dev/null");
+	if (!m->cfg->inherit_output) {
+		output_fd = open(m->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (output_fd < 0)
+			return error_set_errno(err, errno, "open %s", m->output);
+	}
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return error_set_errno(err, errno, "pipe");
+	_cleanup_close_ int err_read = pipefd[0], err_write = pipefd[1];
+	pid_t pid = clone_container(cgroup_fd);
+	if (pid < 0)
+		return error_set_errno(err, errno, "clone3 into cgroup %s", m->cfg->cgroup);
+	if (pid == 0) {
+		close(err_read);
+		struct container_setup s = {
+			.cfg = m->cfg, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
+			.error_fd = err_write, .stdin_fd = null_fd, .output_fd = output_fd,
+		};
+		container_setup_and_exec(&s);
+	}
+	close(TAKE_FD(err_write));
+	char msg[1024];
+	ssize_t n;
+	do
+		n = read(err_read, msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		*ret_pid = pid;
+		return 0;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return error_set_errno(err, errno, "read the set-up status");
+	msg[n] = '\0';
+	return error_set(err, EINVAL, "%s", msg);
+}
+
+/* Forward SIGTERM/SIGINT to the container until it ends; returns its wait status. */
+static int wait_container(pid_t pid, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+		if (sig == SIGTERM || sig == SIGINT) {
+			kill(pid, sig);
+			continue;
+		}
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno == ECHILD)
+			return 0;
+	}
+}
+
+/* After the container's pid 1 ends the kernel kills the rest of its pid namespace; wait for
+ * the cgroup to empty (killing what is left after a while), then remove it. */
+static void remove_cgroup(const char *cgroup)
+{
+	struct error err = { 0 };
+	for (int i = 0; i < 300; i++) {
+		bool populated = false;
+		if (cgroup_is_populated(cgroup, &populated, &err) < 0 || !populated)
+			break;
+		if (i == 100)
+			(void)cgroup_kill(cgroup, &err);
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	if (cgroup_remove(cgroup, &err) < 0)
+		log_warning("%s", err.message);
+}
+
+static int write_pid(const char *path, pid_t pid, struct error *err)
+{
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%d\n", (int)pid);
+	int r = write_file_atomic(path, text, (size_t)n, 0644);
+	if (r < 0)
+		return error_set_errno(err, r, "write %s", path);
+	return 0;
+}
+
+static int run(struct monitor *m)
+{
+	struct error err = { 0 };
+	if (monitor_load(m, &err) < 0) {
+		log_error("%s", err.message);
+		return 1;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	uint64_t oom_before = 0;
+	bool oom_known = cgroup_oom_kills(m->cfg->cgroup, &oom_before, NULL) == 0;
+	struct exit_record rec = { 0 };
+	pid_t pid = 0;
+	if (start_container(m, &pid, &err) < 0) {
+		log_error("container %s: %s", m->folder, err.message);
+		rec.exit_code = 127;
+		rec.error = err.message;
+	} else if (write_pid(m->pid_file, pid, &err) < 0) {
+		log_error("%s", err.message);
+	}
+	if (pid > 0) {
+		int status = wait_container(pid, &set);
+		if (WIFSIGNALED(status)) {
+			rec.signal = WTERMSIG(status);
+			rec.exit_code = 128 + rec.signal;
+		} else {
+			rec.exit_code = WEXITSTATUS(status);
+		}
+	}
+	uint64_t oom_after = 0;
+	if (oom_known && cgroup_oom_kills(m->cfg->cgroup, &oom_after, NULL) == 0)
+		rec.oom = oom_after > oom_before;
+	remove_cgroup(m->cfg->cgroup);
+	struct error werr = { 0 };
+	if (exit_record_write(m->exit_file, &rec, &werr) < 0) {
+		log_error("%s", werr.message);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_set_program("tether-monitor");
+	if (argc != 2 || argv[1][0] != '/') {
+		fprintf(stderr, "Usage: tether-monitor /ABSOLUTE/STATE_FOLDER\n");
+		return 2;
+	}
+	/* The agent that started us may go away: its terminal hanging up or its pipes closing
+	 * must not end the container's supervisor. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	struct monitor m = { .folder = argv[1] };
+	int r = run(&m);
+	monitor_free(&m);
+	return r;
+}

@@ -1,0 +1,102 @@
+/* Building the container's root inside its new mount namespace. The overlay is mounted here
+ * (not by the monitor) so that it lives and dies with the namespace: no mount is left behind
+ * on the host when the container ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "runtime/monitor/rootfs.h"
+
+static void mount_or_die(const char *src, const char *target, const char *type,
+			 unsigned long flags, const char *data)
+{
+	if (mount(src, target, type, flags, data) < 0)
+		setup_die("mount %s on %s: %s", type ? type : src, target, strerror(errno));
+}
+
+static void mkdir_or_die(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		setup_die("mkdir %s: %s", path, strerror(errno));
+}
+
+static void mount_overlay(const struct container_config *cfg, const char *rootfs,
+			  const char *upper, const char *work)
+{
+	size_t n = 0;
+	while (cfg->layers[n])
+		n++;
+	if (n == 0)
+		setup_die("rootfs: the image has no layers");
+	char opts[8192];
+	size_t len = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
+	/* overlayfs lists lower dirs top first; the image lists layers lowest first. */
+	for (size_t i = n; i-- > 0 && len < sizeof(opts);)
+		len += (size_t)snprintf(opts + len, sizeof(opts) - len, "%s%s", cfg->layers[i],
+					i ? ":" : "");
+	if (len < sizeof(opts))
+		len += (size_t)snprintf(opts + len, sizeof(opts) - len, ",upperdir=%s,workdir=%s",
+					upper, work);
+	if (len >= sizeof(opts))
+		setup_die("rootfs: overlay options too long (%zu layers)", n);
+	mount_or_die("overlay", rootfs, "overlay", 0, opts);
+}
+
+static void make_dev(void)
+{
+	static const struct { const char *name; unsigned major, minor; } nodes[] = {
+		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+		{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	};
+	static const struct { const char *target, *link; } links[] = {
+		{ "/proc/self/fd", "/dev/fd" },      { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" },
+	};
+	mount_or_die("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	mode_t old = umask(0);
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		if (mknod(nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
+			setup_die("mknod %s: %s", nodes[i].name, strerror(errno));
+	umask(old);
+	mkdir_or_die("/dev/pts", 0755);
+	mount_or_die("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620");
+	mkdir_or_die("/dev/shm", 01777);
+	mount_or_die("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k");
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i].target, links[i].link) < 0)
+			setup_die("symlink %s: %s", links[i].link, strerror(errno));
+}
+
+void rootfs_setup(const struct container_config *cfg, const char *rootfs, const char *upper,
+		  const char *work)
+{
+	/* Nothing mounted from here on may propagate back to the host. */
+	mount_or_die(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	mount_overlay(cfg, rootfs, upper, work);
+	mount_or_die(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
+	if (chdir(rootfs) < 0)
+		setup_die("chdir %s: %s", rootfs, strerror(errno));
+	mkdir_or_die("proc", 0555);
+	mkdir_or_die("dev", 0755);
+	mkdir_or_die("sys", 0555);
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+	 * only the container's files reachable. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		setup_die("pivot_root %s: %s", rootfs, strerror(errno));
+	if (umount2(".", MNT_DETACH) < 0)
+		setup_die("detach the old root: %s", strerror(errno));
+	if (chdir("/") < 0)
+		setup_die("chdir /: %s", strerror(errno));
+	mount_or_die("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	make_dev();
+	mount_or_die("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
