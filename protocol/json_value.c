@@ -94,7 +94,7 @@ void cjson_deletep(cJSON **json)
 	cJSON_Delete(*json);
 }
 
-void strv_free(char **strv)
+void json_strv_free(char **strv)
 {
 	if (!strv)
 		return;
@@ -103,9 +103,9 @@ void strv_free(char **strv)
 	free(strv);
 }
 
-static void strv_freep(char ***strv)
+static void json_strv_freep(char ***strv)
 {
-	strv_free(*strv);
+	json_strv_free(*strv);
 }
 
 int json_get_string_array(const cJSON *v, const char *path, size_t max_items, size_t max_len,
@@ -116,7 +116,7 @@ int json_get_string_array(const cJSON *v, const char *path, size_t max_items, si
 	size_t n = (size_t)cJSON_GetArraySize(v);
 	if (n > max_items)
 		return error_set(err, EINVAL, "%s: more than %zu items", path, max_items);
-	_cleanup_(strv_freep) char **strv = calloc(n + 1, sizeof(char *));
+	_cleanup_(json_strv_freep) char **strv = calloc(n + 1, sizeof(char *));
 	if (!strv)
 		return error_set(err, ENOMEM, "%s: out of memory", path);
 	size_t i = 0;

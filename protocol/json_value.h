@@ -38,11 +38,11 @@ int json_get_uint(const cJSON *v, const char *path, uint64_t min, uint64_t max, 
 int json_get_bool(const cJSON *v, const char *path, bool *ret, struct error *err);
 
 /* An array of at most max_items strings of at most max_len bytes, as a NULL-terminated
- * vector the caller frees with strv_free. */
+ * vector the caller frees with json_strv_free. */
 int json_get_string_array(const cJSON *v, const char *path, size_t max_items, size_t max_len,
 			  char ***ret, struct error *err);
 
-void strv_free(char **strv);
+void json_strv_free(char **strv);
 
 /* For _cleanup_(cjson_deletep) cJSON *json. */
 void cjson_deletep(cJSON **json);

@@ -233,8 +233,8 @@ void taskdef_container_release(struct taskdef_container *c)
 {
 	free(c->name);
 	free(c->image);
-	strv_free(c->command);
-	strv_free(c->entry_point);
+	json_strv_free(c->command);
+	json_strv_free(c->entry_point);
 	for (size_t i = 0; i < c->n_environment; i++) {
 		free(c->environment[i].name);
 		free(c->environment[i].value);
