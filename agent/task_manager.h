@@ -44,6 +44,8 @@ struct task_manager_config {
 	const char *state_dir;       /* tasks live in STATE_DIR/tasks/<task id>/ */
 	const char *monitor_path;    /* path of the tether-monitor binary */
 	bool allow_no_limits;        /* run tasks that ask for limits where the cgroup controllers are missing */
+	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
+				      * instead of their state folder's output.log */
 	/* Called for every change of a task's or a container's status. */
 	void (*on_state)(void *userdata, const struct task_report *report);
 	void *userdata;

@@ -1,0 +1,541 @@
+/* The task state machine: PENDING (images pulled on a worker thread, then containers started
+ * in definition order through tether-monitor) -> RUNNING (every container started) -> STOPPED
+ * (every monitor reaped). An essential container's exit or a stop request sends SIGTERM to the
+ * containers still running and kills their cgroup after their stopTimeout. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/task_manager.h"
+#include "cgroups/cgroup.h"
+#include "common/cleanup.h"
+#include "protocol/taskdef.h"
+#include "runtime/container_start.h"
+#include "runtime/container_stop.h"
+#include "runtime/exit_record.h"
+#include "runtime/image_worker.h"
+#include "runtime/task_id.h"
+#include "runtime/task_limits.h"
+
+#define TICK_MS 100
+#define OOM_REASON "OutOfMemoryError: Container killed due to memory usage"
+
+struct tm_container {
+	const struct taskdef_container *def;
+	char *dir;            /* state folder */
+	char *cgroup;         /* relative to the cgroup2 mount */
+	enum task_status status;
+	pid_t monitor_pid;    /* 0 once reaped or when never spawned */
+	pid_t pid;            /* the container's first process; 0 until known */
+	int pidfd;
+	bool ran;             /* started without a set-up error */
+	bool exited_now;      /* ended during this tick */
+	bool has_exit_code;
+	int exit_code;
+	char *reason;
+	bool stopping, killed;
+	int64_t kill_at_ms;
+};
+
+struct tm_task {
+	struct tm_task *next;
+	char *arn, *id, *dir;
+	struct taskdef *td;
+	enum task_status status;
+	const char *stop_code;
+	char *stopped_reason;
+	struct tm_container *containers;
+	struct image_worker *pull;
+	bool limits;          /* apply the definition's limits (controllers present) */
+	bool changed;
+};
+
+struct task_manager {
+	struct task_manager_config cfg;
+	char *state_dir, *monitor_path, *image_store;
+	struct tm_task *tasks;
+};
+
+const char *task_status_to_string(enum task_status s)
+{
+	switch (s) {
+	case TASK_PENDING:
+		return "PENDING";
+	case TASK_RUNNING:
+		return "RUNNING";
+	case TASK_STOPPED:
+		return "STOPPED";
+	}
+	return "UNKNOWN";
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void emit(struct task_manager *tm, struct tm_task *t)
+{
+	t->changed = false;
+	if (!tm->cfg.on_state)
+		return;
+	size_t n = t->td ? t->td->n_containers : 0;
+	struct container_report *reports = calloc(n ? n : 1, sizeof(*reports));
+	if (!reports)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct tm_container *c = &t->containers[i];
+		reports[i] = (struct container_report){
+			.name = c->def->name,
+			.status = c->status,
+			.has_exit_code = c->has_exit_code,
+			.exit_code = c->exit_code,
+			.reason = c->reason,
+			.pid = c->status == TASK_RUNNING ? c->pid : 0,
+		};
+	}
+	struct task_report r = {
+		.task_arn = t->arn,
+		.status = t->status,
+		.stop_code = t->stop_code,
+		.stopped_reason = t->stopped_reason,
+		.containers = reports,
+		.n_containers = n,
+	};
+	tm->cfg.on_state(tm->cfg.userdata, &r);
+	free(reports);
+}
+
+static void set_text(char **field, const char *text)
+{
+	if (*field)
+		return; /* the first cause wins */
+	*field = strdup(text);
+}
+
+/* The task ends with CODE and REASON unless an earlier cause already decided. */
+static void task_set_stop(struct tm_task *t, const char *code, const char *reason)
+{
+	if (t->stop_code)
+		return;
+	t->stop_code = code;
+	set_text(&t->stopped_reason, reason);
+	t->changed = true;
+}
+
+static void container_finish(struct tm_container *c, const char *reason)
+{
+	if (reason)
+		set_text(&c->reason, reason);
+	c->status = TASK_STOPPED;
+	c->monitor_pid = 0;
+	if (c->pidfd >= 0) {
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+}
+
+/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it). A container still in
+ * set-up gets the signal through its monitor, which forwards it. */
+static void container_begin_stop(struct tm_container *c)
+{
+	if (c->stopping || c->status == TASK_STOPPED)
+		return;
+	c->stopping = true;
+	c->kill_at_ms = now_ms() + (int64_t)c->def->stop_timeout * 1000;
+	if (c->monitor_pid == 0) {
+		container_finish(c, NULL);
+		return;
+	}
+	if (c->pidfd >= 0)
+		(void)container_pidfd_signal(c->pidfd, SIGTERM);
+	else
+		(void)kill(c->monitor_pid, SIGTERM);
+}
+
+static void task_begin_stop(struct tm_task *t)
+{
+	for (size_t i = 0; t->td && i < t->td->n_containers; i++)
+		container_begin_stop(&t->containers[i]);
+	t->changed = true;
+}
+
+/* A task that never ran: every container STOPPED with REASON. */
+static void task_fail(struct tm_task *t, const char *reason)
+{
+	task_set_stop(t, "TaskFailedToStart", reason);
+	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
+		struct tm_container *c = &t->containers[i];
+		if (c->monitor_pid == 0 && c->status != TASK_STOPPED)
+			container_finish(c, reason);
+	}
+	task_begin_stop(t);
+}
+
+static void task_free(struct tm_task *t)
+{
+	image_worker_free(t->pull);
+	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
+		struct tm_container *c = &t->containers[i];
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		free(c->dir);
+		free(c->cgroup);
+		free(c->reason);
+	}
+	free(t->containers);
+	taskdef_free(t->td);
+	free(t->arn);
+	free(t->id);
+	free(t->dir);
+	free(t->stopped_reason);
+	free(t);
+}
+
+int task_manager_new(const struct task_manager_config *config, struct task_manager **ret,
+		     struct error *err)
+{
+	if (!config->state_dir || !config->monitor_path)
+		return error_set(err, EINVAL, "task manager: state_dir and monitor_path are required");
+	struct task_manager *tm = calloc(1, sizeof(*tm));
+	if (!tm)
+		return error_set(err, ENOMEM, "task manager");
+	tm->cfg = *config;
+	tm->state_dir = strdup(config->state_dir);
+	tm->monitor_path = strdup(config->monitor_path);
+	if (!tm->state_dir || !tm->monitor_path ||
+	    asprintf(&tm->image_store, "%s/images", config->state_dir) < 0) {
+		tm->image_store = NULL;
+		task_manager_free(tm);
+		return error_set(err, ENOMEM, "task manager");
+	}
+	tm->cfg.state_dir = tm->state_dir;
+	tm->cfg.monitor_path = tm->monitor_path;
+	*ret = tm;
+	return 0;
+}
+
+void task_manager_free(struct task_manager *tm)
+{
+	if (!tm)
+		return;
+	while (tm->tasks) {
+		struct tm_task *t = tm->tasks;
+		tm->tasks = t->next;
+		task_free(t);
+	}
+	free(tm->state_dir);
+	free(tm->monitor_path);
+	free(tm->image_store);
+	free(tm);
+}
+
+static struct tm_task *find_task(const struct task_manager *tm, const char *arn)
+{
+	for (struct tm_task *t = tm->tasks; t; t = t->next)
+		if (!strcmp(t->arn, arn))
+			return t;
+	return NULL;
+}
+
+/* Decide whether the definition's limits can be applied; a refusal is returned in err. */
+static int check_limits(struct task_manager *tm, struct tm_task *t, struct error *err)
+{
+	if (!taskdef_requests_limits(t->td))
+		return 0;
+	_cleanup_free_ char *available = NULL, *missing = NULL;
+	struct error cerr = { 0 };
+	if (cgroup_available_controllers(&available, &cerr) < 0 && !(available = strdup("")))
+		return error_set(err, ENOMEM, "controllers");
+	if (task_limits_missing_controllers(t->td, available, &missing) < 0)
+		return error_set(err, ENOMEM, "controllers");
+	if (!missing[0]) {
+		t->limits = true;
+		return 0;
+	}
+	if (tm->cfg.allow_no_limits)
+		return 0;
+	return error_set(err, EOPNOTSUPP,
+			 "the task asks for cpu/memory limits but the cgroup v2 controllers %s are "
+			 "not available on this host (available: %s); run the agent with "
+			 "`--allow-no-limits` to run tasks without their limits",
+			 missing, available[0] ? available : "none");
+}
+
+static int task_prepare(struct task_manager *tm, struct tm_task *t, const cJSON *json,
+			struct error *err)
+{
+	int r = task_id_from_arn(t->arn, &t->id);
+	if (r < 0)
+		return error_set(err, -r, "task ARN '%s': the id must be 1-%d characters of "
+				 "[A-Za-z0-9-]", t->arn, TASK_ID_MAX);
+	if (asprintf(&t->dir, "%s/tasks/%s", tm->state_dir, t->id) < 0) {
+		t->dir = NULL;
+		return error_set(err, ENOMEM, "task");
+	}
+	r = taskdef_from_json(json, &t->td, err);
+	if (r < 0)
+		return error_wrap(err, "task definition");
+	size_t n = t->td->n_containers;
+	t->containers = calloc(n ? n : 1, sizeof(*t->containers));
+	if (!t->containers)
+		return error_set(err, ENOMEM, "task");
+	for (size_t i = 0; i < n; i++) {
+		struct tm_container *c = &t->containers[i];
+		c->def = &t->td->containers[i];
+		c->pidfd = -1;
+		c->status = TASK_PENDING;
+		if (asprintf(&c->dir, "%s/%s", t->dir, c->def->name) < 0 ||
+		    asprintf(&c->cgroup, "tether/%s/%s", t->id, c->def->name) < 0)
+			return error_set(err, ENOMEM, "task");
+	}
+	r = check_limits(tm, t, err);
+	if (r < 0)
+		return r;
+	char **refs = calloc(n + 1, sizeof(char *));
+	if (!refs)
+		return error_set(err, ENOMEM, "task");
+	for (size_t i = 0; i < n; i++)
+		refs[i] = t->td->containers[i].image;
+	r = image_worker_start(tm->image_store, refs, n, &t->pull, err);
+	free(refs);
+	return r;
+}
+
+int task_manager_start_task(struct task_manager *tm, const char *task_arn,
+			    const cJSON *task_definition, struct error *err)
+{
+	if (!task_arn)
+		return error_set(err, EINVAL, "task ARN missing");
+	if (find_task(tm, task_arn))
+		return 0;
+	struct tm_task *t = calloc(1, sizeof(*t));
+	if (!t || !(t->arn = strdup(task_arn))) {
+		free(t);
+		return error_set(err, ENOMEM, "task");
+	}
+	t->status = TASK_PENDING;
+	t->next = tm->tasks;
+	tm->tasks = t;
+	int r = task_prepare(tm, t, task_definition, err);
+	if (r < 0) {
+		task_fail(t, err->message);
+		t->status = TASK_STOPPED;
+		emit(tm, t);
+		return r;
+	}
+	emit(tm, t);
+	return 0;
+}
+
+static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_container *c,
+		     const struct image *img, struct error *err)
+{
+	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
+	int r = container_config_resolve(c->def, &img->config, t->id, img->layers, c->cgroup,
+					 &cfg, err);
+	if (r < 0)
+		return r;
+	cfg->inherit_output = tm->cfg.inherit_output;
+	struct cgroup_limits limits;
+	task_limits_of_container(c->def, &limits);
+	return container_start(tm->monitor_path, c->dir, cfg, t->limits ? &limits : NULL,
+			       &c->monitor_pid, err);
+}
+
+/* Images are ready: set the task's own cgroup up and start the containers in order. */
+static void task_start_containers(struct task_manager *tm, struct tm_task *t,
+				  struct image **images)
+{
+	struct error err = { 0 };
+	_cleanup_free_ char *task_cgroup = NULL;
+	if (asprintf(&task_cgroup, "tether/%s", t->id) < 0) {
+		task_fail(t, "CannotStartContainerError: out of memory");
+		return;
+	}
+	int r = cgroup_create(task_cgroup, &err);
+	if (r >= 0 && t->limits) {
+		struct cgroup_limits limits;
+		task_limits_of_task(t->td, &limits);
+		r = cgroup_set_limits(task_cgroup, &limits, &err);
+	}
+	for (size_t i = 0; r >= 0 && i < t->td->n_containers; i++) {
+		r = start_one(tm, t, &t->containers[i], images[i], &err);
+		if (r < 0)
+			error_wrap(&err, "container %s", t->containers[i].def->name);
+	}
+	if (r < 0) {
+		_cleanup_free_ char *reason = NULL;
+		if (asprintf(&reason, "CannotStartContainerError: %s", err.message) < 0)
+			reason = NULL;
+		task_fail(t, reason ? reason : "CannotStartContainerError");
+	}
+	t->changed = true;
+}
+
+static void poll_pull(struct task_manager *tm, struct tm_task *t)
+{
+	if (!t->pull || !image_worker_done(t->pull))
+		return;
+	struct image **images;
+	const struct error *perr;
+	int r = image_worker_result(t->pull, &images, &perr);
+	if (t->stop_code) {
+		task_begin_stop(t); /* stopped while pulling: nothing was started */
+	} else if (r < 0) {
+		_cleanup_free_ char *reason = NULL;
+		if (asprintf(&reason, "CannotPullContainerError: %s", perr->message) < 0)
+			reason = NULL;
+		task_fail(t, reason ? reason : "CannotPullContainerError");
+	} else {
+		task_start_containers(tm, t, images);
+	}
+	image_worker_free(t->pull);
+	t->pull = NULL;
+	t->changed = true;
+}
+
+static void read_exit(struct tm_container *c)
+{
+	_cleanup_free_ char *path = NULL;
+	struct exit_record rec = { 0 };
+	struct error err = { 0 };
+	if (asprintf(&path, "%s/%s", c->dir, CONTAINER_EXIT_FILE) < 0 ||
+	    exit_record_read(path, &rec, &err) < 0) {
+		container_finish(c, "CannotStartContainerError: the monitor ended without an "
+				    "exit record");
+		return;
+	}
+	if (rec.error) {
+		_cleanup_free_ char *reason = NULL;
+		if (asprintf(&reason, "CannotStartContainerError: %s", rec.error) < 0)
+			reason = NULL;
+		container_finish(c, reason ? reason : "CannotStartContainerError");
+	} else {
+		c->ran = true;
+		c->has_exit_code = true;
+		c->exit_code = rec.oom ? 137 : rec.exit_code;
+		container_finish(c, rec.oom ? OOM_REASON : NULL);
+	}
+	exit_record_done(&rec);
+}
+
+/* Learn the container's pid, reap its monitor, enforce its stop deadline. */
+static void poll_container(struct tm_task *t, struct tm_container *c)
+{
+	if (c->monitor_pid == 0)
+		return;
+	if (c->pid == 0 && container_read_pid(c->dir, &c->pid, NULL) == 0) {
+		c->pidfd = container_pidfd_open(c->pid);
+		c->ran = true;
+		c->status = TASK_RUNNING;
+		t->changed = true;
+		if (c->stopping && c->pidfd >= 0)
+			(void)container_pidfd_signal(c->pidfd, SIGTERM);
+	}
+	int status;
+	if (waitpid(c->monitor_pid, &status, WNOHANG) == c->monitor_pid) {
+		read_exit(c);
+		c->exited_now = true;
+		t->changed = true;
+		return;
+	}
+	if (c->stopping && !c->killed && now_ms() >= c->kill_at_ms) {
+		c->killed = true;
+		(void)cgroup_kill(c->cgroup, NULL);
+	}
+}
+
+static void task_after_exits(struct tm_task *t)
+{
+	bool all_stopped = true, all_ran = true;
+	for (size_t i = 0; i < t->td->n_containers; i++) {
+		struct tm_container *c = &t->containers[i];
+		if (c->exited_now) {
+			c->exited_now = false;
+			if (!c->ran)
+				task_fail(t, c->reason ? c->reason : "CannotStartContainerError");
+			else if (c->def->essential && !t->stop_code) {
+				task_set_stop(t, "EssentialContainerExited",
+					      "Essential container in task exited");
+				task_begin_stop(t);
+			}
+		}
+		all_stopped &= c->status == TASK_STOPPED;
+		all_ran &= c->ran;
+	}
+	if (t->status == TASK_PENDING && all_ran && !t->pull) {
+		t->status = TASK_RUNNING;
+		t->changed = true;
+	}
+	if (all_stopped && !t->pull) {
+		t->status = TASK_STOPPED;
+		t->changed = true;
+		_cleanup_free_ char *task_cgroup = NULL;
+		if (asprintf(&task_cgroup, "tether/%s", t->id) >= 0)
+			(void)cgroup_remove(task_cgroup, NULL);
+	}
+}
+
+void task_manager_tick(struct task_manager *tm)
+{
+	for (struct tm_task *t = tm->tasks; t; t = t->next) {
+		if (t->status == TASK_STOPPED)
+			continue;
+		poll_pull(tm, t);
+		for (size_t i = 0; i < t->td->n_containers; i++)
+			poll_container(t, &t->containers[i]);
+		/* A task that reached RUNNING and STOPPED within one tick reports both. */
+		enum task_status before = t->status;
+		task_after_exits(t);
+		if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
+		    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
+			t->status = TASK_RUNNING;
+			emit(tm, t);
+			t->status = TASK_STOPPED;
+			t->changed = true;
+		}
+		if (t->changed)
+			emit(tm, t);
+	}
+}
+
+int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const char *reason)
+{
+	struct tm_task *t = task_arn ? find_task(tm, task_arn) : NULL;
+	if (!t)
+		return -ENOENT;
+	if (t->status == TASK_STOPPED)
+		return 0;
+	task_set_stop(t, "UserInitiated", reason ? reason : "Task stopped by user");
+	if (!t->pull)
+		task_begin_stop(t);
+	task_manager_tick(tm);
+	return 0;
+}
+
+int task_manager_next_deadline_ms(const struct task_manager *tm)
+{
+	return task_manager_active_count(tm) ? TICK_MS : -1;
+}
+
+size_t task_manager_active_count(const struct task_manager *tm)
+{
+	size_t n = 0;
+	for (const struct tm_task *t = tm->tasks; t; t = t->next)
+		n += t->status != TASK_STOPPED;
+	return n;
+}
+
+void task_manager_report_all(struct task_manager *tm)
+{
+	for (struct tm_task *t = tm->tasks; t; t = t->next)
+		emit(tm, t);
+}

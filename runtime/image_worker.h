@@ -1,0 +1,21 @@
+/* Pulls the images of one task on a worker thread, so that the caller's event loop never
+ * waits for disk or network. The caller polls image_worker_done() and then takes results. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "image/image.h"
+
+struct image_worker;
+
+/* Pull REFERENCES[0..n) (copied) into STORE_DIR, in order, stopping at the first failure. */
+int image_worker_start(const char *store_dir, char *const *references, size_t n,
+		       struct image_worker **ret, struct error *err);
+bool image_worker_done(struct image_worker *w);
+/* After done: 0 and the images, or the first failure's error ("<ref>: <why>"). */
+int image_worker_result(struct image_worker *w, struct image ***ret_images,
+			const struct error **ret_err);
+/* Joins the thread (waits when it is still pulling) and frees every image. */
+void image_worker_free(struct image_worker *w);

@@ -1,0 +1,14 @@
+/* From a task definition's cpu and memory fields to cgroup limits, and which cgroup
+ * controllers they need. */
+#pragma once
+
+#include "cgroups/cgroup.h"
+#include "protocol/taskdef.h"
+
+void task_limits_of_task(const struct taskdef *td, struct cgroup_limits *ret);
+void task_limits_of_container(const struct taskdef_container *c, struct cgroup_limits *ret);
+
+/* The controllers the task's limits need that AVAILABLE_CSV ("cpu,memory,pids") lacks,
+ * comma-separated into *ret_missing ("" when none). */
+int task_limits_missing_controllers(const struct taskdef *td, const char *available_csv,
+				    char **ret_missing);
