@@ -1,0 +1,89 @@
+#include "image/layer_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "image/digest.h"
+#include "image/layer_unpack.h"
+#include "image/oci_layout.h"
+
+/* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
+static int unpack_verified(int layout_fd, const struct oci_descriptor *desc, const char *hex,
+			   const char *tmp, struct error *err)
+{
+	_cleanup_close_ int blob_fd = oci_layout_open_blob(layout_fd, desc, err);
+	if (blob_fd < 0)
+		return blob_fd;
+	struct sha256_stream hash;
+	if (sha256_stream_init(&hash) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	uint64_t size = 0;
+	char got[SHA256_HEX_LEN + 1];
+	int r = layer_unpack_fd(blob_fd, tmp, &hash, &size, err);
+	if (r == 0 && sha256_stream_final_hex(&hash, got) < 0)
+		r = error_set(err, EIO, "hashing failed");
+	sha256_stream_release(&hash);
+	if (r < 0)
+		return error_wrap(err, "layer %s", desc->digest);
+	if (size != desc->size)
+		return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
+				 desc->digest, (unsigned long long)size,
+				 (unsigned long long)desc->size);
+	if (strcmp(got, hex) != 0)
+		return error_set(err, EBADMSG, "layer %s: digest mismatch (content is sha256:%s)",
+				 desc->digest, got);
+	/* The rename below publishes the layer: its content must be on disk first. */
+	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)
+		return error_set_errno(err, errno, "layer %s: sync", desc->digest);
+	return 0;
+}
+
+int layer_store_ensure(const char *layers_dir, int layout_fd, const struct oci_descriptor *desc,
+		       char **ret_path, struct error *err)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	if (digest_parse_sha256(desc->digest, hex) < 0)
+		return error_set(err, EINVAL, "layer digest \"%.80s\" is not sha256:<64 hex digits>",
+				 desc->digest);
+	_cleanup_free_ char *final = NULL;
+	if (asprintf(&final, "%s/%s", layers_dir, hex) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+
+	/* Fast path: the layer was verified and unpacked before. */
+	struct stat st;
+	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*ret_path = TAKE_PTR(final);
+		return 0;
+	}
+
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-XXXXXX", layers_dir, hex) >= (int)sizeof(tmp))
+		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);
+	if (!mkdtemp(tmp))
+		return error_set_errno(err, errno, "create %s", tmp);
+	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
+	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
+	if (r == 0)
+		r = unpack_verified(layout_fd, desc, hex, tmp, err);
+	if (r == 0 && rename(tmp, final) < 0) {
+		/* Another pull published the same layer first: use theirs. */
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			r = 0;
+		else
+			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
+	}
+	remove_tree(tmp);
+	if (r < 0)
+		return r;
+	*ret_path = TAKE_PTR(final);
+	return 0;
+}

@@ -1,0 +1,14 @@
+/* Unpacked layers in the content store, one folder per layer digest:
+ * STORE/layers/sha256/<hex>/. A layer is unpacked into a temporary folder beside its final
+ * place and renamed into place only once complete and verified: the folder's existence is
+ * the completion mark, so a reader never sees half a layer, and when two pulls race the
+ * first rename wins and the other drops its copy. */
+#pragma once
+
+#include "common/error.h"
+#include "image/oci_json.h"
+
+/* layers_dir: canonical absolute path of STORE/layers/sha256 (existing). On success
+ * *ret_path is the layer's folder (caller frees). */
+int layer_store_ensure(const char *layers_dir, int layout_fd, const struct oci_descriptor *desc,
+		       char **ret_path, struct error *err);

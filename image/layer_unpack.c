@@ -1,0 +1,276 @@
+#include "image/layer_unpack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "common/cleanup.h"
+#include "image/layer_whiteout.h"
+
+#define READ_CHUNK (128u << 10)
+
+/* Feeds libarchive from fd and hashes every byte on the way, so the blob is read once. */
+struct hashing_reader {
+	int fd;
+	struct sha256_stream *hash;
+	uint64_t total;
+	int error; /* -errno of a failed read or hash update */
+	unsigned char buf[READ_CHUNK];
+};
+
+static ssize_t hashing_read(struct hashing_reader *hr)
+{
+	ssize_t n;
+	do
+		n = read(hr->fd, hr->buf, sizeof(hr->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		hr->error = -errno;
+		return -1;
+	}
+	if (n > 0 && hr->hash && sha256_stream_update(hr->hash, hr->buf, (size_t)n) < 0) {
+		hr->error = -EIO;
+		return -1;
+	}
+	hr->total += (uint64_t)n;
+	return n;
+}
+
+static la_ssize_t archive_read_cb(struct archive *a, void *data, const void **buf)
+{
+	struct hashing_reader *hr = data;
+	ssize_t n = hashing_read(hr);
+	if (n < 0) {
+		archive_set_error(a, -hr->error, "read failed");
+		return -1;
+	}
+	*buf = hr->buf;
+	return n;
+}
+
+static void archive_read_freep(struct archive **a)
+{
+	if (*a)
+		archive_read_free(*a);
+}
+
+static void archive_write_freep(struct archive **a)
+{
+	if (*a)
+		archive_write_free(*a);
+}
+
+/* Normalize an entry name into out: drop "." parts and repeated slashes; refuse absolute
+ * names and "..". An empty result is the layer's root folder. */
+static int normalize_entry_name(const char *name, char out[PATH_MAX])
+{
+	if (name[0] == '/')
+		return -EPERM;
+	size_t len = 0;
+	const char *p = name;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t part = (size_t)(end - p);
+		if (part == 2 && !strncmp(p, "..", 2))
+			return -EPERM;
+		if (part > 0 && !(part == 1 && p[0] == '.')) {
+			if (len + part + 2 > PATH_MAX)
+				return -ENAMETOOLONG;
+			if (len)
+				out[len++] = '/';
+			memcpy(out + len, p, part);
+			len += part;
+		}
+		p = end;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+/* overlayfs reads trusted.overlay.* as instructions (opaque, redirect, metacopy): a layer
+ * must not plant them; only the whiteout conversion sets one. */
+static void drop_overlay_xattrs(struct archive_entry *entry)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+	bool found = false;
+	archive_entry_xattr_reset(entry);
+	while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
+		found |= !strncmp(name, "trusted.overlay.", 16);
+	if (!found)
+		return;
+	struct archive_entry *copy = archive_entry_clone(entry);
+	if (!copy)
+		return;
+	archive_entry_xattr_clear(entry);
+	archive_entry_xattr_reset(copy);
+	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
+		if (strncmp(name, "trusted.overlay.", 16) != 0)
+			archive_entry_xattr_add_entry(entry, name, value, size);
+	archive_entry_free(copy);
+}
+
+/* dest + "/" + rel into out, or -ENAMETOOLONG. */
+static int join_path(const char *dest, size_t dest_len, const char *rel, char out[PATH_MAX])
+{
+	size_t rel_len = strlen(rel);
+	if (dest_len + 1 + rel_len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(out, dest, dest_len);
+	out[dest_len] = '/';
+	memcpy(out + dest_len + 1, rel, rel_len + 1);
+	return 0;
+}
+
+/* A hard link's target must be an entry of this layer reached without symlinks. */
+static int check_hardlink_target(int root_fd, const char *target)
+{
+	const char *slash = strrchr(target, '/');
+	char parent[PATH_MAX] = "";
+	if (slash) {
+		memcpy(parent, target, (size_t)(slash - target));
+		parent[slash - target] = '\0';
+	}
+	_cleanup_close_ int dir_fd = open_dir_beneath(root_fd, parent, false);
+	if (dir_fd < 0)
+		return dir_fd;
+	struct stat st;
+	if (fstatat(dir_fd, slash ? slash + 1 : target, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? -EPERM : 0;
+}
+
+static int copy_entry_data(struct archive *in, struct archive *out)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	for (;;) {
+		int r = archive_read_data_block(in, &buf, &size, &offset);
+		if (r == ARCHIVE_EOF)
+			return ARCHIVE_OK;
+		if (r < ARCHIVE_WARN)
+			return r;
+		if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
+			return ARCHIVE_FATAL;
+	}
+}
+
+static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
+			  const char *dest_dir, struct error *err)
+{
+	size_t dest_len = strlen(dest_dir);
+	struct archive_entry *entry;
+	for (;;) {
+		int r = archive_read_next_header(in, &entry);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return error_set(err, EINVAL, "reading archive: %s", archive_error_string(in));
+		const char *entry_name = archive_entry_pathname(entry);
+		char name[PATH_MAX], rel[PATH_MAX], full[PATH_MAX];
+		if (!entry_name)
+			return error_set(err, EINVAL, "archive entry without a name");
+		if (strlen(entry_name) >= sizeof(name))
+			return error_set(err, ENAMETOOLONG, "entry \"%.200s\": name too long", entry_name);
+		/* Kept: setting the pathname below frees the string libarchive handed out. */
+		strcpy(name, entry_name);
+		r = normalize_entry_name(name, rel);
+		if (r < 0)
+			return error_set_errno(err, r, "entry \"%.200s\" escapes the layer", name);
+		if (whiteout_is_entry(rel)) {
+			r = whiteout_apply(root_fd, rel, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (join_path(dest_dir, dest_len, rel, full) < 0)
+			return error_set(err, ENAMETOOLONG, "entry \"%.200s\": name too long", name);
+		archive_entry_set_pathname(entry, full);
+
+		const char *link = archive_entry_hardlink(entry);
+		if (link) {
+			char link_rel[PATH_MAX], link_full[PATH_MAX];
+			r = normalize_entry_name(link, link_rel);
+			if (r == 0 && !link_rel[0])
+				r = -EPERM;
+			if (r == 0)
+				r = join_path(dest_dir, dest_len, link_rel, link_full);
+			if (r == 0)
+				r = check_hardlink_target(root_fd, link_rel);
+			if (r < 0)
+				return error_set_errno(err, r, "hard link \"%.200s\" -> \"%.200s\" leaves the layer",
+						       name, link);
+			archive_entry_set_hardlink(entry, link_full);
+		}
+		drop_overlay_xattrs(entry);
+
+		r = archive_write_header(out, entry);
+		if (r == ARCHIVE_OK && archive_entry_size(entry) > 0)
+			r = copy_entry_data(in, out);
+		if (r == ARCHIVE_OK)
+			r = archive_write_finish_entry(out);
+		if (r < ARCHIVE_WARN)
+			return error_set(err, EPERM, "entry \"%.200s\": %s", rel[0] ? rel : ".",
+					 archive_error_string(out) ? archive_error_string(out)
+								   : archive_error_string(in));
+	}
+}
+
+int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
+		    uint64_t *ret_size, struct error *err)
+{
+	if (dest_dir[0] != '/')
+		return error_set(err, EINVAL, "%s: layer folder must be an absolute path", dest_dir);
+	_cleanup_close_ int root_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return error_set_errno(err, errno, "open %s", dest_dir);
+	_cleanup_free_ struct hashing_reader *hr = calloc(1, sizeof(*hr));
+	if (!hr)
+		return error_set(err, ENOMEM, "out of memory");
+	hr->fd = fd;
+	hr->hash = hash;
+
+	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+	_cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
+	if (!in || !out)
+		return error_set(err, ENOMEM, "out of memory");
+	archive_read_support_format_tar(in);
+	archive_read_support_filter_gzip(in);
+	archive_read_support_filter_zstd(in);
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+						    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	/* Owners are numeric: the image's uids mean nothing in the host's user database. */
+	if (archive_read_open(in, hr, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+		if (hr->error)
+			return error_set_errno(err, hr->error, "reading layer");
+		return error_set(err, EINVAL, "not a tar archive (plain, gzip or zstd): %s",
+				 archive_error_string(in));
+	}
+	int r = unpack_entries(in, out, root_fd, dest_dir, err);
+	if (r == 0 && archive_write_close(out) != ARCHIVE_OK)
+		r = error_set(err, EIO, "finishing layer: %s", archive_error_string(out));
+	if (r < 0)
+		return hr->error ? error_set_errno(err, hr->error, "reading layer") : r;
+	/* Hash what follows the archive's end too (padding), so the whole blob is checked. */
+	ssize_t n;
+	while ((n = hashing_read(hr)) > 0)
+		;
+	if (n < 0)
+		return error_set_errno(err, hr->error, "reading layer");
+	if (ret_size)
+		*ret_size = hr->total;
+	return 0;
+}

@@ -1,0 +1,536 @@
+/* image_pull against real OCI layouts: one built by scripts/make-busybox-image.sh, and small
+ * ones built here with libarchive's writer to probe whiteouts and hostile layers. */
+#include "tests/unit/test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "image/digest.h"
+#include "image/image.h"
+
+/* ---- building layouts ---- */
+
+struct tar_entry {
+	const char *name;
+	char type;          /* 'f' file, 'd' folder, 'l' symlink, 'h' hard link */
+	const char *target; /* file content, or link target */
+};
+
+static void path_join(char out[PATH_MAX], const char *a, const char *b)
+{
+	snprintf(out, PATH_MAX, "%s/%s", a, b);
+}
+
+/* Store data as a blob of the layout; fills "sha256:<hex>". */
+static int put_blob(const char *layout, const void *data, size_t size, char digest[72])
+{
+	char hex[SHA256_HEX_LEN + 1], dir[PATH_MAX], path[PATH_MAX];
+	if (sha256_hex(data, size, hex) < 0)
+		return -EIO;
+	snprintf(dir, sizeof(dir), "%s/blobs/sha256", layout);
+	if (mkdir_parents(dir, 0755) < 0)
+		return -EIO;
+	path_join(path, dir, hex);
+	snprintf(digest, 72, "sha256:%s", hex);
+	return write_file_atomic(path, data, size, 0644);
+}
+
+/* A tar (gzip when compress) of entries, in memory. */
+static size_t make_tar(const struct tar_entry *entries, size_t n, bool compress, char *buf,
+		       size_t cap)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	if (compress)
+		archive_write_add_filter_gzip(a);
+	size_t used = 0;
+	archive_write_open_memory(a, buf, cap, &used);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, entries[i].name);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		switch (entries[i].type) {
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_perm(e, 0777);
+			archive_entry_set_symlink(e, entries[i].target);
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_hardlink(e, entries[i].target);
+			break;
+		default:
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_size(e, (la_int64_t)strlen(entries[i].target));
+		}
+		archive_write_header(a, e);
+		if (entries[i].type == 'f')
+			archive_write_data(a, entries[i].target, strlen(entries[i].target));
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	return used;
+}
+
+/* The config of every layout built here. */
+#define TEST_CONFIG                                                                    \
+	"{\"os\":\"linux\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Cmd\":[\"-v\"],"     \
+	"\"Env\":[\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"65534\"}}"
+
+struct layer_spec {
+	const struct tar_entry *entries;
+	size_t n;
+};
+
+/* Write a whole layout (oci-layout, index.json tagged "latest", manifest, config, layers). */
+static int make_layout(const char *layout, const struct layer_spec *layers, size_t n_layers)
+{
+	static char tar[1 << 16];
+	char manifest[8192], layer_list[4096] = "", digest[72], config_digest[72];
+	const char *config = TEST_CONFIG;
+	if (mkdir_parents(layout, 0755) < 0 || put_blob(layout, config, strlen(config), config_digest) < 0)
+		return -EIO;
+	for (size_t i = 0; i < n_layers; i++) {
+		size_t size = make_tar(layers[i].entries, layers[i].n, i % 2 == 0, tar, sizeof(tar));
+		if (put_blob(layout, tar, size, digest) < 0)
+			return -EIO;
+		size_t len = strlen(layer_list);
+		snprintf(layer_list + len, sizeof(layer_list) - len,
+			 "%s{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\","
+			 "\"digest\":\"%s\",\"size\":%zu}",
+			 i ? "," : "", i % 2 == 0 ? "+gzip" : "", digest, size);
+	}
+	snprintf(manifest, sizeof(manifest),
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		 "\"digest\":\"%s\",\"size\":%zu},\"layers\":[%s]}",
+		 config_digest, strlen(config), layer_list);
+	if (put_blob(layout, manifest, strlen(manifest), digest) < 0)
+		return -EIO;
+	char index[1024], path[PATH_MAX];
+	snprintf(index, sizeof(index),
+		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+		 "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
+		 digest, strlen(manifest));
+	path_join(path, layout, "index.json");
+	if (write_file_atomic(path, index, strlen(index), 0644) < 0)
+		return -EIO;
+	path_join(path, layout, "oci-layout");
+	const char *marker = "{\"imageLayoutVersion\":\"1.0.0\"}";
+	return write_file_atomic(path, marker, strlen(marker), 0644);
+}
+
+/* Build the busybox layout with the project's script; false when it cannot run here. */
+static bool make_busybox_layout(const char *layout)
+{
+	char cmd[PATH_MAX + 64];
+	if (access("scripts/make-busybox-image.sh", X_OK) < 0 || access("/bin/busybox", X_OK) < 0)
+		return false;
+	snprintf(cmd, sizeof(cmd), "scripts/make-busybox-image.sh '%s' >/dev/null", layout);
+	return system(cmd) == 0;
+}
+
+/* Paths of a busybox layout and a store in the test's folder; skips the test and returns
+ * false when the layout cannot be built here. */
+static bool busybox_setup(char layout[PATH_MAX], char store[PATH_MAX])
+{
+	path_join(layout, test_tmpdir(), "busybox");
+	path_join(store, test_tmpdir(), "store");
+	if (make_busybox_layout(layout))
+		return true;
+	test_skip("busybox-static or the image script is not available");
+	return false;
+}
+
+static char *oci_ref(const char *layout, const char *tag)
+{
+	static char ref[PATH_MAX + 64];
+	snprintf(ref, sizeof(ref), "oci:%s%s%s", layout, tag ? ":" : "", tag ? tag : "");
+	return ref;
+}
+
+/* Number of entries in a folder other than "." and "..". */
+static int count_entries(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	return n;
+}
+
+/* The path of the single layer blob in a layout with one layer, by its layer digest. */
+static void layer_blob_path(const struct image *img, char out[PATH_MAX], const char *layout)
+{
+	const char *hex = strrchr(img->layers[0], '/') + 1;
+	snprintf(out, PATH_MAX, "%s/blobs/sha256/%s", layout, hex);
+}
+
+/* A one-file, one-layer layout and a store path in the test's folder. */
+static int tiny_setup(char layout[PATH_MAX], char store[PATH_MAX])
+{
+	static const struct tar_entry files[] = { { "hello", 'f', "hi\n" } };
+	path_join(layout, test_tmpdir(), "tiny");
+	path_join(store, test_tmpdir(), "store");
+	return make_layout(layout, &(struct layer_spec){ files, 1 }, 1);
+}
+
+/* Pull, failing the test with the error's message when the pull fails. */
+#define ASSERT_PULL_OK(store, ref, ret_img)                                          \
+	do {                                                                           \
+		struct error e_ = { 0 };                                               \
+		if (image_pull(store, ref, ret_img, &e_) < 0) {                        \
+			test_fail_at(__FILE__, __LINE__, "pull: %s", e_.message);      \
+			return;                                                        \
+		}                                                                      \
+	} while (0)
+
+/* ---- tests ---- */
+
+TEST(busybox_layout_pulls_and_unpacks)
+{
+	char layout[PATH_MAX], store[PATH_MAX], path[PATH_MAX];
+	if (!busybox_setup(layout, store))
+		return;
+	_cleanup_(image_freep) struct image *img = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &img);
+	ASSERT_INT_EQ(img->n_layers, 1);
+	ASSERT_TRUE(!strncmp(img->manifest_digest, "sha256:", 7));
+	ASSERT_TRUE(img->config.cmd && img->config.cmd[0] && !img->config.cmd[1]);
+	ASSERT_STR_EQ(img->config.cmd[0], "sh");
+	ASSERT_TRUE(img->config.env && !strncmp(img->config.env[0], "PATH=", 5));
+	ASSERT_TRUE(img->config.entrypoint == NULL);
+	ASSERT_TRUE(strstr(img->layers[0], "/layers/sha256/") != NULL);
+
+	struct stat st;
+	path_join(path, img->layers[0], "bin/busybox");
+	ASSERT_INT_EQ(stat(path, &st), 0);
+	ASSERT_TRUE(S_ISREG(st.st_mode) && (st.st_mode & 0111));
+	path_join(path, img->layers[0], "bin/sh");
+	ASSERT_INT_EQ(lstat(path, &st), 0);
+	ASSERT_TRUE(S_ISLNK(st.st_mode));
+	path_join(path, img->layers[0], "tmp");
+	ASSERT_INT_EQ(stat(path, &st), 0);
+	ASSERT_INT_EQ(st.st_mode & 07777, 01777);
+	path_join(path, img->layers[0], "etc/passwd");
+	_cleanup_free_ char *passwd = NULL;
+	ASSERT_INT_EQ(read_file_full(path, 4096, &passwd, NULL), 0);
+	ASSERT_CONTAINS(passwd, "nobody:x:65534:65534:");
+}
+
+TEST(second_pull_reuses_unpacked_layer)
+{
+	char layout[PATH_MAX], store[PATH_MAX], blob[PATH_MAX];
+	if (!busybox_setup(layout, store))
+		return;
+	_cleanup_(image_freep) struct image *first = NULL;
+	_cleanup_(image_freep) struct image *second = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "latest"), &first, &err), 0);
+	struct stat before, after;
+	ASSERT_INT_EQ(stat(first->layers[0], &before), 0);
+	/* With the layer blob gone, only the unpacked copy can satisfy the second pull. */
+	layer_blob_path(first, blob, layout);
+	ASSERT_INT_EQ(unlink(blob), 0);
+	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "latest"), &second, &err), 0);
+	ASSERT_STR_EQ(second->layers[0], first->layers[0]);
+	ASSERT_INT_EQ(stat(second->layers[0], &after), 0);
+	ASSERT_INT_EQ(after.st_ino, before.st_ino);
+}
+
+TEST(layer_digest_mismatch_is_refused)
+{
+	char layout[PATH_MAX], store[PATH_MAX], blob[PATH_MAX], layers[PATH_MAX];
+	if (!busybox_setup(layout, store))
+		return;
+	/* Find the layer blob through a first pull into a throwaway store. */
+	char scratch[PATH_MAX];
+	path_join(scratch, test_tmpdir(), "scratch");
+	_cleanup_(image_freep) struct image *img = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(image_pull(scratch, oci_ref(layout, NULL), &img, &err), 0);
+	layer_blob_path(img, blob, layout);
+
+	/* Flip one byte near the end of the gzip stream (its CRC trailer): same size. */
+	_cleanup_close_ int fd = open(blob, O_RDWR | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
+	off_t end = lseek(fd, 0, SEEK_END);
+	unsigned char c;
+	ASSERT_INT_EQ(pread(fd, &c, 1, end - 6), 1);
+	c ^= 0x01;
+	ASSERT_INT_EQ(pwrite(fd, &c, 1, end - 6), 1);
+
+	_cleanup_(image_freep) struct image *bad = NULL;
+	int r = image_pull(store, oci_ref(layout, NULL), &bad, &err);
+	ASSERT_TRUE(r < 0);
+	ASSERT_TRUE(bad == NULL);
+	ASSERT_TRUE(strstr(err.message, "digest mismatch") || strstr(err.message, "reading archive"));
+	ASSERT_CONTAINS(err.message, strrchr(blob, '/') + 1);
+	path_join(layers, store, "layers/sha256");
+	ASSERT_INT_EQ(count_entries(layers), 0);
+}
+
+TEST(config_digest_mismatch_is_refused)
+{
+	char layout[PATH_MAX], store[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+	/* Rewrite the config blob in place with other content of the same size. */
+	const char *config = TEST_CONFIG;
+	char hex[SHA256_HEX_LEN + 1], path[PATH_MAX + 128];
+	ASSERT_INT_EQ(sha256_hex(config, strlen(config), hex), 0);
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, hex);
+	_cleanup_free_ char *evil = strdup(config);
+	evil[strlen(evil) - 4] = '0'; /* "65534" -> "65034"-like: still the same size */
+	ASSERT_INT_EQ(write_file_atomic(path, evil, strlen(evil), 0644), 0);
+
+	_cleanup_(image_freep) struct image *img = NULL;
+	struct error err = { 0 };
+	ASSERT_TRUE(image_pull(store, oci_ref(layout, NULL), &img, &err) < 0);
+	ASSERT_CONTAINS(err.message, "digest mismatch");
+	ASSERT_CONTAINS(err.message, hex);
+}
+
+TEST(missing_blob_and_unknown_tag_are_refused)
+{
+	char layout[PATH_MAX], store[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+
+	_cleanup_(image_freep) struct image *img = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "v9"), &img, &err), -ENOENT);
+	ASSERT_CONTAINS(err.message, "no manifest is tagged \"v9\"");
+	ASSERT_CONTAINS(err.message, "index.json");
+
+	/* A tiny, valid pull first: config and entrypoint come through. */
+	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, NULL), &img, &err), 0);
+	ASSERT_STR_EQ(img->config.entrypoint[0], "/bin/app");
+	ASSERT_STR_EQ(img->config.working_dir, "/w");
+	ASSERT_STR_EQ(img->config.user, "65534");
+
+	char path[PATH_MAX];
+	path_join(path, layout, "index.json");
+	ASSERT_INT_EQ(write_file_atomic(path, "{not json", 9, 0644), 0);
+	image_freep(&img);
+	img = NULL;
+	ASSERT_TRUE(image_pull(store, oci_ref(layout, NULL), &img, &err) < 0);
+	ASSERT_CONTAINS(err.message, "index.json: not valid JSON");
+}
+
+TEST(registry_references_are_refused_clearly)
+{
+	_cleanup_(image_freep) struct image *img = NULL;
+	struct error err = { 0 };
+	const char *refs[] = { "docker://busybox:latest", "busybox", "public.ecr.aws/x/y:1" };
+	for (size_t i = 0; i < ELEMENTSOF(refs); i++) {
+		ASSERT_INT_EQ(image_pull(test_tmpdir(), refs[i], &img, &err), -EPROTONOSUPPORT);
+		ASSERT_CONTAINS(err.message, "registry pulls are not supported");
+		ASSERT_CONTAINS(err.message, "oci:");
+	}
+}
+
+TEST(whiteouts_become_overlayfs_whiteouts)
+{
+	char layout[PATH_MAX], store[PATH_MAX], path[PATH_MAX];
+	path_join(layout, test_tmpdir(), "two");
+	path_join(store, test_tmpdir(), "store");
+	const struct tar_entry lower[] = {
+		{ "a/", 'd', NULL }, { "a/gone", 'f', "x" }, { "a/kept", 'f', "y" },
+		{ "d/", 'd', NULL }, { "d/old", 'f', "z" },
+	};
+	const struct tar_entry upper[] = {
+		{ "a/.wh.gone", 'f', "" }, { "d/", 'd', NULL }, { "d/.wh..wh..opq", 'f', "" },
+		{ "d/new", 'f', "n" }, { "e/.wh..wh..opq", 'f', "" },
+	};
+	const struct layer_spec layers[] = { { lower, ELEMENTSOF(lower) }, { upper, ELEMENTSOF(upper) } };
+	ASSERT_INT_EQ(make_layout(layout, layers, 2), 0);
+	_cleanup_(image_freep) struct image *img = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &img);
+	ASSERT_INT_EQ(img->n_layers, 2);
+
+	struct stat st;
+	path_join(path, img->layers[1], "a/gone");
+	ASSERT_INT_EQ(lstat(path, &st), 0);
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_INT_EQ(st.st_rdev, makedev(0, 0));
+	path_join(path, img->layers[1], "a/.wh.gone");
+	ASSERT_TRUE(lstat(path, &st) < 0 && errno == ENOENT);
+	path_join(path, img->layers[1], "d/.wh..wh..opq");
+	ASSERT_TRUE(lstat(path, &st) < 0 && errno == ENOENT);
+	const char *dirs[] = { "d", "e" };
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		char value[8] = "";
+		path_join(path, img->layers[1], dirs[i]);
+		ASSERT_INT_EQ(lgetxattr(path, "trusted.overlay.opaque", value, sizeof(value)), 1);
+		ASSERT_INT_EQ(value[0], 'y');
+	}
+	path_join(path, img->layers[1], "d/new");
+	ASSERT_INT_EQ(lstat(path, &st), 0);
+	path_join(path, img->layers[0], "a/gone");
+	ASSERT_INT_EQ(lstat(path, &st), 0);
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+}
+
+/* Pull a one-layer image made of entries; the store lives in test_tmpdir()/nest/store so
+ * that anything escaping would land in test_tmpdir()/nest or test_tmpdir(). */
+static int pull_hostile(const struct tar_entry *entries, size_t n, struct error *err)
+{
+	char layout[PATH_MAX], store[PATH_MAX];
+	path_join(layout, test_tmpdir(), "layout");
+	path_join(store, test_tmpdir(), "nest/store");
+	remove_tree(layout);
+	if (make_layout(layout, &(struct layer_spec){ entries, n }, 1) < 0)
+		return -EIO;
+	struct image *img = NULL;
+	int r = image_pull(store, oci_ref(layout, NULL), &img, err);
+	image_free(img);
+	return r;
+}
+
+TEST(escaping_entries_are_refused_or_contained)
+{
+	char outside[PATH_MAX], abs_name[PATH_MAX], nest[PATH_MAX], path[PATH_MAX];
+	path_join(outside, test_tmpdir(), "outside");
+	path_join(nest, test_tmpdir(), "nest");
+	ASSERT_INT_EQ(mkdir(outside, 0755), 0);
+	path_join(abs_name, outside, "absolute");
+	char link_up[PATH_MAX];
+	snprintf(link_up, sizeof(link_up), "%s", outside);
+
+	const struct tar_entry dotdot[] = { { "../escape", 'f', "x" } };
+	const struct tar_entry deep_dotdot[] = { { "a/../../../../escape", 'f', "x" } };
+	const struct tar_entry absolute[] = { { abs_name, 'f', "x" } };
+	const struct tar_entry through_symlink[] = {
+		{ "link", 'l', link_up }, { "link/planted", 'f', "x" },
+	};
+	const struct tar_entry through_relative_symlink[] = {
+		{ "up", 'l', "../../../.." }, { "up/planted", 'f', "x" },
+	};
+	const struct tar_entry hardlink_out[] = { { "hl", 'h', "/etc/passwd" } };
+	const struct tar_entry hardlink_up[] = { { "hl", 'h', "../../../../etc/passwd" } };
+	const struct tar_entry hardlink_via_symlink[] = {
+		{ "etc", 'l', "/etc" }, { "hl", 'h', "etc/passwd" },
+	};
+	const struct tar_entry whiteout_via_symlink[] = {
+		{ "link", 'l', link_up }, { "link/.wh.victim", 'f', "" },
+	};
+	struct { const char *name; const struct tar_entry *e; size_t n; } cases[] = {
+		{ "dotdot", dotdot, 1 },
+		{ "deep dotdot", deep_dotdot, 1 },
+		{ "absolute", absolute, 1 },
+		{ "through symlink", through_symlink, 2 },
+		{ "through relative symlink", through_relative_symlink, 2 },
+		{ "hard link outside", hardlink_out, 1 },
+		{ "hard link up", hardlink_up, 1 },
+		{ "hard link via symlink", hardlink_via_symlink, 2 },
+		{ "whiteout via symlink", whiteout_via_symlink, 2 },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct error err = { 0 };
+		int r = pull_hostile(cases[i].e, cases[i].n, &err);
+		if (r == 0)
+			test_fail_at(__FILE__, __LINE__, "case %s was accepted", cases[i].name);
+		ASSERT_TRUE(r < 0);
+		/* Nothing outside the store: the outside folder stays empty, and the store's
+		 * parent holds only the store. */
+		ASSERT_INT_EQ(count_entries(outside), 0);
+		ASSERT_INT_EQ(count_entries(nest), 1);
+		path_join(path, test_tmpdir(), "escape");
+		ASSERT_TRUE(access(path, F_OK) < 0);
+		path_join(path, test_tmpdir(), "planted");
+		ASSERT_TRUE(access(path, F_OK) < 0);
+		/* No half-unpacked layer is left behind either. */
+		path_join(path, nest, "store/layers/sha256");
+		ASSERT_INT_EQ(count_entries(path), 0);
+	}
+	struct stat st;
+	ASSERT_INT_EQ(stat("/etc/passwd", &st), 0);
+	ASSERT_INT_EQ(st.st_nlink, 1);
+}
+
+TEST(hard_links_within_the_layer_work)
+{
+	char layout[PATH_MAX], store[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	path_join(layout, test_tmpdir(), "links");
+	path_join(store, test_tmpdir(), "store");
+	const struct tar_entry files[] = {
+		{ "./bin/", 'd', NULL }, { "./bin/tool", 'f', "t" }, { "./bin/alias", 'h', "./bin/tool" },
+	};
+	ASSERT_INT_EQ(make_layout(layout, &(struct layer_spec){ files, 3 }, 1), 0);
+	_cleanup_(image_freep) struct image *img = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &img);
+	struct stat sa, sb;
+	path_join(a, img->layers[0], "bin/tool");
+	path_join(b, img->layers[0], "bin/alias");
+	ASSERT_INT_EQ(stat(a, &sa), 0);
+	ASSERT_INT_EQ(stat(b, &sb), 0);
+	ASSERT_INT_EQ(sa.st_ino, sb.st_ino);
+}
+
+struct pull_job {
+	const char *store;
+	const char *ref;
+	int result;
+	char layer[PATH_MAX];
+	struct error err;
+};
+
+static void *pull_thread(void *data)
+{
+	struct pull_job *job = data;
+	struct image *img = NULL;
+	job->result = image_pull(job->store, job->ref, &img, &job->err);
+	if (job->result == 0)
+		snprintf(job->layer, sizeof(job->layer), "%s", img->layers[0]);
+	image_free(img);
+	return NULL;
+}
+
+TEST(concurrent_pulls_of_one_image_both_succeed)
+{
+	char layout[PATH_MAX], store[PATH_MAX], layers[PATH_MAX];
+	if (!busybox_setup(layout, store))
+		return;
+	char *ref = oci_ref(layout, NULL);
+	struct pull_job jobs[2] = { { .store = store, .ref = ref }, { .store = store, .ref = ref } };
+	pthread_t threads[2];
+	for (int i = 0; i < 2; i++)
+		ASSERT_INT_EQ(pthread_create(&threads[i], NULL, pull_thread, &jobs[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		if (jobs[i].result < 0)
+			test_fail_at(__FILE__, __LINE__, "pull %d: %s", i, jobs[i].err.message);
+		ASSERT_INT_EQ(jobs[i].result, 0);
+	}
+	ASSERT_STR_EQ(jobs[0].layer, jobs[1].layer);
+	/* Exactly one layer folder, no temporary copies left. */
+	path_join(layers, store, "layers/sha256");
+	ASSERT_INT_EQ(count_entries(layers), 1);
+	char busybox[PATH_MAX];
+	path_join(busybox, jobs[0].layer, "bin/busybox");
+	ASSERT_INT_EQ(access(busybox, X_OK), 0);
+}
