@@ -1,0 +1,411 @@
+/* tether run: the daemon. One lws event loop owns the hub link, the task manager's tick timer
+ * and signal handling; state changes go to the outbox in state.db before they are sent. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <systemd/sd-daemon.h>
+
+#include "agent/commands.h"
+#include "agent/daemon_state.h"
+#include "agent/frame_handler.h"
+#include "agent/hostinfo.h"
+#include "agent/hub_link.h"
+#include "agent/identity.h"
+#include "agent/store.h"
+#include "agent/task_manager.h"
+#include "agent/task_state_frame.h"
+#include "agent/version.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "protocol/auth.h"
+#include "protocol/frame.h"
+
+#define TICK_INTERVAL_MS 100
+
+struct daemon {
+	const char *state_dir;
+	struct identity id;
+	EVP_PKEY *key;
+	struct hostinfo host;
+	struct store *store;
+	struct task_manager *tm;
+	struct hub_link *link;
+	struct frame_handler handler;
+	lws_sorted_usec_list_t tick_sul;
+};
+
+static volatile sig_atomic_t stop_requested;
+static struct lws_context *signal_context;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (signal_context)
+		lws_cancel_service(signal_context);
+}
+
+static void send_text(void *userdata, const char *text)
+{
+	struct daemon *d = userdata;
+	int r = hub_link_send(d->link, text, strlen(text));
+	if (r < 0 && r != -ENOTCONN)
+		log_warning("Cannot queue a frame to the hub: %s", strerror(-r));
+}
+
+static char *make_hello(void *userdata, const char *nonce, struct error *err)
+{
+	struct daemon *d = userdata;
+	_cleanup_free_ char *sig = NULL;
+	if (auth_sign(d->key, nonce, d->id.node_id, &sig, err) < 0)
+		return NULL;
+	cJSON *f = frame_new(FRAME_HELLO, 0);
+	if (!f)
+		return NULL;
+	cJSON_AddStringToObject(f, "node_id", d->id.node_id);
+	cJSON_AddStringToObject(f, "protocol", TETHER_PROTOCOL_VERSION);
+	cJSON_AddStringToObject(f, "agent_version", TETHER_VERSION);
+	cJSON_AddStringToObject(f, "signature", sig);
+	cJSON_AddItemToObject(f, "resources", hostinfo_resources_json(&d->host));
+	cJSON_AddItemToObject(f, "attributes", hostinfo_attributes_json(&d->host));
+	char *text = frame_print(f);
+	cJSON_Delete(f);
+	if (!text)
+		error_set(err, ENOMEM, "out of memory");
+	return text;
+}
+
+static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
+{
+	(void)seq;
+	send_text(userdata, frame_text);
+	return 0;
+}
+
+static void send_node_status(struct daemon *d)
+{
+	cJSON *f = frame_new(FRAME_NODE_STATUS, 0);
+	if (!f)
+		return;
+	cJSON_AddNumberToObject(f, "running_tasks", (double)task_manager_active_count(d->tm));
+	cJSON_AddItemToObject(f, "resources", hostinfo_resources_json(&d->host));
+	_cleanup_free_ char *text = frame_print(f);
+	cJSON_Delete(f);
+	if (text)
+		send_text(d, text);
+}
+
+static void on_welcome(void *userdata, const cJSON *welcome)
+{
+	(void)welcome;
+	struct daemon *d = userdata;
+	hub_link_reset_backoff(d->link);
+	log_info("Connected to the hub as %s", d->id.node_id);
+	daemon_state_connected(d->store, d->id.connect_url);
+	sd_notifyf(0, "STATUS=Connected to %s", d->id.connect_url);
+
+	struct error err = { 0 };
+	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
+		log_error("Cannot replay the outbox: %s", err.message);
+	send_node_status(d);
+}
+
+static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
+		      struct error *err)
+{
+	struct daemon *d = userdata;
+	return task_manager_start_task(d->tm, task_arn, definition, err);
+}
+
+static int stop_task(void *userdata, const char *task_arn, const char *reason)
+{
+	struct daemon *d = userdata;
+	return task_manager_stop_task(d->tm, task_arn, reason);
+}
+
+static const struct frame_handler_ops handler_ops = {
+	.make_hello = make_hello,
+	.send = send_text,
+	.on_welcome = on_welcome,
+	.start_task = start_task,
+	.stop_task = stop_task,
+};
+
+static void on_task_state(void *userdata, const struct task_report *report)
+{
+	struct daemon *d = userdata;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	cJSON *f = task_state_frame_new(report, (double)now.tv_sec + now.tv_nsec / 1e9);
+	if (!f) {
+		log_error("Out of memory reporting %s", report->task_arn);
+		return;
+	}
+	uint64_t seq = 0;
+	_cleanup_free_ char *text = NULL;
+	struct error err = { 0 };
+	int r = store_task_state_append(d->store, report->task_arn,
+					task_status_to_string(report->status), f, &seq, &text,
+					&err);
+	cJSON_Delete(f);
+	if (r < 0) {
+		log_error("Cannot record the state of %s: %s", report->task_arn, err.message);
+		return;
+	}
+	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
+	if (frame_handler_ready(&d->handler))
+		send_text(d, text);
+}
+
+static void on_established(void *userdata)
+{
+	struct daemon *d = userdata;
+	frame_handler_reset(&d->handler);
+}
+
+static void on_message(void *userdata, const char *data, size_t size)
+{
+	struct daemon *d = userdata;
+	frame_handler_receive(&d->handler, data, size);
+}
+
+static void on_closed(void *userdata, int close_code, const char *reason)
+{
+	struct daemon *d = userdata;
+	bool was_ready = frame_handler_ready(&d->handler);
+	frame_handler_reset(&d->handler);
+	char what[256];
+	if (close_code == CLOSE_PROTOCOL_UNSUPPORTED)
+		snprintf(what, sizeof(what), "hub refused our protocol (4001): %s", reason);
+	else if (close_code == CLOSE_AUTH_FAILED)
+		snprintf(what, sizeof(what),
+			 "hub refused authentication (4003): %s; check the node identity", reason);
+	else if (close_code == CLOSE_DEREGISTERED)
+		snprintf(what, sizeof(what), "node deregistered by the hub (4004): %s", reason);
+	else if (close_code)
+		snprintf(what, sizeof(what), "closed by the hub (%d): %s", close_code, reason);
+	else
+		snprintf(what, sizeof(what), "%s", reason);
+	if (close_code == CLOSE_AUTH_FAILED || close_code == CLOSE_DEREGISTERED ||
+	    close_code == CLOSE_PROTOCOL_UNSUPPORTED)
+		log_error("Hub link: %s", what);
+	else if (was_ready)
+		log_warning("Hub link lost: %s", what);
+	else
+		log_info("Hub not reachable: %s", what);
+	daemon_state_disconnected(d->store, what);
+	sd_notifyf(0, "STATUS=Disconnected: %s", what);
+}
+
+static void on_wakeup(void *userdata)
+{
+	(void)userdata;
+	/* The loop condition sees stop_requested. */
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
+	task_manager_tick(d->tm);
+	int next = task_manager_next_deadline_ms(d->tm);
+	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
+	lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick,
+			 (lws_usec_t)(delay > 0 ? delay : 1) * LWS_US_PER_MS);
+}
+
+static int resume_task(void *userdata, const char *task_arn, const char *definition_json,
+		       const char *status, const char *last_state_json)
+{
+	(void)last_state_json;
+	struct daemon *d = userdata;
+	if (status && !strcmp(status, "STOPPED"))
+		return 0;
+	cJSON *def = cJSON_Parse(definition_json);
+	struct error err = { 0 };
+	if (!def) {
+		log_error("Stored definition of %s is not JSON; not resumed", task_arn);
+		return 0;
+	}
+	log_info("Resuming task %s (last reported %s)", task_arn, status ? status : "nothing");
+	if (task_manager_start_task(d->tm, task_arn, def, &err) < 0)
+		log_warning("Task %s cannot resume: %s", task_arn, err.message);
+	cJSON_Delete(def);
+	return 0;
+}
+
+/* tether-monitor lives beside the tether binary unless told otherwise. */
+static char *default_monitor_path(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	char *path = NULL;
+	if (asprintf(&path, "%s/tether-monitor", dirname(exe)) < 0)
+		return NULL;
+	return path;
+}
+
+struct run_options {
+	const char *state_dir;
+	const char *monitor;
+	const char *ca_file;
+	bool allow_no_limits;
+};
+
+static int daemon_setup(struct daemon *d, const struct run_options *o, const char *monitor,
+			struct error *err)
+{
+	d->state_dir = o->state_dir;
+	int r = identity_load(o->state_dir, &d->id, err);
+	if (r < 0)
+		return r;
+	r = auth_load_private_key(d->id.private_key_pem, &d->key, err);
+	if (r < 0)
+		return error_wrap(err, "node key");
+	r = hostinfo_collect(&d->host, err);
+	if (r < 0)
+		return error_wrap(err, "host information");
+
+	_cleanup_free_ char *db_path = NULL;
+	if (asprintf(&db_path, "%s/%s", o->state_dir, STORE_FILE) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	r = store_open(db_path, false, &d->store, err);
+	if (r < 0)
+		return r;
+	d->handler = (struct frame_handler){ .store = d->store, .ops = &handler_ops, .userdata = d };
+
+	struct task_manager_config tmc = {
+		.state_dir = o->state_dir,
+		.monitor_path = monitor,
+		.allow_no_limits = o->allow_no_limits,
+		.on_state = on_task_state,
+		.userdata = d,
+	};
+	r = task_manager_new(&tmc, &d->tm, err);
+	if (r < 0)
+		return error_wrap(err, "task manager");
+
+	struct hub_link_config lc = {
+		.connect_url = d->id.connect_url,
+		.ca_file = o->ca_file,
+		.callbacks = { on_established, on_message, on_closed, on_wakeup },
+		.userdata = d,
+	};
+	return hub_link_new(&lc, &d->link, err);
+}
+
+static void daemon_teardown(struct daemon *d)
+{
+	signal_context = NULL;
+	/* The link goes first: its context owns the timers that call into the others. */
+	hub_link_free(d->link);
+	task_manager_free(d->tm);
+	store_close(d->store);
+	EVP_PKEY_free(d->key);
+	hostinfo_release(&d->host);
+	identity_release(&d->id);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void lws_log_to_ours(int level, const char *line)
+{
+	size_t len = strcspn(line, "\n");
+	log_at(level == LLL_ERR ? LOG_ERR : LOG_WARNING, "websocket: %.*s", (int)len, line);
+}
+
+static int run_daemon(const struct run_options *o)
+{
+	_cleanup_free_ char *default_monitor = o->monitor ? NULL : default_monitor_path();
+	const char *monitor = o->monitor ? o->monitor : default_monitor;
+	if (!monitor) {
+		log_error("Cannot find tether-monitor beside this binary; give --monitor PATH");
+		return 1;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
+
+	struct daemon d = { 0 };
+	struct error err = { 0 };
+	if (daemon_setup(&d, o, monitor, &err) < 0) {
+		log_error("%s", err.message);
+		daemon_teardown(&d);
+		return 1;
+	}
+	struct lws_context *ctx = hub_link_context(d.link);
+	signal_context = ctx;
+	install_signals();
+
+	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
+		log_error("Cannot read stored tasks: %s", err.message);
+	daemon_state_disconnected(d.store, "starting");
+	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
+	hub_link_connect_now(d.link);
+
+	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
+		 d.id.connect_url);
+	sd_notify(0, "READY=1\nSTATUS=Connecting to the hub");
+	while (!stop_requested) {
+		if (lws_service(ctx, 0) < 0)
+			break;
+	}
+	sd_notify(0, "STOPPING=1");
+	log_info("Stopping; tasks keep running");
+	daemon_state_disconnected(d.store, "agent stopped");
+	daemon_teardown(&d);
+	return 0;
+}
+
+static void run_usage(FILE *out)
+{
+	fputs("Usage: tether run [--state-dir DIR] [--allow-no-limits] [--monitor PATH]\n"
+	      "                  [--ca-file FILE]\n",
+	      out);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "monitor", required_argument, NULL, 'm' },
+		{ "ca-file", required_argument, NULL, 'a' },
+		{ "allow-no-limits", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options o = { .state_dir = DEFAULT_STATE_DIR };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.state_dir = optarg; break;
+		case 'm': o.monitor = optarg; break;
+		case 'a': o.ca_file = optarg; break;
+		case 'n': o.allow_no_limits = true; break;
+		case 'h': run_usage(stdout); return 0;
+		default: run_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		run_usage(stderr);
+		return 2;
+	}
+	return run_daemon(&o);
+}

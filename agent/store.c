@@ -1,0 +1,287 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "agent/store.h"
+#include "common/cleanup.h"
+#include "common/parse.h"
+#include "protocol/frame.h"
+#include "protocol/json_value.h"
+
+struct store {
+	sqlite3 *db;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS tasks ("
+	" arn TEXT PRIMARY KEY,"
+	" definition TEXT NOT NULL,"
+	" status TEXT,"
+	" last_state TEXT,"
+	" added INTEGER NOT NULL DEFAULT (strftime('%s','now')));"
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	" seq INTEGER PRIMARY KEY,"
+	" frame TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS meta ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);";
+
+static int db_error(struct store *s, struct error *err, const char *what)
+{
+	return error_set(err, EIO, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec_sql(struct store *s, const char *sql, struct error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int r = error_set(err, EIO, "state database: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return r;
+	}
+	return 0;
+}
+
+static void finalizep(sqlite3_stmt **st)
+{
+	sqlite3_finalize(*st);
+}
+#define _cleanup_stmt_ _cleanup_(finalizep)
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret, struct error *err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, ret, NULL) != SQLITE_OK)
+		return db_error(s, err, "state database");
+	return 0;
+}
+
+int store_open(const char *path, bool read_only, struct store **ret, struct error *err)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return error_set(err, ENOMEM, "out of memory");
+	int flags = read_only ? SQLITE_OPEN_READONLY
+			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int r = error_set(err, s->db ? EIO : ENOMEM, "open %s: %s", path,
+				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return r;
+	}
+	sqlite3_busy_timeout(s->db, 2000);
+	int r = 0;
+	if (!read_only) {
+		/* WAL lets `tether status` read while the daemon writes; synchronous=FULL
+		 * because an acked assignment must survive a power cut. */
+		r = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+		if (r >= 0)
+			r = exec_sql(s, schema, err);
+	}
+	if (r < 0) {
+		store_close(s);
+		return error_wrap(err, "%s", path);
+	}
+	*ret = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
+		   struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "INSERT OR IGNORE INTO tasks (arn, definition) VALUES (?, ?)", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, definition_json, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "store task");
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+static int next_seq(struct store *s, uint64_t *ret, struct error *err)
+{
+	/* The seq counter lives in meta rather than in MAX(outbox.seq): acked rows are deleted
+	 * and seqs must keep increasing across them and across restarts. */
+	_cleanup_free_ char *value = NULL;
+	int r = store_meta_get(s, "next_seq", &value, err);
+	if (r < 0)
+		return r;
+	uint64_t seq = 1;
+	if (value && parse_u64(value, 1, JSON_MAX_SAFE_INTEGER, &seq) < 0)
+		return error_set(err, EINVAL, "state database: bad next_seq '%s'", value);
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRIu64, seq + 1);
+	r = store_meta_set(s, "next_seq", buf, err);
+	if (r < 0)
+		return r;
+	*ret = seq;
+	return 0;
+}
+
+static int append_locked(struct store *s, const char *task_arn, const char *status, cJSON *frame,
+			 uint64_t *ret_seq, char **ret_text, struct error *err)
+{
+	uint64_t seq;
+	int r = next_seq(s, &seq, err);
+	if (r < 0)
+		return r;
+	cJSON_DeleteItemFromObjectCaseSensitive(frame, "seq");
+	if (!cJSON_AddNumberToObject(frame, "seq", (double)seq))
+		return error_set(err, ENOMEM, "out of memory");
+	_cleanup_free_ char *text = frame_print(frame);
+	if (!text)
+		return error_set(err, ENOMEM, "out of memory");
+
+	_cleanup_stmt_ sqlite3_stmt *ins = NULL;
+	r = prepare(s, "INSERT INTO outbox (seq, frame) VALUES (?, ?)", &ins, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(ins, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(ins, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		return db_error(s, err, "append to outbox");
+
+	_cleanup_stmt_ sqlite3_stmt *upd = NULL;
+	r = prepare(s, "UPDATE tasks SET status = ?, last_state = ? WHERE arn = ?", &upd, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(upd, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 3, task_arn, -1, SQLITE_STATIC);
+	if (sqlite3_step(upd) != SQLITE_DONE)
+		return db_error(s, err, "update task state");
+
+	*ret_seq = seq;
+	*ret_text = TAKE_PTR(text);
+	return 0;
+}
+
+int store_task_state_append(struct store *s, const char *task_arn, const char *status,
+			    cJSON *frame, uint64_t *ret_seq, char **ret_text, struct error *err)
+{
+	int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+	if (r < 0)
+		return r;
+	uint64_t seq = 0;
+	_cleanup_free_ char *text = NULL;
+	r = append_locked(s, task_arn, status, frame, &seq, &text, err);
+	if (r < 0) {
+		exec_sql(s, "ROLLBACK", NULL);
+		return r;
+	}
+	r = exec_sql(s, "COMMIT", err);
+	if (r < 0) {
+		exec_sql(s, "ROLLBACK", NULL);
+		return r;
+	}
+	*ret_seq = seq;
+	*ret_text = TAKE_PTR(text);
+	return 0;
+}
+
+int store_outbox_ack(struct store *s, uint64_t seq, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "DELETE FROM outbox WHERE seq = ?", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "delete from outbox");
+	return 0;
+}
+
+int store_outbox_foreach(struct store *s, store_outbox_fn fn, void *userdata, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT seq, frame FROM outbox ORDER BY seq", &st, err);
+	if (r < 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = fn(userdata, (uint64_t)sqlite3_column_int64(st, 0),
+			   (const char *)sqlite3_column_text(st, 1));
+		if (k < 0)
+			return k;
+	}
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "read outbox");
+	return 0;
+}
+
+int store_outbox_count(struct store *s, uint64_t *ret, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT COUNT(*) FROM outbox", &st, err);
+	if (r < 0)
+		return r;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(s, err, "count outbox");
+	*ret = (uint64_t)sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_tasks_foreach(struct store *s, store_task_fn fn, void *userdata, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT arn, definition, status, last_state FROM tasks ORDER BY rowid",
+			&st, err);
+	if (r < 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = fn(userdata, (const char *)sqlite3_column_text(st, 0),
+			   (const char *)sqlite3_column_text(st, 1),
+			   (const char *)sqlite3_column_text(st, 2),
+			   (const char *)sqlite3_column_text(st, 3));
+		if (k < 0)
+			return k;
+	}
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "read tasks");
+	return 0;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "write meta");
+	return 0;
+}
+
+int store_meta_get(struct store *s, const char *key, char **ret, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT value FROM meta WHERE key = ?", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE) {
+		*ret = NULL;
+		return 0;
+	}
+	if (r != SQLITE_ROW)
+		return db_error(s, err, "read meta");
+	char *v = strdup((const char *)sqlite3_column_text(st, 0));
+	if (!v)
+		return error_set(err, ENOMEM, "out of memory");
+	*ret = v;
+	return 0;
+}

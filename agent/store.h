@@ -1,0 +1,49 @@
+/* The agent's durable state, STATE_DIR/state.db (SQLite, WAL): the tasks it was given (ARN,
+ * definition, last reported state), the outbox of task_state frames not yet acknowledged by
+ * the hub, and a small key/value meta table (connection state, next outbound seq). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+
+#define STORE_FILE "state.db"
+
+struct store;
+
+/* Open (and create, unless read_only) the database at path. */
+int store_open(const char *path, bool read_only, struct store **ret, struct error *err);
+void store_close(struct store *s);
+
+/* Record an assignment. Returns 1 when the task is new, 0 when the ARN was already stored
+ * (the stored definition is kept: a redelivery changes nothing). */
+int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
+		   struct error *err);
+
+/* In one transaction: give frame (a task_state object without seq) the next outbound seq,
+ * append it to the outbox and make it the task's last state. *ret_seq gets the seq and
+ * *ret_text the frame as sent (caller frees). */
+int store_task_state_append(struct store *s, const char *task_arn, const char *status,
+			    cJSON *frame, uint64_t *ret_seq, char **ret_text, struct error *err);
+
+/* The hub applied outbox frame seq: forget it. Unknown seqs are ignored. */
+int store_outbox_ack(struct store *s, uint64_t seq, struct error *err);
+
+/* Every outbox frame, lowest seq first. A negative return from fn stops the walk. */
+typedef int (*store_outbox_fn)(void *userdata, uint64_t seq, const char *frame_text);
+int store_outbox_foreach(struct store *s, store_outbox_fn fn, void *userdata, struct error *err);
+
+int store_outbox_count(struct store *s, uint64_t *ret, struct error *err);
+
+/* Every stored task in assignment order. status and last_state may be NULL (nothing reported
+ * yet). */
+typedef int (*store_task_fn)(void *userdata, const char *task_arn, const char *definition_json,
+			     const char *status, const char *last_state_json);
+int store_tasks_foreach(struct store *s, store_task_fn fn, void *userdata, struct error *err);
+
+int store_meta_set(struct store *s, const char *key, const char *value, struct error *err);
+/* *ret is NULL when the key is not set. */
+int store_meta_get(struct store *s, const char *key, char **ret, struct error *err);

@@ -1,0 +1,179 @@
+/* The agent's state database: outbox order, acks, durability across reopen, idempotent
+ * assignment. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/store.h"
+#include "tests/unit/test.h"
+
+static struct store *open_store(void)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state.db", test_tmpdir());
+	struct store *s = NULL;
+	struct error err = { 0 };
+	if (store_open(path, false, &s, &err) < 0)
+		fprintf(stderr, "store_open: %s\n", err.message);
+	return s;
+}
+
+static int append_state(struct store *s, const char *arn, const char *status, uint64_t *seq)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "task_state");
+	cJSON_AddStringToObject(f, "task_arn", arn);
+	cJSON_AddStringToObject(f, "status", status);
+	char *text = NULL;
+	int r = store_task_state_append(s, arn, status, f, seq, &text, NULL);
+	cJSON_Delete(f);
+	free(text);
+	return r;
+}
+
+struct collected {
+	uint64_t seqs[16];
+	char statuses[16][16];
+	size_t n;
+};
+
+static int collect(void *userdata, uint64_t seq, const char *frame_text)
+{
+	struct collected *c = userdata;
+	cJSON *j = cJSON_Parse(frame_text);
+	if (!j || c->n >= 16)
+		return -1;
+	c->seqs[c->n] = seq;
+	/* The stored frame carries its own seq, as sent. */
+	if (cJSON_GetObjectItem(j, "seq")->valuedouble != (double)seq)
+		c->seqs[c->n] = 0;
+	snprintf(c->statuses[c->n], 16, "%s", cJSON_GetObjectItem(j, "status")->valuestring);
+	c->n++;
+	cJSON_Delete(j);
+	return 0;
+}
+
+TEST(store_outbox_keeps_seq_order)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 1);
+	uint64_t a, b, c;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "PENDING", &a), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &b), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &c), 0);
+	ASSERT_INT_EQ(a, 1);
+	ASSERT_INT_EQ(b, 2);
+	ASSERT_INT_EQ(c, 3);
+	struct collected got = { 0 };
+	ASSERT_INT_EQ(store_outbox_foreach(s, collect, &got, NULL), 0);
+	ASSERT_INT_EQ(got.n, 3);
+	ASSERT_INT_EQ(got.seqs[0], 1);
+	ASSERT_INT_EQ(got.seqs[2], 3);
+	ASSERT_STR_EQ(got.statuses[0], "PENDING");
+	ASSERT_STR_EQ(got.statuses[2], "STOPPED");
+	store_close(s);
+}
+
+TEST(store_ack_deletes_only_that_seq)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	store_task_add(s, "arn:t1", "{}", NULL);
+	uint64_t seq;
+	for (int i = 0; i < 3; i++)
+		ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &seq), 0);
+	ASSERT_INT_EQ(store_outbox_ack(s, 2, NULL), 0);
+	ASSERT_INT_EQ(store_outbox_ack(s, 99, NULL), 0);
+	struct collected got = { 0 };
+	ASSERT_INT_EQ(store_outbox_foreach(s, collect, &got, NULL), 0);
+	ASSERT_INT_EQ(got.n, 2);
+	ASSERT_INT_EQ(got.seqs[0], 1);
+	ASSERT_INT_EQ(got.seqs[1], 3);
+	store_close(s);
+}
+
+TEST(store_restart_keeps_unacked_rows_and_seq_grows)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	store_task_add(s, "arn:t1", "{}", NULL);
+	uint64_t seq;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "PENDING", &seq), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &seq), 0);
+	ASSERT_INT_EQ(store_outbox_ack(s, 1, NULL), 0);
+	ASSERT_INT_EQ(store_outbox_ack(s, 2, NULL), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &seq), 0);
+	store_close(s);
+
+	s = open_store();
+	ASSERT_TRUE(s);
+	struct collected got = { 0 };
+	ASSERT_INT_EQ(store_outbox_foreach(s, collect, &got, NULL), 0);
+	ASSERT_INT_EQ(got.n, 1);
+	ASSERT_INT_EQ(got.seqs[0], 3);
+	/* Seqs never go back, even once every earlier row was acked and deleted. */
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &seq), 0);
+	ASSERT_INT_EQ(seq, 4);
+	store_close(s);
+}
+
+struct task_row {
+	int n;
+	char status[16];
+	char definition[64];
+};
+
+static int task_row(void *userdata, const char *arn, const char *def, const char *status,
+		    const char *last_state)
+{
+	(void)arn;
+	(void)last_state;
+	struct task_row *t = userdata;
+	t->n++;
+	snprintf(t->status, sizeof(t->status), "%s", status ? status : "(none)");
+	snprintf(t->definition, sizeof(t->definition), "%s", def);
+	return 0;
+}
+
+TEST(store_task_add_is_idempotent)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{\"family\":\"a\"}", NULL), 1);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{\"family\":\"b\"}", NULL), 0);
+	struct task_row t = { 0 };
+	ASSERT_INT_EQ(store_tasks_foreach(s, task_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 1);
+	ASSERT_STR_EQ(t.definition, "{\"family\":\"a\"}");
+	ASSERT_STR_EQ(t.status, "(none)");
+	uint64_t seq;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &seq), 0);
+	t = (struct task_row){ 0 };
+	ASSERT_INT_EQ(store_tasks_foreach(s, task_row, &t, NULL), 0);
+	ASSERT_STR_EQ(t.status, "RUNNING");
+	store_close(s);
+}
+
+TEST(store_meta_round_trip_and_read_only_open)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_meta_set(s, "connection", "connected", NULL), 0);
+	ASSERT_INT_EQ(store_meta_set(s, "connection", "disconnected", NULL), 0);
+
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state.db", test_tmpdir());
+	struct store *ro = NULL;
+	ASSERT_INT_EQ(store_open(path, true, &ro, NULL), 0);
+	char *v = NULL;
+	ASSERT_INT_EQ(store_meta_get(ro, "connection", &v, NULL), 0);
+	ASSERT_STR_EQ(v, "disconnected");
+	free(v);
+	ASSERT_INT_EQ(store_meta_get(ro, "missing", &v, NULL), 0);
+	ASSERT_TRUE(v == NULL);
+	/* Read-only really is: a write fails. */
+	ASSERT_TRUE(store_meta_set(ro, "x", "y", NULL) < 0);
+	store_close(ro);
+	store_close(s);
+}
