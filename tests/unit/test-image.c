@@ -19,6 +19,7 @@
 #include "common/fileio.h"
 #include "image/digest.h"
 #include "image/image.h"
+#include "image/oci_json.h"
 
 /* ---- building layouts ---- */
 
@@ -188,6 +189,15 @@ static void layer_blob_path(const struct image *img, char out[PATH_MAX], const c
 {
 	const char *hex = strrchr(img->layers[0], '/') + 1;
 	snprintf(out, PATH_MAX, "%s/blobs/sha256/%s", layout, hex);
+}
+
+/* Size of the manifest blob of a pulled image. */
+static off_t manifest_size(const char *layout, const struct image *img)
+{
+	char path[PATH_MAX + 128];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, img->manifest_digest + 7);
+	return stat(path, &st) < 0 ? -1 : st.st_size;
 }
 
 /* A one-file, one-layer layout and a store path in the test's folder. */
@@ -533,4 +543,37 @@ TEST(concurrent_pulls_of_one_image_both_succeed)
 	char busybox[PATH_MAX];
 	path_join(busybox, jobs[0].layer, "bin/busybox");
 	ASSERT_INT_EQ(access(busybox, X_OK), 0);
+}
+
+TEST(tag_on_a_nested_index_follows_the_host_platform)
+{
+	char layout[PATH_MAX], store[PATH_MAX], path[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+	_cleanup_(image_freep) struct image *direct = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &direct);
+
+	/* index.json -> "multi" -> nested index -> {other arch, our arch} -> manifest. */
+	char nested[2048], nested_digest[72], index[1024];
+	snprintf(nested, sizeof(nested),
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+		 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"digest\":\"sha256:%064d\",\"size\":1,\"platform\":{\"os\":\"linux\","
+		 "\"architecture\":\"other\"}},"
+		 "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
+		 "\"size\":%lld,\"platform\":{\"os\":\"linux\",\"architecture\":\"%s\"}}]}",
+		 0, direct->manifest_digest, (long long)manifest_size(layout, direct),
+		 oci_host_arch());
+	ASSERT_INT_EQ(put_blob(layout, nested, strlen(nested), nested_digest), 0);
+	snprintf(index, sizeof(index),
+		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+		 "\"application/vnd.oci.image.index.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}]}",
+		 nested_digest, strlen(nested));
+	path_join(path, layout, "index.json");
+	ASSERT_INT_EQ(write_file_atomic(path, index, strlen(index), 0644), 0);
+
+	_cleanup_(image_freep) struct image *img = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, "multi"), &img);
+	ASSERT_STR_EQ(img->manifest_digest, direct->manifest_digest);
+	ASSERT_STR_EQ(img->layers[0], direct->layers[0]);
 }
