@@ -202,7 +202,7 @@ static int run(struct monitor *m)
 	struct exit_record rec = { 0 };
 	pid_t pid = 0;
 	if (start_container(m, &pid, &err) < 0) {
-		log_error("container %s: %s", m->folder, err.message);
+		/* Not logged: the record carries it to the agent, which reports it once. */
 		rec.exit_code = 127;
 		rec.error = err.message;
 	} else if (write_pid(m->pid_file, pid, &err) < 0) {

@@ -1,0 +1,136 @@
+#!/bin/bash
+# `tether task run`: containers started by tether-monitor in their own namespaces and cgroup,
+# from an OCI image layout, with exit codes, signals and clean-up as `docker run` has them.
+source "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	skip task-run "needs root (namespaces, overlayfs, cgroups)"
+	exit 0
+fi
+
+STATE=$WORK/state
+IMAGE=$WORK/image
+CG_MOUNT=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+
+busybox_image "$IMAGE" || { fail task-run-image "scripts/make-busybox-image.sh failed"; exit 0; }
+manifest=$(jq -r '.manifests[0].digest | sub("sha256:"; "")' "$IMAGE/index.json")
+image_config=$(jq -r '.config.digest | sub("sha256:"; "")' "$IMAGE/blobs/sha256/$manifest")
+IMAGE_PATH=$(jq -r '.config.Env[] | select(startswith("PATH=")) | sub("PATH="; "")' "$IMAGE/blobs/sha256/$image_config")
+# What / must hold: the layers' top-level names, and the mount points the runtime adds.
+IMAGE_TOP=$(for l in $(jq -r '.layers[].digest | sub("sha256:"; "")' "$IMAGE/blobs/sha256/$manifest"); do
+	tar -tzf "$IMAGE/blobs/sha256/$l"; done | sed -e 's|^\./||' -e 's|/.*||' | grep . |
+	{ cat; printf 'dev\nproc\nsys\n'; } | sort -u | tr '\n' ' ')
+
+# taskdef FILE CONTAINER_JSON_FIELDS: a one-container definition using the test image.
+taskdef() {
+	printf '{"family":"e2e","requiresCompatibilities":["EXTERNAL"],"containerDefinitions":[{"name":"app","image":"oci:%s:latest","essential":true,%s}]}\n' \
+		"$IMAGE" "$2" >"$1"
+}
+
+# run_task NAME FIELDS: runs it in the foreground; sets OUT (stdout), ERR (stderr), RC.
+run_task() {
+	taskdef "$WORK/$1.json" "$2"
+	"$BIN/tether" task run "$WORK/$1.json" --state-dir "$STATE" --allow-no-limits \
+		>"$WORK/$1.out" 2>"$WORK/$1.log"
+	RC=$?
+	OUT=$(cat "$WORK/$1.out")
+	ERR=$(cat "$WORK/$1.log")
+}
+
+# Nothing of a finished task may stay behind: no mount below the state folder, no task cgroup.
+check_clean() {
+	local name=$1 mounts cgroups
+	mounts=$(grep -c " $STATE" /proc/self/mounts)
+	cgroups=$(find "$CG_MOUNT/tether" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+	if [ "$mounts" = 0 ] && [ "$cgroups" = "$CGROUPS_BEFORE" ]; then
+		pass "$name-leaves-nothing"
+	else
+		fail "$name-leaves-nothing" "$mounts mounts, $cgroups task cgroups (before: $CGROUPS_BEFORE)"
+	fi
+}
+CGROUPS_BEFORE=$(find "$CG_MOUNT/tether" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+
+run_task exit '"command":["sh","-c","exit 3"]'
+[ "$RC" = 3 ] && pass exit-code-propagated || fail exit-code-propagated "rc=$RC $ERR"
+check_clean exit
+
+run_task pid1 '"command":["sh","-c","echo $$; ps | wc -l"]'
+first=$(sed -n 1p <<<"$OUT") procs=$(sed -n 2p <<<"$OUT")
+[ "$RC" = 0 ] && [ "$first" = 1 ] && pass pid-1-is-the-task || fail pid-1-is-the-task "rc=$RC out=$OUT $ERR"
+# ps prints its header, sh, ps and wc at most.
+[ "${procs:-99}" -le 4 ] && pass own-pid-namespace || fail own-pid-namespace "ps lists $procs lines"
+
+run_task host '"command":["hostname"]'
+[ "$RC" = 0 ] && [ -n "$OUT" ] && [ "$OUT" != "$(hostname)" ] && [ ${#OUT} = 12 ] &&
+	pass own-hostname || fail own-hostname "rc=$RC container=$OUT host=$(hostname)"
+
+run_task named '"command":["hostname"],"hostname":"web-1"'
+[ "$OUT" = web-1 ] && pass hostname-from-definition || fail hostname-from-definition "$OUT $ERR"
+
+touch "$WORK/host-marker"
+run_task root "\"command\":[\"sh\",\"-c\",\"test ! -e $WORK/host-marker && ls /\"]"
+[ "$RC" = 0 ] && [ "$(echo $OUT) " = "$IMAGE_TOP" ] &&
+	pass root-is-the-image || fail root-is-the-image "rc=$RC ls /: $(echo $OUT), image: $IMAGE_TOP $ERR"
+check_clean root
+
+run_task env '"command":["sh","-c","echo $PATH $ADDED; pwd; id"],"environment":[{"name":"ADDED","value":"new"}],"workingDirectory":"/tmp","user":"65534:65534"'
+[ "$(sed -n 1p <<<"$OUT")" = "$IMAGE_PATH new" ] && pass environment || fail environment "$OUT (image PATH $IMAGE_PATH) $ERR"
+[ "$(sed -n 2p <<<"$OUT")" = /tmp ] && pass working-directory || fail working-directory "$OUT"
+case "$(sed -n 3p <<<"$OUT")" in
+uid=65534*gid=65534*) pass user ;;
+*) fail user "$OUT" ;;
+esac
+
+run_task envover '"command":["sh","-c","echo $PATH"],"environment":[{"name":"PATH","value":"/bin"}]'
+[ "$OUT" = /bin ] && pass environment-overrides-image || fail environment-overrides-image "$OUT $ERR"
+
+run_task byname '"command":["id","-un"],"user":"nobody"'
+[ "$OUT" = nobody ] && pass user-by-name || fail user-by-name "$OUT $ERR"
+
+run_task entry '"entryPoint":["/bin/echo","from-entry"],"command":["and-command"]'
+[ "$OUT" = "from-entry and-command" ] && pass entrypoint-and-command || fail entrypoint-and-command "$OUT $ERR"
+
+run_task nosuch '"command":["/bin/nosuch"]'
+[ "$RC" = 125 ] && grep -q "exec /bin/nosuch: No such file or directory" <<<"$ERR" &&
+	pass missing-command-is-125 || fail missing-command-is-125 "rc=$RC stderr=$ERR"
+check_clean nosuch
+
+run_task nouser '"command":["true"],"user":"nosuchuser"'
+[ "$RC" = 125 ] && grep -q "unable to find user nosuchuser" <<<"$ERR" &&
+	pass unknown-user-is-125 || fail unknown-user-is-125 "rc=$RC stderr=$ERR"
+
+# start_bg NAME FIELDS: runs a task in the background; sets PID.
+start_bg() {
+	taskdef "$WORK/$1.json" "$2"
+	"$BIN/tether" task run "$WORK/$1.json" --state-dir "$STATE" --allow-no-limits \
+		>"$WORK/$1.out" 2>"$WORK/$1.log" &
+	PID=$!
+	STARTED_PIDS+=("$PID")
+	wait_until 20 grep -q started "$WORK/$1.out"
+}
+
+in_own_cgroup() { # the container's sleep is listed in tether/<task>/app/cgroup.procs
+	local pid
+	for pid in $(cat "$CG_MOUNT"/tether/*/app/cgroup.procs 2>/dev/null); do
+		grep -q "sleep" "/proc/$pid/cmdline" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+start_bg cgroup '"command":["sh","-c","trap \"exit 0\" TERM; echo started; sleep 1000 & wait"]'
+wait_until 10 in_own_cgroup && pass runs-in-own-cgroup || fail runs-in-own-cgroup "not in $CG_MOUNT/tether/*/app"
+t0=$(date +%s%N)
+stop_pid "$PID" TERM
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 1500 ] && pass sigterm-stops-at-once || fail sigterm-stops-at-once "took ${ms} ms"
+check_clean sigterm
+
+start_bg stubborn '"command":["sh","-c","trap \"\" TERM; echo started; sleep 1000"],"stopTimeout":2'
+t0=$(date +%s%N)
+stop_pid "$PID" INT
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -ge 1900 ] && [ "$ms" -lt 5000 ] && pass sigint-kills-after-stop-timeout ||
+	fail sigint-kills-after-stop-timeout "took ${ms} ms, expected about 2000"
+check_clean stubborn
+exit 0
