@@ -65,6 +65,8 @@ int frame_parse(const char *data, size_t size, struct frame *ret, struct error *
 	if (size > FRAME_MAX_SIZE)
 		return error_set(err, EMSGSIZE, "frame of %zu bytes exceeds the limit of %d", size,
 				 FRAME_MAX_SIZE);
+	if (json_text_has_nul(data, size))
+		return error_set(err, EBADMSG, "frame must not contain NUL characters");
 	const char *end = NULL;
 	_cleanup_(cjson_deletep) cJSON *json = cJSON_ParseWithLengthOpts(data, size, &end, false);
 	if (!json || !only_whitespace(end, data + size))

@@ -17,6 +17,23 @@ void json_path(char buf[JSON_PATH_MAX], const char *fmt, ...)
 	va_end(ap);
 }
 
+bool json_text_has_nul(const char *text, size_t size)
+{
+	bool in_string = false;
+	for (size_t i = 0; i < size; i++) {
+		if (text[i] == '\0')
+			return true;
+		if (text[i] == '"') {
+			in_string = !in_string;
+		} else if (in_string && text[i] == '\\' && i + 1 < size) {
+			i++; /* the escaped character, so that \" and \\ do not end or start anything */
+			if (text[i] == 'u' && size - i > 4 && memcmp(text + i + 1, "0000", 4) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 bool json_is_unsigned_integer(const cJSON *v)
 {
 	if (!cJSON_IsNumber(v))

@@ -17,6 +17,11 @@
 /* Build a path into buf, cut at JSON_PATH_MAX - 1 bytes. */
 void json_path(char buf[JSON_PATH_MAX], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* True when the JSON text holds a NUL byte or a string with the escape \u0000. cJSON would
+ * end the string there, so what the program sees would differ from what the sender wrote;
+ * parsers of outside text refuse it. */
+bool json_text_has_nul(const char *text, size_t size);
+
 /* The largest integer a double (and so cJSON) holds exactly: 2^53 - 1. */
 #define JSON_MAX_SAFE_INTEGER 9007199254740991ULL
 

@@ -145,6 +145,8 @@ int taskdef_parse(const char *text, size_t size, struct taskdef **ret, struct er
 	if (size > TASKDEF_MAX_TEXT)
 		return error_set(err, EFBIG, "task definition: larger than %d bytes",
 				 TASKDEF_MAX_TEXT);
+	if (json_text_has_nul(text, size))
+		return error_set(err, EINVAL, "task definition: must not contain NUL characters");
 	const char *end = NULL;
 	_cleanup_(cjson_deletep) cJSON *json = cJSON_ParseWithLengthOpts(text, size, &end, false);
 	if (!json)

@@ -116,7 +116,7 @@ TEST(frame_refuses_malformed)
 	ASSERT_STR_EQ(refusal("{\"type\": \"reboot\"}"), "unknown frame type \"reboot\"");
 	/* Type names are exact. */
 	ASSERT_STR_EQ(refusal("{\"Type\": \"ack\", \"seq\": 1}"), "frame has no \"type\" string");
-	/* The embedded NUL ends the text the parser sees; what follows is not whitespace. */
+	/* A NUL byte would end what the JSON parser sees. */
 	struct frame f = { 0 };
 	struct error err = { 0 };
 	ASSERT_INT_EQ(frame_parse("{\"type\":\"heartbeat\"}\0xx", 23, &f, &err), -EBADMSG);
@@ -149,4 +149,14 @@ TEST(frame_size_limit_and_nesting)
 	r = frame_parse(deep, 2 * depth, &f, &err);
 	free(deep);
 	ASSERT_INT_EQ(r, -EBADMSG);
+}
+
+TEST(frame_refuses_nul_characters)
+{
+	ASSERT_STR_EQ(refusal("{\"type\": \"task_stop\", \"seq\": 1, \"task_arn\": \"a\\u0000b\"}"),
+		      "frame must not contain NUL characters");
+	struct frame f = { 0 };
+	struct error err = { 0 };
+	ASSERT_INT_EQ(parse("{\"type\": \"heartbeat\", \"note\": \"\\\\u0000\"}", &f, &err), 0);
+	frame_release(&f);
 }

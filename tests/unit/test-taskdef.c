@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,4 +312,19 @@ TEST(taskdef_from_json_leaves_ret_untouched_on_error)
 	ASSERT_TRUE(r < 0);
 	ASSERT_TRUE(td == (struct taskdef *)0x1);
 	ASSERT_INT_EQ(err.code, 22);
+}
+
+TEST(taskdef_refuses_nul_characters)
+{
+	/* cJSON would cut the image at the NUL: the agent would run another image than the one
+	 * the operator sees in the stored definition. */
+	ASSERT_CONTAINS(container_error("\"image\": \"alpine\\u0000evil\""), "must not contain NUL");
+	const char text[] = "{\"family\": \"f\", \"containerDefinitions\": [{\"name\": \"a\", \"image\": \"i\0x\"}]}";
+	struct error err = { 0 };
+	struct taskdef *td = NULL;
+	ASSERT_INT_EQ(taskdef_parse(text, sizeof(text) - 1, &td, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "must not contain NUL");
+	/* An escaped backslash before u0000 is plain text, not a NUL. */
+	ASSERT_TRUE(container_error("\"user\": \"a\\\\u0000\"") == NULL);
+	ASSERT_TRUE(container_error("\"user\": \"\\\"\\u0041\"") == NULL);
 }
