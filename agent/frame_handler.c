@@ -30,6 +30,11 @@ static void send_frame(struct frame_handler *h, cJSON *frame)
 
 static void send_error(struct frame_handler *h, const char *message)
 {
+	/* Before welcome the hub takes anything but hello as an authentication failure. */
+	if (h->phase != FRAME_HANDLER_READY) {
+		log_debug("Frame dropped before welcome: %s", message);
+		return;
+	}
 	cJSON *f = frame_new(FRAME_ERROR, 0);
 	if (f && !cJSON_AddStringToObject(f, "message", message)) {
 		cJSON_Delete(f);
@@ -59,8 +64,12 @@ static const char *string_member(const cJSON *obj, const char *name, size_t max_
 static void handle_challenge(struct frame_handler *h, const cJSON *json)
 {
 	const char *nonce = string_member(json, "nonce", 256);
+	if (h->phase == FRAME_HANDLER_READY) {
+		send_error(h, "challenge after welcome");
+		return;
+	}
 	if (h->phase != FRAME_HANDLER_AWAIT_CHALLENGE || !nonce) {
-		send_error(h, "unexpected or malformed challenge");
+		log_warning("Ignoring a repeated or malformed challenge from the hub");
 		return;
 	}
 	struct error err = { 0 };

@@ -1,0 +1,68 @@
+/* Every frame the hub can send, through the agent's handler, on an authenticated link, with
+ * an in-memory state database and a task manager that only counts. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/frame_handler.h"
+#include "common/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char *hello(void *userdata, const char *nonce, struct error *err)
+{
+	(void)userdata;
+	(void)nonce;
+	(void)err;
+	return strdup("{\"type\":\"hello\"}");
+}
+
+static void sink(void *userdata, const char *text)
+{
+	(void)userdata;
+	(void)text;
+}
+
+static void welcome(void *userdata, const cJSON *w)
+{
+	(void)userdata;
+	(void)w;
+}
+
+static int start(void *userdata, const char *arn, const cJSON *def, struct error *err)
+{
+	(void)userdata;
+	(void)arn;
+	(void)def;
+	(void)err;
+	return 0;
+}
+
+static int stop(void *userdata, const char *arn, const char *reason)
+{
+	(void)userdata;
+	(void)arn;
+	(void)reason;
+	return -ENOENT;
+}
+
+static const struct frame_handler_ops ops = { hello, sink, welcome, start, stop };
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct store *store;
+	if (!store) {
+		log_set_max_level(LOG_EMERG);
+		if (store_open(":memory:", false, &store, NULL) < 0)
+			abort();
+	}
+	struct frame_handler h = { .store = store, .ops = &ops };
+	frame_handler_reset(&h);
+	static const char challenge[] = "{\"type\":\"challenge\",\"nonce\":\"00\"}";
+	static const char welcome_frame[] = "{\"type\":\"welcome\"}";
+	frame_handler_receive(&h, challenge, sizeof(challenge) - 1);
+	frame_handler_receive(&h, welcome_frame, sizeof(welcome_frame) - 1);
+	frame_handler_receive(&h, (const char *)data, size);
+	return 0;
+}

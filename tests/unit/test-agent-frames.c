@@ -1,0 +1,225 @@
+/* The agent's handling of hub frames, with a fake task manager and link: assignments stored
+ * before they are acked, started once, stops, outbox acks, and error frames for bad input. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/frame_handler.h"
+#include "agent/store.h"
+#include "tests/unit/test.h"
+
+struct fake {
+	struct store *store;
+	char sent[16][512];
+	size_t n_sent;
+	int starts;
+	int stops;
+	int welcomes;
+	bool stored_when_started;
+	char last_stop_reason[64];
+};
+
+static char *fake_hello(void *userdata, const char *nonce, struct error *err)
+{
+	(void)userdata;
+	(void)err;
+	char *text = NULL;
+	if (asprintf(&text, "{\"type\":\"hello\",\"nonce_seen\":\"%s\"}", nonce) < 0)
+		return NULL;
+	return text;
+}
+
+static void fake_send(void *userdata, const char *text)
+{
+	struct fake *f = userdata;
+	if (f->n_sent < 16)
+		snprintf(f->sent[f->n_sent++], 512, "%s", text);
+}
+
+static void fake_welcome(void *userdata, const cJSON *welcome)
+{
+	(void)welcome;
+	((struct fake *)userdata)->welcomes++;
+}
+
+static int count_task(void *userdata, const char *arn, const char *def, const char *status,
+		      const char *last)
+{
+	(void)arn;
+	(void)def;
+	(void)status;
+	(void)last;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+static int fake_start(void *userdata, const char *arn, const cJSON *def, struct error *err)
+{
+	(void)arn;
+	(void)def;
+	(void)err;
+	struct fake *f = userdata;
+	int n = 0;
+	store_tasks_foreach(f->store, count_task, &n, NULL);
+	f->stored_when_started = n > 0;
+	f->starts++;
+	return 0;
+}
+
+static int fake_stop(void *userdata, const char *arn, const char *reason)
+{
+	struct fake *f = userdata;
+	f->stops++;
+	snprintf(f->last_stop_reason, sizeof(f->last_stop_reason), "%s", reason);
+	return strcmp(arn, "arn:unknown") ? 0 : -ENOENT;
+}
+
+static const struct frame_handler_ops fake_ops = {
+	.make_hello = fake_hello,
+	.send = fake_send,
+	.on_welcome = fake_welcome,
+	.start_task = fake_start,
+	.stop_task = fake_stop,
+};
+
+static void feed(struct frame_handler *h, const char *text)
+{
+	frame_handler_receive(h, text, strlen(text));
+}
+
+static bool setup(struct fake *f, struct frame_handler *h)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state.db", test_tmpdir());
+	*f = (struct fake){ 0 };
+	if (store_open(path, false, &f->store, NULL) < 0)
+		return false;
+	*h = (struct frame_handler){ .store = f->store, .ops = &fake_ops, .userdata = f };
+	frame_handler_reset(h);
+	feed(h, "{\"type\":\"challenge\",\"nonce\":\"abcd\",\"protocol_major\":1}");
+	feed(h, "{\"type\":\"welcome\",\"container_instance_arn\":\"x\",\"heartbeat_seconds\":20}");
+	f->n_sent = 0;
+	return frame_handler_ready(h) && f->welcomes == 1;
+}
+
+static const char assign7[] =
+	"{\"type\":\"task_assign\",\"seq\":7,\"task_arn\":\"arn:t1\","
+	"\"task_definition\":{\"family\":\"web\"}}";
+
+TEST(frames_handshake_answers_challenge_then_waits_for_welcome)
+{
+	struct fake f = { 0 };
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state.db", test_tmpdir());
+	ASSERT_INT_EQ(store_open(path, false, &f.store, NULL), 0);
+	struct frame_handler h = { .store = f.store, .ops = &fake_ops, .userdata = &f };
+	frame_handler_reset(&h);
+	/* Nothing is acted on, nor answered, before the handshake. */
+	feed(&h, assign7);
+	feed(&h, "not json");
+	ASSERT_INT_EQ(f.starts, 0);
+	ASSERT_INT_EQ(f.n_sent, 0);
+	feed(&h, "{\"type\":\"challenge\",\"nonce\":\"n0nce\",\"protocol_major\":1}");
+	ASSERT_CONTAINS(f.sent[f.n_sent - 1], "\"nonce_seen\":\"n0nce\"");
+	ASSERT_TRUE(!frame_handler_ready(&h));
+	feed(&h, "{\"type\":\"welcome\",\"container_instance_arn\":\"x\",\"heartbeat_seconds\":20}");
+	ASSERT_TRUE(frame_handler_ready(&h));
+	ASSERT_INT_EQ(f.welcomes, 1);
+	store_close(f.store);
+}
+
+TEST(frames_assign_is_stored_then_acked_then_started)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, assign7);
+	ASSERT_INT_EQ(f.starts, 1);
+	ASSERT_TRUE(f.stored_when_started);
+	ASSERT_INT_EQ(f.n_sent, 1);
+	ASSERT_CONTAINS(f.sent[0], "\"type\":\"ack\"");
+	ASSERT_CONTAINS(f.sent[0], "\"seq\":7");
+	store_close(f.store);
+}
+
+TEST(frames_duplicate_assign_is_acked_without_second_start)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, assign7);
+	feed(&h, assign7);
+	ASSERT_INT_EQ(f.starts, 1);
+	ASSERT_INT_EQ(f.n_sent, 2);
+	ASSERT_CONTAINS(f.sent[1], "\"seq\":7");
+	int n = 0;
+	store_tasks_foreach(f.store, count_task, &n, NULL);
+	ASSERT_INT_EQ(n, 1);
+	store_close(f.store);
+}
+
+TEST(frames_stop_reaches_task_manager_and_is_acked)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, "{\"type\":\"task_stop\",\"seq\":8,\"task_arn\":\"arn:t1\",\"reason\":\"bye\"}");
+	ASSERT_INT_EQ(f.stops, 1);
+	ASSERT_STR_EQ(f.last_stop_reason, "bye");
+	ASSERT_CONTAINS(f.sent[0], "\"seq\":8");
+	feed(&h, "{\"type\":\"task_stop\",\"seq\":9,\"task_arn\":\"arn:unknown\"}");
+	ASSERT_CONTAINS(f.sent[1], "\"seq\":9");
+	store_close(f.store);
+}
+
+TEST(frames_ack_removes_outbox_row)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	store_task_add(f.store, "arn:t1", "{}", NULL);
+	cJSON *state = cJSON_Parse("{\"type\":\"task_state\",\"task_arn\":\"arn:t1\"}");
+	uint64_t seq;
+	char *text = NULL;
+	ASSERT_INT_EQ(store_task_state_append(f.store, "arn:t1", "RUNNING", state, &seq, &text,
+					      NULL), 0);
+	cJSON_Delete(state);
+	free(text);
+	uint64_t n = 0;
+	store_outbox_count(f.store, &n, NULL);
+	ASSERT_INT_EQ(n, 1);
+	char ack[64];
+	snprintf(ack, sizeof(ack), "{\"type\":\"ack\",\"seq\":%llu}", (unsigned long long)seq);
+	feed(&h, ack);
+	store_outbox_count(f.store, &n, NULL);
+	ASSERT_INT_EQ(n, 0);
+	ASSERT_INT_EQ(f.n_sent, 0);
+	store_close(f.store);
+}
+
+TEST(frames_bad_input_is_answered_with_error)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	static const char *const bad[] = {
+		"not json",
+		"[1,2]",
+		"{\"type\":\"no_such_type\"}",
+		"{\"type\":\"task_assign\",\"task_arn\":\"a\",\"task_definition\":{}}",
+		"{\"type\":\"task_assign\",\"seq\":3,\"task_arn\":5,\"task_definition\":{}}",
+		"{\"type\":\"task_assign\",\"seq\":3,\"task_arn\":\"a\",\"task_definition\":[]}",
+		"{\"type\":\"task_stop\",\"seq\":4}",
+		"{\"type\":\"task_state\",\"seq\":4}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f.n_sent = 0;
+		feed(&h, bad[i]);
+		ASSERT_INT_EQ(f.n_sent, 1);
+		ASSERT_CONTAINS(f.sent[0], "\"type\":\"error\"");
+	}
+	ASSERT_INT_EQ(f.starts, 0);
+	ASSERT_TRUE(frame_handler_ready(&h));
+	store_close(f.store);
+}
