@@ -34,10 +34,16 @@ static int check_path(const char *path, struct error *err)
 	return 0;
 }
 
-static int join(char **ret, const char *mount, const char *path, const char *file)
+/* The checked absolute folder of cgroup PATH. */
+static int cgroup_dir(const char *mount, const char *path, char **ret, struct error *err)
 {
-	if (asprintf(ret, "%s/%s%s%s", mount, path, file ? "/" : "", file ? file : "") < 0)
-		return -ENOMEM;
+	int r = check_path(path, err);
+	if (r < 0)
+		return r;
+	if (asprintf(ret, "%s/%s", mount, path) < 0) {
+		*ret = NULL;
+		return error_set(err, ENOMEM, "cgroup %s", path);
+	}
 	return 0;
 }
 
@@ -75,12 +81,10 @@ static void enable_subtree_controllers(const char *dir)
 
 static int fs_create(const char *mount, const char *path, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *full = NULL;
+	int r = cgroup_dir(mount, path, &full, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *full = NULL;
-	if (join(&full, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	/* Walk down from the mount, creating each level and opening its controllers to the
 	 * next one. */
 	size_t mlen = strlen(mount);
@@ -103,12 +107,10 @@ static int fs_create(const char *mount, const char *path, struct error *err)
 
 static int fs_open(const char *mount, const char *path, int *ret_fd, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *full = NULL;
+	int r = cgroup_dir(mount, path, &full, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *full = NULL;
-	if (join(&full, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	int fd = open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return error_set_errno(err, errno, "open cgroup %s", full);
@@ -153,12 +155,10 @@ static uint64_t cpu_units_to_weight(uint32_t units)
 static int fs_set_limits(const char *mount, const char *path, const struct cgroup_limits *l,
 			 struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *dir = NULL;
+	int r = cgroup_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *dir = NULL;
-	if (join(&dir, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	char value[64];
 	if (l->cpu_units) {
 		snprintf(value, sizeof(value), "%" PRIu64, cpu_units_to_weight(l->cpu_units));
@@ -209,12 +209,10 @@ static int read_keyed(const char *dir, const char *file, const char *key, uint64
 
 static int fs_is_populated(const char *mount, const char *path, bool *ret, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *dir = NULL;
+	int r = cgroup_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *dir = NULL;
-	if (join(&dir, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	uint64_t v;
 	r = read_keyed(dir, "cgroup.events", "populated", &v);
 	if (r < 0)
@@ -225,12 +223,10 @@ static int fs_is_populated(const char *mount, const char *path, bool *ret, struc
 
 static int fs_oom_kills(const char *mount, const char *path, uint64_t *ret, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *dir = NULL;
+	int r = cgroup_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *dir = NULL;
-	if (join(&dir, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	r = read_keyed(dir, "memory.events", "oom_kill", ret);
 	if (r < 0)
 		return error_set_errno(err, r, "read %s/memory.events", dir);
@@ -267,12 +263,10 @@ static int kill_by_procs(const char *dir, struct error *err)
 
 static int fs_kill(const char *mount, const char *path, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *dir = NULL;
+	int r = cgroup_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *dir = NULL;
-	if (join(&dir, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	r = write_value(dir, "cgroup.kill", "1");
 	if (r == 0)
 		return 0;
@@ -312,12 +306,10 @@ static int remove_recursive(const char *dir, struct error *err)
 
 static int fs_remove(const char *mount, const char *path, struct error *err)
 {
-	int r = check_path(path, err);
+	_cleanup_free_ char *dir = NULL;
+	int r = cgroup_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *dir = NULL;
-	if (join(&dir, mount, path, NULL) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
 	return remove_recursive(dir, err);
 }
 

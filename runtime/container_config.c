@@ -6,16 +6,8 @@
 #include <cjson/cJSON.h>
 
 #include "common/cleanup.h"
+#include "protocol/json_value.h"
 #include "runtime/container_config.h"
-
-void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
 
 static size_t strv_len(char *const *v)
 {
@@ -132,9 +124,9 @@ void container_config_free(struct container_config *cfg)
 {
 	if (!cfg)
 		return;
-	strv_free(cfg->args);
-	strv_free(cfg->env);
-	strv_free(cfg->layers);
+	json_strv_free(cfg->args);
+	json_strv_free(cfg->env);
+	json_strv_free(cfg->layers);
 	free(cfg->cwd);
 	free(cfg->user);
 	free(cfg->hostname);
@@ -192,7 +184,7 @@ static int strv_from_json(const cJSON *a, bool required, char ***ret)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, a) {
 		if (!cJSON_IsString(it) || !(v[i++] = strdup(it->valuestring))) {
-			strv_free(v);
+			json_strv_free(v);
 			return -EINVAL;
 		}
 	}

@@ -39,6 +39,3 @@ static inline void container_config_freep(struct container_config **cfg)
 {
 	container_config_free(*cfg);
 }
-
-/* Free a NULL-terminated string list. */
-void strv_free(char **v);
