@@ -402,6 +402,14 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	t->changed = true;
 }
 
+static bool exit_record_exists(const char *dir)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/%s", dir, CONTAINER_EXIT_FILE) < 0)
+		return false;
+	return access(path, F_OK) == 0;
+}
+
 static void read_exit(struct tm_container *c)
 {
 	_cleanup_free_ char *path = NULL;
@@ -421,7 +429,7 @@ static void read_exit(struct tm_container *c)
 	} else {
 		c->ran = true;
 		c->has_exit_code = true;
-		c->exit_code = rec.oom ? 137 : rec.exit_code;
+		c->exit_code = rec.exit_code;
 		container_finish(c, rec.oom ? OOM_REASON : NULL);
 	}
 	exit_record_done(&rec);
@@ -434,6 +442,12 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 		return;
 	if (c->pid == 0 && container_read_pid(c->dir, &c->pid, NULL) == 0) {
 		c->pidfd = container_pidfd_open(c->pid);
+		/* Once the exit record exists the pid may already belong to another process:
+		 * signals then go nowhere rather than to a stranger. */
+		if (c->pidfd >= 0 && exit_record_exists(c->dir)) {
+			close(c->pidfd);
+			c->pidfd = -1;
+		}
 		c->ran = true;
 		c->status = TASK_RUNNING;
 		t->changed = true;

@@ -133,4 +133,50 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 1900 ] && [ "$ms" -lt 5000 ] && pass sigint-kills-after-stop-timeout ||
 	fail sigint-kills-after-stop-timeout "took ${ms} ms, expected about 2000"
 check_clean stubborn
+# Two containers: the essential one exits 5, the other (TERM handler) is stopped at once.
+cat >"$WORK/pair.json" <<JSON
+{"family":"e2e","containerDefinitions":[
+ {"name":"side","image":"oci:$IMAGE:latest","essential":false,
+  "command":["sh","-c","trap 'echo side-got-term; exit 0' TERM; sleep 1000 & wait"],"stopTimeout":10},
+ {"name":"main","image":"oci:$IMAGE:latest","command":["sh","-c","sleep 0.5; exit 5"]}]}
+JSON
+t0=$(date +%s%N)
+"$BIN/tether" task run "$WORK/pair.json" --state-dir "$STATE" --allow-no-limits >"$WORK/pair.out" 2>"$WORK/pair.log"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$rc" = 5 ] && [ "$ms" -lt 5000 ] && grep -q side-got-term "$WORK/pair.out" &&
+	pass essential-exit-stops-the-others || fail essential-exit-stops-the-others "rc=$rc ${ms} ms $(cat "$WORK/pair.out" "$WORK/pair.log")"
+check_clean pair
+
+# tether-monitor on its own, as the daemon runs it: output.log, pid and exit.json records.
+monitor_records() {
+	local dir=$WORK/mon layer=$WORK/mon-layer
+	mkdir -p "$dir" "$layer"
+	tar -C "$layer" -xzf "$IMAGE/blobs/sha256/$(jq -r '.layers[0].digest | sub("sha256:"; "")' "$IMAGE/blobs/sha256/$manifest")"
+	local cg="tether/e2e-monitor-$$/app"
+	jq -n --arg layer "$layer" --arg cg "$cg" '{args: ["sh", "-c", "echo to-log; echo err-to-log >&2; exec sleep 1000"],
+		env: ["PATH=/bin"], cwd: "/", user: null, hostname: "mon", layers: [$layer],
+		cgroup: $cg, stop_timeout: 1, inherit_output: false}' >"$dir/config.json"
+	"$BIN/tether-monitor" "$dir" &
+	local mpid=$!
+	STARTED_PIDS+=("$mpid")
+	wait_until 10 test -s "$dir/pid" || { fail monitor-records "no pid file"; return; }
+	wait_until 5 grep -q err-to-log "$dir/output.log"
+	local cpid
+	cpid=$(cat "$dir/pid")
+	grep -q sleep "/proc/$cpid/cmdline" && grep -qx "$cpid" "$CG_MOUNT/$cg/cgroup.procs" &&
+		pass monitor-pid-file || fail monitor-pid-file "pid $cpid: $(cat /proc/$cpid/cmdline 2>&1)"
+	kill -KILL "$cpid"
+	stop_pid "$mpid" 0
+	wait_until 10 test -s "$dir/exit.json"
+	local rec
+	rec=$(jq -c . "$dir/exit.json" 2>&1)
+	[ "$rec" = '{"exit_code":137,"signal":9,"oom":false,"error":null}' ] &&
+		pass monitor-exit-record || fail monitor-exit-record "$rec"
+	[ "$(cat "$dir/output.log")" = "$(printf 'to-log\nerr-to-log')" ] &&
+		pass monitor-output-log || fail monitor-output-log "$(cat "$dir/output.log")"
+	[ ! -d "$CG_MOUNT/$cg" ] && pass monitor-removes-cgroup || fail monitor-removes-cgroup "$CG_MOUNT/$cg left"
+	rmdir "$CG_MOUNT/tether/e2e-monitor-$$" 2>/dev/null
+}
+monitor_records
 exit 0
