@@ -120,7 +120,7 @@ static void print_text(const cJSON *j)
 		       json_string(reg, "node_id", "?"), json_string(reg, "cluster", "?"),
 		       json_string(reg, "hub", "?"));
 	else
-		printf("Node:       not registered (%s)\n", json_string(reg, "error", ""));
+		printf("Node:       %s\n", json_string(reg, "error", "not registered"));
 
 	const cJSON *conn = cJSON_GetObjectItem(j, "connection");
 	printf("Connection: %s", json_string(conn, "state", "unknown"));

@@ -178,7 +178,7 @@ static void on_message(void *userdata, const char *data, size_t size)
 	frame_handler_receive(&d->handler, data, size);
 }
 
-static void on_closed(void *userdata, int close_code, const char *reason)
+static void on_closed(void *userdata, int close_code, const char *reason, unsigned retry_ms)
 {
 	struct daemon *d = userdata;
 	bool was_ready = frame_handler_ready(&d->handler);
@@ -197,11 +197,12 @@ static void on_closed(void *userdata, int close_code, const char *reason)
 		snprintf(what, sizeof(what), "%s", reason);
 	if (close_code == CLOSE_AUTH_FAILED || close_code == CLOSE_DEREGISTERED ||
 	    close_code == CLOSE_PROTOCOL_UNSUPPORTED)
-		log_error("Hub link: %s", what);
+		log_error("Hub link: %s; retrying in %.1f s", what, retry_ms / 1000.0);
 	else if (was_ready)
-		log_warning("Hub link lost: %s", what);
+		log_warning("Hub link lost: %s; retrying in %.1f s", what, retry_ms / 1000.0);
 	else
-		log_info("Hub not reachable: %s", what);
+		log_info("Hub %s not reachable: %s; retrying in %.1f s", d->id.connect_url, what,
+			 retry_ms / 1000.0);
 	daemon_state_disconnected(d->store, what);
 	sd_notifyf(0, "STATUS=Disconnected: %s", what);
 }

@@ -28,6 +28,7 @@ struct hub_link {
 	lws_sorted_usec_list_t retry_sul;
 	unsigned attempt;
 	bool retry_scheduled;
+	uint32_t retry_ms;
 
 	struct queued_message *queue_head, *queue_tail;
 	size_t queue_bytes;
@@ -74,6 +75,7 @@ static void schedule_retry(struct hub_link *link)
 	if (link->attempt < 32)
 		link->attempt++;
 	link->retry_scheduled = true;
+	link->retry_ms = delay;
 	lws_sul_schedule(link->context, 0, &link->retry_sul, connect_attempt,
 			 (lws_usec_t)delay * LWS_US_PER_MS);
 }
@@ -87,7 +89,8 @@ static void link_ended(struct hub_link *link, const char *reason)
 	link->rx_size = 0;
 	schedule_retry(link);
 	if (link->config.callbacks.on_closed)
-		link->config.callbacks.on_closed(link->config.userdata, link->close_code, reason);
+		link->config.callbacks.on_closed(link->config.userdata, link->close_code, reason,
+						 link->retry_ms);
 }
 
 static int receive_fragment(struct hub_link *link, struct lws *wsi, const void *in, size_t len)
@@ -286,6 +289,7 @@ struct lws_context *hub_link_context(struct hub_link *link)
 void hub_link_connect_now(struct hub_link *link)
 {
 	link->retry_scheduled = true;
+	link->retry_ms = 0;
 	lws_sul_schedule(link->context, 0, &link->retry_sul, connect_attempt, 1);
 }
 

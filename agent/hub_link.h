@@ -17,9 +17,9 @@ struct hub_link_callbacks {
 	/* One whole text message. */
 	void (*on_message)(void *userdata, const char *data, size_t size);
 	/* The connection ended or could not be made: close_code is the hub's close code (0 when
-	 * none was received), reason its reason or the connection error. A retry is already
-	 * scheduled when this is called. */
-	void (*on_closed)(void *userdata, int close_code, const char *reason);
+	 * none was received), reason its reason or the connection error. The retry is already
+	 * scheduled, retry_ms from now. */
+	void (*on_closed)(void *userdata, int close_code, const char *reason, unsigned retry_ms);
 	/* lws_cancel_service() woke the loop (signal handlers use it). */
 	void (*on_wakeup)(void *userdata);
 };
