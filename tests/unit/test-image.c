@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -48,14 +51,19 @@ static int put_blob(const char *layout, const void *data, size_t size, char dige
 	return write_file_atomic(path, data, size, 0644);
 }
 
-/* A tar (gzip when compress) of entries, in memory. */
-static size_t make_tar(const struct tar_entry *entries, size_t n, bool compress, char *buf,
+/* Layer i of a layout is compressed as compressions[i % 3]. */
+static const char *const compressions[] = { "+gzip", "", "+zstd" };
+
+/* A tar of entries, in memory, compressed as named by compression. */
+static size_t make_tar(const struct tar_entry *entries, size_t n, const char *compression, char *buf,
 		       size_t cap)
 {
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
-	if (compress)
+	if (!strcmp(compression, "+gzip"))
 		archive_write_add_filter_gzip(a);
+	else if (!strcmp(compression, "+zstd"))
+		archive_write_add_filter_zstd(a);
 	size_t used = 0;
 	archive_write_open_memory(a, buf, cap, &used);
 	for (size_t i = 0; i < n; i++) {
@@ -112,14 +120,15 @@ static int make_layout(const char *layout, const struct layer_spec *layers, size
 	if (mkdir_parents(layout, 0755) < 0 || put_blob(layout, config, strlen(config), config_digest) < 0)
 		return -EIO;
 	for (size_t i = 0; i < n_layers; i++) {
-		size_t size = make_tar(layers[i].entries, layers[i].n, i % 2 == 0, tar, sizeof(tar));
+		size_t size = make_tar(layers[i].entries, layers[i].n, compressions[i % 3], tar,
+				       sizeof(tar));
 		if (put_blob(layout, tar, size, digest) < 0)
 			return -EIO;
 		size_t len = strlen(layer_list);
 		snprintf(layer_list + len, sizeof(layer_list) - len,
 			 "%s{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\","
 			 "\"digest\":\"%s\",\"size\":%zu}",
-			 i ? "," : "", i % 2 == 0 ? "+gzip" : "", digest, size);
+			 i ? "," : "", compressions[i % 3], digest, size);
 	}
 	snprintf(manifest, sizeof(manifest),
 		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
@@ -362,24 +371,34 @@ TEST(registry_references_are_refused_clearly)
 	}
 }
 
+/* Three layers: files, then whiteouts of some of them and an opaque folder, then a
+ * zstd-compressed top layer. */
+static int make_whiteout_layout(const char *layout)
+{
+	static const struct tar_entry lower[] = {
+		{ "a/", 'd', NULL }, { "a/gone", 'f', "x" }, { "a/kept", 'f', "y" },
+		{ "d/", 'd', NULL }, { "d/old", 'f', "z" },
+	};
+	static const struct tar_entry upper[] = {
+		{ "a/.wh.gone", 'f', "" }, { "d/", 'd', NULL }, { "d/.wh..wh..opq", 'f', "" },
+		{ "d/new", 'f', "n" }, { "e/.wh..wh..opq", 'f', "" },
+	};
+	static const struct tar_entry top[] = { { "top", 'f', "t" } };
+	const struct layer_spec layers[] = {
+		{ lower, ELEMENTSOF(lower) }, { upper, ELEMENTSOF(upper) }, { top, 1 },
+	};
+	return make_layout(layout, layers, 3);
+}
+
 TEST(whiteouts_become_overlayfs_whiteouts)
 {
 	char layout[PATH_MAX], store[PATH_MAX], path[PATH_MAX];
 	path_join(layout, test_tmpdir(), "two");
 	path_join(store, test_tmpdir(), "store");
-	const struct tar_entry lower[] = {
-		{ "a/", 'd', NULL }, { "a/gone", 'f', "x" }, { "a/kept", 'f', "y" },
-		{ "d/", 'd', NULL }, { "d/old", 'f', "z" },
-	};
-	const struct tar_entry upper[] = {
-		{ "a/.wh.gone", 'f', "" }, { "d/", 'd', NULL }, { "d/.wh..wh..opq", 'f', "" },
-		{ "d/new", 'f', "n" }, { "e/.wh..wh..opq", 'f', "" },
-	};
-	const struct layer_spec layers[] = { { lower, ELEMENTSOF(lower) }, { upper, ELEMENTSOF(upper) } };
-	ASSERT_INT_EQ(make_layout(layout, layers, 2), 0);
+	ASSERT_INT_EQ(make_whiteout_layout(layout), 0);
 	_cleanup_(image_freep) struct image *img = NULL;
 	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &img);
-	ASSERT_INT_EQ(img->n_layers, 2);
+	ASSERT_INT_EQ(img->n_layers, 3);
 
 	struct stat st;
 	path_join(path, img->layers[1], "a/gone");
@@ -402,6 +421,9 @@ TEST(whiteouts_become_overlayfs_whiteouts)
 	path_join(path, img->layers[0], "a/gone");
 	ASSERT_INT_EQ(lstat(path, &st), 0);
 	ASSERT_TRUE(S_ISREG(st.st_mode));
+	/* The third layer is zstd-compressed. */
+	path_join(path, img->layers[2], "top");
+	ASSERT_INT_EQ(lstat(path, &st), 0);
 }
 
 /* Pull a one-layer image made of entries; the store lives in test_tmpdir()/nest/store so
@@ -576,4 +598,52 @@ TEST(tag_on_a_nested_index_follows_the_host_platform)
 	ASSERT_PULL_OK(store, oci_ref(layout, "multi"), &img);
 	ASSERT_STR_EQ(img->manifest_digest, direct->manifest_digest);
 	ASSERT_STR_EQ(img->layers[0], direct->layers[0]);
+}
+
+/* In a child with its own mount namespace: mount the layers as overlayfs and check what the
+ * container would see. Exit status 0 ok, 1 wrong view, 2 overlayfs unavailable. */
+static int overlay_view_check(const struct image *img, const char *merged)
+{
+	char options[3 * PATH_MAX + 32], path[PATH_MAX];
+	snprintf(options, sizeof(options), "lowerdir=%s:%s:%s", img->layers[2], img->layers[1],
+		 img->layers[0]);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("overlay", merged, "overlay", MS_RDONLY, options) < 0)
+		return 2;
+	struct stat st;
+	path_join(path, merged, "a/kept");
+	if (stat(path, &st) < 0)
+		return 1;
+	const char *hidden[] = { "a/gone", "d/old" };
+	for (size_t i = 0; i < ELEMENTSOF(hidden); i++) {
+		path_join(path, merged, hidden[i]);
+		if (lstat(path, &st) == 0 || errno != ENOENT)
+			return 1;
+	}
+	path_join(path, merged, "d/new");
+	return stat(path, &st) == 0 ? 0 : 1;
+}
+
+TEST(whiteouts_hide_lower_files_in_overlayfs)
+{
+	char layout[PATH_MAX], store[PATH_MAX], merged[PATH_MAX];
+	path_join(layout, test_tmpdir(), "two");
+	path_join(store, test_tmpdir(), "store");
+	path_join(merged, test_tmpdir(), "merged");
+	ASSERT_INT_EQ(make_whiteout_layout(layout), 0);
+	ASSERT_INT_EQ(mkdir(merged, 0755), 0);
+	_cleanup_(image_freep) struct image *img = NULL;
+	ASSERT_PULL_OK(store, oci_ref(layout, NULL), &img);
+	pid_t pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (pid == 0)
+		_exit(overlay_view_check(img, merged));
+	int status = 0;
+	ASSERT_INT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2) {
+		test_skip("overlayfs cannot be mounted here");
+		return;
+	}
+	ASSERT_INT_EQ(WEXITSTATUS(status), 0);
 }
