@@ -4,6 +4,20 @@
 # power off. Output goes to the serial console, where tests/vm/run.sh reads it.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
+under_systemd=0
+[ "${1:-}" = --under-systemd ] && under_systemd=1
+
+power_off() {
+	sync
+	if [ "$under_systemd" = 1 ]; then
+		systemctl --no-block poweroff
+		exit 0
+	fi
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+if [ "$under_systemd" = 0 ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
@@ -15,12 +29,7 @@ mount -t tmpfs tmpfs /dev/shm
 echo 1 >/proc/sys/kernel/sysrq
 ip link set lo up
 hostname tether-vm
-
-power_off() {
-	sync
-	echo o >/proc/sysrq-trigger
-	sleep 10
-}
+fi
 
 top=/ tests="" shell=0
 for arg in $(cat /proc/cmdline); do
@@ -33,8 +42,11 @@ done
 cd "$top" || { echo "vm: no $top in the guest"; power_off; }
 
 # The root cgroup may hold processes and still delegate: give every controller to children.
-controllers=$(sed 's/\([a-z_]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers)
-echo "$controllers" >/sys/fs/cgroup/cgroup.subtree_control
+if [ "$under_systemd" = 0 ]; then
+	controllers=$(sed 's/\([a-z_]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers)
+	echo "$controllers" >/sys/fs/cgroup/cgroup.subtree_control
+fi
+echo "vm: PID 1 is $(cat /proc/1/comm)"
 echo "vm: kernel $(uname -r), cgroup v2 controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 echo "vm: booted in $(cut -d' ' -f1 /proc/uptime) s"
 
@@ -46,6 +58,7 @@ fi
 
 export TETHER_BIN_DIR=${TETHER_BIN_DIR:-$top/build/test}
 export TETHER_IN_VM=1
+export TETHER_VM_MODE=$([ "$under_systemd" = 1 ] && echo systemd || echo fast)
 export ASAN_OPTIONS="detect_leaks=1:log_path=/tmp/sanitizer"
 for t in tests/vm/guest/*.sh; do
 	name=$(basename "$t" .sh)

@@ -31,7 +31,7 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 -nograp
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-nic none)
 
-if [ "$shell" = 1 ] || [ "$mode" = systemd ] && [ -t 0 ]; then
+if [ "$shell" = 1 ]; then
 	exec "${qemu[@]}"
 fi
 
