@@ -20,6 +20,7 @@
 #include "agent/hostinfo.h"
 #include "agent/hub_link.h"
 #include "agent/identity.h"
+#include "agent/node_frames.h"
 #include "agent/store.h"
 #include "agent/task_manager.h"
 #include "agent/task_state_frame.h"
@@ -57,6 +58,8 @@ static void on_stop_signal(int sig)
 static void send_text(void *userdata, const char *text)
 {
 	struct daemon *d = userdata;
+	if (!d->link)
+		return;
 	int r = hub_link_send(d->link, text, strlen(text));
 	if (r < 0 && r != -ENOTCONN)
 		log_warning("Cannot queue a frame to the hub: %s", strerror(-r));
@@ -65,23 +68,7 @@ static void send_text(void *userdata, const char *text)
 static char *make_hello(void *userdata, const char *nonce, struct error *err)
 {
 	struct daemon *d = userdata;
-	_cleanup_free_ char *sig = NULL;
-	if (auth_sign(d->key, nonce, d->id.node_id, &sig, err) < 0)
-		return NULL;
-	cJSON *f = frame_new(FRAME_HELLO, 0);
-	if (!f)
-		return NULL;
-	cJSON_AddStringToObject(f, "node_id", d->id.node_id);
-	cJSON_AddStringToObject(f, "protocol", TETHER_PROTOCOL_VERSION);
-	cJSON_AddStringToObject(f, "agent_version", TETHER_VERSION);
-	cJSON_AddStringToObject(f, "signature", sig);
-	cJSON_AddItemToObject(f, "resources", hostinfo_resources_json(&d->host));
-	cJSON_AddItemToObject(f, "attributes", hostinfo_attributes_json(&d->host));
-	char *text = frame_print(f);
-	cJSON_Delete(f);
-	if (!text)
-		error_set(err, ENOMEM, "out of memory");
-	return text;
+	return node_hello_frame(d->id.node_id, d->key, nonce, &d->host, err);
 }
 
 static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
@@ -93,13 +80,7 @@ static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
 
 static void send_node_status(struct daemon *d)
 {
-	cJSON *f = frame_new(FRAME_NODE_STATUS, 0);
-	if (!f)
-		return;
-	cJSON_AddNumberToObject(f, "running_tasks", (double)task_manager_active_count(d->tm));
-	cJSON_AddItemToObject(f, "resources", hostinfo_resources_json(&d->host));
-	_cleanup_free_ char *text = frame_print(f);
-	cJSON_Delete(f);
+	_cleanup_free_ char *text = node_status_frame(task_manager_active_count(d->tm), &d->host);
 	if (text)
 		send_text(d, text);
 }
@@ -162,7 +143,7 @@ static void on_task_state(void *userdata, const struct task_report *report)
 		return;
 	}
 	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
-	if (frame_handler_ready(&d->handler))
+	if (d->link && frame_handler_ready(&d->handler))
 		send_text(d, text);
 }
 
@@ -311,6 +292,8 @@ static void daemon_teardown(struct daemon *d)
 	signal_context = NULL;
 	/* The link goes first: its context owns the timers that call into the others. */
 	hub_link_free(d->link);
+	d->link = NULL;
+	frame_handler_reset(&d->handler);
 	task_manager_free(d->tm);
 	store_close(d->store);
 	EVP_PKEY_free(d->key);
