@@ -17,7 +17,7 @@ static void mount_or_die(const char *src, const char *target, const char *type,
 			 unsigned long flags, const char *data)
 {
 	if (mount(src, target, type, flags, data) < 0)
-		setup_die("mount %s on %s: %s", type ? type : src, target, strerror(errno));
+		setup_die("mount %s on %s: %s", type ? type : src ? src : "(propagation)", target, strerror(errno));
 }
 
 static void mkdir_or_die(const char *path, mode_t mode)
