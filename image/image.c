@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -138,25 +139,41 @@ static int pull_from_layout(struct image *img, const char *layers_dir, const cha
 	return r;
 }
 
+/* The canonical path of STORE/layers/sha256, created when missing. Unpacking refuses paths
+ * through symlinks, so everything works under the store's real path. */
+static int store_layers_dir(const char *store_dir, char **ret, struct error *err)
+{
+	char real_store[PATH_MAX];
+	if (!realpath(store_dir, real_store)) {
+		/* The store holds setuid binaries of images: keep it closed to other users. */
+		int r = errno == ENOENT ? mkdir_parents(store_dir, 0700) : -errno;
+		if (r < 0)
+			return error_set_errno(err, r, "create store %s", store_dir);
+		if (!realpath(store_dir, real_store))
+			return error_set_errno(err, errno, "store %s", store_dir);
+	}
+	_cleanup_free_ char *layers_dir = NULL;
+	if (asprintf(&layers_dir, "%s/layers/sha256", real_store) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	struct stat st;
+	if (stat(layers_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		int r = mkdir_parents(layers_dir, 0700);
+		if (r < 0)
+			return error_set_errno(err, r, "create %s", layers_dir);
+	}
+	*ret = TAKE_PTR(layers_dir);
+	return 0;
+}
+
 int image_pull(const char *store_dir, const char *reference, struct image **ret, struct error *err)
 {
 	_cleanup_free_ char *layout = NULL, *tag = NULL, *layers_dir = NULL;
 	int r = parse_reference(reference, &layout, &tag, err);
 	if (r < 0)
 		return r;
-	/* The store holds setuid binaries of images: keep it closed to other users. */
-	r = mkdir_parents(store_dir, 0700);
+	r = store_layers_dir(store_dir, &layers_dir, err);
 	if (r < 0)
-		return error_set_errno(err, r, "create store %s", store_dir);
-	/* Unpacking refuses paths through symlinks, so work under the store's real path. */
-	char real_store[PATH_MAX];
-	if (!realpath(store_dir, real_store))
-		return error_set_errno(err, errno, "store %s", store_dir);
-	if (asprintf(&layers_dir, "%s/layers/sha256", real_store) < 0)
-		return error_set(err, ENOMEM, "out of memory");
-	r = mkdir_parents(layers_dir, 0700);
-	if (r < 0)
-		return error_set_errno(err, r, "create %s", layers_dir);
+		return r;
 
 	struct image *img = calloc(1, sizeof(*img));
 	if (!img)
