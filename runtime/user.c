@@ -135,7 +135,7 @@ int user_resolve(const char *spec, const char *passwd, const char *group, struct
 		snprintf(group_part, sizeof(group_part), "%s", colon + 1);
 
 	struct passwd_query pq = { 0 };
-	uint32_t uid;
+	uint32_t uid = 0;
 	bool numeric = parse_id(user_part, &uid);
 	if (numeric)
 		pq.uid = uid;
