@@ -133,7 +133,7 @@ static int next_seq(struct store *s, uint64_t *ret, struct error *err)
 static int append_locked(struct store *s, const char *task_arn, const char *status, cJSON *frame,
 			 uint64_t *ret_seq, char **ret_text, struct error *err)
 {
-	uint64_t seq;
+	uint64_t seq = 0;
 	int r = next_seq(s, &seq, err);
 	if (r < 0)
 		return r;
