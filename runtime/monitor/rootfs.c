@@ -34,6 +34,14 @@ static void mount_overlay(const struct container_config *cfg, const char *rootfs
 		n++;
 	if (n == 0)
 		setup_die("rootfs: the image has no layers");
+	/* overlayfs splits its options at ',' and lower dirs at ':'; such paths cannot be
+	 * passed through, so refuse them clearly. */
+	const char *paths[] = { upper, work };
+	for (size_t i = 0; i < n + 2; i++) {
+		const char *p = i < n ? cfg->layers[i] : paths[i - n];
+		if (strpbrk(p, ",:"))
+			setup_die("rootfs: overlayfs cannot use a path with ',' or ':' (%s)", p);
+	}
 	char opts[8192];
 	size_t len = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
 	/* overlayfs lists lower dirs top first; the image lists layers lowest first. */

@@ -95,6 +95,12 @@ run_task nosuch '"command":["/bin/nosuch"]'
 	pass missing-command-is-125 || fail missing-command-is-125 "rc=$RC stderr=$ERR"
 check_clean nosuch
 
+taskdef "$WORK/comma.json" '"command":["true"]'
+err=$("$BIN/tether" task run "$WORK/comma.json" --state-dir "$WORK/st,ate" --allow-no-limits 2>&1)
+rc=$?
+[ "$rc" = 125 ] && grep -q "cannot use a path with" <<<"$err" &&
+	pass overlay-unsafe-path-refused || fail overlay-unsafe-path-refused "rc=$rc $err"
+
 run_task nouser '"command":["true"],"user":"nosuchuser"'
 [ "$RC" = 125 ] && grep -q "unable to find user nosuchuser" <<<"$ERR" &&
 	pass unknown-user-is-125 || fail unknown-user-is-125 "rc=$RC stderr=$ERR"
