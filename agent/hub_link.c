@@ -35,7 +35,6 @@ struct hub_link {
 
 	char *rx;
 	size_t rx_size;
-	bool rx_overflow;
 
 	int close_code;
 	char close_reason[128];
@@ -95,10 +94,8 @@ static void link_ended(struct hub_link *link, const char *reason)
 
 static int receive_fragment(struct hub_link *link, struct lws *wsi, const void *in, size_t len)
 {
-	if (lws_is_first_fragment(wsi)) {
+	if (lws_is_first_fragment(wsi))
 		link->rx_size = 0;
-		link->rx_overflow = false;
-	}
 	if (link->rx_size + len > FRAME_MAX_SIZE) {
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 				 (unsigned char *)"frame too large", 15);
