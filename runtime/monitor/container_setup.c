@@ -13,6 +13,7 @@
 
 #include "common/fileio.h"
 #include "runtime/monitor/container_setup.h"
+#include "runtime/monitor/privileges.h"
 #include "runtime/monitor/rootfs.h"
 #include "runtime/user.h"
 
@@ -120,7 +121,9 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 		setup_die("sethostname %s: %s", s->cfg->hostname, strerror(errno));
 	if (mkdir(s->cfg->cwd, 0755) < 0 && errno != EEXIST)
 		setup_die("working directory %s: %s", s->cfg->cwd, strerror(errno));
+	privileges_limit_bounding_set();
 	switch_user(s->cfg);
+	privileges_finish();
 	if (chdir(s->cfg->cwd) < 0)
 		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));
 	exec_container(s->cfg);

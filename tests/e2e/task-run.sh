@@ -87,6 +87,14 @@ run_task envover '"command":["sh","-c","echo $PATH"],"environment":[{"name":"PAT
 run_task byname '"command":["id","-un"],"user":"nobody"'
 [ "$OUT" = nobody ] && pass user-by-name || fail user-by-name "$OUT $ERR"
 
+# Docker's default capability set for root, none for other users, and no_new_privs.
+run_task caps '"command":["sh","-c","grep -E \"^(CapEff|CapBnd|NoNewPrivs)\" /proc/self/status | tr -d \"\\t\""]'
+[ "$(echo $OUT)" = "CapEff:00000000a80425fb CapBnd:00000000a80425fb NoNewPrivs:1" ] &&
+	pass default-capabilities || fail default-capabilities "$(echo $OUT) $ERR"
+run_task usercaps '"command":["grep","CapEff","/proc/self/status"],"user":"65534"'
+grep -q "0000000000000000" <<<"$OUT" && pass non-root-has-no-capabilities ||
+	fail non-root-has-no-capabilities "$OUT $ERR"
+
 run_task entry '"entryPoint":["/bin/echo","from-entry"],"command":["and-command"]'
 [ "$OUT" = "from-entry and-command" ] && pass entrypoint-and-command || fail entrypoint-and-command "$OUT $ERR"
 
