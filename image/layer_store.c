@@ -1,6 +1,7 @@
 #include "image/layer_store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,24 +23,31 @@ static int unpack_verified(int layout_fd, const struct oci_descriptor *desc, con
 	_cleanup_close_ int blob_fd = oci_layout_open_blob(layout_fd, desc, err);
 	if (blob_fd < 0)
 		return blob_fd;
+	/* A blob of the wrong size is refused before any of it is unpacked. */
+	struct stat st;
+	if (fstat(blob_fd, &st) < 0)
+		return error_set_errno(err, errno, "layer %s", desc->digest);
+	if ((uint64_t)st.st_size != desc->size)
+		return error_set(err, EBADMSG, "layer %s: size %lld, descriptor says %llu",
+				 desc->digest, (long long)st.st_size, (unsigned long long)desc->size);
 	struct sha256_stream hash;
 	if (sha256_stream_init(&hash) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	uint64_t size = 0;
-	char got[SHA256_HEX_LEN + 1];
+	char got[SHA256_HEX_LEN + 1] = "";
 	int r = layer_unpack_fd(blob_fd, tmp, &hash, &size, err);
-	if (r == 0 && sha256_stream_final_hex(&hash, got) < 0)
-		r = error_set(err, EIO, "hashing failed");
+	bool hashed = size == desc->size && sha256_stream_final_hex(&hash, got) == 0;
 	sha256_stream_release(&hash);
+	/* A digest mismatch explains any unpack failure: report it first. */
+	if (hashed && strcmp(got, hex) != 0)
+		return error_set(err, EBADMSG, "layer %s: digest mismatch (content is sha256:%s)",
+				 desc->digest, got);
 	if (r < 0)
 		return error_wrap(err, "layer %s", desc->digest);
-	if (size != desc->size)
+	if (!hashed)
 		return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
 				 desc->digest, (unsigned long long)size,
 				 (unsigned long long)desc->size);
-	if (strcmp(got, hex) != 0)
-		return error_set(err, EBADMSG, "layer %s: digest mismatch (content is sha256:%s)",
-				 desc->digest, got);
 	/* The rename below publishes the layer: its content must be on disk first. */
 	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)

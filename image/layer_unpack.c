@@ -215,10 +215,11 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 		}
 		drop_overlay_xattrs(entry);
 
+		/* ARCHIVE_WARN (say, an xattr the filesystem refused) still unpacks the data. */
 		r = archive_write_header(out, entry);
-		if (r == ARCHIVE_OK && archive_entry_size(entry) > 0)
+		if (r >= ARCHIVE_WARN && archive_entry_size(entry) > 0)
 			r = copy_entry_data(in, out);
-		if (r == ARCHIVE_OK)
+		if (r >= ARCHIVE_WARN)
 			r = archive_write_finish_entry(out);
 		if (r < ARCHIVE_WARN)
 			return error_set(err, EPERM, "entry \"%.200s\": %s", rel[0] ? rel : ".",
@@ -262,9 +263,10 @@ int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 	int r = unpack_entries(in, out, root_fd, dest_dir, err);
 	if (r == 0 && archive_write_close(out) != ARCHIVE_OK)
 		r = error_set(err, EIO, "finishing layer: %s", archive_error_string(out));
-	if (r < 0)
-		return hr->error ? error_set_errno(err, hr->error, "reading layer") : r;
-	/* Hash what follows the archive's end too (padding), so the whole blob is checked. */
+	if (hr->error)
+		return error_set_errno(err, hr->error, "reading layer");
+	/* Hash what follows the archive's end too (padding, or all that a failed unpack left),
+	 * so the whole blob is checked and a corrupted blob is told from a hostile one. */
 	ssize_t n;
 	while ((n = hashing_read(hr)) > 0)
 		;
@@ -272,5 +274,5 @@ int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 		return error_set_errno(err, hr->error, "reading layer");
 	if (ret_size)
 		*ret_size = hr->total;
-	return 0;
+	return r;
 }

@@ -14,6 +14,8 @@
 /* Read the layer from fd to its end into dest_dir, an existing empty folder given as an
  * absolute path without symlinks. Every byte read from fd (including any after the end of
  * the archive) goes through hash when it is not NULL, and *ret_size (may be NULL) gets the
- * number of bytes read, so the caller can check the blob's digest and size. */
+ * number of bytes read, so the caller can check the blob's digest and size. When unpacking
+ * fails but reading does not, fd is still read to its end and *ret_size set: the caller can
+ * then report a corrupted blob as a digest mismatch rather than as a bad archive. */
 int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 		    uint64_t *ret_size, struct error *err);
