@@ -7,6 +7,7 @@
 
 #include "agent/frame_handler.h"
 #include "agent/store.h"
+#include "agent/task_state_frame.h"
 #include "tests/unit/test.h"
 
 struct fake {
@@ -222,4 +223,35 @@ TEST(frames_bad_input_is_answered_with_error)
 	ASSERT_INT_EQ(f.starts, 0);
 	ASSERT_TRUE(frame_handler_ready(&h));
 	store_close(f.store);
+}
+
+TEST(frames_task_state_from_report)
+{
+	struct container_report containers[] = {
+		{ .name = "app", .status = TASK_STOPPED, .has_exit_code = true, .exit_code = 137,
+		  .reason = "OutOfMemoryError: Container killed due to memory usage" },
+		{ .name = "side", .status = TASK_RUNNING },
+	};
+	struct task_report report = {
+		.task_arn = "arn:t1",
+		.status = TASK_STOPPED,
+		.stop_code = "EssentialContainerExited",
+		.stopped_reason = "Essential container in task exited",
+		.containers = containers,
+		.n_containers = 2,
+	};
+	cJSON *f = task_state_frame_new(&report, 12.5);
+	ASSERT_TRUE(f);
+	ASSERT_TRUE(!cJSON_GetObjectItem(f, "seq"));
+	ASSERT_STR_EQ(cJSON_GetObjectItem(f, "type")->valuestring, "task_state");
+	ASSERT_STR_EQ(cJSON_GetObjectItem(f, "status")->valuestring, "STOPPED");
+	ASSERT_STR_EQ(cJSON_GetObjectItem(f, "stop_code")->valuestring, "EssentialContainerExited");
+	cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 0);
+	ASSERT_INT_EQ(cJSON_GetObjectItem(c, "exit_code")->valueint, 137);
+	ASSERT_CONTAINS(cJSON_GetObjectItem(c, "reason")->valuestring, "OutOfMemoryError");
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 1);
+	ASSERT_TRUE(!cJSON_GetObjectItem(c, "exit_code"));
+	ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(c, "reason")));
+	ASSERT_STR_EQ(cJSON_GetObjectItem(c, "status")->valuestring, "RUNNING");
+	cJSON_Delete(f);
 }
