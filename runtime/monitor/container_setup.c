@@ -14,6 +14,7 @@
 #include "common/fileio.h"
 #include "runtime/monitor/container_setup.h"
 #include "runtime/monitor/privileges.h"
+#include "runtime/monitor/seccomp_profile.h"
 #include "runtime/monitor/rootfs.h"
 #include "runtime/user.h"
 
@@ -126,5 +127,6 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 	privileges_finish();
 	if (chdir(s->cfg->cwd) < 0)
 		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));
+	seccomp_install_default();
 	exec_container(s->cfg);
 }

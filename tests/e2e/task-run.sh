@@ -91,6 +91,8 @@ run_task byname '"command":["id","-un"],"user":"nobody"'
 run_task caps '"command":["sh","-c","grep -E \"^(CapEff|CapBnd|NoNewPrivs)\" /proc/self/status | tr -d \"\\t\""]'
 [ "$(echo $OUT)" = "CapEff:00000000a80425fb CapBnd:00000000a80425fb NoNewPrivs:1" ] &&
 	pass default-capabilities || fail default-capabilities "$(echo $OUT) $ERR"
+run_task seccomp '"command":["grep","^Seccomp:","/proc/self/status"]'
+[ "$(echo $OUT)" = "Seccomp: 2" ] && pass seccomp-filter || fail seccomp-filter "$OUT $ERR"
 run_task usercaps '"command":["grep","CapEff","/proc/self/status"],"user":"65534"'
 grep -q "0000000000000000" <<<"$OUT" && pass non-root-has-no-capabilities ||
 	fail non-root-has-no-capabilities "$OUT $ERR"
