@@ -137,14 +137,40 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	return error_set(err, EINVAL, "%s", msg);
 }
 
-/* Forward SIGTERM/SIGINT to the container until it ends; returns its wait status. */
-static int wait_container(pid_t pid, const sigset_t *set)
+static int64_t monotonic_ms(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Forward SIGTERM/SIGINT to the container until it ends; returns its wait status. A
+ * container still running stop_timeout seconds after the first forwarded signal is killed
+ * through its cgroup, so a stop completes even when the agent is gone. */
+static int wait_container(pid_t pid, const struct container_config *cfg, const sigset_t *set)
+{
+	int64_t kill_at = -1;
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(set, &si);
+		int sig;
+		if (kill_at < 0) {
+			sig = sigwaitinfo(set, &si);
+		} else {
+			int64_t left = kill_at - monotonic_ms();
+			if (left < 0)
+				left = 0;
+			struct timespec ts = { .tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000 };
+			sig = sigtimedwait(set, &si, &ts);
+			if (sig < 0 && errno == EAGAIN) {
+				(void)cgroup_kill(cfg->cgroup, NULL);
+				kill_at = INT64_MAX;
+				continue;
+			}
+		}
 		if (sig == SIGTERM || sig == SIGINT) {
 			kill(pid, sig);
+			if (kill_at < 0)
+				kill_at = monotonic_ms() + (int64_t)cfg->stop_timeout * 1000;
 			continue;
 		}
 		int status;
@@ -209,7 +235,7 @@ static int run(struct monitor *m)
 		log_error("%s", err.message);
 	}
 	if (pid > 0) {
-		int status = wait_container(pid, &set);
+		int status = wait_container(pid, m->cfg, &set);
 		if (WIFSIGNALED(status)) {
 			rec.signal = WTERMSIG(status);
 			rec.exit_code = 128 + rec.signal;

@@ -192,6 +192,25 @@ monitor_records() {
 	[ "$(cat "$dir/output.log")" = "$(printf 'to-log\nerr-to-log')" ] &&
 		pass monitor-output-log || fail monitor-output-log "$(cat "$dir/output.log")"
 	[ ! -d "$CG_MOUNT/$cg" ] && pass monitor-removes-cgroup || fail monitor-removes-cgroup "$CG_MOUNT/$cg left"
+
+	# SIGTERM to the monitor alone (agent gone): forwarded, then the cgroup is killed after
+	# stop_timeout (1 s) since the container ignores it.
+	rm -f "$dir/pid" "$dir/exit.json"
+	jq '.args = ["sh", "-c", "trap \"\" TERM; sleep 1000"]' "$dir/config.json" >"$dir/c" && mv "$dir/c" "$dir/config.json"
+	"$BIN/tether-monitor" "$dir" &
+	mpid=$!
+	STARTED_PIDS+=("$mpid")
+	wait_until 10 test -s "$dir/pid"
+	sleep 0.2
+	local t0 ms
+	t0=$(date +%s%N)
+	kill -TERM "$mpid"
+	wait_until 10 test -s "$dir/exit.json"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	stop_pid "$mpid" 0
+	rec=$(jq -c . "$dir/exit.json" 2>&1)
+	[ "$rec" = '{"exit_code":137,"signal":9,"oom":false,"error":null}' ] && [ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ] &&
+		pass monitor-kills-after-stop-timeout || fail monitor-kills-after-stop-timeout "$rec after ${ms} ms"
 	rmdir "$CG_MOUNT/tether/e2e-monitor-$$" 2>/dev/null
 }
 monitor_records
