@@ -3,20 +3,17 @@
  * (every monitor reaped). An essential container's exit or a stop request sends SIGTERM to the
  * containers still running and kills their cgroup after their stopTimeout. */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/task_manager.h"
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
 #include "protocol/taskdef.h"
+#include "runtime/container_handle.h"
 #include "runtime/container_start.h"
-#include "runtime/container_stop.h"
 #include "runtime/exit_record.h"
 #include "runtime/image_worker.h"
 #include "runtime/task_id.h"
@@ -27,19 +24,13 @@
 
 struct tm_container {
 	const struct taskdef_container *def;
-	char *dir;            /* state folder */
-	char *cgroup;         /* relative to the cgroup2 mount */
+	struct container_handle h;
 	enum task_status status;
-	pid_t monitor_pid;    /* 0 once reaped or when never spawned */
-	pid_t pid;            /* the container's first process; 0 until known */
-	int pidfd;
 	bool ran;             /* started without a set-up error */
 	bool exited_now;      /* ended during this tick */
 	bool has_exit_code;
 	int exit_code;
 	char *reason;
-	bool stopping, killed;
-	int64_t kill_at_ms;
 };
 
 struct tm_task {
@@ -74,13 +65,6 @@ const char *task_status_to_string(enum task_status s)
 	return "UNKNOWN";
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void emit(struct task_manager *tm, struct tm_task *t)
 {
 	t->changed = false;
@@ -98,7 +82,7 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 			.has_exit_code = c->has_exit_code,
 			.exit_code = c->exit_code,
 			.reason = c->reason,
-			.pid = c->status == TASK_RUNNING ? c->pid : 0,
+			.pid = c->status == TASK_RUNNING ? c->h.pid : 0,
 		};
 	}
 	struct task_report r = {
@@ -135,29 +119,13 @@ static void container_finish(struct tm_container *c, const char *reason)
 	if (reason)
 		set_text(&c->reason, reason);
 	c->status = TASK_STOPPED;
-	c->monitor_pid = 0;
-	if (c->pidfd >= 0) {
-		close(c->pidfd);
-		c->pidfd = -1;
-	}
 }
 
-/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it). A container still in
- * set-up gets the signal through its monitor, which forwards it. */
+/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it). */
 static void container_begin_stop(struct tm_container *c)
 {
-	if (c->stopping || c->status == TASK_STOPPED)
-		return;
-	c->stopping = true;
-	c->kill_at_ms = now_ms() + (int64_t)c->def->stop_timeout * 1000;
-	if (c->monitor_pid == 0) {
+	if (c->status != TASK_STOPPED && !container_handle_stop(&c->h))
 		container_finish(c, NULL);
-		return;
-	}
-	if (c->pidfd >= 0)
-		(void)container_pidfd_signal(c->pidfd, SIGTERM);
-	else
-		(void)kill(c->monitor_pid, SIGTERM);
 }
 
 static void task_begin_stop(struct tm_task *t)
@@ -173,7 +141,7 @@ static void task_fail(struct tm_task *t, const char *reason)
 	task_set_stop(t, "TaskFailedToStart", reason);
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
-		if (c->monitor_pid == 0 && c->status != TASK_STOPPED)
+		if (c->h.monitor_pid == 0 && c->status != TASK_STOPPED)
 			container_finish(c, reason);
 	}
 	task_begin_stop(t);
@@ -184,10 +152,7 @@ static void task_free(struct tm_task *t)
 	image_worker_free(t->pull);
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
-		if (c->pidfd >= 0)
-			close(c->pidfd);
-		free(c->dir);
-		free(c->cgroup);
+		container_handle_release(&c->h);
 		free(c->reason);
 	}
 	free(t->containers);
@@ -290,11 +255,14 @@ static int task_prepare(struct task_manager *tm, struct tm_task *t, const cJSON 
 	for (size_t i = 0; i < n; i++) {
 		struct tm_container *c = &t->containers[i];
 		c->def = &t->td->containers[i];
-		c->pidfd = -1;
 		c->status = TASK_PENDING;
-		if (asprintf(&c->dir, "%s/%s", t->dir, c->def->name) < 0 ||
-		    asprintf(&c->cgroup, "tether/%s/%s", t->id, c->def->name) < 0)
+		container_handle_init(&c->h);
+		c->h.stop_timeout = c->def->stop_timeout;
+		if (asprintf(&c->h.dir, "%s/%s", t->dir, c->def->name) < 0 ||
+		    asprintf(&c->h.cgroup, "tether/%s/%s", t->id, c->def->name) < 0) {
+			c->h.dir = c->h.cgroup = NULL;
 			return error_set(err, ENOMEM, "task");
+		}
 	}
 	r = check_limits(tm, t, err);
 	if (r < 0)
@@ -339,15 +307,15 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 		     const struct image *img, struct error *err)
 {
 	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
-	int r = container_config_resolve(c->def, &img->config, t->id, img->layers, c->cgroup,
+	int r = container_config_resolve(c->def, &img->config, t->id, img->layers, c->h.cgroup,
 					 &cfg, err);
 	if (r < 0)
 		return r;
 	cfg->inherit_output = tm->cfg.inherit_output;
 	struct cgroup_limits limits;
 	task_limits_of_container(c->def, &limits);
-	return container_start(tm->monitor_path, c->dir, cfg, t->limits ? &limits : NULL,
-			       &c->monitor_pid, err);
+	return container_start(tm->monitor_path, c->h.dir, cfg, t->limits ? &limits : NULL,
+			       &c->h.monitor_pid, err);
 }
 
 /* Images are ready: set the task's own cgroup up and start the containers in order. */
@@ -402,68 +370,36 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	t->changed = true;
 }
 
-static bool exit_record_exists(const char *dir)
+/* Turn the exit record into the container's exit code and reason. */
+static void container_ended(struct tm_container *c, struct exit_record *rec)
 {
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/%s", dir, CONTAINER_EXIT_FILE) < 0)
-		return false;
-	return access(path, F_OK) == 0;
-}
-
-static void read_exit(struct tm_container *c)
-{
-	_cleanup_free_ char *path = NULL;
-	struct exit_record rec = { 0 };
-	struct error err = { 0 };
-	if (asprintf(&path, "%s/%s", c->dir, CONTAINER_EXIT_FILE) < 0 ||
-	    exit_record_read(path, &rec, &err) < 0) {
-		container_finish(c, "CannotStartContainerError: the monitor ended without an "
-				    "exit record");
-		return;
-	}
-	if (rec.error) {
+	if (rec->error) {
 		_cleanup_free_ char *reason = NULL;
-		if (asprintf(&reason, "CannotStartContainerError: %s", rec.error) < 0)
+		if (asprintf(&reason, "CannotStartContainerError: %s", rec->error) < 0)
 			reason = NULL;
 		container_finish(c, reason ? reason : "CannotStartContainerError");
 	} else {
 		c->ran = true;
 		c->has_exit_code = true;
-		c->exit_code = rec.exit_code;
-		container_finish(c, rec.oom ? OOM_REASON : NULL);
+		c->exit_code = rec->exit_code;
+		container_finish(c, rec->oom ? OOM_REASON : NULL);
 	}
-	exit_record_done(&rec);
+	c->exited_now = true;
 }
 
-/* Learn the container's pid, reap its monitor, enforce its stop deadline. */
 static void poll_container(struct tm_task *t, struct tm_container *c)
 {
-	if (c->monitor_pid == 0)
-		return;
-	if (c->pid == 0 && container_read_pid(c->dir, &c->pid, NULL) == 0) {
-		c->pidfd = container_pidfd_open(c->pid);
-		/* Once the exit record exists the pid may already belong to another process:
-		 * signals then go nowhere rather than to a stranger. */
-		if (c->pidfd >= 0 && exit_record_exists(c->dir)) {
-			close(c->pidfd);
-			c->pidfd = -1;
-		}
+	struct exit_record rec = { 0 };
+	int changes = container_handle_poll(&c->h, &rec);
+	if (changes & CONTAINER_STARTED) {
 		c->ran = true;
 		c->status = TASK_RUNNING;
 		t->changed = true;
-		if (c->stopping && c->pidfd >= 0)
-			(void)container_pidfd_signal(c->pidfd, SIGTERM);
 	}
-	int status;
-	if (waitpid(c->monitor_pid, &status, WNOHANG) == c->monitor_pid) {
-		read_exit(c);
-		c->exited_now = true;
+	if (changes & CONTAINER_ENDED) {
+		container_ended(c, &rec);
+		exit_record_done(&rec);
 		t->changed = true;
-		return;
-	}
-	if (c->stopping && !c->killed && now_ms() >= c->kill_at_ms) {
-		c->killed = true;
-		(void)cgroup_kill(c->cgroup, NULL);
 	}
 }
 

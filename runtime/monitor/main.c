@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "runtime/container_handle.h"
 #include "runtime/container_start.h"
 #include "runtime/exit_record.h"
 #include "runtime/monitor/container_setup.h"
@@ -135,13 +136,6 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		return error_set_errno(err, errno, "read the set-up status");
 	msg[n] = '\0';
 	return error_set(err, EINVAL, "%s", msg);
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Forward SIGTERM/SIGINT to the container until it ends; returns its wait status. A
