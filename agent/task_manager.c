@@ -173,7 +173,14 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	if (!tm)
 		return error_set(err, ENOMEM, "task manager");
 	tm->cfg = *config;
-	tm->state_dir = strdup(config->state_dir);
+	/* Monitors outlive us and get absolute folders: a relative state dir is made absolute. */
+	char cwd[4096] = "";
+	if (config->state_dir[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
+		free(tm);
+		return error_set_errno(err, errno, "task manager: current directory");
+	}
+	if (asprintf(&tm->state_dir, "%s%s%s", cwd, cwd[0] ? "/" : "", config->state_dir) < 0)
+		tm->state_dir = NULL;
 	tm->monitor_path = strdup(config->monitor_path);
 	if (!tm->state_dir || !tm->monitor_path ||
 	    asprintf(&tm->image_store, "%s/images", config->state_dir) < 0) {

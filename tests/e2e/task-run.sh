@@ -54,6 +54,10 @@ run_task exit '"command":["sh","-c","exit 3"]'
 [ "$RC" = 3 ] && pass exit-code-propagated || fail exit-code-propagated "rc=$RC $ERR"
 check_clean exit
 
+(cd "$WORK" && "$BIN/tether" task run "$WORK/exit.json" --state-dir relative-state --allow-no-limits >/dev/null 2>"$WORK/rel.log")
+rc=$?
+[ "$rc" = 3 ] && pass relative-state-dir || fail relative-state-dir "rc=$rc $(cat "$WORK/rel.log")"
+
 run_task pid1 '"command":["sh","-c","echo $$; ps | wc -l"]'
 first=$(sed -n 1p <<<"$OUT") procs=$(sed -n 2p <<<"$OUT")
 [ "$RC" = 0 ] && [ "$first" = 1 ] && pass pid-1-is-the-task || fail pid-1-is-the-task "rc=$RC out=$OUT $ERR"
