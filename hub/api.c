@@ -1,0 +1,144 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/api.h"
+#include "hub/arn.h"
+#include "protocol/json_value.h"
+
+#define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
+#define SSM_PREFIX "AmazonSSM."
+
+struct api_action {
+	const char *target;
+	api_handler_fn fn;
+};
+
+static const struct api_action actions[] = {
+	{ SSM_PREFIX "CreateActivation", ssm_create_activation },
+	{ ECS_PREFIX "CreateCluster", ecs_create_cluster },
+	{ ECS_PREFIX "ListClusters", ecs_list_clusters },
+	{ ECS_PREFIX "DescribeClusters", ecs_describe_clusters },
+	{ ECS_PREFIX "RegisterTaskDefinition", ecs_register_task_definition },
+	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition },
+	{ ECS_PREFIX "RunTask", ecs_run_task },
+	{ ECS_PREFIX "StopTask", ecs_stop_task },
+	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks },
+	{ ECS_PREFIX "ListTasks", ecs_list_tasks },
+	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances },
+	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances },
+};
+
+int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
+{
+	f->type = type;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int api_store_fail(struct api_fault *f, const struct error *err)
+{
+	return api_fail(f, "ServerException", "%s", err->message[0] ? err->message : "store failure");
+}
+
+int api_opt_string(const cJSON *req, const char *name, const char **ret, struct api_fault *f)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, name);
+	*ret = NULL;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return api_fail(f, "InvalidParameterException", "%s must be a string", name);
+	*ret = v->valuestring;
+	return 0;
+}
+
+int api_opt_int(const cJSON *req, const char *name, long long min, long long max,
+		long long def, long long *ret, struct api_fault *f)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, name);
+	if (!v || cJSON_IsNull(v)) {
+		*ret = def;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
+	    v->valuedouble < (double)min || v->valuedouble > (double)max)
+		return api_fail(f, "InvalidParameterException",
+				"%s must be an integer from %lld to %lld", name, min, max);
+	*ret = (long long)v->valuedouble;
+	return 0;
+}
+
+int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct api_fault *f)
+{
+	const char *c;
+	if (api_opt_string(req, "cluster", &c, f) < 0)
+		return -1;
+	if (!c)
+		c = "default";
+	const char *id = arn_resource_id(c, "cluster");
+	if (!id || strlen(id) >= 256)
+		return api_fail(f, "InvalidParameterException", "cluster is not a cluster name or ARN");
+	struct error err = { 0 };
+	_cleanup_stmt_ sqlite3_stmt *st =
+		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?", &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return api_fail(f, "ClusterNotFoundException", "Cluster not found.");
+	snprintf(name, 256, "%s", id);
+	return 0;
+}
+
+static char *fault_body(const struct api_fault *f)
+{
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "__type", f->type) ||
+	    !cJSON_AddStringToObject(o, "message", f->message))
+		return NULL;
+	return cJSON_PrintUnformatted(o);
+}
+
+static int answer_fault(const struct api_fault *f, char **ret_body)
+{
+	*ret_body = fault_body(f);
+	return strcmp(f->type, "ServerException") == 0 ? 500 : 400;
+}
+
+int api_dispatch(struct hub_store *s, const char *target, const char *body, size_t size,
+		 char **ret_body)
+{
+	struct api_fault f = { 0 };
+	const struct api_action *action = NULL;
+	for (size_t i = 0; target && i < ELEMENTSOF(actions); i++)
+		if (strcmp(actions[i].target, target) == 0)
+			action = &actions[i];
+	if (!action) {
+		api_fail(&f, "UnknownOperationException", "Unknown operation %s",
+			 target ? target : "(no X-Amz-Target)");
+		return answer_fault(&f, ret_body);
+	}
+	if (size > API_BODY_MAX || json_text_has_nul(body, size)) {
+		api_fail(&f, "SerializationException", "request body is too large or holds NUL");
+		return answer_fault(&f, ret_body);
+	}
+	_cleanup_(cjson_deletep) cJSON *req =
+		size ? cJSON_ParseWithLength(body, size) : cJSON_CreateObject();
+	if (!req || !cJSON_IsObject(req)) {
+		api_fail(&f, "SerializationException", "request body is not a JSON object");
+		return answer_fault(&f, ret_body);
+	}
+	cJSON *resp = NULL;
+	if (action->fn(s, req, &resp, &f) < 0) {
+		hub_store_rollback(s);
+		return answer_fault(&f, ret_body);
+	}
+	*ret_body = cJSON_PrintUnformatted(resp);
+	cJSON_Delete(resp);
+	return 200;
+}

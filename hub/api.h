@@ -1,0 +1,59 @@
+/* The operator API: ECS (JSON 1.1, target prefix AmazonEC2ContainerServiceV20141113) and SSM
+ * (AmazonSSM) actions as pure functions over (store, request JSON) -> response JSON, so they
+ * run the same from the HTTP server, the unit tests and the fuzzer. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "hub/store.h"
+
+#define API_BODY_MAX (64 * 1024)
+
+/* A refused request: HTTP 400 with {"__type": type, "message": message}. */
+struct api_fault {
+	const char *type;
+	char message[512];
+};
+
+/* Record a fault and return -1 (handlers return it as their result). */
+int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A handler fills *ret with the response object, or returns -1 with f filled. */
+typedef int (*api_handler_fn)(struct hub_store *s, const cJSON *req, cJSON **ret,
+			      struct api_fault *f);
+
+/* Handle one request: target is the X-Amz-Target header (may be NULL). Returns the HTTP status
+ * and the response body (caller frees). */
+int api_dispatch(struct hub_store *s, const char *target, const char *body, size_t size,
+		 char **ret_body);
+
+/* Typed request fields: absent gives the default / NULL; a wrong type is a fault. */
+int api_opt_string(const cJSON *req, const char *name, const char **ret, struct api_fault *f);
+int api_opt_int(const cJSON *req, const char *name, long long min, long long max,
+		long long def, long long *ret, struct api_fault *f);
+/* The cluster named by req's "cluster" (name or ARN, default "default"), checked to exist. */
+int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct api_fault *f);
+/* A fault for a store failure. */
+int api_store_fail(struct api_fault *f, const struct error *err);
+
+/* The handlers. */
+int ssm_create_activation(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_create_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_describe_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **ret,
+				 struct api_fault *f);
+int ecs_describe_task_definition(struct hub_store *s, const cJSON *req, cJSON **ret,
+				 struct api_fault *f);
+int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
+				 struct api_fault *f);
+int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
+				     struct api_fault *f);

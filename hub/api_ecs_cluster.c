@@ -1,0 +1,109 @@
+/* ECS clusters: CreateCluster, ListClusters, DescribeClusters. "default" always exists. */
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/api.h"
+#include "hub/arn.h"
+#include "protocol/taskdef_container.h"
+
+static cJSON *cluster_json(struct hub_store *s, const char *name)
+{
+	cJSON *c = cJSON_CreateObject();
+	_cleanup_free_ char *arn = arn_cluster(name);
+	cJSON_AddStringToObject(c, "clusterArn", arn ? arn : "");
+	cJSON_AddStringToObject(c, "clusterName", name);
+	cJSON_AddStringToObject(c, "status", "ACTIVE");
+	long long counts[3] = { 0 };
+	static const char *const queries[3] = {
+		"SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ACTIVE'",
+		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status = 'RUNNING'",
+		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status IN"
+		" ('PROVISIONING', 'PENDING')",
+	};
+	for (int i = 0; i < 3; i++) {
+		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, queries[i], NULL);
+		if (!st)
+			continue;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			counts[i] = sqlite3_column_int64(st, 0);
+	}
+	cJSON_AddNumberToObject(c, "registeredContainerInstancesCount", (double)counts[0]);
+	cJSON_AddNumberToObject(c, "runningTasksCount", (double)counts[1]);
+	cJSON_AddNumberToObject(c, "pendingTasksCount", (double)counts[2]);
+	cJSON_AddNumberToObject(c, "activeServicesCount", 0);
+	return c;
+}
+
+int ecs_create_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
+{
+	const char *name;
+	if (api_opt_string(req, "clusterName", &name, f) < 0)
+		return -1;
+	if (!name)
+		name = "default";
+	if (!taskdef_name_is_valid(name))
+		return api_fail(f, "InvalidParameterException",
+				"clusterName must be 1-255 letters, digits, hyphens or underscores");
+	struct error err = { 0 };
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT OR IGNORE INTO clusters(name, created_at) VALUES(?, ?)", &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, hub_now());
+	if (hub_store_step_done(s, st, &err) < 0)
+		return api_store_fail(f, &err);
+	*ret = cJSON_CreateObject();
+	cJSON_AddItemToObject(*ret, "cluster", cluster_json(s, name));
+	return 0;
+}
+
+int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
+{
+	(void)req;
+	struct error err = { 0 };
+	_cleanup_stmt_ sqlite3_stmt *st =
+		hub_store_prepare(s, "SELECT name FROM clusters ORDER BY name", &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	cJSON *o = cJSON_CreateObject(), *arns = cJSON_AddArrayToObject(o, "clusterArns");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		_cleanup_free_ char *arn = arn_cluster(col_text(st, 0));
+		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
+	}
+	*ret = o;
+	return 0;
+}
+
+int ecs_describe_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
+{
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "clusters");
+	if (names && !cJSON_IsArray(names))
+		return api_fail(f, "InvalidParameterException", "clusters must be a list");
+	cJSON *o = cJSON_CreateObject();
+	cJSON *clusters = cJSON_AddArrayToObject(o, "clusters");
+	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, names)
+	{
+		struct api_fault ignored = { 0 };
+		char name[256];
+		cJSON *req1 = cJSON_CreateObject();
+		cJSON_AddItemToObject(req1, "cluster", cJSON_Duplicate(item, 0));
+		if (api_cluster(s, req1, name, &ignored) == 0) {
+			cJSON_AddItemToArray(clusters, cluster_json(s, name));
+		} else {
+			cJSON *fl = cJSON_CreateObject();
+			cJSON_AddStringToObject(fl, "arn",
+						cJSON_IsString(item) ? item->valuestring : "");
+			cJSON_AddStringToObject(fl, "reason", "MISSING");
+			cJSON_AddItemToArray(failures, fl);
+		}
+		cJSON_Delete(req1);
+	}
+	if (!names) /* no list: the default cluster, as ECS */
+		cJSON_AddItemToArray(clusters, cluster_json(s, "default"));
+	*ret = o;
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* ECS ListContainerInstances and DescribeContainerInstances: the registered nodes. */
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/api.h"
+#include "hub/arn.h"
+#include "hub/scheduler.h"
+#include "protocol/json_value.h"
+
+static cJSON *resources(long long cpu, long long memory)
+{
+	cJSON *list = cJSON_CreateArray();
+	const char *names[2] = { "CPU", "MEMORY" };
+	long long values[2] = { cpu, memory };
+	for (int i = 0; i < 2; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", names[i]);
+		cJSON_AddStringToObject(r, "type", "INTEGER");
+		cJSON_AddNumberToObject(r, "integerValue", (double)values[i]);
+		cJSON_AddItemToArray(list, r);
+	}
+	return list;
+}
+
+static cJSON *attributes(const char *stored)
+{
+	cJSON *list = cJSON_CreateArray();
+	_cleanup_(cjson_deletep) cJSON *map = cJSON_Parse(stored);
+	const cJSON *a;
+	cJSON_ArrayForEach(a, map)
+	{
+		if (!cJSON_IsString(a))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", a->string);
+		cJSON_AddStringToObject(o, "value", a->valuestring);
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+static long long count_tasks(struct hub_store *s, const char *node_id, const char *statuses)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT count(*) FROM tasks WHERE node_id = ? AND instr(?, last_status) > 0", NULL);
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, statuses, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+}
+
+/* Row: node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,
+ * registered_at. */
+static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
+{
+	const char *node_id = col_text(st, 0);
+	cJSON *o = cJSON_CreateObject();
+	_cleanup_free_ char *arn = arn_container_instance(cluster, col_text(st, 1));
+	cJSON_AddStringToObject(o, "containerInstanceArn", arn ? arn : "");
+	cJSON_AddStringToObject(o, "ec2InstanceId", node_id);
+	cJSON_AddStringToObject(o, "status", col_text(st, 2));
+	cJSON_AddBoolToObject(o, "agentConnected", sqlite3_column_int(st, 3));
+	long long cpu = sqlite3_column_int64(st, 4), mem = sqlite3_column_int64(st, 5);
+	long long used_cpu = 0, used_mem = 0;
+	scheduler_reserved(s, node_id, &used_cpu, &used_mem);
+	cJSON_AddItemToObject(o, "registeredResources", resources(cpu, mem));
+	cJSON_AddItemToObject(o, "remainingResources", resources(cpu - used_cpu, mem - used_mem));
+	cJSON_AddItemToObject(o, "attributes", attributes(col_text(st, 6)));
+	cJSON *version = cJSON_AddObjectToObject(o, "versionInfo");
+	cJSON_AddStringToObject(version, "agentVersion", col_text(st, 7));
+	cJSON_AddNumberToObject(o, "runningTasksCount", (double)count_tasks(s, node_id, "RUNNING"));
+	cJSON_AddNumberToObject(o, "pendingTasksCount",
+				(double)count_tasks(s, node_id, "PROVISIONING PENDING"));
+	cJSON_AddNumberToObject(o, "registeredAt", sqlite3_column_double(st, 8));
+	return o;
+}
+
+int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
+				 struct api_fault *f)
+{
+	char cluster[256];
+	const char *status;
+	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0)
+		return -1;
+	struct error err = { 0 };
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT instance_id FROM nodes WHERE cluster = ?1 AND (?2 IS NULL OR status = ?2)"
+		   " ORDER BY registered_at, instance_id", &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arns = cJSON_AddArrayToObject(o, "containerInstanceArns");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		_cleanup_free_ char *arn = arn_container_instance(cluster, col_text(st, 0));
+		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
+	}
+	*ret = o;
+	return 0;
+}
+
+int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
+				     struct api_fault *f)
+{
+	char cluster[256];
+	if (api_cluster(s, req, cluster, f) < 0)
+		return -1;
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "containerInstances");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > 100)
+		return api_fail(f, "InvalidParameterException",
+				"containerInstances must be a list of at most 100 ARNs or ids");
+	struct error err = { 0 };
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT node_id, instance_id, status, connected, cpu, memory, attributes,"
+		   " agent_version, registered_at FROM nodes WHERE cluster = ?1 AND instance_id = ?2",
+		&err);
+	if (!st)
+		return api_store_fail(f, &err);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *instances = cJSON_AddArrayToObject(o, "containerInstances");
+	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		const char *id = cJSON_IsString(item)
+					 ? arn_resource_id(item->valuestring, "container-instance")
+					 : NULL;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		if (id && sqlite3_step(st) == SQLITE_ROW) {
+			cJSON_AddItemToArray(instances, instance_view(s, cluster, st));
+		} else {
+			cJSON *fl = cJSON_CreateObject();
+			cJSON_AddStringToObject(fl, "arn",
+						cJSON_IsString(item) ? item->valuestring : "");
+			cJSON_AddStringToObject(fl, "reason", "MISSING");
+			cJSON_AddItemToArray(failures, fl);
+		}
+	}
+	*ret = o;
+	return 0;
+}

@@ -1,0 +1,216 @@
+/* ECS RunTask and StopTask: tasks are placed, stored and their frames queued for the node in
+ * one transaction, so an assignment is never lost between the answer and the agent. */
+#include <errno.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/api.h"
+#include "hub/arn.h"
+#include "hub/outbox.h"
+#include "hub/scheduler.h"
+#include "hub/task_view.h"
+#include "hub/taskdef_store.h"
+#include "protocol/json_value.h"
+#include "protocol/taskdef.h"
+
+#define RUN_TASK_MAX_COUNT 10
+#define DEFAULT_STOP_REASON "Task stopped by user"
+
+static int insert_task(struct hub_store *s, const char *id, const char *cluster,
+		       const char *family, long long revision, const char *node_id,
+		       const struct taskdef *td, struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory,"
+		   " last_status, desired_status, created_at)"
+		   " VALUES(?, ?, ?, ?, ?, ?, ?, 'PROVISIONING', 'RUNNING', ?)", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, family, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, revision);
+	sqlite3_bind_text(st, 5, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, taskdef_reserved_cpu(td));
+	sqlite3_bind_int64(st, 7, taskdef_reserved_memory_mib(td));
+	sqlite3_bind_double(st, 8, hub_now());
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	for (size_t i = 0; i < td->n_containers; i++) {
+		st = hub_store_prepare(s, "INSERT INTO containers(task_id, idx, name, image,"
+					  " last_status) VALUES(?, ?, ?, ?, 'PENDING')", err);
+		if (!st)
+			return -EIO;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, td->containers[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, td->containers[i].image, -1, SQLITE_STATIC);
+		if (hub_store_step_done(s, st, err) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Place and queue one task; 1 with *ret_reason when it cannot be placed. */
+static int run_one(struct hub_store *s, const char *cluster, const char *family,
+		   long long revision, const char *body, const struct taskdef *td,
+		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
+{
+	char node_id[64];
+	int r = scheduler_place(s, cluster, taskdef_reserved_cpu(td),
+				taskdef_reserved_memory_mib(td), node_id, ret_reason, err);
+	if (r != 0)
+		return r;
+	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
+		return error_set(err, EIO, "no randomness available");
+	_cleanup_free_ char *arn = arn_task(cluster, task_id);
+	if (!arn)
+		return error_set(err, ENOMEM, "out of memory");
+	if (insert_task(s, task_id, cluster, family, revision, node_id, td, err) < 0 ||
+	    outbox_queue_assign(s, node_id, task_id, arn, body, err) < 0)
+		return -EIO;
+	return 0;
+}
+
+int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
+{
+	char cluster[256], family[256];
+	const char *ref, *launch_type;
+	long long count, revision;
+	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
+	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
+	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0)
+		return -1;
+	if (!ref)
+		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
+	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
+		return api_fail(f, "InvalidParameterException",
+				"launchType %s is not supported; use EXTERNAL", launch_type);
+	_cleanup_free_ char *body = NULL;
+	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
+		return -1;
+	struct error err = { 0 };
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
+		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
+
+	if (hub_store_begin(s, &err) < 0)
+		return api_store_fail(f, &err);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
+	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	char ids[RUN_TASK_MAX_COUNT][HUB_ID_HEX + 1];
+	int placed = 0;
+	for (long long i = 0; i < count; i++) {
+		const char *reason = NULL;
+		int r = run_one(s, cluster, family, revision, body, td, ids[placed], &reason, &err);
+		if (r < 0) {
+			cJSON_Delete(o);
+			return api_store_fail(f, &err);
+		}
+		if (r > 0) {
+			cJSON *fl = cJSON_CreateObject();
+			_cleanup_free_ char *carn = arn_cluster(cluster);
+			cJSON_AddStringToObject(fl, "arn", carn ? carn : "");
+			cJSON_AddStringToObject(fl, "reason", reason);
+			cJSON_AddItemToArray(failures, fl);
+		} else {
+			placed++;
+		}
+	}
+	if (hub_store_commit(s, &err) < 0) {
+		cJSON_Delete(o);
+		return api_store_fail(f, &err);
+	}
+	for (int i = 0; i < placed; i++) {
+		cJSON *t = task_view(s, cluster, ids[i]);
+		if (t)
+			cJSON_AddItemToArray(tasks, t);
+	}
+	*ret = o;
+	return 0;
+}
+
+/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
+static int stop_undelivered(struct hub_store *s, const char *task_id, struct error *err)
+{
+	if (outbox_drop_assign(s, task_id, err) < 0)
+		return -EIO;
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET last_status = 'STOPPED', stopped_at = ? WHERE id = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_double(st, 1, hub_now());
+	sqlite3_bind_text(st, 2, task_id, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	return hub_store_exec_text(s, "UPDATE containers SET last_status = 'STOPPED'"
+				      " WHERE task_id = ?", err, 1, task_id);
+}
+
+static int stop_task(struct hub_store *s, const char *cluster, const char *task_id,
+		     const char *reason, struct api_fault *f)
+{
+	struct error err = { 0 };
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT node_id, desired_status, delivered, n.connected FROM tasks"
+		   " JOIN nodes n USING(node_id) WHERE tasks.id = ? AND tasks.cluster = ?", &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cluster, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return api_fail(f, "InvalidParameterException", "The referenced task was not found.");
+	if (strcmp(col_text(st, 1), "STOPPED") == 0)
+		return 0;
+	_cleanup_free_ char *node_id = strdup(col_text(st, 0));
+	bool delivered = sqlite3_column_int(st, 2), connected = sqlite3_column_int(st, 3);
+	_cleanup_free_ char *arn = arn_task(cluster, task_id);
+	if (!node_id || !arn)
+		return api_fail(f, "ServerException", "out of memory");
+
+	sqlite3_stmt *up = hub_store_prepare(
+		s, "UPDATE tasks SET desired_status = 'STOPPED', stop_code = 'UserInitiated',"
+		   " stopped_reason = ?, version = version + 1 WHERE id = ?", &err);
+	if (!up)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(up, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(up, 2, task_id, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, up, &err) < 0)
+		return api_store_fail(f, &err);
+	if (!delivered && stop_undelivered(s, task_id, &err) < 0)
+		return api_store_fail(f, &err);
+	/* An assignment may be on the wire to a connected agent even before its ack. */
+	if ((delivered || connected) &&
+	    outbox_queue_stop(s, node_id, task_id, arn, reason, &err) < 0)
+		return api_store_fail(f, &err);
+	return 0;
+}
+
+int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
+{
+	char cluster[256];
+	const char *task, *reason;
+	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "task", &task, f) < 0 ||
+	    api_opt_string(req, "reason", &reason, f) < 0)
+		return -1;
+	if (!task)
+		return api_fail(f, "InvalidParameterException", "task is required");
+	const char *id = arn_resource_id(task, "task");
+	if (!id)
+		return api_fail(f, "InvalidParameterException", "task is not a task id or ARN");
+	if (!reason || !reason[0])
+		reason = DEFAULT_STOP_REASON;
+	if (strlen(reason) > 255)
+		return api_fail(f, "InvalidParameterException", "reason is longer than 255 characters");
+	struct error err = { 0 };
+	if (hub_store_begin(s, &err) < 0)
+		return api_store_fail(f, &err);
+	if (stop_task(s, cluster, id, reason, f) < 0)
+		return -1;
+	if (hub_store_commit(s, &err) < 0)
+		return api_store_fail(f, &err);
+	*ret = cJSON_CreateObject();
+	cJSON_AddItemToObject(*ret, "task", task_view(s, cluster, id));
+	return 0;
+}
