@@ -1,0 +1,263 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/parse.h"
+#include "hub/agent_link.h"
+#include "hub/arn.h"
+#include "hub/outbox.h"
+#include "hub/task_state.h"
+#include "protocol/frame.h"
+#include "protocol/json_value.h"
+
+#define HEARTBEAT_SECONDS 20
+
+static void push(struct agent_link *l, cJSON *frame)
+{
+	struct link_out *o = calloc(1, sizeof(*o));
+	if (!o || !(o->text = frame_print(frame))) {
+		free(o);
+		cJSON_Delete(frame);
+		return;
+	}
+	cJSON_Delete(frame);
+	if (l->tail)
+		l->tail->next = o;
+	else
+		l->head = o;
+	l->tail = o;
+}
+
+static void push_error(struct agent_link *l, const char *message)
+{
+	cJSON *f = frame_new(FRAME_ERROR, 0);
+	if (f)
+		cJSON_AddStringToObject(f, "message", message);
+	push(l, f);
+}
+
+static void push_ack(struct agent_link *l, uint64_t seq)
+{
+	push(l, frame_new(FRAME_ACK, seq));
+}
+
+static void close_with(struct agent_link *l, int code, const char *reason)
+{
+	l->close_code = code;
+	snprintf(l->close_reason, sizeof(l->close_reason), "%s", reason);
+}
+
+int agent_link_start(struct agent_link *l, struct hub_store *s)
+{
+	memset(l, 0, sizeof(*l));
+	l->store = s;
+	if (auth_new_nonce(l->nonce) < 0)
+		return -EIO;
+	cJSON *f = frame_new(FRAME_CHALLENGE, 0);
+	if (!f)
+		return -ENOMEM;
+	cJSON_AddStringToObject(f, "nonce", l->nonce);
+	cJSON_AddNumberToObject(f, "protocol_major", PROTOCOL_MAJOR);
+	push(l, f);
+	return 0;
+}
+
+void agent_link_release(struct agent_link *l)
+{
+	while (l->head) {
+		struct link_out *o = l->head;
+		l->head = o->next;
+		free(o->text);
+		free(o);
+	}
+	l->tail = NULL;
+}
+
+static const char *string_of(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Resources and attributes the agent reports in hello or node_status. */
+static void update_node_facts(struct agent_link *l, const cJSON *f)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(f, "resources");
+	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(res, "cpu");
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(res, "memory");
+	if (json_is_unsigned_integer(cpu) && json_is_unsigned_integer(mem) && cpu->valuedouble > 0 &&
+	    mem->valuedouble > 0) {
+		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+			l->store, "UPDATE nodes SET cpu = ?, memory = ? WHERE node_id = ?", NULL);
+		if (st) {
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)cpu->valuedouble);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)mem->valuedouble);
+			sqlite3_bind_text(st, 3, l->node_id, -1, SQLITE_STATIC);
+			sqlite3_step(st);
+		}
+	}
+	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(f, "attributes");
+	if (cJSON_IsObject(attrs) && cJSON_GetArraySize(attrs) <= 64) {
+		_cleanup_free_ char *text = cJSON_PrintUnformatted(attrs);
+		if (text)
+			hub_store_exec_text(l->store, "UPDATE nodes SET attributes = ? WHERE node_id = ?",
+					    NULL, 2, text, l->node_id);
+	}
+	const char *version = string_of(f, "agent_version");
+	if (version && strlen(version) < 64)
+		hub_store_exec_text(l->store, "UPDATE nodes SET agent_version = ? WHERE node_id = ?",
+				    NULL, 2, version, l->node_id);
+}
+
+static int hello(struct agent_link *l, const cJSON *f)
+{
+	const char *protocol = string_of(f, "protocol"), *node_id = string_of(f, "node_id");
+	const char *sig = string_of(f, "signature");
+	uint64_t major = 0;
+	if (protocol) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(protocol, "."), protocol);
+		if (parse_u64(buf, 0, 1000000, &major) < 0)
+			major = 0;
+	}
+	if (major != PROTOCOL_MAJOR) {
+		char reason[96];
+		snprintf(reason, sizeof(reason), "unsupported protocol major %llu (hub speaks %d)",
+			 (unsigned long long)major, PROTOCOL_MAJOR);
+		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, reason);
+		return 0;
+	}
+	if (!node_id || !sig || strlen(node_id) >= sizeof(l->node_id)) {
+		close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
+		return 0;
+	}
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		l->store, "SELECT public_key, status, cluster, instance_id FROM nodes WHERE node_id = ?",
+		NULL);
+	if (!st) {
+		close_with(l, 1011, "store failure");
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	struct error err = { 0 };
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    auth_verify(col_text(st, 0), l->nonce, node_id, sig, &err) < 0) {
+		close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
+		return 0;
+	}
+	if (strcmp(col_text(st, 1), "ACTIVE") != 0) {
+		close_with(l, CLOSE_DEREGISTERED, "node deregistered");
+		return 0;
+	}
+	/* The nonce is single-use. */
+	memset(l->nonce, 0, sizeof(l->nonce));
+	snprintf(l->node_id, sizeof(l->node_id), "%s", node_id);
+	l->authenticated = true;
+	l->last_sent_seq = 0; /* everything unacknowledged goes again, in seq order */
+	_cleanup_free_ char *arn = arn_container_instance(col_text(st, 2), col_text(st, 3));
+	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
+			    node_id);
+	update_node_facts(l, f);
+	cJSON *w = frame_new(FRAME_WELCOME, 0);
+	if (w) {
+		cJSON_AddStringToObject(w, "container_instance_arn", arn ? arn : "");
+		cJSON_AddNumberToObject(w, "heartbeat_seconds", HEARTBEAT_SECONDS);
+	}
+	push(l, w);
+	return 1;
+}
+
+static void handle_ack(struct agent_link *l, uint64_t seq)
+{
+	struct error err = { 0 };
+	if (hub_store_begin(l->store, &err) < 0 ||
+	    outbox_ack(l->store, l->node_id, seq, &err) < 0 ||
+	    hub_store_commit(l->store, &err) < 0) {
+		hub_store_rollback(l->store);
+		push_error(l, "ack could not be applied");
+	}
+}
+
+static void handle_task_state(struct agent_link *l, const struct frame *fr)
+{
+	struct error err = { 0 };
+	int r = task_state_apply(l->store, l->node_id, fr->seq, fr->json, &err);
+	if (r < 0) {
+		push_error(l, err.message);
+		return;
+	}
+	push_ack(l, fr->seq);
+}
+
+int agent_link_receive(struct agent_link *l, const char *data, size_t size)
+{
+	struct frame fr = { 0 };
+	struct error err = { 0 };
+	if (frame_parse(data, size, &fr, &err) < 0) {
+		if (!l->authenticated)
+			close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
+		else if (err.code == EMSGSIZE)
+			close_with(l, 1009, "frame too large");
+		else
+			push_error(l, err.message);
+		return 0;
+	}
+	int result = 0;
+	if (!l->authenticated) {
+		if (fr.type == FRAME_HELLO)
+			result = hello(l, fr.json);
+		else
+			close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
+		frame_release(&fr);
+		return result;
+	}
+	switch (fr.type) {
+	case FRAME_ACK:
+		handle_ack(l, fr.seq);
+		break;
+	case FRAME_TASK_STATE:
+		handle_task_state(l, &fr);
+		break;
+	case FRAME_NODE_STATUS:
+		update_node_facts(l, fr.json);
+		break;
+	case FRAME_HEARTBEAT:
+		break;
+	default:
+		push_error(l, "unexpected frame type from an agent");
+		break;
+	}
+	frame_release(&fr);
+	return 0;
+}
+
+char *agent_link_next_out(struct agent_link *l)
+{
+	if (l->head) {
+		struct link_out *o = l->head;
+		l->head = o->next;
+		if (!l->head)
+			l->tail = NULL;
+		char *text = o->text;
+		free(o);
+		return text;
+	}
+	if (!l->authenticated || l->close_code)
+		return NULL;
+	char *text = NULL;
+	uint64_t seq = 0;
+	if (outbox_next(l->store, l->node_id, l->last_sent_seq, &text, &seq, NULL) <= 0)
+		return NULL;
+	l->last_sent_seq = seq;
+	return text;
+}
+
+void agent_link_closed(struct agent_link *l, bool replaced)
+{
+	if (l->authenticated && !replaced)
+		hub_store_exec_text(l->store, "UPDATE nodes SET connected = 0 WHERE node_id = ?", NULL,
+				    1, l->node_id);
+	agent_link_release(l);
+}

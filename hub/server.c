@@ -1,0 +1,368 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "hub/agent_link.h"
+#include "hub/api.h"
+#include "hub/registration.h"
+#include "hub/server.h"
+#include "protocol/frame.h"
+
+#define HTTP_BODY_MAX (64 * 1024)
+
+struct hub_server {
+	struct lws_context *ctx;
+	struct hub_store *store;
+	bool dev, tls;
+	volatile sig_atomic_t stopping;
+	struct link_session *links; /* authenticated or not, every open websocket */
+};
+
+struct http_session {
+	char *body;
+	size_t size;
+	bool too_large;
+	bool is_register;
+	char target[128];
+	char host[256];
+	char *answer;
+	int status;
+};
+
+struct link_session {
+	struct agent_link link;
+	struct lws *wsi;
+	char *rx;
+	size_t rx_size;
+	bool rx_too_large, replaced;
+	struct link_session *next;
+};
+
+static struct hub_server *server_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static bool peer_is_loopback(struct lws *wsi)
+{
+	char ip[64] = "";
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1") || !strncmp(ip, "::ffff:127.", 11);
+}
+
+static char *fault_json(const char *type, const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "__type", type);
+	cJSON_AddStringToObject(o, "message", message);
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static int send_headers(struct lws *wsi, struct http_session *h)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
+					     *end = buf + sizeof(buf) - 1;
+	size_t len = h->answer ? strlen(h->answer) : 0;
+	const char *type = h->is_register ? "application/json" : "application/x-amz-json-1.1";
+	if (lws_add_http_common_headers(wsi, (unsigned int)h->status, type, len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static void answer_request(struct lws *wsi, struct http_session *h)
+{
+	struct hub_server *srv = server_of(wsi);
+	if (h->is_register) {
+		h->status = registration_handle(srv->store, h->body ? h->body : "", h->size,
+						h->host[0] ? h->host : NULL, srv->tls, &h->answer);
+	} else if (!peer_is_loopback(wsi) || !srv->dev) {
+		/* Without request signing, only loopback operators in --dev mode are trusted. */
+		h->status = 400;
+		h->answer = fault_json("AccessDeniedException",
+				       "request signing is not available in this version; run the hub"
+				       " with --dev and call it from loopback");
+	} else if (h->too_large) {
+		h->status = 413;
+		h->answer = fault_json("SerializationException", "request body larger than 64 KiB");
+	} else {
+		h->status = api_dispatch(srv->store, h->target[0] ? h->target : NULL,
+					 h->body ? h->body : "", h->size, &h->answer);
+		/* New frames may be queued for connected agents. */
+		for (struct link_session *ls = srv->links; ls; ls = ls->next)
+			if (ls->link.authenticated)
+				lws_callback_on_writable(ls->wsi);
+	}
+	if (h->is_register && h->too_large) {
+		free(h->answer);
+		h->status = 413;
+		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"body larger than 64 KiB\"}");
+	}
+}
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len)
+{
+	struct http_session *h = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP: {
+		memset(h, 0, sizeof(*h));
+		const char *uri = in;
+		bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+		if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
+			h->status = 404;
+			h->answer = fault_json("NotFound", "POST / or POST /v1/register");
+			return send_headers(wsi, h);
+		}
+		h->is_register = strcmp(uri, "/v1/register") == 0;
+		lws_hdr_custom_copy(wsi, h->target, sizeof(h->target), "x-amz-target:", 13);
+		lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HOST);
+		char cl[32] = "";
+		if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+		    strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+			h->too_large = true;
+		return 0;
+	}
+	case LWS_CALLBACK_HTTP_BODY:
+		if (h->too_large || h->size + len > HTTP_BODY_MAX) {
+			h->too_large = true;
+			return 0;
+		}
+		{
+			char *nb = realloc(h->body, h->size + len + 1);
+			if (!nb)
+				return -1;
+			memcpy(nb + h->size, in, len);
+			h->body = nb;
+			h->size += len;
+			h->body[h->size] = '\0';
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		answer_request(wsi, h);
+		return send_headers(wsi, h);
+	case LWS_CALLBACK_HTTP_WRITEABLE: {
+		if (!h->answer)
+			return -1;
+		size_t n = strlen(h->answer);
+		unsigned char *buf = malloc(LWS_PRE + n + 1);
+		if (!buf)
+			return -1;
+		memcpy(buf + LWS_PRE, h->answer, n);
+		int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+		free(buf);
+		free(h->answer);
+		h->answer = NULL;
+		if (w < (int)n || lws_http_transaction_completed(wsi))
+			return -1;
+		return 0;
+	}
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (h) {
+			free(h->body);
+			free(h->answer);
+			h->body = h->answer = NULL;
+		}
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static void unlink_session(struct hub_server *srv, struct link_session *ls)
+{
+	for (struct link_session **p = &srv->links; *p; p = &(*p)->next)
+		if (*p == ls) {
+			*p = ls->next;
+			return;
+		}
+}
+
+/* A node connected again: its older connection is closed with 4005. */
+static void replace_older(struct hub_server *srv, struct link_session *newer)
+{
+	for (struct link_session *ls = srv->links; ls; ls = ls->next) {
+		if (ls == newer || !ls->link.authenticated || ls->replaced ||
+		    strcmp(ls->link.node_id, newer->link.node_id) != 0)
+			continue;
+		ls->replaced = true;
+		ls->link.close_code = CLOSE_REPLACED;
+		snprintf(ls->link.close_reason, sizeof(ls->link.close_reason),
+			 "replaced by a newer connection");
+		lws_callback_on_writable(ls->wsi);
+	}
+}
+
+static int close_now(struct lws *wsi, struct link_session *ls)
+{
+	lws_close_reason(wsi, (enum lws_close_status)ls->link.close_code,
+			 (unsigned char *)ls->link.close_reason, strlen(ls->link.close_reason));
+	return -1;
+}
+
+static void link_receive(struct lws *wsi, struct link_session *ls, const void *in, size_t len)
+{
+	struct hub_server *srv = server_of(wsi);
+	if (lws_is_first_fragment(wsi)) {
+		ls->rx_size = 0;
+		ls->rx_too_large = false;
+	}
+	if (ls->rx_size + len > FRAME_MAX_SIZE) {
+		ls->rx_too_large = true;
+	} else if (!ls->rx_too_large) {
+		char *nb = realloc(ls->rx, ls->rx_size + len + 1);
+		if (!nb) {
+			ls->rx_too_large = true;
+		} else {
+			memcpy(nb + ls->rx_size, in, len);
+			ls->rx = nb;
+			ls->rx_size += len;
+		}
+	}
+	if (!lws_is_final_fragment(wsi))
+		return;
+	if (ls->rx_too_large) {
+		ls->link.close_code = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+		snprintf(ls->link.close_reason, sizeof(ls->link.close_reason), "frame too large");
+	} else if (agent_link_receive(&ls->link, ls->rx ? ls->rx : "", ls->rx_size) == 1) {
+		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+		log_info("node %s connected", ls->link.node_id);
+		replace_older(srv, ls);
+	}
+	free(ls->rx);
+	ls->rx = NULL;
+	ls->rx_size = 0;
+	lws_callback_on_writable(wsi);
+}
+
+static int link_writeable(struct lws *wsi, struct link_session *ls)
+{
+	_cleanup_free_ char *text = agent_link_next_out(&ls->link);
+	if (!text)
+		return ls->link.close_code ? close_now(wsi, ls) : 0;
+	size_t n = strlen(text);
+	unsigned char *buf = malloc(LWS_PRE + n);
+	if (!buf)
+		return -1;
+	memcpy(buf + LWS_PRE, text, n);
+	int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
+	free(buf);
+	if (w < (int)n)
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+			 size_t len)
+{
+	struct link_session *ls = user;
+	struct hub_server *srv = lws_get_context(wsi) ? server_of(wsi) : NULL;
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		char uri[64] = "";
+		lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
+		return strcmp(uri, "/v1/connect") != 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(ls, 0, sizeof(*ls));
+		ls->wsi = wsi;
+		if (agent_link_start(&ls->link, srv->store) < 0)
+			return -1;
+		ls->next = srv->links;
+		srv->links = ls;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 10); /* hello within 10 s */
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		link_receive(wsi, ls, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return link_writeable(wsi, ls);
+	case LWS_CALLBACK_CLOSED:
+		if (ls->link.authenticated)
+			log_info("node %s disconnected", ls->link.node_id);
+		unlink_session(srv, ls);
+		agent_link_closed(&ls->link, ls->replaced);
+		free(ls->rx);
+		ls->rx = NULL;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "http", http_callback, sizeof(struct http_session), 0, 0, NULL, 0 },
+	{ PROTOCOL_SUBPROTOCOL, link_callback, sizeof(struct link_session), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* Ping after 20 s without traffic, hang up after 60 s (docs/protocol.md). */
+static const lws_retry_bo_t liveness = {
+	.secs_since_valid_ping = 20,
+	.secs_since_valid_hangup = 60,
+};
+
+int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
+		   struct hub_server **ret, struct error *err)
+{
+	struct hub_server *srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return error_set(err, ENOMEM, "out of memory");
+	srv->store = store;
+	srv->dev = cfg->dev;
+	srv->tls = cfg->tls_cert != NULL;
+	lws_set_log_level(LLL_ERR, NULL);
+	struct lws_context_creation_info info = { 0 };
+	info.port = cfg->port;
+	info.iface = cfg->address;
+	info.protocols = protocols;
+	info.user = srv;
+	info.retry_and_idle_policy = &liveness;
+	info.pt_serv_buf_size = 32 * 1024;
+	if (srv->tls) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+	}
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
+		free(srv);
+		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
+	}
+	*ret = srv;
+	return 0;
+}
+
+int hub_server_run(struct hub_server *srv)
+{
+	while (!srv->stopping)
+		if (lws_service(srv->ctx, 0) < 0)
+			return -EIO;
+	return 0;
+}
+
+void hub_server_stop(struct hub_server *srv)
+{
+	srv->stopping = 1;
+	lws_cancel_service(srv->ctx);
+}
+
+void hub_server_free(struct hub_server *srv)
+{
+	if (!srv)
+		return;
+	lws_context_destroy(srv->ctx);
+	free(srv);
+}

@@ -1,0 +1,25 @@
+/* The hub's libwebsockets server: one vhost serving the operator API (POST /), registration
+ * (POST /v1/register) and the agents' websocket (/v1/connect, subprotocol tether.v1). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "hub/store.h"
+
+struct hub_server_config {
+	const char *address; /* listen address (IPv4 or IPv6 literal) */
+	int port;
+	bool dev;            /* unsigned operator requests accepted from loopback */
+	const char *tls_cert, *tls_key;
+};
+
+struct hub_server;
+
+int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
+		   struct hub_server **ret, struct error *err);
+/* Serve until hub_server_stop; returns 0 after a clean stop. */
+int hub_server_run(struct hub_server *srv);
+/* Async-signal-safe: ask the loop to end. */
+void hub_server_stop(struct hub_server *srv);
+void hub_server_free(struct hub_server *srv);
