@@ -1,6 +1,7 @@
 /* tether run: the daemon. One lws event loop owns the hub link, the task manager's tick timer
  * and signal handling; state changes go to the outbox in state.db before they are sent. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +36,7 @@
 
 struct daemon {
 	const char *state_dir;
+	int lock_fd;
 	struct identity id;
 	EVP_PKEY *key;
 	struct hostinfo host;
@@ -164,7 +167,7 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 	struct daemon *d = userdata;
 	bool was_ready = frame_handler_ready(&d->handler);
 	frame_handler_reset(&d->handler);
-	char what[256];
+	char what[384];
 	if (close_code == CLOSE_PROTOCOL_UNSUPPORTED)
 		snprintf(what, sizeof(what), "hub refused our protocol (4001): %s", reason);
 	else if (close_code == CLOSE_AUTH_FAILED)
@@ -172,12 +175,16 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 			 "hub refused authentication (4003): %s; check the node identity", reason);
 	else if (close_code == CLOSE_DEREGISTERED)
 		snprintf(what, sizeof(what), "node deregistered by the hub (4004): %s", reason);
+	else if (close_code == CLOSE_REPLACED)
+		snprintf(what, sizeof(what),
+			 "replaced by another connection of this node (4005): %s; is a second agent "
+			 "running with this identity?", reason);
 	else if (close_code)
 		snprintf(what, sizeof(what), "closed by the hub (%d): %s", close_code, reason);
 	else
 		snprintf(what, sizeof(what), "%s", reason);
 	if (close_code == CLOSE_AUTH_FAILED || close_code == CLOSE_DEREGISTERED ||
-	    close_code == CLOSE_PROTOCOL_UNSUPPORTED)
+	    close_code == CLOSE_PROTOCOL_UNSUPPORTED || close_code == CLOSE_REPLACED)
 		log_error("Hub link: %s; retrying in %.1f s", what, retry_ms / 1000.0);
 	else if (was_ready)
 		log_warning("Hub link lost: %s; retrying in %.1f s", what, retry_ms / 1000.0);
@@ -245,11 +252,33 @@ struct run_options {
 	bool allow_no_limits;
 };
 
+/* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
+ * identity, keep replacing each other's hub connection. */
+static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/agent.lock", state_dir) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return error_set_errno(err, errno, "open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return error_set(err, EBUSY, "another 'tether run' is using %s", state_dir);
+		return error_set_errno(err, errno, "lock %s", path);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 static int daemon_setup(struct daemon *d, const struct run_options *o, const char *monitor,
 			struct error *err)
 {
 	d->state_dir = o->state_dir;
 	int r = identity_load(o->state_dir, &d->id, err);
+	if (r < 0)
+		return r;
+	r = lock_state_dir(o->state_dir, &d->lock_fd, err);
 	if (r < 0)
 		return r;
 	r = auth_load_private_key(d->id.private_key_pem, &d->key, err);
@@ -299,6 +328,7 @@ static void daemon_teardown(struct daemon *d)
 	EVP_PKEY_free(d->key);
 	hostinfo_release(&d->host);
 	identity_release(&d->id);
+	closep(&d->lock_fd);
 }
 
 static void install_signals(void)
@@ -326,7 +356,7 @@ static int run_daemon(const struct run_options *o)
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
 
-	struct daemon d = { 0 };
+	struct daemon d = { .lock_fd = -1 };
 	struct error err = { 0 };
 	if (daemon_setup(&d, o, monitor, &err) < 0) {
 		log_error("%s", err.message);

@@ -10,7 +10,8 @@
 #include "protocol/frame.h"
 
 #define SEND_QUEUE_MAX_BYTES (16u * 1024 * 1024)
-/* 4003 and 4004 will not heal by themselves: keep trying, but only at the slowest pace. */
+/* 4003 and 4004 will not heal by themselves, and 4005 means another agent holds this node's
+ * identity: keep trying, but only at the slowest pace. */
 #define REFUSED_RETRY_MS BACKOFF_CAP_MS
 
 struct queued_message {
@@ -69,7 +70,8 @@ static void schedule_retry(struct hub_link *link)
 		random_value = (uint32_t)lws_now_usecs();
 	uint32_t delay = backoff_delay_ms(link->attempt, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
 					  BACKOFF_JITTER_PERCENT, random_value);
-	if (link->close_code == CLOSE_AUTH_FAILED || link->close_code == CLOSE_DEREGISTERED)
+	if (link->close_code == CLOSE_AUTH_FAILED || link->close_code == CLOSE_DEREGISTERED ||
+	    link->close_code == CLOSE_REPLACED)
 		delay = REFUSED_RETRY_MS - random_value % (REFUSED_RETRY_MS * BACKOFF_JITTER_PERCENT / 100);
 	if (link->attempt < 32)
 		link->attempt++;
