@@ -29,6 +29,7 @@ struct hub_link {
 	lws_sorted_usec_list_t retry_sul;
 	unsigned attempt;
 	bool retry_scheduled;
+	bool shutting_down;     /* the context is being destroyed: no retries, no callbacks */
 	uint32_t retry_ms;
 
 	struct queued_message *queue_head, *queue_tail;
@@ -88,6 +89,8 @@ static void link_ended(struct hub_link *link, const char *reason)
 	free(link->rx);
 	link->rx = NULL;
 	link->rx_size = 0;
+	if (link->shutting_down)
+		return;
 	schedule_retry(link);
 	if (link->config.callbacks.on_closed)
 		link->config.callbacks.on_closed(link->config.userdata, link->close_code, reason,
@@ -271,6 +274,7 @@ void hub_link_free(struct hub_link *link)
 {
 	if (!link)
 		return;
+	link->shutting_down = true;
 	if (link->context)
 		lws_context_destroy(link->context);
 	queue_clear(link);
