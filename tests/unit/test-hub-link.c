@@ -1,0 +1,250 @@
+/* The agent websocket session without a socket: handshake refusals, welcome and resend of
+ * unacknowledged frames in seq order, task_state applied exactly once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/agent_link.h"
+#include "hub/api.h"
+#include "hub/registration.h"
+#include "protocol/frame.h"
+#include "protocol/json_value.h"
+#include "tests/unit/test.h"
+
+struct node {
+	struct hub_store *store;
+	EVP_PKEY *key;
+	char node_id[64];
+	char *task_arn;
+};
+
+static void node_release(struct node *n)
+{
+	EVP_PKEY_free(n->key);
+	free(n->task_arn);
+	hub_store_close(n->store);
+}
+
+static char *call(struct hub_store *s, const char *target, const char *body)
+{
+	char *out = NULL;
+	api_dispatch(s, target, body, strlen(body), &out);
+	return out;
+}
+
+/* A store with one registered node, connected (so tasks can be placed) and one task assigned. */
+static int node_new(struct node *n)
+{
+	struct error err = { 0 };
+	*n = (struct node){ 0 };
+	if (hub_store_open(":memory:", &n->store, &err) < 0)
+		return -1;
+	_cleanup_free_ char *pem = NULL, *pub = NULL;
+	if (auth_generate_key(&pem, &pub, &err) < 0 || auth_load_private_key(pem, &n->key, &err) < 0)
+		return -1;
+	_cleanup_free_ char *act = call(n->store, "AmazonSSM.CreateActivation", "{\"IamRole\":\"r\"}");
+	_cleanup_(cjson_deletep) cJSON *a = cJSON_Parse(act);
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"activation_id\":\"%s\",\"activation_code\":\"%s\",\"public_key\":\"%s\","
+		 "\"resources\":{\"cpu\":1024,\"memory\":512}}",
+		 cJSON_GetObjectItem(a, "ActivationId")->valuestring,
+		 cJSON_GetObjectItem(a, "ActivationCode")->valuestring, pub);
+	_cleanup_free_ char *reg = NULL;
+	if (registration_handle(n->store, body, strlen(body), "hub:1", false, &reg) != 200)
+		return -1;
+	_cleanup_(cjson_deletep) cJSON *r = cJSON_Parse(reg);
+	snprintf(n->node_id, sizeof(n->node_id), "%s", cJSON_GetObjectItem(r, "node_id")->valuestring);
+	hub_store_exec_text(n->store, "UPDATE nodes SET connected = 1", NULL, 0);
+	free(call(n->store, "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
+		  "{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"c\",\"image\":\"i\","
+		  "\"memory\":100}]}"));
+	_cleanup_free_ char *run = call(n->store, "AmazonEC2ContainerServiceV20141113.RunTask",
+					"{\"taskDefinition\":\"f\"}");
+	_cleanup_(cjson_deletep) cJSON *t = cJSON_Parse(run);
+	const cJSON *arn = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(t, "tasks"), 0),
+					       "taskArn");
+	if (!cJSON_IsString(arn))
+		return -1;
+	n->task_arn = strdup(arn->valuestring);
+	return 0;
+}
+
+static void send_text(struct agent_link *l, const char *text)
+{
+	agent_link_receive(l, text, strlen(text));
+}
+
+static int hello(struct node *n, struct agent_link *l, const char *protocol, const char *node_id)
+{
+	_cleanup_free_ char *challenge = agent_link_next_out(l);
+	_cleanup_(cjson_deletep) cJSON *c = cJSON_Parse(challenge);
+	const char *nonce = cJSON_GetObjectItem(c, "nonce")->valuestring;
+	_cleanup_free_ char *sig = NULL;
+	struct error err = { 0 };
+	auth_sign(n->key, nonce, n->node_id, &sig, &err);
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "{\"type\":\"hello\",\"node_id\":\"%s\",\"protocol\":\"%s\",\"signature\":\"%s\"}",
+		 node_id, protocol, sig);
+	return agent_link_receive(l, text, strlen(text));
+}
+
+static char *task_field(struct node *n, const char *filter)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"tasks\":[\"%s\"]}", n->task_arn);
+	_cleanup_free_ char *out = call(n->store, "AmazonEC2ContainerServiceV20141113.DescribeTasks", body);
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(out);
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "tasks"), 0);
+	if (!strcmp(filter, "exitCode"))
+		t = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	const cJSON *v = cJSON_GetObjectItem(t, filter);
+	if (cJSON_IsNumber(v)) {
+		char *s = NULL;
+		return asprintf(&s, "%d", v->valueint) < 0 ? NULL : s;
+	}
+	return cJSON_IsString(v) ? strdup(v->valuestring) : strdup("(none)");
+}
+
+TEST(hub_link_challenge_first)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(agent_link_start(&l, n.store), 0);
+	_cleanup_free_ char *c = agent_link_next_out(&l);
+	ASSERT_CONTAINS(c, "\"type\":\"challenge\"");
+	ASSERT_CONTAINS(c, "\"protocol_major\":1");
+	ASSERT_INT_EQ(strlen(l.nonce), AUTH_NONCE_HEX_LEN);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_wrong_major_closes_4001)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "2.0", n.node_id), 0);
+	ASSERT_INT_EQ(l.close_code, CLOSE_PROTOCOL_UNSUPPORTED);
+	ASSERT_CONTAINS(l.close_reason, "unsupported protocol major 2 (hub speaks 1)");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_bad_signature_or_unknown_node_closes_4003)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", "mi-00000000000000000"), 0);
+	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED);
+	agent_link_closed(&l, false);
+
+	agent_link_start(&l, n.store);
+	free(agent_link_next_out(&l));
+	send_text(&l, "{\"type\":\"heartbeat\"}");
+	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED); /* nothing but hello first */
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_welcome_then_assignment_resent_until_acked)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
+	_cleanup_free_ char *welcome = agent_link_next_out(&l);
+	ASSERT_CONTAINS(welcome, "\"type\":\"welcome\"");
+	ASSERT_CONTAINS(welcome, ":container-instance/default/");
+	_cleanup_free_ char *assign = agent_link_next_out(&l);
+	ASSERT_CONTAINS(assign, "\"type\":\"task_assign\"");
+	ASSERT_CONTAINS(assign, "\"seq\":1");
+	ASSERT_CONTAINS(assign, n.task_arn);
+	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
+	agent_link_closed(&l, false);
+
+	/* Not acknowledged: the next connection gets it again. */
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
+	free(agent_link_next_out(&l));
+	_cleanup_free_ char *again = agent_link_next_out(&l);
+	ASSERT_CONTAINS(again, "\"seq\":1");
+	send_text(&l, "{\"type\":\"ack\",\"seq\":1}");
+	_cleanup_free_ char *status = task_field(&n, "lastStatus");
+	ASSERT_STR_EQ(status, "PENDING");
+	agent_link_closed(&l, false);
+
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
+	free(agent_link_next_out(&l));
+	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_task_state_applied_once)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
+	free(agent_link_next_out(&l));
+	free(agent_link_next_out(&l));
+	char frame[1024];
+	snprintf(frame, sizeof(frame),
+		 "{\"type\":\"task_state\",\"seq\":5,\"task_arn\":\"%s\",\"status\":\"STOPPED\","
+		 "\"stop_code\":\"EssentialContainerExited\",\"stopped_reason\":\"done\","
+		 "\"containers\":[{\"name\":\"c\",\"status\":\"STOPPED\",\"exit_code\":7}]}",
+		 n.task_arn);
+	send_text(&l, frame);
+	_cleanup_free_ char *ack = agent_link_next_out(&l);
+	ASSERT_STR_EQ(ack, "{\"type\":\"ack\",\"seq\":5}");
+	_cleanup_free_ char *code = task_field(&n, "exitCode");
+	ASSERT_STR_EQ(code, "7");
+
+	/* A replay with an older seq and other content is acknowledged but not applied. */
+	snprintf(frame, sizeof(frame),
+		 "{\"type\":\"task_state\",\"seq\":4,\"task_arn\":\"%s\",\"status\":\"RUNNING\","
+		 "\"containers\":[{\"name\":\"c\",\"status\":\"RUNNING\",\"exit_code\":9}]}",
+		 n.task_arn);
+	send_text(&l, frame);
+	_cleanup_free_ char *ack2 = agent_link_next_out(&l);
+	ASSERT_STR_EQ(ack2, "{\"type\":\"ack\",\"seq\":4}");
+	_cleanup_free_ char *code2 = task_field(&n, "exitCode");
+	ASSERT_STR_EQ(code2, "7");
+	_cleanup_free_ char *stop = task_field(&n, "stopCode");
+	ASSERT_STR_EQ(stop, "EssentialContainerExited");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_bad_frames_answered_with_error)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
+	free(agent_link_next_out(&l));
+	free(agent_link_next_out(&l));
+	send_text(&l, "not json");
+	_cleanup_free_ char *e1 = agent_link_next_out(&l);
+	ASSERT_CONTAINS(e1, "\"type\":\"error\"");
+	send_text(&l, "{\"type\":\"task_state\",\"seq\":1,\"status\":\"BOGUS\"}");
+	_cleanup_free_ char *e2 = agent_link_next_out(&l);
+	ASSERT_CONTAINS(e2, "\"type\":\"error\"");
+	send_text(&l, "{\"type\":\"task_assign\",\"seq\":3}");
+	_cleanup_free_ char *e3 = agent_link_next_out(&l);
+	ASSERT_CONTAINS(e3, "\"type\":\"error\"");
+	ASSERT_INT_EQ(l.close_code, 0);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
