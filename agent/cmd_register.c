@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -57,6 +58,10 @@ static int do_register(const struct register_options *o, struct error *err)
 	int r = register_check_hub_url(o->hub, err);
 	if (r < 0)
 		return r;
+	/* Stored for the daemon, which does not run from this directory. */
+	_cleanup_free_ char *ca_file = o->ca_file ? realpath(o->ca_file, NULL) : NULL;
+	if (o->ca_file && !ca_file)
+		return error_set_errno(err, errno, "CA file %s", o->ca_file);
 
 	struct hostinfo h = { 0 };
 	r = hostinfo_collect(&h, err);
@@ -97,6 +102,7 @@ static int do_register(const struct register_options *o, struct error *err)
 		.cluster = res.cluster,
 		.hub_url = (char *)o->hub,
 		.connect_url = res.connect_url,
+		.ca_file = ca_file,
 		.private_key_pem = private_pem,
 	};
 	r = identity_save(o->state_dir, &id, err);

@@ -309,7 +309,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 
 	struct hub_link_config lc = {
 		.connect_url = d->id.connect_url,
-		.ca_file = o->ca_file,
+		.ca_file = o->ca_file ? o->ca_file : d->id.ca_file,
 		.callbacks = { on_established, on_message, on_closed, on_wakeup },
 		.userdata = d,
 	};

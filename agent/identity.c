@@ -58,7 +58,8 @@ int identity_save(const char *state_dir, const struct identity *id, struct error
 	    !cJSON_AddStringToObject(j, "container_instance_arn", id->container_instance_arn) ||
 	    !cJSON_AddStringToObject(j, "cluster", id->cluster) ||
 	    !cJSON_AddStringToObject(j, "hub_url", id->hub_url) ||
-	    !cJSON_AddStringToObject(j, "connect_url", id->connect_url)) {
+	    !cJSON_AddStringToObject(j, "connect_url", id->connect_url) ||
+	    (id->ca_file && !cJSON_AddStringToObject(j, "ca_file", id->ca_file))) {
 		cJSON_Delete(j);
 		return error_set(err, ENOMEM, "out of memory");
 	}
@@ -92,7 +93,7 @@ int identity_load(const char *state_dir, struct identity *ret, struct error *err
 		return error_set(err, EINVAL, "%s is not valid JSON", id_path);
 
 	static const char *const names[] = { "node_id", "container_instance_arn", "cluster",
-					     "hub_url", "connect_url" };
+					     "hub_url", "connect_url", "ca_file" };
 	const cJSON *found[ELEMENTSOF(names)] = { 0 };
 	struct identity id = { 0 };
 	r = json_object_members(j, "identity", names, ELEMENTSOF(names), found, err);
@@ -107,6 +108,8 @@ int identity_load(const char *state_dir, struct identity *ret, struct error *err
 		r = json_get_string(found[3], "hub_url", 1, 2048, &id.hub_url, err);
 	if (r >= 0)
 		r = json_get_string(found[4], "connect_url", 1, 2048, &id.connect_url, err);
+	if (r >= 0 && found[5])
+		r = json_get_string(found[5], "ca_file", 1, 4096, &id.ca_file, err);
 	cJSON_Delete(j);
 	if (r < 0) {
 		identity_release(&id);
@@ -131,6 +134,7 @@ void identity_release(struct identity *id)
 	free(id->cluster);
 	free(id->hub_url);
 	free(id->connect_url);
+	free(id->ca_file);
 	if (id->private_key_pem) {
 		explicit_bzero(id->private_key_pem, strlen(id->private_key_pem));
 		free(id->private_key_pem);

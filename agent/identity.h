@@ -17,6 +17,7 @@ struct identity {
 	char *cluster;
 	char *hub_url;          /* the URL given to `tether register` */
 	char *connect_url;      /* the websocket URL the hub handed out */
+	char *ca_file;          /* NULL, or the CA bundle that verifies the hub (--ca-file) */
 	char *private_key_pem;
 };
 

@@ -62,6 +62,14 @@ TEST(identity_round_trip)
 	ASSERT_STR_EQ(got.hub_url, sample.hub_url);
 	ASSERT_STR_EQ(got.connect_url, sample.connect_url);
 	ASSERT_STR_EQ(got.private_key_pem, sample.private_key_pem);
+	ASSERT_TRUE(got.ca_file == NULL);
+	identity_release(&got);
+
+	struct identity with_ca = sample;
+	with_ca.ca_file = "/etc/tether/hub-ca.pem";
+	ASSERT_INT_EQ(identity_save(dir, &with_ca, NULL), 0);
+	ASSERT_INT_EQ(identity_load(dir, &got, &err), 0);
+	ASSERT_STR_EQ(got.ca_file, "/etc/tether/hub-ca.pem");
 	identity_release(&got);
 }
 
