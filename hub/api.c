@@ -65,8 +65,9 @@ int api_opt_int(const cJSON *req, const char *name, long long min, long long max
 		*ret = def;
 		return 0;
 	}
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-	    v->valuedouble < (double)min || v->valuedouble > (double)max)
+	/* Range first: converting an out-of-range double to an integer is undefined. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min && v->valuedouble <= (double)max) ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
 		return api_fail(f, "InvalidParameterException",
 				"%s must be an integer from %lld to %lld", name, min, max);
 	*ret = (long long)v->valuedouble;

@@ -17,8 +17,8 @@ static cJSON *cluster_json(struct hub_store *s, const char *name)
 	static const char *const queries[3] = {
 		"SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ACTIVE'",
 		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status = 'RUNNING'",
-		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status IN"
-		" ('PROVISIONING', 'PENDING')",
+		("SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status IN"
+		 " ('PROVISIONING', 'PENDING')"),
 	};
 	for (int i = 0; i < 3; i++) {
 		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, queries[i], NULL);

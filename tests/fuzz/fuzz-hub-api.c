@@ -1,0 +1,50 @@
+/* Operator API requests and registration bodies from the network, against an in-memory store.
+ * The first byte picks the action, the rest is the body. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "hub/api.h"
+#include "hub/registration.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const targets[] = {
+	"AmazonSSM.CreateActivation",
+	"AmazonEC2ContainerServiceV20141113.CreateCluster",
+	"AmazonEC2ContainerServiceV20141113.DescribeClusters",
+	"AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
+	"AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition",
+	"AmazonEC2ContainerServiceV20141113.RunTask",
+	"AmazonEC2ContainerServiceV20141113.StopTask",
+	"AmazonEC2ContainerServiceV20141113.DescribeTasks",
+	"AmazonEC2ContainerServiceV20141113.ListTasks",
+	"AmazonEC2ContainerServiceV20141113.ListContainerInstances",
+	"AmazonEC2ContainerServiceV20141113.DescribeContainerInstances",
+	"AmazonEC2ContainerServiceV20141113.Unknown",
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct hub_store *store;
+	if (!store) {
+		struct error err = { 0 };
+		if (hub_store_open(":memory:", &store, &err) < 0)
+			abort();
+	}
+	if (size < 1)
+		return 0;
+	const char *body = (const char *)data + 1;
+	size_t n = size - 1;
+	char *answer = NULL;
+	int status;
+	size_t pick = data[0] % (sizeof(targets) / sizeof(targets[0]) + 1);
+	if (pick == sizeof(targets) / sizeof(targets[0]))
+		status = registration_handle(store, body, n, "127.0.0.1:8080", false, &answer);
+	else
+		status = api_dispatch(store, targets[pick], body, n, &answer);
+	if (status < 200 || status > 599 || !answer)
+		abort();
+	free(answer);
+	return 0;
+}
