@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "agent/task_manager.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/parse.h"
 #include "protocol/taskdef.h"
 
 #define EXIT_CANNOT_START 125
@@ -30,6 +32,7 @@ struct run_outcome {
 	char reason[1024];
 	bool have_exit;
 	int exit_code;
+	uint64_t stopped_reported;  /* bit i: container i's stop was told on stderr */
 };
 
 static bool container_is_essential(const cJSON *definition, const char *name)
@@ -47,6 +50,18 @@ static bool container_is_essential(const cJSON *definition, const char *name)
 static void on_state(void *userdata, const struct task_report *r)
 {
 	struct run_outcome *o = userdata;
+	/* Tell each container's end once, with its reason (an OOM kill, a failed start). */
+	for (size_t i = 0; i < r->n_containers && i < 64; i++) {
+		const struct container_report *c = &r->containers[i];
+		if (c->status != TASK_STOPPED || (o->stopped_reported & (1ULL << i)))
+			continue;
+		o->stopped_reported |= 1ULL << i;
+		if (c->has_exit_code)
+			fprintf(stderr, "tether: container %s exited with code %d%s%s\n", c->name,
+				c->exit_code, c->reason ? ": " : "", c->reason ? c->reason : "");
+		else if (c->reason)
+			fprintf(stderr, "tether: container %s stopped: %s\n", c->name, c->reason);
+	}
 	for (size_t i = 0; !o->have_exit && i < r->n_containers; i++) {
 		const struct container_report *c = &r->containers[i];
 		if (c->status == TASK_STOPPED && c->has_exit_code &&
@@ -88,7 +103,7 @@ static int default_monitor(char *buf, size_t size)
 static void usage(FILE *out)
 {
 	fputs("Usage: tether task run FILE.json [--state-dir DIR] [--allow-no-limits] "
-	      "[--monitor PATH]\n"
+	      "[--pids-max N] [--monitor PATH]\n"
 	      "Run an ECS task definition on this host in the foreground, without a hub.\n",
 	      out);
 }
@@ -114,17 +129,25 @@ int cmd_task_run(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "allow-no-limits", no_argument, NULL, 'a' },
 		{ "monitor", required_argument, NULL, 'm' },
+		{ "pids-max", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = DEFAULT_STATE_DIR, *monitor = NULL;
 	bool allow_no_limits = false;
+	uint64_t pids_max = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's': state_dir = optarg; break;
 		case 'a': allow_no_limits = true; break;
 		case 'm': monitor = optarg; break;
+		case 'p':
+			if (parse_u64(optarg, 1, UINT32_MAX, &pids_max) < 0) {
+				fprintf(stderr, "tether: --pids-max takes a number from 1 to %u\n", UINT32_MAX);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -166,6 +189,7 @@ int cmd_task_run(int argc, char **argv)
 		.state_dir = state_dir,
 		.monitor_path = monitor,
 		.allow_no_limits = allow_no_limits,
+		.default_pids_max = pids_max,
 		.inherit_output = true,
 		.on_state = on_state,
 		.userdata = &outcome,

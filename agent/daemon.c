@@ -29,6 +29,7 @@
 #include "agent/version.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/parse.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
 
@@ -250,6 +251,7 @@ struct run_options {
 	const char *monitor;
 	const char *ca_file;
 	bool allow_no_limits;
+	uint64_t pids_max;
 };
 
 /* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
@@ -300,6 +302,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.state_dir = o->state_dir,
 		.monitor_path = monitor,
 		.allow_no_limits = o->allow_no_limits,
+		.default_pids_max = o->pids_max,
 		.on_state = on_task_state,
 		.userdata = d,
 	};
@@ -390,7 +393,7 @@ static int run_daemon(const struct run_options *o)
 static void run_usage(FILE *out)
 {
 	fputs("Usage: tether run [--state-dir DIR] [--allow-no-limits] [--monitor PATH]\n"
-	      "                  [--ca-file FILE]\n",
+	      "                  [--ca-file FILE] [--pids-max N]\n",
 	      out);
 }
 
@@ -401,6 +404,7 @@ int cmd_run(int argc, char **argv)
 		{ "monitor", required_argument, NULL, 'm' },
 		{ "ca-file", required_argument, NULL, 'a' },
 		{ "allow-no-limits", no_argument, NULL, 'n' },
+		{ "pids-max", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -413,6 +417,12 @@ int cmd_run(int argc, char **argv)
 		case 'm': o.monitor = optarg; break;
 		case 'a': o.ca_file = optarg; break;
 		case 'n': o.allow_no_limits = true; break;
+		case 'p':
+			if (parse_u64(optarg, 1, UINT32_MAX, &o.pids_max) < 0) {
+				log_error("--pids-max takes a number from 1 to %u", UINT32_MAX);
+				return 2;
+			}
+			break;
 		case 'h': run_usage(stdout); return 0;
 		default: run_usage(stderr); return 2;
 		}

@@ -43,6 +43,7 @@ struct tm_task {
 	struct tm_container *containers;
 	struct image_worker *pull;
 	bool limits;          /* apply the definition's limits (controllers present) */
+	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
 };
 
@@ -220,12 +221,14 @@ static struct tm_task *find_task(const struct task_manager *tm, const char *arn)
 /* Decide whether the definition's limits can be applied; a refusal is returned in err. */
 static int check_limits(struct task_manager *tm, struct tm_task *t, struct error *err)
 {
-	if (!taskdef_requests_limits(t->td))
-		return 0;
 	_cleanup_free_ char *available = NULL, *missing = NULL;
 	struct error cerr = { 0 };
 	if (cgroup_available_controllers(&available, &cerr) < 0 && !(available = strdup("")))
 		return error_set(err, ENOMEM, "controllers");
+	/* A fork bomb must not take the host down, whether or not the task asks for limits. */
+	t->pids_limit = task_limits_csv_has(available, "pids");
+	if (!taskdef_requests_limits(t->td))
+		return 0;
 	if (task_limits_missing_controllers(t->td, available, &missing) < 0)
 		return error_set(err, ENOMEM, "controllers");
 	if (!missing[0]) {
@@ -319,10 +322,13 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	if (r < 0)
 		return r;
 	cfg->inherit_output = tm->cfg.inherit_output;
-	struct cgroup_limits limits;
-	task_limits_of_container(c->def, &limits);
-	return container_start(tm->monitor_path, c->h.dir, cfg, t->limits ? &limits : NULL,
-			       &c->h.monitor_pid, err);
+	struct cgroup_limits limits = { 0 };
+	if (t->limits)
+		task_limits_of_container(c->def, &limits);
+	if (t->pids_limit)
+		limits.pids_max = tm->cfg.default_pids_max ? tm->cfg.default_pids_max
+							   : TASK_MANAGER_DEFAULT_PIDS_MAX;
+	return container_start(tm->monitor_path, c->h.dir, cfg, &limits, &c->h.monitor_pid, err);
 }
 
 /* Images are ready: set the task's own cgroup up and start the containers in order. */

@@ -40,10 +40,16 @@ struct task_report {
 	size_t n_containers;
 };
 
+/* Where the pids controller is available every container gets a pids.max, so that a fork
+ * bomb is held inside its container. */
+#define TASK_MANAGER_DEFAULT_PIDS_MAX 1024
+
 struct task_manager_config {
 	const char *state_dir;       /* tasks live in STATE_DIR/tasks/<task id>/ */
 	const char *monitor_path;    /* path of the tether-monitor binary */
-	bool allow_no_limits;        /* run tasks that ask for limits where the cgroup controllers are missing */
+	bool allow_no_limits;
+	/* pids.max of every container where the pids controller is available (0: the default). */
+	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of their state folder's output.log */
 	/* Called for every change of a task's or a container's status. */

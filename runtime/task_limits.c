@@ -25,7 +25,7 @@ void task_limits_of_container(const struct taskdef_container *c, struct cgroup_l
 	};
 }
 
-static bool csv_has(const char *csv, const char *name)
+bool task_limits_csv_has(const char *csv, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *p = csv; p && *p;) {
@@ -57,7 +57,7 @@ int task_limits_missing_controllers(const struct taskdef *td, const char *availa
 	char missing[64] = "";
 	for (char *save = NULL, *tok = strtok_r(needed, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (csv_has(available_csv, tok))
+		if (task_limits_csv_has(available_csv, tok))
 			continue;
 		if (missing[0])
 			strcat(missing, ",");

@@ -12,3 +12,6 @@ void task_limits_of_container(const struct taskdef_container *c, struct cgroup_l
  * comma-separated into *ret_missing ("" when none). */
 int task_limits_missing_controllers(const struct taskdef *td, const char *available_csv,
 				    char **ret_missing);
+
+/* True when the comma-separated list CSV holds NAME. */
+bool task_limits_csv_has(const char *csv, const char *name);
