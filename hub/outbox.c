@@ -45,7 +45,7 @@ static int queue(struct hub_store *s, const char *node_id, const char *task_id, 
 static cJSON *start_frame(struct hub_store *s, enum frame_type type, const char *node_id,
 			  const char *task_arn, struct error *err)
 {
-	uint64_t seq;
+	uint64_t seq = 0;
 	if (next_seq(s, node_id, &seq, err) < 0)
 		return NULL;
 	cJSON *f = frame_new(type, seq);
