@@ -40,6 +40,14 @@ int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
 	return -1;
 }
 
+void api_add_failure(cJSON *failures, const char *arn, const char *reason)
+{
+	cJSON *fl = cJSON_CreateObject();
+	cJSON_AddStringToObject(fl, "arn", arn);
+	cJSON_AddStringToObject(fl, "reason", reason);
+	cJSON_AddItemToArray(failures, fl);
+}
+
 int api_store_fail(struct api_fault *f, const struct error *err)
 {
 	return api_fail(f, "ServerException", "%s", err->message[0] ? err->message : "store failure");

@@ -37,6 +37,8 @@ int api_opt_int(const cJSON *req, const char *name, long long min, long long max
 		long long def, long long *ret, struct api_fault *f);
 /* The cluster named by req's "cluster" (name or ARN, default "default"), checked to exist. */
 int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct api_fault *f);
+/* Append {"arn": arn, "reason": reason} to an ECS failures list. */
+void api_add_failure(cJSON *failures, const char *arn, const char *reason);
 /* A fault for a store failure. */
 int api_store_fail(struct api_fault *f, const struct error *err);
 

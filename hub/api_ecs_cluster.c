@@ -94,11 +94,8 @@ int ecs_describe_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, st
 		if (api_cluster(s, req1, name, &ignored) == 0) {
 			cJSON_AddItemToArray(clusters, cluster_json(s, name));
 		} else {
-			cJSON *fl = cJSON_CreateObject();
-			cJSON_AddStringToObject(fl, "arn",
-						cJSON_IsString(item) ? item->valuestring : "");
-			cJSON_AddStringToObject(fl, "reason", "MISSING");
-			cJSON_AddItemToArray(failures, fl);
+			api_add_failure(failures, cJSON_IsString(item) ? item->valuestring : "",
+					"MISSING");
 		}
 		cJSON_Delete(req1);
 	}

@@ -133,11 +133,8 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 		if (id && sqlite3_step(st) == SQLITE_ROW) {
 			cJSON_AddItemToArray(instances, instance_view(s, cluster, st));
 		} else {
-			cJSON *fl = cJSON_CreateObject();
-			cJSON_AddStringToObject(fl, "arn",
-						cJSON_IsString(item) ? item->valuestring : "");
-			cJSON_AddStringToObject(fl, "reason", "MISSING");
-			cJSON_AddItemToArray(failures, fl);
+			api_add_failure(failures, cJSON_IsString(item) ? item->valuestring : "",
+					"MISSING");
 		}
 	}
 	*ret = o;

@@ -109,11 +109,8 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 			return api_store_fail(f, &err);
 		}
 		if (r > 0) {
-			cJSON *fl = cJSON_CreateObject();
 			_cleanup_free_ char *carn = arn_cluster(cluster);
-			cJSON_AddStringToObject(fl, "arn", carn ? carn : "");
-			cJSON_AddStringToObject(fl, "reason", reason);
-			cJSON_AddItemToArray(failures, fl);
+			api_add_failure(failures, carn ? carn : "", reason);
 		} else {
 			placed++;
 		}

@@ -8,14 +8,6 @@
 
 #define DESCRIBE_MAX_ITEMS 100 /* as ECS */
 
-static void add_failure(cJSON *failures, const char *arn, const char *reason)
-{
-	cJSON *fl = cJSON_CreateObject();
-	cJSON_AddStringToObject(fl, "arn", arn);
-	cJSON_AddStringToObject(fl, "reason", reason);
-	cJSON_AddItemToArray(failures, fl);
-}
-
 int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	char cluster[256];
@@ -40,7 +32,7 @@ int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 		if (t)
 			cJSON_AddItemToArray(tasks, t);
 		else
-			add_failure(failures, item->valuestring, "MISSING");
+			api_add_failure(failures, item->valuestring, "MISSING");
 	}
 	*ret = o;
 	return 0;

@@ -91,6 +91,17 @@ static int hello(struct node *n, struct agent_link *l, const char *protocol, con
 	return agent_link_receive(l, text, strlen(text));
 }
 
+/* Authenticated, with the welcome and the pending assignment read. */
+static int connect_node(struct node *n, struct agent_link *l)
+{
+	agent_link_start(l, n->store);
+	if (hello(n, l, "1.0", n->node_id) != 1)
+		return -1;
+	free(agent_link_next_out(l));
+	free(agent_link_next_out(l));
+	return 0;
+}
+
 static char *task_field(struct node *n, const char *filter)
 {
 	char body[512];
@@ -194,10 +205,7 @@ TEST(hub_link_task_state_applied_once)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
-	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
-	free(agent_link_next_out(&l));
-	free(agent_link_next_out(&l));
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
 	char frame[1024];
 	snprintf(frame, sizeof(frame),
 		 "{\"type\":\"task_state\",\"seq\":5,\"task_arn\":\"%s\",\"status\":\"STOPPED\","
@@ -231,10 +239,7 @@ TEST(hub_link_bad_frames_answered_with_error)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
-	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
-	free(agent_link_next_out(&l));
-	free(agent_link_next_out(&l));
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
 	send_text(&l, "not json");
 	_cleanup_free_ char *e1 = agent_link_next_out(&l);
 	ASSERT_CONTAINS(e1, "\"type\":\"error\"");
