@@ -11,7 +11,7 @@ hub_url="http://127.0.0.1:$port"
 pids=()
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
 aws_hub() {
 	AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_PAGER="" \
 		/usr/bin/aws --endpoint-url "$hub_url" --no-sign-request --region local --output json "$@"
