@@ -7,6 +7,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "hub/access.h"
 #include "hub/agent_link.h"
 #include "hub/api.h"
 #include "hub/registration.h"
@@ -48,13 +49,6 @@ static struct hub_server *server_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
-static bool peer_is_loopback(struct lws *wsi)
-{
-	char ip[64] = "";
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1") || !strncmp(ip, "::ffff:127.", 11);
-}
-
 static char *fault_json(const char *type, const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -81,15 +75,23 @@ static int send_headers(struct lws *wsi, struct http_session *h)
 static void answer_request(struct lws *wsi, struct http_session *h)
 {
 	struct hub_server *srv = server_of(wsi);
-	if (h->is_register) {
+	char ip[64] = "";
+	lws_get_peer_simple(wsi, ip, sizeof(ip));
+	enum hub_access access = hub_access_check(h->is_register, ip, srv->dev, srv->tls);
+	if (access == HUB_ACCESS_REGISTER_NEEDS_TLS) {
+		/* Activation codes must not cross a network in clear text. */
+		h->status = 403;
+		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"registration"
+				   " over plain HTTP is only accepted from loopback with --dev\"}");
+	} else if (h->is_register) {
 		h->status = registration_handle(srv->store, h->body ? h->body : "", h->size,
 						h->host[0] ? h->host : NULL, srv->tls, &h->answer);
-	} else if (!peer_is_loopback(wsi) || !srv->dev) {
-		/* Without request signing, only loopback operators in --dev mode are trusted. */
+	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
+		/* Requests are not signed, so only operators on this host are trusted. */
 		h->status = 400;
 		h->answer = fault_json("AccessDeniedException",
-				       "request signing is not available in this version; run the hub"
-				       " with --dev and call it from loopback");
+				       "request signing is not available in this version; call the"
+				       " hub from loopback");
 	} else if (h->too_large) {
 		h->status = 413;
 		h->answer = fault_json("SerializationException", "request body larger than 64 KiB");

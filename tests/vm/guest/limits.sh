@@ -64,7 +64,7 @@ u0=$(usage_usec "$cg"); t0=$(date +%s%N)
 sleep 10
 u1=$(usage_usec "$cg"); t1=$(date +%s%N)
 share=$(( (u1 - u0) * 1000 / ((t1 - t0) / 1000) ))   # in thousandths of one CPU
-echo "cpu share of the 0.25 CPU task: $share/1000"
+echo "measured: cpu share of the 0.25 CPU task: $share/1000"
 check hard_cpu_limit_holds test "$share" -ge 100 -a "$share" -le 400
 kill -INT "$hog_pid"; wait "$hog_pid"
 
@@ -80,7 +80,7 @@ s0=$(usage_usec "$cg/small"); l0=$(usage_usec "$cg/large")
 sleep 8
 s1=$(usage_usec "$cg/small"); l1=$(usage_usec "$cg/large")
 ratio=$(( (l1 - l0) * 100 / (s1 - s0 + 1) ))
-echo "cpu.weight split large/small: $ratio/100 (weights $(cat "$cg/small/cpu.weight") and $(cat "$cg/large/cpu.weight"))"
+echo "measured: cpu.weight split large/small: $ratio/100 (weights $(cat "$cg/small/cpu.weight") and $(cat "$cg/large/cpu.weight"))"
 check cpu_weight_splits_one_to_two test "$ratio" -ge 150 -a "$ratio" -le 270
 kill -INT "$weights_pid"; wait "$weights_pid"
 check no_task_cgroups_left test -z "$(task_cgroup)"
