@@ -1,0 +1,108 @@
+/* Operator API handlers over an in-memory store, placement, and who may call what. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/access.h"
+#include "hub/api.h"
+#include "hub/scheduler.h"
+#include "tests/unit/test.h"
+
+#define ECS "AmazonEC2ContainerServiceV20141113."
+
+static int call(struct hub_store *s, const char *target, const char *body, char **out)
+{
+	return api_dispatch(s, target, body, strlen(body), out);
+}
+
+static struct hub_store *store_with_node(long long cpu, long long memory, bool connected)
+{
+	struct hub_store *s = NULL;
+	if (hub_store_open(":memory:", &s, NULL) < 0)
+		return NULL;
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO nodes(node_id, instance_id, cluster, public_key, cpu, memory,"
+		 " attributes, registered_at, connected) VALUES('mi-1', 'i1', 'default', 'k',"
+		 " %lld, %lld, '{}', 0, %d)", cpu, memory, connected);
+	hub_store_exec_text(s, sql, NULL, 0);
+	return s;
+}
+
+TEST(hub_api_errors_have_ecs_shapes)
+{
+	struct hub_store *s = store_with_node(1024, 512, true);
+	ASSERT_TRUE(s);
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	ASSERT_INT_EQ(call(s, ECS "Frobnicate", "{}", &a), 400);
+	ASSERT_CONTAINS(a, "\"__type\":\"UnknownOperationException\"");
+	ASSERT_INT_EQ(call(s, ECS "ListTasks", "[1]", &b), 400);
+	ASSERT_CONTAINS(b, "SerializationException");
+	ASSERT_INT_EQ(call(s, ECS "ListTasks", "{\"cluster\":\"nope\"}", &c), 400);
+	ASSERT_CONTAINS(c, "ClusterNotFoundException");
+	ASSERT_INT_EQ(call(s, ECS "RunTask", "{\"taskDefinition\":\"f\",\"count\":1e300}", &d), 400);
+	ASSERT_CONTAINS(d, "InvalidParameterException");
+	hub_store_close(s);
+}
+
+TEST(hub_api_taskdef_revisions_and_refusals)
+{
+	struct hub_store *s = store_with_node(1024, 512, true);
+	const char *td = "{\"family\":\"f\",\"tags\":[],\"containerDefinitions\":"
+			 "[{\"name\":\"c\",\"image\":\"i\",\"memory\":100}]}";
+	_cleanup_free_ char *r1 = NULL, *r2 = NULL, *bad = NULL, *noimg = NULL;
+	ASSERT_INT_EQ(call(s, ECS "RegisterTaskDefinition", td, &r1), 200);
+	ASSERT_CONTAINS(r1, "task-definition/f:1\"");
+	ASSERT_INT_EQ(call(s, ECS "RegisterTaskDefinition", td, &r2), 200);
+	ASSERT_CONTAINS(r2, "\"revision\":2");
+	ASSERT_INT_EQ(call(s, ECS "RegisterTaskDefinition",
+			   "{\"family\":\"f\",\"pidMode\":\"host\",\"containerDefinitions\":"
+			   "[{\"name\":\"c\",\"image\":\"i\"}]}", &bad), 400);
+	ASSERT_CONTAINS(bad, "pidMode");
+	ASSERT_INT_EQ(call(s, ECS "RegisterTaskDefinition",
+			   "{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"c\"}]}", &noimg), 400);
+	ASSERT_CONTAINS(noimg, "image");
+	hub_store_close(s);
+}
+
+TEST(hub_scheduler_places_until_memory_runs_out)
+{
+	struct hub_store *s = store_with_node(4096, 250, true);
+	_cleanup_free_ char *td = NULL, *run = NULL;
+	call(s, ECS "RegisterTaskDefinition", "{\"family\":\"f\",\"containerDefinitions\":"
+	     "[{\"name\":\"c\",\"image\":\"i\",\"memory\":100}]}", &td);
+	ASSERT_INT_EQ(call(s, ECS "RunTask", "{\"taskDefinition\":\"f\",\"count\":3}", &run), 200);
+	ASSERT_CONTAINS(run, "\"reason\":\"RESOURCE:MEMORY\"");
+	long long cpu, mem;
+	ASSERT_INT_EQ(scheduler_reserved(s, "mi-1", &cpu, &mem), 0);
+	ASSERT_INT_EQ(mem, 200);
+	hub_store_close(s);
+}
+
+TEST(hub_scheduler_needs_a_connected_agent)
+{
+	struct hub_store *s = store_with_node(4096, 4096, false);
+	char node[64];
+	const char *reason = NULL;
+	ASSERT_INT_EQ(scheduler_place(s, "default", 10, 10, node, &reason, NULL), 1);
+	ASSERT_STR_EQ(reason, "AGENT");
+	ASSERT_INT_EQ(scheduler_place(s, "other", 10, 10, node, &reason, NULL), 1);
+	ASSERT_STR_EQ(reason, "NO_ACTIVE_INSTANCES");
+	hub_store_close(s);
+}
+
+TEST(hub_access_only_loopback_operators)
+{
+	ASSERT_INT_EQ(hub_access_check(false, "127.0.0.1", false, false), HUB_ACCESS_OK);
+	ASSERT_INT_EQ(hub_access_check(false, "::1", true, false), HUB_ACCESS_OK);
+	ASSERT_INT_EQ(hub_access_check(false, "192.0.2.7", true, false),
+		      HUB_ACCESS_OPERATOR_NOT_LOOPBACK);
+	ASSERT_INT_EQ(hub_access_check(false, "::ffff:10.0.0.1", true, true),
+		      HUB_ACCESS_OPERATOR_NOT_LOOPBACK);
+	ASSERT_INT_EQ(hub_access_check(true, "127.0.0.1", true, false), HUB_ACCESS_OK);
+	ASSERT_INT_EQ(hub_access_check(true, "127.0.0.1", false, false),
+		      HUB_ACCESS_REGISTER_NEEDS_TLS);
+	ASSERT_INT_EQ(hub_access_check(true, "192.0.2.7", true, false),
+		      HUB_ACCESS_REGISTER_NEEDS_TLS);
+	ASSERT_INT_EQ(hub_access_check(true, "192.0.2.7", false, true), HUB_ACCESS_OK);
+}
