@@ -17,7 +17,8 @@ int cgroup_mount_point(char **ret_path, struct error *err);
 
 /* Limits of one cgroup; a zero field is not set. */
 struct cgroup_limits {
-	uint32_t cpu_units;         /* 1024 = one CPU: cpu.max quota and cpu.weight */
+	uint32_t cpu_units;         /* 1024 = one CPU: cpu.weight, and cpu.max when cpu_hard */
+	bool cpu_hard;              /* cap at cpu_units (ECS task-level cpu); else a share only */
 	uint64_t memory_max_bytes;  /* memory.max */
 	uint64_t memory_low_bytes;  /* memory.low */
 	uint64_t pids_max;          /* pids.max */

@@ -164,6 +164,8 @@ static int fs_set_limits(const char *mount, const char *path, const struct cgrou
 		snprintf(value, sizeof(value), "%" PRIu64, cpu_units_to_weight(l->cpu_units));
 		if ((r = set_one(dir, "cpu", "cpu.weight", value, err)) < 0)
 			return r;
+	}
+	if (l->cpu_units && l->cpu_hard) {
 		uint64_t quota = (uint64_t)l->cpu_units * 100000 / 1024;
 		snprintf(value, sizeof(value), "%" PRIu64 " 100000", quota < 1000 ? 1000 : quota);
 		if ((r = set_one(dir, "cpu", "cpu.max", value, err)) < 0)

@@ -12,6 +12,7 @@ void task_limits_of_task(const struct taskdef *td, struct cgroup_limits *ret)
 {
 	*ret = (struct cgroup_limits){
 		.cpu_units = td->cpu,
+		.cpu_hard = true,  /* ECS caps a task at its task-level cpu */
 		.memory_max_bytes = td->memory_mib * MIB,
 	};
 }

@@ -85,6 +85,17 @@ check sigterm_ignoring_task_is_killed wait_until 30 task_is "$arn" STOPPED
 check killed_after_stop_timeout_not_before test $((SECONDS - stop_requested)) -ge 3
 check killed_task_exit_code_137 test "$(task_field "$arn" '.containers[0].exitCode')" = 137
 
+# --- where limits are enforced (the VM), an OOM kill is reported as ECS reports it
+if [ -n "${TETHER_IN_VM:-}" ]; then
+	register_td oom '["tail", "/dev/zero"]' '"memory": 32' >/dev/null
+	arn=$(run_task oom)
+	check oom_killed_task_stops wait_until 60 task_is "$arn" STOPPED
+	check oom_exit_code_137 test "$(task_field "$arn" '.containers[0].exitCode')" = 137
+	check oom_reason_reported test "$(task_field "$arn" '.containers[0].reason')" = \
+		"OutOfMemoryError: Container killed due to memory usage"
+	check agent_survives_oom kill -0 "$AGENT_PID"
+fi
+
 # --- the hub goes away while a task runs, and comes back
 register_td survivor '["sh", "-c", "sleep 4; exit 5"]' >/dev/null
 arn=$(run_task survivor)

@@ -81,6 +81,7 @@ sleep 8
 s1=$(usage_usec "$cg/small"); l1=$(usage_usec "$cg/large")
 ratio=$(( (l1 - l0) * 100 / (s1 - s0 + 1) ))
 echo "measured: cpu.weight split large/small: $ratio/100 (weights $(cat "$cg/small/cpu.weight") and $(cat "$cg/large/cpu.weight"))"
+check container_cpu_is_a_share_not_a_cap grep -q '^max ' "$cg/small/cpu.max"
 check cpu_weight_splits_one_to_two test "$ratio" -ge 150 -a "$ratio" -le 270
 kill -INT "$weights_pid"; wait "$weights_pid"
 check no_task_cgroups_left test -z "$(task_cgroup)"
