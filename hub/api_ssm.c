@@ -1,7 +1,9 @@
 /* SSM CreateActivation: the one-time id and code a node trades for its identity. Only a hash of
  * the code is stored; the code itself is shown once, in the answer. */
 #include <stdio.h>
+#include <string.h>
 
+#include "common/sha256.h"
 #include "hub/api.h"
 #include "hub/arn.h"
 
@@ -35,7 +37,7 @@ int ssm_create_activation(struct hub_store *s, const cJSON *req, cJSON **ret, st
 
 	char id[37], code[2 * ACTIVATION_CODE_BYTES + 1], hash[65];
 	if (random_uuid(id) < 0 || random_hex(code, ACTIVATION_CODE_BYTES) < 0 ||
-	    sha256_hex(code, hash) < 0)
+	    sha256_hex(code, strlen(code), hash) < 0)
 		return api_fail(f, "InternalServerError", "no randomness available");
 
 	struct error err = { 0 };

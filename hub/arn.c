@@ -86,13 +86,3 @@ int random_uuid(char buf[37])
 	snprintf(buf, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 	return 0;
 }
-
-int sha256_hex(const char *s, char buf[65])
-{
-	unsigned char md[32];
-	unsigned int len = 0;
-	if (EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL) != 1 || len != 32)
-		return -EIO;
-	to_hex(md, 32, buf);
-	return 0;
-}

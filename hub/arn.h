@@ -25,5 +25,3 @@ int random_hex(char *buf, size_t n_bytes);
 /* A random version 4 UUID (buf holds 37). */
 int random_uuid(char buf[37]);
 
-/* SHA-256 of s as lowercase hex (buf holds 65). */
-int sha256_hex(const char *s, char buf[65]);

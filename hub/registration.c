@@ -4,6 +4,7 @@
 
 #include "common/base64.h"
 #include "common/cleanup.h"
+#include "common/sha256.h"
 #include "hub/arn.h"
 #include "hub/registration.h"
 #include "protocol/auth.h"
@@ -118,7 +119,7 @@ static int check_activation(struct hub_store *s, const struct register_request *
 	sqlite3_bind_text(st, 1, r->activation_id, -1, SQLITE_STATIC);
 	char hash[65];
 	bool found = sqlite3_step(st) == SQLITE_ROW;
-	if (sha256_hex(r->activation_code, hash) < 0 || !found ||
+	if (sha256_hex(r->activation_code, strlen(r->activation_code), hash) < 0 || !found ||
 	    !auth_secret_equal(hash, col_text(st, 0)))
 		return *code = "InvalidActivation",
 		       *message = "the activation id or code is not valid", 403;
