@@ -37,7 +37,7 @@ fi
 
 log=$(mktemp /tmp/tether-vm.XXXXXX)
 started=$SECONDS
-timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
+timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
 	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^(vm|measured): '
 rc=${PIPESTATUS[0]}
 echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
