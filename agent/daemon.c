@@ -27,6 +27,8 @@
 #include "agent/task_manager.h"
 #include "agent/task_state_frame.h"
 #include "agent/version.h"
+#include "cgroups/cgroup.h"
+#include "runtime/task_limits.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/parse.h"
@@ -349,8 +351,38 @@ static void lws_log_to_ours(int level, const char *line)
 	log_at(level == LLL_ERR ? LOG_ERR : LOG_WARNING, "websocket: %.*s", (int)len, line);
 }
 
+/* Limits are part of what a task definition promises; without the memory controller the
+ * agent cannot keep that promise, so it does not start unless told to run without limits. */
+static int check_cgroup_controllers(bool allow_no_limits)
+{
+	_cleanup_free_ char *available = NULL;
+	struct error err = { 0 };
+	if (cgroup_available_controllers(&available, &err) < 0) {
+		if (allow_no_limits)
+			return 0;
+		log_error("Cannot read the cgroup v2 controllers: %s", err.message);
+		return -1;
+	}
+	if (task_limits_csv_has(available, "memory"))
+		return 0;
+	if (allow_no_limits) {
+		log_warning("The cgroup v2 tree has no memory controller (controllers: %s): tasks run "
+			    "without their cpu and memory limits (--allow-no-limits)",
+			    available[0] ? available : "none");
+		return 0;
+	}
+	log_error("The cgroup v2 tree has no memory controller (controllers: %s), so task memory "
+		  "limits cannot be enforced. Boot the host with the unified cgroup hierarchy "
+		  "(kernel command line systemd.unified_cgroup_hierarchy=1, or cgroup_no_v1=all), "
+		  "or run 'tether run --allow-no-limits' to run tasks without their limits.",
+		  available[0] ? available : "none");
+	return -1;
+}
+
 static int run_daemon(const struct run_options *o)
 {
+	if (check_cgroup_controllers(o->allow_no_limits) < 0)
+		return 1;
 	_cleanup_free_ char *default_monitor = o->monitor ? NULL : default_monitor_path();
 	const char *monitor = o->monitor ? o->monitor : default_monitor;
 	if (!monitor) {

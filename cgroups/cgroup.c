@@ -127,3 +127,8 @@ int cgroup_remove(const char *path, struct error *err)
 {
 	WITH_MOUNT(driver->remove(mount, path, err));
 }
+
+int cgroup_read_stats(const char *path, struct cgroup_stats *ret, struct error *err)
+{
+	WITH_MOUNT(driver->stats(mount, path, ret, err));
+}

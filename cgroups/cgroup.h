@@ -43,3 +43,21 @@ int cgroup_oom_kills(const char *path, uint64_t *ret, struct error *err);
 /* Remove the cgroup and its child cgroups (deepest first); a missing cgroup is not an error,
  * a populated one is -EBUSY. */
 int cgroup_remove(const char *path, struct error *err);
+
+/* What a cgroup has used, from its files. A controller that is not enabled there leaves its
+ * fields at 0 with its has_ flag false; that is not an error. */
+struct cgroup_stats {
+	uint64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec; /* cpu.stat */
+	bool has_cpu_throttling;
+	uint64_t cpu_throttled_usec, cpu_nr_throttled;           /* cpu.stat, cpu controller */
+	bool has_memory;
+	uint64_t memory_current_bytes;                           /* memory.current */
+	bool has_memory_peak;                                    /* memory.peak: kernel 5.19+ */
+	uint64_t memory_peak_bytes;
+	bool has_pids;
+	uint64_t pids_current;                                   /* pids.current */
+	bool has_io;
+	uint64_t io_read_bytes, io_write_bytes;                  /* io.stat, all devices */
+};
+
+int cgroup_read_stats(const char *path, struct cgroup_stats *ret, struct error *err);

@@ -35,7 +35,7 @@ static int check_path(const char *path, struct error *err)
 }
 
 /* The checked absolute folder of cgroup PATH. */
-static int cgroup_dir(const char *mount, const char *path, char **ret, struct error *err)
+int cgroupfs_dir(const char *mount, const char *path, char **ret, struct error *err)
 {
 	int r = check_path(path, err);
 	if (r < 0)
@@ -82,7 +82,7 @@ static void enable_subtree_controllers(const char *dir)
 static int fs_create(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *full = NULL;
-	int r = cgroup_dir(mount, path, &full, err);
+	int r = cgroupfs_dir(mount, path, &full, err);
 	if (r < 0)
 		return r;
 	/* Walk down from the mount, creating each level and opening its controllers to the
@@ -108,7 +108,7 @@ static int fs_create(const char *mount, const char *path, struct error *err)
 static int fs_open(const char *mount, const char *path, int *ret_fd, struct error *err)
 {
 	_cleanup_free_ char *full = NULL;
-	int r = cgroup_dir(mount, path, &full, err);
+	int r = cgroupfs_dir(mount, path, &full, err);
 	if (r < 0)
 		return r;
 	int fd = open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -156,7 +156,7 @@ static int fs_set_limits(const char *mount, const char *path, const struct cgrou
 			 struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = cgroup_dir(mount, path, &dir, err);
+	int r = cgroupfs_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
 	char value[64];
@@ -189,7 +189,7 @@ static int fs_set_limits(const char *mount, const char *path, const struct cgrou
 	return 0;
 }
 
-static int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret)
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret)
 {
 	_cleanup_free_ char *path = NULL, *data = NULL;
 	if (asprintf(&path, "%s/%s", dir, file) < 0)
@@ -212,11 +212,11 @@ static int read_keyed(const char *dir, const char *file, const char *key, uint64
 static int fs_is_populated(const char *mount, const char *path, bool *ret, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = cgroup_dir(mount, path, &dir, err);
+	int r = cgroupfs_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
 	uint64_t v;
-	r = read_keyed(dir, "cgroup.events", "populated", &v);
+	r = cgroup_read_keyed(dir, "cgroup.events", "populated", &v);
 	if (r < 0)
 		return error_set_errno(err, r, "read %s/cgroup.events", dir);
 	*ret = v != 0;
@@ -226,10 +226,10 @@ static int fs_is_populated(const char *mount, const char *path, bool *ret, struc
 static int fs_oom_kills(const char *mount, const char *path, uint64_t *ret, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = cgroup_dir(mount, path, &dir, err);
+	int r = cgroupfs_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
-	r = read_keyed(dir, "memory.events", "oom_kill", ret);
+	r = cgroup_read_keyed(dir, "memory.events", "oom_kill", ret);
 	if (r < 0)
 		return error_set_errno(err, r, "read %s/memory.events", dir);
 	return 0;
@@ -266,7 +266,7 @@ static int kill_by_procs(const char *dir, struct error *err)
 static int fs_kill(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = cgroup_dir(mount, path, &dir, err);
+	int r = cgroupfs_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
 	r = write_value(dir, "cgroup.kill", "1");
@@ -309,7 +309,7 @@ static int remove_recursive(const char *dir, struct error *err)
 static int fs_remove(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
-	int r = cgroup_dir(mount, path, &dir, err);
+	int r = cgroupfs_dir(mount, path, &dir, err);
 	if (r < 0)
 		return r;
 	return remove_recursive(dir, err);
@@ -323,5 +323,6 @@ const struct cgroup_driver cgroup_driver_cgroupfs = {
 	.kill = fs_kill,
 	.is_populated = fs_is_populated,
 	.oom_kills = fs_oom_kills,
+	.stats = cgroupfs_stats,
 	.remove = fs_remove,
 };

@@ -17,6 +17,13 @@ check register_with_activation "$BIN/tether" register --hub "$HUB_URL" --cluster
 	--activation-id "$ACT_ID" --activation-code "$ACT_CODE" --state-dir "$NODE"
 check identity_files_are_private bash -c "[ \$(stat -c %a '$NODE') = 700 ] && ! find '$NODE' -type f ! -perm 600 | grep -q ."
 
+v2_mount=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo | head -n 1)
+v2_controllers=$(cat "$v2_mount/cgroup.controllers")
+if ! grep -qw memory <<<"$v2_controllers"; then
+	check agent_refuses_to_start_without_memory_controller \
+		bash -c "! '$BIN/tether' run --state-dir '$NODE' 2>'$WORK/refusal.log'"
+	check refusal_says_how_to_fix grep -q "allow-no-limits" "$WORK/refusal.log"
+fi
 start_agent "$NODE"
 
 instance_connected() {
