@@ -6,7 +6,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${TETHER_BIN_DIR:-$TOP/build/test}
 AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
-WORK=$(mktemp -d /tmp/tether-e2e.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tether-e2e.XXXXXX")
 STARTED_PIDS=()
 
 pass() { echo "PASS $1"; }

@@ -21,7 +21,10 @@ if [ "$under_systemd" = 0 ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-mount -t tmpfs tmpfs /tmp
+# Scratch space on tmpfs (overlayfs cannot use the overlay root as its upper layer). The host's
+# /tmp stays visible: the checkout under test may live there.
+mkdir -p /var/tmp/tether-vm
+mount -t tmpfs tmpfs /var/tmp/tether-vm
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
@@ -59,7 +62,8 @@ fi
 export TETHER_BIN_DIR=${TETHER_BIN_DIR:-$top/build/test}
 export TETHER_IN_VM=1
 export TETHER_VM_MODE=$([ "$under_systemd" = 1 ] && echo systemd || echo fast)
-export ASAN_OPTIONS="detect_leaks=1:log_path=/tmp/sanitizer"
+export TMPDIR=/var/tmp/tether-vm
+export ASAN_OPTIONS="detect_leaks=1:log_path=$TMPDIR/sanitizer"
 for t in tests/vm/guest/*.sh; do
 	name=$(basename "$t" .sh)
 	if [ -n "$tests" ] && ! [[ ",$tests," == *",$name,"* ]]; then
@@ -70,7 +74,7 @@ for t in tests/vm/guest/*.sh; do
 	timeout 600 bash "$t" 2>&1
 	echo "vm: $name took $(awk -v s="$started" '{printf "%.1f", $1 - s}' /proc/uptime) s"
 done
-for report in /tmp/sanitizer.*; do
+for report in "$TMPDIR"/sanitizer.*; do
 	[ -f "$report" ] || continue
 	echo "FAIL sanitizer_report_in_vm: $(basename "$report")"
 	head -n 40 "$report"
