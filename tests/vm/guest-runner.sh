@@ -21,10 +21,6 @@ if [ "$under_systemd" = 0 ]; then
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-# Scratch space on tmpfs (overlayfs cannot use the overlay root as its upper layer). The host's
-# /tmp stays visible: the checkout under test may live there.
-mkdir -p /var/tmp/tether-vm
-mount -t tmpfs tmpfs /var/tmp/tether-vm
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
@@ -33,6 +29,10 @@ echo 1 >/proc/sys/kernel/sysrq
 ip link set lo up
 hostname tether-vm
 fi
+# Scratch space on tmpfs (overlayfs cannot use the overlay root as its upper layer). The host's
+# /tmp stays visible: the checkout under test may live there.
+mkdir -p /var/tmp/tether-vm
+mount -t tmpfs tmpfs /var/tmp/tether-vm
 
 top=/ tests="" shell=0
 for arg in $(cat /proc/cmdline); do
