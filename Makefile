@@ -3,7 +3,6 @@
 #   make            release build in build/release
 #   make demo       install missing packages, build, run the loopback demo
 #   make check      install missing packages, build with ASan/UBSan, run every test
-#   make bench      benchmarks (tables; results kept in docs/performance.md)
 #
 # MODE=release|test|fuzz picks the flavour; each has its own output folder.
 
@@ -54,7 +53,7 @@ BINARIES := $(O)/tether $(O)/tether-hub $(O)/tether-monitor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps demo check check-host check-fuzz bench clean unit-tests fuzzers
+.PHONY: all deps demo check clean unit-tests fuzzers
 .DEFAULT_GOAL := all
 
 ifeq ($(MODE),fuzz)
@@ -109,10 +108,6 @@ check: deps
 	$(MAKE) MODE=test all unit-tests
 	$(MAKE) MODE=fuzz fuzzers
 	tests/run.sh
-
-bench: deps
-	$(MAKE) MODE=release all
-	bench/run.sh build/release
 
 clean:
 	rm -rf build
