@@ -1,4 +1,4 @@
-# tether: one Makefile for the agent, the hub, the monitor, tests and benchmarks.
+# tether: one Makefile for the agent, the hub, the monitor and the tests.
 #
 #   make            release build in build/release
 #   make demo       install missing packages, build, run the loopback demo
