@@ -184,11 +184,12 @@ static void handle_task_state(struct agent_link *l, const struct frame *fr)
 {
 	struct error err = { 0 };
 	int r = task_state_apply(l->store, l->node_id, fr->seq, fr->json, &err);
-	if (r < 0) {
+	if (r < 0)
 		push_error(l, err.message);
-		return;
-	}
-	push_ack(l, fr->seq);
+	/* A refused frame is acknowledged too: resending it could never succeed. A store failure
+	 * is not: the agent resends after the next welcome. */
+	if (r >= 0 || r == -EBADMSG)
+		push_ack(l, fr->seq);
 }
 
 int agent_link_receive(struct agent_link *l, const char *data, size_t size)

@@ -44,20 +44,34 @@ static int update_task(struct hub_store *s, const char *node_id, const char *tas
 	return hub_store_step_done(s, st, err);
 }
 
-static int update_containers(struct hub_store *s, const char *task_id, const cJSON *list,
-			     struct error *err)
+/* A malformed state change can never become valid: it is refused before anything is written. */
+static bool frame_valid(const cJSON *frame)
+{
+	const char *arn = string_of(frame, "task_arn");
+	const cJSON *containers = cJSON_GetObjectItemCaseSensitive(frame, "containers");
+	if (!arn || !arn_resource_id(arn, "task") || !status_valid(string_of(frame, "status")) ||
+	    (containers && !cJSON_IsArray(containers)))
+		return false;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, containers)
+		if (!string_of(c, "name") || !status_valid(string_of(c, "status")))
+			return false;
+	return true;
+}
+
+static int update_containers(struct hub_store *s, const char *node_id, const char *task_id,
+			     const cJSON *list, struct error *err)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, list)
 	{
 		const char *name = string_of(c, "name"), *status = string_of(c, "status");
-		if (!name || !status_valid(status))
-			return error_set(err, EINVAL, "task_state: containers need a name and a status");
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "exit_code");
 		sqlite3_stmt *st = hub_store_prepare(
 			s, "UPDATE containers SET last_status = ?1,"
 			   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason)"
-			   " WHERE task_id = ?4 AND name = ?5", err);
+			   " WHERE task_id = ?4 AND name = ?5"
+			   " AND task_id IN (SELECT id FROM tasks WHERE node_id = ?6)", err);
 		if (!st)
 			return -EIO;
 		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
@@ -66,6 +80,7 @@ static int update_containers(struct hub_store *s, const char *task_id, const cJS
 		sqlite3_bind_text(st, 3, string_of(c, "reason"), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, task_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
 		if (hub_store_step_done(s, st, err) < 0)
 			return -EIO;
 	}
@@ -85,23 +100,28 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 	if ((uint64_t)sqlite3_column_int64(st, 0) >= seq)
 		return 0; /* applied before: acknowledge again only */
 
-	const char *arn = string_of(frame, "task_arn"), *status = string_of(frame, "status");
-	const char *task_id = arn ? arn_resource_id(arn, "task") : NULL;
-	const cJSON *containers = cJSON_GetObjectItemCaseSensitive(frame, "containers");
-	if (!task_id || !status_valid(status) || (containers && !cJSON_IsArray(containers)))
-		return error_set(err, EINVAL,
-				 "task_state needs task_arn, a status PENDING, RUNNING or STOPPED"
-				 " and a containers list");
-	if (update_task(s, node_id, task_id, frame, err) < 0 ||
-	    update_containers(s, task_id, containers, err) < 0)
-		return -EIO;
+	bool valid = frame_valid(frame);
+	if (valid) {
+		const char *task_id = arn_resource_id(string_of(frame, "task_arn"), "task");
+		const cJSON *containers = cJSON_GetObjectItemCaseSensitive(frame, "containers");
+		if (update_task(s, node_id, task_id, frame, err) < 0 ||
+		    update_containers(s, node_id, task_id, containers, err) < 0)
+			return -EIO;
+	}
 	sqlite3_stmt *up = hub_store_prepare(s, "UPDATE nodes SET agent_seq = ? WHERE node_id = ?",
 					     err);
 	if (!up)
 		return -EIO;
 	sqlite3_bind_int64(up, 1, (sqlite3_int64)seq);
 	sqlite3_bind_text(up, 2, node_id, -1, SQLITE_STATIC);
-	return hub_store_step_done(s, up, err);
+	if (hub_store_step_done(s, up, err) < 0)
+		return -EIO;
+	/* Its seq is consumed all the same, so the agent stops resending it. */
+	if (!valid)
+		return error_set(err, EBADMSG,
+				 "task_state needs task_arn, a status PENDING, RUNNING or STOPPED"
+				 " and containers with a name and a status");
+	return 0;
 }
 
 int task_state_apply(struct hub_store *s, const char *node_id, uint64_t seq, const cJSON *frame,
@@ -110,9 +130,14 @@ int task_state_apply(struct hub_store *s, const char *node_id, uint64_t seq, con
 	if (hub_store_begin(s, err) < 0)
 		return -EIO;
 	int r = apply(s, node_id, seq, frame, err);
-	if (r < 0 || hub_store_commit(s, err) < 0) {
+	if (r < 0 && r != -EBADMSG) {
 		hub_store_rollback(s);
-		return r < 0 ? r : -EIO;
+		return r;
 	}
-	return 0;
+	/* A refused frame is committed too: its seq is consumed. */
+	if (hub_store_commit(s, err) < 0) {
+		hub_store_rollback(s);
+		return -EIO;
+	}
+	return r;
 }

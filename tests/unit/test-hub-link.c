@@ -234,6 +234,31 @@ TEST(hub_link_task_state_applied_once)
 	node_release(&n);
 }
 
+TEST(hub_link_malformed_task_state_refused_and_acked)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	char frame[1024];
+	snprintf(frame, sizeof(frame),
+		 "{\"type\":\"task_state\",\"seq\":6,\"task_arn\":\"%s\",\"status\":\"STOPPED\","
+		 "\"containers\":[{\"name\":\"c\",\"status\":\"BOGUS\",\"exit_code\":7}]}",
+		 n.task_arn);
+	send_text(&l, frame);
+	/* Refused with a reason, and acknowledged so that the agent stops resending it. */
+	_cleanup_free_ char *error = agent_link_next_out(&l);
+	ASSERT_CONTAINS(error, "\"type\":\"error\"");
+	ASSERT_CONTAINS(error, "containers with a name and a status");
+	_cleanup_free_ char *ack = agent_link_next_out(&l);
+	ASSERT_STR_EQ(ack, "{\"type\":\"ack\",\"seq\":6}");
+	/* Nothing of it was applied: the task is not stopped. */
+	_cleanup_free_ char *status = task_field(&n, "lastStatus");
+	ASSERT_TRUE(status && strcmp(status, "\"STOPPED\"") != 0 && strcmp(status, "STOPPED") != 0);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
 TEST(hub_link_bad_frames_answered_with_error)
 {
 	struct node n;
@@ -246,6 +271,8 @@ TEST(hub_link_bad_frames_answered_with_error)
 	send_text(&l, "{\"type\":\"task_state\",\"seq\":1,\"status\":\"BOGUS\"}");
 	_cleanup_free_ char *e2 = agent_link_next_out(&l);
 	ASSERT_CONTAINS(e2, "\"type\":\"error\"");
+	_cleanup_free_ char *a2 = agent_link_next_out(&l);
+	ASSERT_STR_EQ(a2, "{\"type\":\"ack\",\"seq\":1}");
 	send_text(&l, "{\"type\":\"task_assign\",\"seq\":3}");
 	_cleanup_free_ char *e3 = agent_link_next_out(&l);
 	ASSERT_CONTAINS(e3, "\"type\":\"error\"");
