@@ -3,6 +3,7 @@
 #   make            release build in build/release
 #   make demo       install missing packages, build, run the loopback demo
 #   make check      install missing packages, build with ASan/UBSan, run every test
+#   make bench      benchmarks, printed as tables (results kept in docs/performance.md)
 #
 # MODE=release|test|fuzz picks the flavour; each has its own output folder.
 
@@ -46,14 +47,16 @@ HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c))
 MONITOR_SRC := $(wildcard runtime/monitor/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+BENCH_SRC := $(wildcard bench/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 BINARIES := $(O)/tether $(O)/tether-hub $(O)/tether-monitor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
+BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps demo check clean unit-tests fuzzers
+.PHONY: all deps demo check bench bench-tools clean unit-tests fuzzers
 .DEFAULT_GOAL := all
 
 ifeq ($(MODE),fuzz)
@@ -91,7 +94,14 @@ $(O)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz-%.c) $(O)/libhub.a $(O)/libagent.a 
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
+# Each bench/NAME.c is one benchmark helper program, build/MODE/bench/NAME.
+$(O)/bench/%: $(call obj,bench/%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 unit-tests: $(UNIT_TESTS)
+bench-tools: $(BENCH_TOOLS)
+.SECONDARY: $(call obj,$(BENCH_SRC))
 fuzzers: $(FUZZERS)
 
 # Missing Debian packages are installed on the spot (the two README commands run as root on
@@ -108,6 +118,12 @@ check: deps
 	$(MAKE) MODE=test all unit-tests
 	$(MAKE) MODE=fuzz fuzzers
 	tests/run.sh
+
+# Never pass/fail: prints tables. crun and runc (the peers) are installed only here.
+bench:
+	@scripts/install-deps.sh --bench
+	$(MAKE) MODE=release all bench-tools
+	bench/run.sh build/release
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Install the Debian 12 packages tether needs to build, test and run its demo, when missing.
+#   scripts/install-deps.sh [--bench]    --bench adds the benchmark peers (crun, runc)
 set -eu
 
 packages="gcc make pkg-config clang libclang-rt-14-dev
@@ -7,6 +8,7 @@ libwebsockets-dev libcurl4-openssl-dev libcjson-dev libcap-dev libsystemd-dev
 libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
 awscli busybox-static jq curl iproute2 util-linux procps
 qemu-system-x86 cpio"
+[ "${1:-}" = --bench ] && packages="$packages crun runc"
 
 missing=""
 for p in $packages; do

@@ -34,10 +34,12 @@ fi
 mkdir -p /var/tmp/tether-vm
 mount -t tmpfs tmpfs /var/tmp/tether-vm
 
-top=/ tests="" shell=0
+top=/ tests="" shell=0 guest_dir=tests/vm/guest bin=""
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	tether.top=*) top=${arg#tether.top=} ;;
+	tether.dir=*) guest_dir=${arg#tether.dir=} ;;
+	tether.bin=*) bin=${arg#tether.bin=} ;;
 	tether.tests=*) tests=${arg#tether.tests=} ;;
 	tether.shell=1) shell=1 ;;
 	esac
@@ -59,12 +61,12 @@ if [ "$shell" = 1 ]; then
 	power_off
 fi
 
-export TETHER_BIN_DIR=${TETHER_BIN_DIR:-$top/build/test}
+export TETHER_BIN_DIR=${bin:-${TETHER_BIN_DIR:-$top/build/test}}
 export TETHER_IN_VM=1
 export TETHER_VM_MODE=$([ "$under_systemd" = 1 ] && echo systemd || echo fast)
 export TMPDIR=/var/tmp/tether-vm
 export ASAN_OPTIONS="detect_leaks=1:log_path=$TMPDIR/sanitizer"
-for t in tests/vm/guest/*.sh; do
+for t in "$guest_dir"/*.sh; do
 	name=$(basename "$t" .sh)
 	if [ -n "$tests" ] && ! [[ ",$tests," == *",$name,"* ]]; then
 		continue

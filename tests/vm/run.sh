@@ -6,24 +6,32 @@
 #   tests/vm/run.sh NAME...         only these (file names without .sh)
 #   tests/vm/run.sh --shell         a shell in the guest, for debugging
 #   tests/vm/run.sh --systemd       boot systemd as PID 1 instead of the test runner
+#   tests/vm/run.sh --guest-dir bench/vm --bin build/release NAME...
+#                                   scripts from another folder (benchmarks), other binaries
 #
 # Guest tests print PASS/FAIL/SKIP lines; they are passed through, so tests/run.sh counts them.
+# Lines starting "bench: " (benchmark tables) are passed through as well.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/vm
-mode=fast shell=0 tests=()
-for arg in "$@"; do
-	case "$arg" in
+mode=fast shell=0 tests=() guest_dir="" bin=""
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--shell) shell=1 ;;
 	--systemd) mode=systemd ;;
-	*) tests+=("$arg") ;;
+	--guest-dir) guest_dir=$2; shift ;;
+	--bin) bin=$(cd "$2" && pwd) || exit 2; shift ;;
+	*) tests+=("$1") ;;
 	esac
+	shift
 done
 
 version=$("$top/tests/vm/prepare.sh" "$cache") || { echo "FAIL vm_prepare: see above"; exit 1; }
 append="console=ttyS0 quiet loglevel=3 panic=-1 tether.mode=$mode tether.top=$top"
 [ ${#tests[@]} -gt 0 ] && append="$append tether.tests=$(IFS=,; echo "${tests[*]}")"
 [ "$shell" = 1 ] && append="$append tether.shell=1"
+[ -n "$guest_dir" ] && append="$append tether.dir=$guest_dir"
+[ -n "$bin" ] && append="$append tether.bin=$bin"
 
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot
 	-kernel "$cache/kernel/boot/vmlinuz-$version" -initrd "$cache/initramfs.cpio.gz"
@@ -38,7 +46,7 @@ fi
 log=$(mktemp /tmp/tether-vm.XXXXXX)
 started=$SECONDS
 timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
-	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^(vm|measured): '
+	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^(vm|measured|bench): '
 rc=${PIPESTATUS[0]}
 echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
 if ! grep -q '^vm: done' "$log"; then

@@ -1,0 +1,44 @@
+#!/bin/bash
+# `make bench`: runs the benchmark parts and prints their tables. Benchmarks are never pass or
+# fail; the figures kept in docs/performance.md come from this script's output.
+#
+#   bench/run.sh [BIN_DIR]        BIN_DIR defaults to build/release
+#   BENCH=pattern bench/run.sh    only the parts whose file name contains pattern
+#
+# The whole run must stay under 20 minutes on the 2-core development machine:
+#   node parts (node-*.sh): at most 11 minutes
+#   hub parts (hub-*.sh):   at most 9 minutes
+# Each part runs under a time limit (seconds, after its name below) so that one stuck part
+# cannot hold up the others.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bin=$(cd "${1:-build/release}" && pwd) || exit 2
+export TETHER_BIN_DIR=$bin
+source bench/lib.sh
+
+# part file, time limit in seconds; add a line per part.
+parts=(
+	node-start-exit.sh 360  # VM: tether task run vs crun run vs runc run vs unshare, /bin/true
+	node-footprint.sh 240   # host: agent PSS idle, with 100 containers, after start/stop cycles
+	node-density.sh 120     # host: 500 sleeping containers
+)
+
+echo "tether benchmarks"
+bench_machine
+started=$SECONDS
+for ((i = 0; i < ${#parts[@]}; i += 2)); do
+	part=${parts[i]} limit=${parts[i + 1]}
+	[ -z "${BENCH:-}" ] || [[ $part == *$BENCH* ]] || continue
+	[ -f "bench/$part" ] || { echo; echo "== $part: missing"; continue; }
+	echo
+	echo "== $part"
+	part_started=$SECONDS
+	timeout --kill-after=20 "$limit" bash "bench/$part"
+	rc=$?
+	[ $rc = 124 ] && echo "($part stopped at its time limit of $limit s)"
+	[ $rc != 0 ] && [ $rc != 124 ] && echo "($part ended with status $rc)"
+	echo "($part took $((SECONDS - part_started)) s)"
+done
+echo
+echo "(all parts: $((SECONDS - started)) s)"
