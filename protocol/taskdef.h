@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "protocol/taskdef_linux.h"
 
 #define TASKDEF_MAX_CONTAINERS 10
 #define TASKDEF_DEFAULT_STOP_TIMEOUT 30  /* seconds, as ECS */
@@ -35,6 +36,9 @@ struct taskdef_container {
 	uint32_t memory_mib;     /* hard limit; 0 = not set */
 	uint32_t memory_reservation_mib; /* soft limit; 0 = not set */
 	uint32_t stop_timeout;   /* seconds; TASKDEF_DEFAULT_STOP_TIMEOUT when absent */
+	struct taskdef_linux linux_parameters; /* all zero when absent */
+	struct taskdef_ulimit *ulimits;        /* NULL when absent */
+	size_t n_ulimits;
 };
 
 struct taskdef {

@@ -83,7 +83,7 @@ static int parse_environment(const cJSON *v, const char *path, struct taskdef_co
 enum container_field {
 	F_NAME, F_IMAGE, F_ESSENTIAL, F_COMMAND, F_ENTRY_POINT, F_ENVIRONMENT,
 	F_WORKING_DIRECTORY, F_USER, F_HOSTNAME, F_CPU, F_MEMORY, F_MEMORY_RESERVATION,
-	F_STOP_TIMEOUT, _F_MAX,
+	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, _F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -100,6 +100,8 @@ static const char *const container_fields[_F_MAX] = {
 	[F_MEMORY] = "memory",
 	[F_MEMORY_RESERVATION] = "memoryReservation",
 	[F_STOP_TIMEOUT] = "stopTimeout",
+	[F_LINUX_PARAMETERS] = "linuxParameters",
+	[F_ULIMITS] = "ulimits",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -211,6 +213,21 @@ static int parse_numbers(const cJSON *found[], char path[JSON_PATH_MAX], const c
 			return r;
 		c->stop_timeout = (uint32_t)n;
 	}
+	return 0;
+}
+
+static int parse_linux(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
+		       struct taskdef_container *c, struct error *err)
+{
+	int r;
+	if (found[F_LINUX_PARAMETERS] &&
+	    (r = taskdef_linux_from_json(found[F_LINUX_PARAMETERS], FIELD_PATH(F_LINUX_PARAMETERS),
+					 &c->linux_parameters, err)) < 0)
+		return r;
+	if (found[F_ULIMITS] &&
+	    (r = taskdef_ulimits_from_json(found[F_ULIMITS], FIELD_PATH(F_ULIMITS), &c->ulimits,
+					   &c->n_ulimits, err)) < 0)
+		return r;
 #undef FIELD_PATH
 	return 0;
 }
@@ -226,7 +243,10 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	r = parse_strings(found, field_path, path, c, err);
 	if (r < 0)
 		return r;
-	return parse_numbers(found, field_path, path, c, err);
+	r = parse_numbers(found, field_path, path, c, err);
+	if (r < 0)
+		return r;
+	return parse_linux(found, field_path, path, c, err);
 }
 
 void taskdef_container_release(struct taskdef_container *c)
@@ -243,5 +263,7 @@ void taskdef_container_release(struct taskdef_container *c)
 	free(c->working_directory);
 	free(c->user);
 	free(c->hostname);
+	taskdef_linux_release(&c->linux_parameters);
+	free(c->ulimits);
 	*c = (struct taskdef_container){ 0 };
 }
