@@ -48,13 +48,14 @@ MONITOR_SRC := $(wildcard runtime/monitor/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 BENCH_SRC := $(wildcard bench/*.c)
+LOADGEN_SRC := $(wildcard bench/loadgen/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 BINARIES := $(O)/tether $(O)/tether-hub $(O)/tether-monitor
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
-BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
+BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC)) $(O)/bench/tether-loadgen
 
 .PHONY: all deps demo check bench bench-tools clean unit-tests fuzzers
 .DEFAULT_GOAL := all
@@ -96,6 +97,11 @@ $(O)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz-%.c) $(O)/libhub.a $(O)/libagent.a 
 
 # Each bench/NAME.c is one benchmark helper program, build/MODE/bench/NAME.
 $(O)/bench/%: $(call obj,bench/%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# The hub benchmark's load generator (bench/loadgen/): simulated agents on the real protocol.
+$(O)/bench/tether-loadgen: $(call obj,$(LOADGEN_SRC)) $(O)/libagent.a $(O)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 

@@ -1,0 +1,382 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <libwebsockets.h>
+
+#include "agent/backoff.h"
+#include "bench/loadgen/fleet.h"
+#include "bench/loadgen/wave_stats.h"
+#include "protocol/frame.h"
+
+/* One timer walks the whole fleet: cheaper than a libwebsockets timer per agent (its timer
+ * list is sorted by insertion) and fine-grained enough next to backoff delays of 700 ms and up. */
+#define TICK_US (20 * 1000)
+#define US_PER_S 1000000
+
+struct tx_message {
+	struct tx_message *next;
+	size_t size;
+	unsigned char buf[]; /* LWS_PRE headroom, then the message */
+};
+
+struct agent_conn {
+	struct fleet *fleet;
+	struct sim_agent *sim;
+	struct lws *wsi;
+	unsigned attempt;
+	int64_t connect_at_us; /* next connection attempt; 0 while connected or connecting */
+	int64_t beat_at_us;
+	int close_code;
+	struct tx_message *tx_head, *tx_tail;
+	char *rx;
+	size_t rx_size;
+};
+
+struct fleet {
+	struct fleet_config config;
+	struct lws_context *ctx;
+	struct agent_conn *conns;
+	size_t n, n_ready;
+	lws_sorted_usec_list_t tick_sul;
+	struct sim_counters counters;
+	uint64_t heartbeats;
+	/* the wave in progress */
+	bool wave_open;
+	unsigned wave_index;
+	int64_t wave_start_us;
+	double wave_start_wall;
+	uint64_t attempts, failures;
+	struct event_times established, welcomed;
+};
+
+/* The agent's liveness policy: ping after 20 s without traffic, hang up after 60 s. */
+static const lws_retry_bo_t liveness = {
+	.secs_since_valid_ping = 20,
+	.secs_since_valid_hangup = 60,
+	.jitter_percent = BACKOFF_JITTER_PERCENT,
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint32_t random_u32(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)lws_now_usecs();
+	return v;
+}
+
+static void open_wave(struct fleet *f)
+{
+	f->wave_open = true;
+	f->wave_start_us = lws_now_usecs();
+	f->wave_start_wall = wall_now();
+	f->attempts = f->failures = 0;
+	event_times_clear(&f->established);
+	event_times_clear(&f->welcomed);
+}
+
+static void close_wave(struct fleet *f)
+{
+	int64_t now = lws_now_usecs();
+	struct wave_report r = {
+		.index = f->wave_index++,
+		.agents = f->n,
+		.seconds = (double)(now - f->wave_start_us) / US_PER_S,
+		.start_wall = f->wave_start_wall,
+		.end_wall = wall_now(),
+		.peak_established_per_s = event_times_peak_rate(&f->established, US_PER_S),
+		.peak_welcomed_per_s = event_times_peak_rate(&f->welcomed, US_PER_S),
+		.attempts = f->attempts,
+		.failures = f->failures,
+	};
+	f->wave_open = false;
+	if (f->config.on_wave)
+		f->config.on_wave(f->config.userdata, &r);
+}
+
+static void tx_clear(struct agent_conn *c)
+{
+	while (c->tx_head) {
+		struct tx_message *m = c->tx_head;
+		c->tx_head = m->next;
+		free(m);
+	}
+	c->tx_tail = NULL;
+}
+
+static void send_text(void *userdata, const char *text)
+{
+	struct agent_conn *c = userdata;
+	if (!c->wsi)
+		return;
+	size_t size = strlen(text);
+	struct tx_message *m = malloc(sizeof(*m) + LWS_PRE + size);
+	if (!m)
+		return;
+	m->next = NULL;
+	m->size = size;
+	memcpy(m->buf + LWS_PRE, text, size);
+	if (c->tx_tail)
+		c->tx_tail->next = m;
+	else
+		c->tx_head = m;
+	c->tx_tail = m;
+	lws_callback_on_writable(c->wsi);
+}
+
+/* Retry as the agent does: jittered exponential backoff, slowest pace after a refusal. */
+static void schedule_retry(struct agent_conn *c)
+{
+	uint32_t delay = backoff_delay_ms(c->attempt, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
+					  BACKOFF_JITTER_PERCENT, random_u32());
+	if (c->close_code == CLOSE_AUTH_FAILED || c->close_code == CLOSE_DEREGISTERED ||
+	    c->close_code == CLOSE_REPLACED)
+		delay = BACKOFF_CAP_MS;
+	if (c->attempt < 32)
+		c->attempt++;
+	c->connect_at_us = lws_now_usecs() + (int64_t)delay * 1000;
+}
+
+static void conn_ended(struct agent_conn *c, bool failed)
+{
+	struct fleet *f = c->fleet;
+	c->wsi = NULL;
+	tx_clear(c);
+	free(c->rx);
+	c->rx = NULL;
+	c->rx_size = 0;
+	if (c->sim->ready) {
+		c->sim->ready = false;
+		f->n_ready--;
+		if (!f->wave_open)
+			open_wave(f);
+	}
+	if (failed)
+		f->failures++;
+	schedule_retry(c);
+}
+
+static void welcomed(struct agent_conn *c)
+{
+	struct fleet *f = c->fleet;
+	int64_t now = lws_now_usecs();
+	c->attempt = 0;
+	f->n_ready++;
+	event_times_add(&f->welcomed, now);
+	unsigned hb = f->config.heartbeat_seconds ? f->config.heartbeat_seconds
+						  : c->sim->heartbeat_seconds;
+	/* A random phase, so that heartbeats do not come in bursts. */
+	c->beat_at_us = now + (int64_t)(random_u32() % (hb * 1000u)) * 1000;
+	if (f->wave_open && f->n_ready == f->n)
+		close_wave(f);
+}
+
+static void receive(struct agent_conn *c, const void *in, size_t len)
+{
+	if (lws_is_first_fragment(c->wsi))
+		c->rx_size = 0;
+	if (c->rx_size + len > FRAME_MAX_SIZE)
+		return;
+	char *grown = realloc(c->rx, c->rx_size + len + 1);
+	if (!grown)
+		return;
+	c->rx = grown;
+	memcpy(c->rx + c->rx_size, in, len);
+	c->rx_size += len;
+	c->rx[c->rx_size] = '\0';
+	if (!lws_is_final_fragment(c->wsi))
+		return;
+	size_t size = c->rx_size;
+	c->rx_size = 0;
+	if (sim_agent_receive(c->sim, c->rx, size, &c->fleet->counters) == 1)
+		welcomed(c);
+}
+
+static int write_one(struct agent_conn *c)
+{
+	struct tx_message *m = c->tx_head;
+	if (!m)
+		return 0;
+	c->tx_head = m->next;
+	if (!c->tx_head)
+		c->tx_tail = NULL;
+	int n = lws_write(c->wsi, m->buf + LWS_PRE, m->size, LWS_WRITE_TEXT);
+	size_t size = m->size;
+	free(m);
+	if (n < (int)size)
+		return -1;
+	if (c->tx_head)
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	(void)user;
+	struct agent_conn *c = lws_get_opaque_user_data(wsi);
+	if (!c)
+		return 0;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->close_code = 0;
+		sim_agent_reset(c->sim);
+		event_times_add(&c->fleet->established, lws_now_usecs());
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		receive(c, in, len);
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return write_one(c);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (len >= 2)
+			c->close_code = (((const unsigned char *)in)[0] << 8) |
+					((const unsigned char *)in)[1];
+		break;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (wsi == c->wsi || !c->wsi)
+			conn_ended(c, true);
+		break;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (wsi == c->wsi)
+			conn_ended(c, false);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{ PROTOCOL_SUBPROTOCOL, callback, 0, 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+static void start_connect(struct agent_conn *c)
+{
+	struct fleet *f = c->fleet;
+	c->connect_at_us = 0;
+	c->close_code = 0;
+	f->attempts++;
+	struct lws_client_connect_info info = {
+		.context = f->ctx,
+		.address = f->config.address,
+		.port = f->config.port,
+		.path = "/v1/connect",
+		.host = f->config.address,
+		.origin = f->config.address,
+		.protocol = PROTOCOL_SUBPROTOCOL,
+		.local_protocol_name = PROTOCOL_SUBPROTOCOL,
+		.retry_and_idle_policy = &liveness,
+		.opaque_user_data = c,
+		.pwsi = &c->wsi,
+	};
+	if (!lws_client_connect_via_info(&info) && c->connect_at_us == 0) {
+		c->wsi = NULL;
+		f->failures++;
+		schedule_retry(c);
+	}
+}
+
+static void heartbeat(struct agent_conn *c, int64_t now)
+{
+	struct fleet *f = c->fleet;
+	unsigned hb = f->config.heartbeat_seconds ? f->config.heartbeat_seconds
+						  : c->sim->heartbeat_seconds;
+	c->beat_at_us = now + (int64_t)hb * US_PER_S;
+	send_text(c, "{\"type\":\"heartbeat\"}");
+	f->heartbeats++;
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct fleet *f = lws_container_of(sul, struct fleet, tick_sul);
+	int64_t now = lws_now_usecs();
+	for (size_t i = 0; i < f->n; i++) {
+		struct agent_conn *c = &f->conns[i];
+		if (!c->wsi && c->connect_at_us && now >= c->connect_at_us)
+			start_connect(c);
+		else if (c->wsi && c->sim->ready && now >= c->beat_at_us)
+			heartbeat(c, now);
+	}
+	lws_sul_schedule(f->ctx, 0, &f->tick_sul, tick, TICK_US);
+}
+
+int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_t n,
+	      struct fleet **ret, struct error *err)
+{
+	struct fleet *f = calloc(1, sizeof(*f));
+	if (!f || !(f->conns = calloc(n, sizeof(*f->conns)))) {
+		free(f);
+		return error_set(err, ENOMEM, "out of memory");
+	}
+	f->config = *config;
+	f->n = n;
+	struct lws_context_creation_info info = {
+		.port = CONTEXT_PORT_NO_LISTEN,
+		.protocols = protocols,
+		.gid = -1,
+		.uid = -1,
+	};
+	lws_set_log_level(LLL_ERR, NULL);
+	f->ctx = lws_create_context(&info);
+	if (!f->ctx) {
+		fleet_free(f);
+		return error_set(err, EIO, "cannot create the websocket context");
+	}
+	int64_t now = lws_now_usecs();
+	for (size_t i = 0; i < n; i++) {
+		struct agent_conn *c = &f->conns[i];
+		c->fleet = f;
+		c->sim = &agents[i];
+		c->sim->send = send_text;
+		c->sim->userdata = c;
+		c->connect_at_us =
+			now + 1 + (config->ramp_ms ? (int64_t)(random_u32() % config->ramp_ms) * 1000 : 0);
+	}
+	*ret = f;
+	return 0;
+}
+
+int fleet_run(struct fleet *f, volatile sig_atomic_t *stop)
+{
+	open_wave(f);
+	lws_sul_schedule(f->ctx, 0, &f->tick_sul, tick, 1);
+	while (!*stop)
+		if (lws_service(f->ctx, 0) < 0)
+			return -EIO;
+	return 0;
+}
+
+void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *ret_heartbeats)
+{
+	*ret = f->counters;
+	*ret_heartbeats = f->heartbeats;
+}
+
+void fleet_free(struct fleet *f)
+{
+	if (!f)
+		return;
+	if (f->ctx) {
+		/* Closing callbacks during destruction must not schedule anything. */
+		lws_context_destroy(f->ctx);
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		tx_clear(&f->conns[i]);
+		free(f->conns[i].rx);
+	}
+	event_times_release(&f->established);
+	event_times_release(&f->welcomed);
+	free(f->conns);
+	free(f);
+}

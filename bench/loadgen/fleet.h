@@ -1,0 +1,40 @@
+/* A fleet of simulated agents on one libwebsockets client context: each keeps one websocket
+ * to the hub, reconnects with the agent's jittered exponential backoff (agent/backoff.c),
+ * sends heartbeats, and answers the hub through its sim_agent. The fleet reports each wave of
+ * connections: the first start, and every return after the hub dropped agents. */
+#pragma once
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/loadgen/sim_agent.h"
+#include "common/error.h"
+
+struct wave_report {
+	unsigned index;              /* 0: first start */
+	size_t agents;
+	double seconds;              /* first drop (or start) to the last welcome */
+	double start_wall, end_wall; /* CLOCK_REALTIME seconds */
+	double peak_established_per_s, peak_welcomed_per_s; /* best 1 s window */
+	uint64_t attempts, failures; /* connection attempts in the wave, and those that failed */
+};
+
+struct fleet_config {
+	const char *address;
+	int port;
+	unsigned heartbeat_seconds; /* 0: as the welcome says */
+	unsigned ramp_ms;           /* first connections spread evenly at random over this */
+	void (*on_wave)(void *userdata, const struct wave_report *r);
+	void *userdata;
+};
+
+struct fleet;
+
+/* agents stay owned by the caller and must outlive the fleet. */
+int fleet_new(const struct fleet_config *c, struct sim_agent *agents, size_t n,
+	      struct fleet **ret, struct error *err);
+/* Serve until *stop is set. */
+int fleet_run(struct fleet *f, volatile sig_atomic_t *stop);
+void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *ret_heartbeats);
+void fleet_free(struct fleet *f);
