@@ -321,6 +321,12 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 					 &cfg, err);
 	if (r < 0)
 		return r;
+	r = container_storage_resolve(t->td, c->def, t->dir, &cfg->storage, err);
+	if (r < 0)
+		return r;
+	r = container_storage_create_sources(&cfg->storage, err);
+	if (r < 0)
+		return r;
 	cfg->inherit_output = tm->cfg.inherit_output;
 	struct cgroup_limits limits = { 0 };
 	if (t->limits)

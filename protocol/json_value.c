@@ -149,3 +149,18 @@ int json_get_string_array(const cJSON *v, const char *path, size_t max_items, si
 	*ret = TAKE_PTR(strv);
 	return 0;
 }
+
+int json_object_array_alloc(const cJSON *v, const char *path, size_t max_items, const char *what,
+			    size_t item_size, void **ret_items, struct error *err)
+{
+	if (!cJSON_IsArray(v))
+		return error_set(err, EINVAL, "%s: expected an array of objects", path);
+	size_t n = (size_t)cJSON_GetArraySize(v);
+	if (n > max_items)
+		return error_set(err, EINVAL, "%s: more than %zu %s", path, max_items, what);
+	void *items = calloc(n ? n : 1, item_size);
+	if (!items)
+		return error_set(err, ENOMEM, "%s: out of memory", path);
+	*ret_items = items;
+	return 0;
+}

@@ -49,5 +49,10 @@ int json_get_string_array(const cJSON *v, const char *path, size_t max_items, si
 
 void json_strv_free(char **strv);
 
+/* For an array of at most max_items objects ("more than N <what>" otherwise): *ret_items is
+ * a zeroed allocation of item_size bytes per item (at least one), for the caller to fill. */
+int json_object_array_alloc(const cJSON *v, const char *path, size_t max_items, const char *what,
+			    size_t item_size, void **ret_items, struct error *err);
+
 /* For _cleanup_(cjson_deletep) cJSON *json. */
 void cjson_deletep(cJSON **json);

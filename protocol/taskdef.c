@@ -7,12 +7,13 @@
 #include "common/cleanup.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef_container.h"
+#include "protocol/taskdef_mounts.h"
 #include "protocol/taskdef_units.h"
 
 #define MAX_COMPATIBILITIES 4
 
 enum task_field {
-	T_FAMILY, T_CONTAINERS, T_CPU, T_MEMORY, T_NETWORK_MODE, T_COMPATIBILITIES, _T_MAX,
+	T_FAMILY, T_CONTAINERS, T_CPU, T_MEMORY, T_NETWORK_MODE, T_COMPATIBILITIES, T_VOLUMES, _T_MAX,
 };
 
 static const char *const task_fields[_T_MAX] = {
@@ -22,6 +23,7 @@ static const char *const task_fields[_T_MAX] = {
 	[T_MEMORY] = "memory",
 	[T_NETWORK_MODE] = "networkMode",
 	[T_COMPATIBILITIES] = "requiresCompatibilities",
+	[T_VOLUMES] = "volumes",
 };
 
 static int parse_network_mode(const cJSON *v, struct taskdef *td, struct error *err)
@@ -121,9 +123,14 @@ static int parse_task(const cJSON *json, struct taskdef *td, struct error *err)
 		return r;
 	if (found[T_COMPATIBILITIES] && (r = check_compatibilities(found[T_COMPATIBILITIES], err)) < 0)
 		return r;
+	if (found[T_VOLUMES] && (r = taskdef_volumes_from_json(found[T_VOLUMES], td, err)) < 0)
+		return r;
 	if (!found[T_CONTAINERS])
 		return error_set(err, EINVAL, "containerDefinitions: required");
-	return parse_containers(found[T_CONTAINERS], td, err);
+	r = parse_containers(found[T_CONTAINERS], td, err);
+	if (r < 0)
+		return r;
+	return taskdef_mounts_check(td, err);
 }
 
 int taskdef_from_json(const cJSON *json, struct taskdef **ret, struct error *err)
@@ -164,6 +171,7 @@ void taskdef_free(struct taskdef *td)
 	for (size_t i = 0; i < td->n_containers; i++)
 		taskdef_container_release(&td->containers[i]);
 	free(td->containers);
+	taskdef_volumes_release(td);
 	free(td->family);
 	free(td->network_mode);
 	free(td);

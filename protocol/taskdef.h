@@ -21,6 +21,30 @@ struct taskdef_env {
 	char *value;
 };
 
+/* Storage (protocol/taskdef_mounts.h): a task volume is a host folder (host.sourcePath) or,
+ * with only a name, an empty folder the task's containers share for the task's lifetime. */
+struct taskdef_volume {
+	char *name;
+	char *host_source_path;  /* absolute; NULL: a task-scoped empty folder */
+};
+
+struct taskdef_mount_point {
+	char *source_volume;     /* names a task volume */
+	char *container_path;    /* absolute, normalised: no "//", ".", ".." or trailing '/' */
+	bool read_only;
+};
+
+struct taskdef_volume_from {
+	char *source_container;  /* another container of the task */
+	bool read_only;          /* true: every mount taken over is read-only */
+};
+
+/* Name resolution (protocol/taskdef_dns.h). */
+struct taskdef_host_entry {
+	char *hostname;
+	char *ip_address;
+};
+
 struct taskdef_container {
 	char *name;
 	char *image;            /* "oci:/path/to/layout:tag" or a registry reference */
@@ -39,6 +63,15 @@ struct taskdef_container {
 	struct taskdef_linux linux_parameters; /* all zero when absent */
 	struct taskdef_ulimit *ulimits;        /* NULL when absent */
 	size_t n_ulimits;
+	bool readonly_root_filesystem;
+	struct taskdef_mount_point *mount_points;
+	size_t n_mount_points;
+	struct taskdef_volume_from *volumes_from;
+	size_t n_volumes_from;
+	char **dns_servers;        /* NULL-terminated IP addresses; NULL: the host's */
+	char **dns_search_domains; /* NULL-terminated; NULL: the host's */
+	struct taskdef_host_entry *extra_hosts;
+	size_t n_extra_hosts;
 };
 
 struct taskdef {
@@ -48,6 +81,8 @@ struct taskdef {
 	uint32_t memory_mib;     /* task-level memory; 0 = not set */
 	struct taskdef_container *containers;
 	size_t n_containers;
+	struct taskdef_volume *volumes;
+	size_t n_volumes;
 };
 
 /* Parse and validate a task definition object. On error *ret is untouched and err names the

@@ -6,6 +6,8 @@
 
 #include "common/cleanup.h"
 #include "protocol/json_value.h"
+#include "protocol/taskdef_dns.h"
+#include "protocol/taskdef_mounts.h"
 #include "protocol/taskdef_units.h"
 
 bool taskdef_name_is_valid(const char *s)
@@ -83,7 +85,8 @@ static int parse_environment(const cJSON *v, const char *path, struct taskdef_co
 enum container_field {
 	F_NAME, F_IMAGE, F_ESSENTIAL, F_COMMAND, F_ENTRY_POINT, F_ENVIRONMENT,
 	F_WORKING_DIRECTORY, F_USER, F_HOSTNAME, F_CPU, F_MEMORY, F_MEMORY_RESERVATION,
-	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, _F_MAX,
+	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, F_READONLY_ROOT, F_MOUNT_POINTS,
+	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, _F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -102,6 +105,12 @@ static const char *const container_fields[_F_MAX] = {
 	[F_STOP_TIMEOUT] = "stopTimeout",
 	[F_LINUX_PARAMETERS] = "linuxParameters",
 	[F_ULIMITS] = "ulimits",
+	[F_READONLY_ROOT] = "readonlyRootFilesystem",
+	[F_MOUNT_POINTS] = "mountPoints",
+	[F_VOLUMES_FROM] = "volumesFrom",
+	[F_DNS_SERVERS] = "dnsServers",
+	[F_DNS_SEARCH_DOMAINS] = "dnsSearchDomains",
+	[F_EXTRA_HOSTS] = "extraHosts",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -213,6 +222,10 @@ static int parse_numbers(const cJSON *found[], char path[JSON_PATH_MAX], const c
 			return r;
 		c->stop_timeout = (uint32_t)n;
 	}
+	if (found[F_READONLY_ROOT] &&
+	    (r = json_get_bool(found[F_READONLY_ROOT], FIELD_PATH(F_READONLY_ROOT),
+			       &c->readonly_root_filesystem, err)) < 0)
+		return r;
 	return 0;
 }
 
@@ -232,6 +245,30 @@ static int parse_linux(const cJSON *found[], char path[JSON_PATH_MAX], const cha
 	return 0;
 }
 
+/* Storage and name resolution: mountPoints, volumesFrom, dnsServers, dnsSearchDomains,
+ * extraHosts (checked against the task's volumes and containers by taskdef_mounts_check). */
+static int parse_files(const cJSON *found[], const char *path, struct taskdef_container *c,
+		       struct error *err)
+{
+	int r = 0;
+	if (found[F_MOUNT_POINTS] &&
+	    (r = taskdef_mount_points_from_json(found[F_MOUNT_POINTS], path, c, err)) < 0)
+		return r;
+	if (found[F_VOLUMES_FROM] &&
+	    (r = taskdef_volumes_from_from_json(found[F_VOLUMES_FROM], path, c, err)) < 0)
+		return r;
+	if (found[F_DNS_SERVERS] &&
+	    (r = taskdef_dns_servers_from_json(found[F_DNS_SERVERS], path, c, err)) < 0)
+		return r;
+	if (found[F_DNS_SEARCH_DOMAINS] &&
+	    (r = taskdef_dns_search_from_json(found[F_DNS_SEARCH_DOMAINS], path, c, err)) < 0)
+		return r;
+	if (found[F_EXTRA_HOSTS] &&
+	    (r = taskdef_extra_hosts_from_json(found[F_EXTRA_HOSTS], path, c, err)) < 0)
+		return r;
+	return 0;
+}
+
 int taskdef_container_from_json(const cJSON *json, const char *path, struct taskdef_container *c,
 				struct error *err)
 {
@@ -246,7 +283,10 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	r = parse_numbers(found, field_path, path, c, err);
 	if (r < 0)
 		return r;
-	return parse_linux(found, field_path, path, c, err);
+	r = parse_linux(found, field_path, path, c, err);
+	if (r < 0)
+		return r;
+	return parse_files(found, path, c, err);
 }
 
 void taskdef_container_release(struct taskdef_container *c)
@@ -265,5 +305,7 @@ void taskdef_container_release(struct taskdef_container *c)
 	free(c->hostname);
 	taskdef_linux_release(&c->linux_parameters);
 	free(c->ulimits);
+	taskdef_container_mounts_release(c);
+	taskdef_container_dns_release(c);
 	*c = (struct taskdef_container){ 0 };
 }

@@ -116,6 +116,7 @@ int container_config_resolve(const struct taskdef_container *def, const struct i
 	if (!cfg->layers && !(cfg->layers = calloc(1, sizeof(char *))))
 		return error_set(err, ENOMEM, "container config");
 	cfg->stop_timeout = def->stop_timeout;
+	cfg->storage.shm_size_mib = CONTAINER_DEFAULT_SHM_MIB;
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
@@ -131,6 +132,7 @@ void container_config_free(struct container_config *cfg)
 	free(cfg->user);
 	free(cfg->hostname);
 	free(cfg->cgroup);
+	container_storage_release(&cfg->storage);
 	free(cfg);
 }
 
@@ -159,7 +161,8 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  cJSON_AddItemToObject(o, "layers", strv_to_json(cfg->layers)) &&
 		  cJSON_AddStringToObject(o, "cgroup", cfg->cgroup) &&
 		  cJSON_AddNumberToObject(o, "stop_timeout", cfg->stop_timeout) &&
-		  cJSON_AddBoolToObject(o, "inherit_output", cfg->inherit_output);
+		  cJSON_AddBoolToObject(o, "inherit_output", cfg->inherit_output) &&
+		  container_storage_to_json(&cfg->storage, o);
 	char *text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
@@ -229,6 +232,8 @@ int container_config_from_json(const char *text, struct container_config **ret,
 		r = string_field(o, "hostname", true, &cfg->hostname);
 	if (r == 0)
 		r = string_field(o, "cgroup", true, &cfg->cgroup);
+	if (r == 0)
+		r = container_storage_from_json(o, &cfg->storage);
 	if (r == 0 && (!cJSON_IsNumber(timeout) || timeout->valuedouble < 0 ||
 		       timeout->valuedouble > 3600))
 		r = -EINVAL;

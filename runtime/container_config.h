@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "image/image.h"
 #include "protocol/taskdef.h"
+#include "runtime/container_storage.h"
 
 #define CONTAINER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -21,6 +22,7 @@ struct container_config {
 	char *cgroup;         /* relative to the cgroup2 mount */
 	uint32_t stop_timeout;
 	bool inherit_output;  /* write to the monitor's stdout/stderr instead of output.log */
+	struct container_storage storage; /* mounts, read-only root, /etc name files */
 };
 
 /* Resolve as Docker does: an entryPoint in the definition replaces the image's Entrypoint and

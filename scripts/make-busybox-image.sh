@@ -42,6 +42,10 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 	>"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 : >"$root/etc/hostname"
+for link in ${EXTRA_LINKS:-}; do
+	mkdir -p "$(dirname "$root/${link%%=*}")"
+	ln -s "${link#*=}" "$root/${link%%=*}"
+done
 chmod 0755 "$root" "$root/bin/busybox"
 chmod 0700 "$root/root"
 chmod 1777 "$root/tmp"

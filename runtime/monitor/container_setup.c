@@ -117,7 +117,7 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 	setup_error_fd = s->error_fd;
 	reset_signals();
 	setup_stdio(s);
-	rootfs_setup(s->cfg, s->rootfs, s->upper, s->work);
+	rootfs_setup(s);
 	if (sethostname(s->cfg->hostname, strlen(s->cfg->hostname)) < 0)
 		setup_die("sethostname %s: %s", s->cfg->hostname, strerror(errno));
 	if (mkdir(s->cfg->cwd, 0755) < 0 && errno != EEXIST)

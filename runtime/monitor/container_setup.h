@@ -7,6 +7,7 @@
 
 struct container_setup {
 	const struct container_config *cfg;
+	const char *folder;   /* the container's state folder (its generated /etc files) */
 	const char *rootfs;   /* mount point of the overlay */
 	const char *upper;    /* overlay upper and work folders */
 	const char *work;

@@ -23,8 +23,10 @@
 #include "common/log.h"
 #include "runtime/container_handle.h"
 #include "runtime/container_start.h"
+#include "runtime/etc_files.h"
 #include "runtime/exit_record.h"
 #include "runtime/monitor/container_setup.h"
+#include "runtime/monitor/mounts.h"
 
 struct monitor {
 	const char *folder;
@@ -61,6 +63,35 @@ static int monitor_load(struct monitor *m, struct error *err)
 	return 0;
 }
 
+/* The container's own /etc/hosts, /etc/hostname and /etc/resolv.conf, written into its state
+ * folder and bound over the image's (rootfs.c), as Docker does. */
+static int write_name_files(struct monitor *m, struct error *err)
+{
+	const struct container_storage *st = &m->cfg->storage;
+	_cleanup_free_ char *host_resolv = NULL, *hosts = NULL, *hostname = NULL, *resolv = NULL;
+	int r = read_file_full("/etc/resolv.conf", 64 * 1024, &host_resolv, NULL);
+	if (r < 0 && r != -ENOENT)
+		return error_set_errno(err, r, "read the host's /etc/resolv.conf");
+	if (etc_hosts_text(m->cfg->hostname, st->extra_hosts, &hosts) < 0 ||
+	    etc_hostname_text(m->cfg->hostname, &hostname) < 0 ||
+	    etc_resolv_conf_text(host_resolv, st->dns_servers, st->dns_search, &resolv) < 0)
+		return error_set(err, ENOMEM, "name files");
+	const char *files[][2] = {
+		{ CONTAINER_HOSTS_FILE, hosts },
+		{ CONTAINER_HOSTNAME_FILE, hostname },
+		{ CONTAINER_RESOLV_FILE, resolv },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		_cleanup_free_ char *path = NULL;
+		if (path_in(&path, m->folder, files[i][0]) < 0)
+			return error_set(err, ENOMEM, "name files");
+		r = write_file_atomic(path, files[i][1], strlen(files[i][1]), 0644);
+		if (r < 0)
+			return error_set_errno(err, r, "write %s", path);
+	}
+	return 0;
+}
+
 static void monitor_free(struct monitor *m)
 {
 	container_config_free(m->cfg);
@@ -94,6 +125,8 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	int r = cgroup_create(m->cfg->cgroup, err);
 	if (r >= 0)
 		r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
+	if (r >= 0)
+		r = write_name_files(m, err);
 	if (r < 0)
 		return r;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -114,7 +147,7 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	if (pid == 0) {
 		close(err_read);
 		struct container_setup s = {
-			.cfg = m->cfg, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
+			.cfg = m->cfg, .folder = m->folder, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
 			.error_fd = err_write, .stdin_fd = null_fd, .output_fd = output_fd,
 		};
 		container_setup_and_exec(&s);

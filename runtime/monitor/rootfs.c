@@ -11,6 +11,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime/monitor/mount_target.h"
+#include "runtime/monitor/mounts.h"
 #include "runtime/monitor/rootfs.h"
 
 static void mount_or_die(const char *src, const char *target, const char *type,
@@ -56,7 +58,7 @@ static void mount_overlay(const struct container_config *cfg, const char *rootfs
 	mount_or_die("overlay", rootfs, "overlay", 0, opts);
 }
 
-static void make_dev(void)
+static void make_dev(uint32_t shm_size_mib)
 {
 	static const struct { const char *name; unsigned major, minor; } nodes[] = {
 		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
@@ -65,7 +67,7 @@ static void make_dev(void)
 	static const struct { const char *target, *link; } links[] = {
 		{ "/proc/self/fd", "/dev/fd" },      { "/proc/self/fd/0", "/dev/stdin" },
 		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
-		{ "pts/ptmx", "/dev/ptmx" },
+		{ "pts/ptmx", "/dev/ptmx" },         { "/proc/kcore", "/dev/core" },
 	};
 	mount_or_die("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
 	mode_t old = umask(0);
@@ -77,20 +79,42 @@ static void make_dev(void)
 	mount_or_die("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620");
 	mkdir_or_die("/dev/shm", 01777);
-	mount_or_die("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k");
+	char shm_opts[64];
+	snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%uk", shm_size_mib * 1024u);
+	mount_or_die("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts);
+	/* POSIX message queues of the container's own IPC namespace. */
+	mkdir_or_die("/dev/mqueue", 01777);
+	mount_or_die("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i].target, links[i].link) < 0)
 			setup_die("symlink %s: %s", links[i].link, strerror(errno));
 }
 
-void rootfs_setup(const struct container_config *cfg, const char *rootfs, const char *upper,
-		  const char *work)
+/* The working directory is created before the root may turn read-only, resolved inside the
+ * root like any mount point. */
+static void make_working_directory(const char *cwd)
 {
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		setup_die("open /: %s", strerror(errno));
+	const char *failed;
+	int fd = mount_target_open(root, cwd, true, &failed);
+	close(root);
+	if (fd < 0)
+		setup_die("working directory %s: %s: %s", cwd, failed ? failed : cwd, strerror(-fd));
+	close(fd);
+}
+
+void rootfs_setup(const struct container_setup *s)
+{
+	const struct container_config *cfg = s->cfg;
+	const char *rootfs = s->rootfs;
 	/* Nothing mounted from here on may propagate back to the host. */
 	mount_or_die(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-	mount_overlay(cfg, rootfs, upper, work);
+	mount_overlay(cfg, rootfs, s->upper, s->work);
 	mount_or_die(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
+	struct prepared_mounts pm = { 0 };
+	mounts_prepare(s, &pm);
 	if (chdir(rootfs) < 0)
 		setup_die("chdir %s: %s", rootfs, strerror(errno));
 	mkdir_or_die("proc", 0555);
@@ -105,6 +129,11 @@ void rootfs_setup(const struct container_config *cfg, const char *rootfs, const 
 	if (chdir("/") < 0)
 		setup_die("chdir /: %s", strerror(errno));
 	mount_or_die("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	make_dev();
+	make_dev(cfg->storage.shm_size_mib);
 	mount_or_die("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mounts_attach(s, &pm);
+	mounts_mask_kernel_paths();
+	make_working_directory(cfg->cwd);
+	if (cfg->storage.readonly_root)
+		mounts_make_root_readonly();
 }

@@ -170,7 +170,8 @@ TEST(taskdef_unknown_fields_named_with_path)
 {
 	ASSERT_STR_EQ(container_error("\"portMappings\": []"),
 		      "containerDefinitions[0].portMappings: field not supported by tether");
-	ASSERT_STR_EQ(task_error("\"volumes\": []"), "volumes: field not supported by tether");
+	ASSERT_STR_EQ(task_error("\"placementConstraints\": []"),
+		      "placementConstraints: field not supported by tether");
 	ASSERT_STR_EQ(container_error("\"environment\": [{\"name\": \"A\", \"value\": \"1\", \"type\": \"x\"}]"),
 		      "containerDefinitions[0].environment[0].type: field not supported by tether");
 	/* Field names are case-sensitive, as in ECS. */

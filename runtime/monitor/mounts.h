@@ -1,0 +1,30 @@
+/* The container's mounts beyond its root: the generated name files (/etc/hosts, /etc/hostname,
+ * /etc/resolv.conf), volumes and tmpfs mounts, Docker's masked and read-only paths of /proc
+ * and /sys, and the read-only root. Runs in the container's first process; dies on error. */
+#pragma once
+
+#include "runtime/monitor/container_setup.h"
+
+struct prepared_mounts {
+	int *tree_fds;       /* detached copies of the bind sources, in attach order */
+	size_t n;
+};
+
+/* Before pivot_root, while host paths are reachable: a detached copy (open_tree) of every
+ * bind source, with nosuid, nodev and, where asked, read-only already set. */
+void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm);
+
+/* After pivot_root and /proc, /dev, /sys: attach each prepared mount (and each tmpfs) at its
+ * destination, resolved inside the container's root. */
+void mounts_attach(const struct container_setup *s, struct prepared_mounts *pm);
+
+/* Docker's masked paths (unreadable) and read-only paths of /proc and /sys. */
+void mounts_mask_kernel_paths(void);
+
+/* Remount the root read-only (readonlyRootFilesystem); its submounts keep their own flags. */
+void mounts_make_root_readonly(void);
+
+/* The name files the monitor writes into the container's state folder. */
+#define CONTAINER_HOSTS_FILE "hosts"
+#define CONTAINER_HOSTNAME_FILE "hostname"
+#define CONTAINER_RESOLV_FILE "resolv.conf"
