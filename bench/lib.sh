@@ -17,19 +17,21 @@ bench_machine() {
 }
 
 # table TITLE: reads tab-separated rows on stdin (the first is the header) and prints them as
-# aligned columns; numeric cells are right-aligned.
+# aligned columns; columns of numbers (with or without a unit) are right-aligned.
 table() {
 	echo
 	echo "$1"
 	awk -F'\t' '
 	{ rows[NR] = $0; if (NF > cols) cols = NF
-	  for (i = 1; i <= NF; i++) if (length($i) > w[i]) w[i] = length($i) }
+	  for (i = 1; i <= NF; i++) {
+		if (length($i) > w[i]) w[i] = length($i)
+		if (NR > 1 && $i !~ /^[-+]?[0-9.]+ ?[a-zA-Z%]*$/) text[i] = 1
+	  } }
 	END {
 		for (r = 1; r <= NR; r++) {
 			n = split(rows[r], cell, "\t"); line = ""
 			for (i = 1; i <= n; i++) {
-				numeric = r > 1 && cell[i] ~ /^[-+]?[0-9.]+[a-zA-Z%x]*$/
-				fmt = numeric ? "%" w[i] "s" : "%-" w[i] "s"
+				fmt = text[i] ? "%-" w[i] "s" : "%" w[i] "s"
 				line = line (i > 1 ? "  " : "") sprintf(fmt, cell[i])
 			}
 			sub(/ +$/, "", line); print line
@@ -77,6 +79,9 @@ median_of() {
 # pss_kb PID / rss_kb PID: proportional and resident set size of a process, in KiB.
 pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null; }
 rss_kb() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null; }
+# private_kb PID: memory of the process alone (Private_Clean + Private_Dirty), in KiB: unlike
+# PSS it does not move when other programs map the same libraries.
+private_kb() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1/smaps_rollup" 2>/dev/null; }
 
 # cpu_ticks PID: utime+stime of a process in clock ticks (fields 14 and 15 of /proc/PID/stat,
 # counted after the command name, which may hold spaces).

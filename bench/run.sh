@@ -19,9 +19,9 @@ source bench/lib.sh
 
 # part file, time limit in seconds; add a line per part.
 parts=(
-	node-start-exit.sh 360  # VM: tether task run vs crun run vs runc run vs unshare, /bin/true
-	node-footprint.sh 240   # host: agent PSS idle, with 100 containers, after start/stop cycles
-	node-density.sh 120     # host: 500 sleeping containers
+	node-start-exit.sh 300  # VM: tether task run vs crun run vs runc run vs unshare (~190 s)
+	node-footprint.sh 300   # host: agent PSS idle, with 100 containers, along cycles (~260 s)
+	node-density.sh 300     # host: 500 sleeping containers (~190 s)
 )
 
 echo "tether benchmarks"
