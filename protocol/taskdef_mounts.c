@@ -281,6 +281,41 @@ static int note_path(void *userdata, const struct taskdef_mount_point *mp, bool 
 	return 0;
 }
 
+/* Every mount of container i (its own, those taken through volumesFrom, its tmpfs) at its
+ * own path, and no volumesFrom cycle. */
+static int check_one_mount_per_path(const struct taskdef *td, const struct taskdef_container *c,
+				    size_t i, struct error *err)
+{
+	struct seen_paths *seen = calloc(1, sizeof(*seen));
+	if (!seen)
+		return error_set(err, ENOMEM, "mountPoints: out of memory");
+	int r = taskdef_container_mounts(td, c, note_path, seen);
+	/* A tmpfs of linuxParameters is a mount too; its normalised path lives as long
+	 * as seen. */
+	char *tmpfs_paths[TASKDEF_MAX_TMPFS] = { 0 };
+	for (size_t j = 0; r == 0 && j < c->linux_parameters.n_tmpfs && j < TASKDEF_MAX_TMPFS; j++) {
+		r = taskdef_path_normalize(c->linux_parameters.tmpfs[j].container_path,
+					   &tmpfs_paths[j]);
+		if (r == 0)
+			r = note_path(seen, &(struct taskdef_mount_point){
+					      .container_path = tmpfs_paths[j] }, false);
+		if (r == -EEXIST)
+			seen->duplicate = c->linux_parameters.tmpfs[j].container_path;
+	}
+	if (r == -ELOOP)
+		r = error_set(err, EINVAL, "containerDefinitions[%zu].volumesFrom: containers "
+			      "take volumes from each other in a cycle", i);
+	else if (r == -EEXIST)
+		r = error_set(err, EINVAL, "containerDefinitions[%zu].mountPoints: two mounts "
+			      "at \"%s\"", i, seen->duplicate);
+	else if (r < 0)
+		r = error_set_errno(err, r, "containerDefinitions[%zu]: mounts", i);
+	free(seen);
+	for (size_t j = 0; j < TASKDEF_MAX_TMPFS; j++)
+		free(tmpfs_paths[j]);
+	return r;
+}
+
 int taskdef_mounts_check(const struct taskdef *td, struct error *err)
 {
 	for (size_t i = 0; i < td->n_containers; i++) {
@@ -297,17 +332,7 @@ int taskdef_mounts_check(const struct taskdef *td, struct error *err)
 						 "sourceContainer: \"%s\" is not another container of "
 						 "the task", i, j, src);
 		}
-		struct seen_paths *seen = calloc(1, sizeof(*seen));
-		if (!seen)
-			return error_set(err, ENOMEM, "mountPoints: out of memory");
-		int r = taskdef_container_mounts(td, c, note_path, seen);
-		if (r == -ELOOP)
-			r = error_set(err, EINVAL, "containerDefinitions[%zu].volumesFrom: containers "
-				      "take volumes from each other in a cycle", i);
-		else if (r == -EEXIST)
-			r = error_set(err, EINVAL, "containerDefinitions[%zu].mountPoints: two mounts "
-				      "at \"%s\"", i, seen->duplicate);
-		free(seen);
+		int r = check_one_mount_per_path(td, c, i, err);
 		if (r < 0)
 			return r;
 	}

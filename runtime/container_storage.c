@@ -11,6 +11,17 @@
 #include "common/fileio.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef_mounts.h"
+#include "runtime/tmpfs_options.h"
+
+static struct container_mount *grow(struct container_storage *st)
+{
+	struct container_mount *grown = realloc(st->mounts, (st->n_mounts + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	st->mounts = grown;
+	grown[st->n_mounts] = (struct container_mount){ 0 };
+	return &grown[st->n_mounts++];
+}
 
 struct resolving {
 	const struct taskdef *td;
@@ -24,14 +35,10 @@ static int add_mount(void *userdata, const struct taskdef_mount_point *mp, bool 
 	const struct taskdef_volume *vol = taskdef_find_volume(res->td, mp->source_volume);
 	if (!vol)
 		return -ENOENT; /* taskdef_mounts_check refuses such definitions */
-	struct container_storage *st = res->st;
-	struct container_mount *grown = realloc(st->mounts, (st->n_mounts + 1) * sizeof(*grown));
-	if (!grown)
+	struct container_mount *m = grow(res->st);
+	if (!m)
 		return -ENOMEM;
-	st->mounts = grown;
-	struct container_mount *m = &grown[st->n_mounts];
-	*m = (struct container_mount){ .read_only = read_only };
-	st->n_mounts++;
+	m->read_only = read_only;
 	if (vol->host_source_path)
 		m->source = strdup(vol->host_source_path);
 	else if (asprintf(&m->source, "%s/%s/%s", res->task_folder, CONTAINER_VOLUMES_FOLDER,
@@ -61,16 +68,53 @@ static int strv_copy(char *const *src, char ***ret)
 	return 0;
 }
 
+static int add_tmpfs(struct container_storage *st, const struct taskdef_tmpfs *t)
+{
+	struct container_mount *m = grow(st);
+	if (!m)
+		return -ENOMEM;
+	int r = taskdef_path_normalize(t->container_path, &m->destination);
+	if (r < 0)
+		return r;
+	return tmpfs_options_parse(t->mount_options, t->size_mib, &m->tmpfs_flags,
+				   &m->tmpfs_options);
+}
+
+static size_t path_depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Parents before children, as Docker sorts them: a tmpfs at /data must not hide a volume
+ * at /data/x. Insertion sort keeps the given order among equals. */
+static void sort_by_depth(struct container_storage *st)
+{
+	for (size_t i = 1; i < st->n_mounts; i++) {
+		struct container_mount m = st->mounts[i];
+		size_t depth = path_depth(m.destination), j = i;
+		for (; j > 0 && path_depth(st->mounts[j - 1].destination) > depth; j--)
+			st->mounts[j] = st->mounts[j - 1];
+		st->mounts[j] = m;
+	}
+}
+
 int container_storage_resolve(const struct taskdef *td, const struct taskdef_container *def,
 			      const char *task_folder, struct container_storage *st,
 			      struct error *err)
 {
 	st->readonly_root = def->readonly_root_filesystem;
-	st->shm_size_mib = CONTAINER_DEFAULT_SHM_MIB;
+	st->shm_size_mib = def->linux_parameters.shared_memory_size_mib ?
+			   def->linux_parameters.shared_memory_size_mib : CONTAINER_DEFAULT_SHM_MIB;
 	struct resolving res = { .td = td, .task_folder = task_folder, .st = st };
 	int r = taskdef_container_mounts(td, def, add_mount, &res);
+	for (size_t i = 0; r >= 0 && i < def->linux_parameters.n_tmpfs; i++)
+		r = add_tmpfs(st, &def->linux_parameters.tmpfs[i]);
 	if (r < 0)
 		return error_set_errno(err, r, "container %s: mounts", def->name);
+	sort_by_depth(st);
 	if (strv_copy(def->dns_servers, &st->dns_servers) < 0 ||
 	    strv_copy(def->dns_search_domains, &st->dns_search) < 0)
 		return error_set(err, ENOMEM, "container %s: dns", def->name);

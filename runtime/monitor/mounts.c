@@ -86,9 +86,20 @@ static void mount_tmpfs(int root, const struct container_mount *m)
 	_cleanup_close_ int target = target_or_die(root, m->destination, true);
 	char via[64];
 	snprintf(via, sizeof(via), "/proc/self/fd/%d", target);
+	const unsigned long propagation = MS_PRIVATE | MS_SHARED | MS_SLAVE | MS_UNBINDABLE | MS_REC;
 	unsigned long flags = (unsigned long)m->tmpfs_flags | (m->read_only ? MS_RDONLY : 0);
-	if (mount("tmpfs", via, "tmpfs", flags, m->tmpfs_options) < 0)
+	if (mount("tmpfs", via, "tmpfs", flags & ~propagation, m->tmpfs_options) < 0)
 		setup_die("mount tmpfs on %s: %s", m->destination, strerror(errno));
+	if (!(flags & propagation))
+		return;
+	/* Propagation is a separate call on the new mount: the old descriptor names the folder
+	 * under it, so the destination is resolved again (crossing into the tmpfs). */
+	_cleanup_close_ int mounted = mount_target_open_existing(root, m->destination);
+	if (mounted < 0)
+		setup_die("tmpfs on %s: %s", m->destination, strerror(-mounted));
+	snprintf(via, sizeof(via), "/proc/self/fd/%d", mounted);
+	if (mount(NULL, via, NULL, flags & propagation, NULL) < 0)
+		setup_die("tmpfs propagation on %s: %s", m->destination, strerror(errno));
 }
 
 void mounts_attach(const struct container_setup *s, struct prepared_mounts *pm)

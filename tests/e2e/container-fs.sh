@@ -43,7 +43,7 @@ run_task kernel "{\"family\": \"fs\", \"containerDefinitions\": [{\"name\": \"ap
     echo shm=\$(df -k /dev/shm | awk 'NR == 2 { print \$2 }');
     echo hostname=\$(cat /etc/hostname);
     grep -E 'web-1|db|^127.0.0.1' /etc/hosts; grep -E '^(nameserver|search)' /etc/resolv.conf\"]}]}"
-[ "$RC" = 0 ] && pass fs-kernel-task-runs || fail fs-kernel-task-runs "rc=$RC $OUT"
+[ "$RC" = 0 ] && pass fs-kernel-task-runs || fail fs-kernel-task-runs "rc=$RC $(tail -n 5 <<<"$OUT")"
 has "$OUT" kcore=0 && has "$OUT" keys=0 && pass masked-proc-files-read-empty ||
 	fail masked-proc-files-read-empty "$(grep -E 'kcore|keys' <<<"$OUT")"
 # Reading kcore fails for lack of CAP_SYS_RAWIO anyway: the mounts over it prove the mask.
@@ -83,16 +83,27 @@ run_task volumes "{\"family\": \"fs\", \"volumes\": [
     {\"sourceVolume\": \"ro\", \"containerPath\": \"/ro\", \"readOnly\": true},
     {\"sourceVolume\": \"escape\", \"containerPath\": \"/data/tether-escape-abs\"},
     {\"sourceVolume\": \"escape\", \"containerPath\": \"/deep/er/tether-escape-rel\"}],
+  \"linuxParameters\": {\"sharedMemorySize\": 32, \"tmpfs\": [
+    {\"containerPath\": \"/scratch\", \"size\": 8, \"mountOptions\": [\"mode=1777\"]},
+    {\"containerPath\": \"/rw/frozen\", \"size\": 1, \"mountOptions\": [\"ro\"]}]},
   \"command\": [\"sh\", \"-c\", \"touch /newfile 2>&1 | sed 's/.*: /root=/';
     touch /rw/written && echo rw=ok; touch /ro/written 2>&1 | sed 's/.*: /ro=/';
     touch /dev/shm/x && echo shm=ok;
+    touch /scratch/x && echo tmpfs=ok; touch /rw/frozen/x 2>&1 | sed 's/.*: /frozen=/';
+    echo sizes=\$(df -k /scratch /dev/shm | awk 'NR > 1 { print \$2 }' | tr '\\\\n' ' ');
+    awk '\$5 == \\\"/scratch\\\" { print \\\"scratch_opts=\\\" \$6 }' /proc/self/mountinfo;
     echo abs=\$(cat /etc/tether-escape-abs/marker) rel=\$(cat /etc/tether-escape-rel/marker)\"]}]}"
-[ "$RC" = 0 ] && pass fs-volumes-task-runs || fail fs-volumes-task-runs "rc=$RC $OUT"
+[ "$RC" = 0 ] && pass fs-volumes-task-runs || fail fs-volumes-task-runs "rc=$RC $(tail -n 5 <<<"$OUT")"
 has "$OUT" "root=Read-only file system" && pass readonly-root-refuses-writes ||
 	fail readonly-root-refuses-writes "$(grep root= <<<"$OUT")"
 has "$OUT" rw=ok && [ -e "$WORK/rw/written" ] && pass volume-writable || fail volume-writable "$OUT"
 has "$OUT" "ro=Read-only file system" && [ ! -e "$WORK/ro/written" ] && pass volume-read-only ||
 	fail volume-read-only "$(grep ro= <<<"$OUT")"
+has "$OUT" tmpfs=ok && has "$OUT" "frozen=Read-only file system" && pass tmpfs-mounts ||
+	fail tmpfs-mounts "$(grep -E 'tmpfs=|frozen=' <<<"$OUT")"
+has "$OUT" "sizes=8192 32768" && pass tmpfs-and-shm-sizes || fail tmpfs-and-shm-sizes "$(grep sizes= <<<"$OUT")"
+grep -q '^scratch_opts=rw,nosuid,nodev,noexec' <<<"$OUT" && pass tmpfs-nosuid-nodev-noexec ||
+	fail tmpfs-nosuid-nodev-noexec "$(grep scratch_opts <<<"$OUT")"
 has "$OUT" shm=ok && pass dev-shm-writable-on-readonly-root || fail dev-shm-writable-on-readonly-root "$OUT"
 has "$OUT" "abs=inside rel=inside" && pass symlinked-mount-points-land-inside-the-root ||
 	fail symlinked-mount-points-land-inside-the-root "$OUT"
