@@ -153,6 +153,35 @@ dotdot() {
 		fail dotdot-destination-lands-inside-the-root "rc=$rc $rec $(cat "$dir/output.log" "$WORK/mon.log")"
 	rmdir "$CG_MOUNT/tether/e2e-fs-$$" 2>/dev/null
 }
+# 6. The hub refuses hostile definitions at registration with the field named, and keeps
+# serving (the aws CLI's calls take ~20 s each under emulation: host only).
+hub_refusals() {
+	start_hub || { fail hub-starts "see hub.log"; return; }
+	local name def want out
+	while IFS='|' read -r name want def; do
+		if out=$(awsx ecs register-task-definition --cli-input-json "$def" 2>&1); then
+			fail "$name" "registered: $out"
+		elif ! grep -qF -- "$want" <<<"$out"; then
+			fail "$name" "wanted $want, got: $(tr '\n' ' ' <<<"$out")"
+		else
+			pass "$name"
+		fi
+	done <<'DEFS'
+hub-refuses-dotdot-container-path|mountPoints[0].containerPath: "/data/../../etc" must be an absolute path|{"family": "x", "volumes": [{"name": "v"}], "containerDefinitions": [{"name": "a", "image": "i", "mountPoints": [{"sourceVolume": "v", "containerPath": "/data/../../etc"}]}]}
+hub-refuses-relative-source-path|volumes[0].host.sourcePath: "etc" must be an absolute path|{"family": "x", "volumes": [{"name": "v", "host": {"sourcePath": "etc"}}], "containerDefinitions": [{"name": "a", "image": "i"}]}
+hub-refuses-volume-drivers|volumes[0].efsVolumeConfiguration: field not supported by tether|{"family": "x", "volumes": [{"name": "v", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}], "containerDefinitions": [{"name": "a", "image": "i"}]}
+hub-refuses-unknown-volume|mountPoints[0].sourceVolume: no volume named "nope"|{"family": "x", "containerDefinitions": [{"name": "a", "image": "i", "mountPoints": [{"sourceVolume": "nope", "containerPath": "/x"}]}]}
+DEFS
+	out=$(awsx ecs register-task-definition --cli-input-json '{"family": "x", "volumes": [{"name": "v", "host": {"sourcePath": "/srv/v"}}, {"name": "t"}],
+		"containerDefinitions": [{"name": "a", "image": "i", "readonlyRootFilesystem": true, "dnsServers": ["10.0.0.2"],
+		"dnsSearchDomains": ["corp.example"], "extraHosts": [{"hostname": "db", "ipAddress": "10.1.2.3"}],
+		"mountPoints": [{"sourceVolume": "v", "containerPath": "/v", "readOnly": true}, {"sourceVolume": "t", "containerPath": "/t"}]},
+		{"name": "b", "image": "i", "essential": false, "volumesFrom": [{"sourceContainer": "a", "readOnly": true}]}]}' 2>&1)
+	[ "$(jq -r .taskDefinition.revision <<<"$out" 2>/dev/null)" = 1 ] && pass hub-registers-storage-fields ||
+		fail hub-registers-storage-fields "$(tail -n 3 <<<"$out")"
+}
+[ -n "${TETHER_IN_VM:-}" ] || hub_refusals
+
 CG_MOUNT=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 dotdot
 exit 0
