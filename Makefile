@@ -105,7 +105,17 @@ $(O)/bench/tether-loadgen: $(call obj,$(LOADGEN_SRC)) $(O)/libagent.a $(O)/libco
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-unit-tests: $(UNIT_TESTS)
+unit-tests: $(UNIT_TESTS) $(O)/tests/security-image/index.json
+
+# A static program the security tests put into a container image, to see how system calls end
+# there (seccomp, capabilities). Static and unsanitized: it runs inside any image. The image
+# is built here once, not by each test (packing it takes half a minute in the VM).
+$(O)/tests/syscall-probe: tests/probe/syscall-probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 $(WARNINGS) -static -s -o $@ $<
+$(O)/tests/security-image/index.json: $(O)/tests/syscall-probe scripts/make-busybox-image.sh
+	rm -rf $(dir $@)
+	EXTRA_BINARIES=$< scripts/make-busybox-image.sh $(dir $@) >/dev/null
 bench-tools: $(BENCH_TOOLS)
 .SECONDARY: $(call obj,$(BENCH_SRC))
 fuzzers: $(FUZZERS)

@@ -317,8 +317,8 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 		     const struct image *img, struct error *err)
 {
 	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
-	int r = container_config_resolve(c->def, &img->config, t->id, img->layers, c->h.cgroup,
-					 &cfg, err);
+	int r = container_config_resolve(c->def, t->td->network_mode, &img->config, t->id,
+					 img->layers, c->h.cgroup, &cfg, err);
 	if (r < 0)
 		return r;
 	r = container_storage_resolve(t->td, c->def, t->dir, &cfg->storage, err);

@@ -72,8 +72,9 @@ static int dup_or_null(const char *s, char **ret)
 	return 0;
 }
 
-int container_config_resolve(const struct taskdef_container *def, const struct image_config *img,
-			     const char *task_id, char *const *layers, const char *cgroup,
+int container_config_resolve(const struct taskdef_container *def, const char *network_mode,
+			     const struct image_config *img, const char *task_id,
+			     char *const *layers, const char *cgroup,
 			     struct container_config **ret, struct error *err)
 {
 	_cleanup_(container_config_freep) struct container_config *cfg = calloc(1, sizeof(*cfg));
@@ -117,6 +118,7 @@ int container_config_resolve(const struct taskdef_container *def, const struct i
 		return error_set(err, ENOMEM, "container config");
 	cfg->stop_timeout = def->stop_timeout;
 	cfg->storage.shm_size_mib = CONTAINER_DEFAULT_SHM_MIB;
+	container_security_resolve(def, network_mode, &cfg->security);
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
@@ -162,7 +164,8 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  cJSON_AddStringToObject(o, "cgroup", cfg->cgroup) &&
 		  cJSON_AddNumberToObject(o, "stop_timeout", cfg->stop_timeout) &&
 		  cJSON_AddBoolToObject(o, "inherit_output", cfg->inherit_output) &&
-		  container_storage_to_json(&cfg->storage, o);
+		  container_storage_to_json(&cfg->storage, o) &&
+		  container_security_to_json(&cfg->security, o);
 	char *text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
@@ -243,6 +246,8 @@ int container_config_from_json(const char *text, struct container_config **ret,
 		if (!cfg->args[0])
 			r = -EINVAL;
 	}
+	if (r == 0)
+		r = container_security_from_json(o, &cfg->security);
 	cJSON_Delete(o);
 	if (r < 0)
 		return error_set(err, -r, "config.json: invalid or missing field");

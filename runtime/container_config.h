@@ -9,6 +9,7 @@
 #include "image/image.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_storage.h"
+#include "runtime/container_security.h"
 
 #define CONTAINER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -23,13 +24,16 @@ struct container_config {
 	uint32_t stop_timeout;
 	bool inherit_output;  /* write to the monitor's stdout/stderr instead of output.log */
 	struct container_storage storage; /* mounts, read-only root, /etc name files */
+	struct container_security security;
 };
 
 /* Resolve as Docker does: an entryPoint in the definition replaces the image's Entrypoint and
  * drops its Cmd; a command replaces Cmd; the definition's environment overrides the image's
- * by name; hostname defaults to the first 12 characters of the task id. LAYERS may be NULL. */
-int container_config_resolve(const struct taskdef_container *def, const struct image_config *img,
-			     const char *task_id, char *const *layers, const char *cgroup,
+ * by name; hostname defaults to the first 12 characters of the task id. NETWORK_MODE is the
+ * task's networkMode (NULL: host). LAYERS may be NULL. */
+int container_config_resolve(const struct taskdef_container *def, const char *network_mode,
+			     const struct image_config *img, const char *task_id,
+			     char *const *layers, const char *cgroup,
 			     struct container_config **ret, struct error *err);
 
 int container_config_to_json(const struct container_config *cfg, char **ret_text);

@@ -38,6 +38,10 @@ cp "$busybox" "$root/bin/busybox"
 for applet in $applets; do
 	ln -s busybox "$root/bin/$applet"
 done
+# EXTRA_BINARIES="FILE..." adds programs to /usr/local/bin (the security tests' probe).
+for extra in ${EXTRA_BINARIES:-}; do
+	install -D -m 0755 "$extra" "$root/usr/local/bin/$(basename "$extra")"
+done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	>"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"

@@ -1,5 +1,6 @@
-/* Set-up of the container's first process, top to bottom: fds and signals, the root file
- * system (rootfs.c), hostname, user, working directory, exec. Any failure is reported to the
+/* Set-up of the container's first process, top to bottom: fds and signals, loopback, the
+ * root file system (rootfs.c), hostname, ulimits, capabilities, user, the init when asked
+ * for, working directory, seccomp, exec. Any failure is reported to the
  * monitor and ends the process: nothing here outlives a failed start. */
 #include <errno.h>
 #include <grp.h>
@@ -13,9 +14,12 @@
 
 #include "common/fileio.h"
 #include "runtime/monitor/container_setup.h"
+#include "runtime/monitor/init.h"
+#include "runtime/monitor/network.h"
 #include "runtime/monitor/privileges.h"
 #include "runtime/monitor/seccomp_profile.h"
 #include "runtime/monitor/rootfs.h"
+#include "runtime/monitor/ulimits.h"
 #include "runtime/user.h"
 
 static int setup_error_fd = -1;
@@ -117,16 +121,22 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 	setup_error_fd = s->error_fd;
 	reset_signals();
 	setup_stdio(s);
+	const struct container_security *sec = &s->cfg->security;
+	if (sec->network_none)
+		network_loopback_up();
 	rootfs_setup(s);
 	if (sethostname(s->cfg->hostname, strlen(s->cfg->hostname)) < 0)
 		setup_die("sethostname %s: %s", s->cfg->hostname, strerror(errno));
 	if (mkdir(s->cfg->cwd, 0755) < 0 && errno != EEXIST)
 		setup_die("working directory %s: %s", s->cfg->cwd, strerror(errno));
-	privileges_limit_bounding_set();
+	ulimits_apply(sec);
+	privileges_limit_bounding_set(sec->capabilities);
 	switch_user(s->cfg);
-	privileges_finish();
+	if (sec->init)
+		init_start(s->error_fd); /* returns in the command's process */
+	privileges_finish(sec->capabilities);
 	if (chdir(s->cfg->cwd) < 0)
 		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));
-	seccomp_install_default();
+	seccomp_install_default(sec->capabilities);
 	exec_container(s->cfg);
 }

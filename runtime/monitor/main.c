@@ -105,10 +105,11 @@ static void monitor_free(struct monitor *m)
 
 /* clone3 with CLONE_INTO_CGROUP: the container is born in its cgroup, so no process of it
  * ever runs outside its limits. Returns the child's pid in the parent, 0 in the child. */
-static pid_t clone_container(int cgroup_fd)
+static pid_t clone_container(int cgroup_fd, bool network_none)
 {
 	struct clone_args args = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_INTO_CGROUP,
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_INTO_CGROUP |
+			 (network_none ? CLONE_NEWNET : 0),
 		.exit_signal = SIGCHLD,
 		.cgroup = (uint64_t)cgroup_fd,
 	};
@@ -141,7 +142,7 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return error_set_errno(err, errno, "pipe");
 	_cleanup_close_ int err_read = pipefd[0], err_write = pipefd[1];
-	pid_t pid = clone_container(cgroup_fd);
+	pid_t pid = clone_container(cgroup_fd, m->cfg->security.network_none);
 	if (pid < 0)
 		return error_set_errno(err, errno, "clone3 into cgroup %s", m->cfg->cgroup);
 	if (pid == 0) {

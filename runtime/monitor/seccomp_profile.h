@@ -1,6 +1,10 @@
-/* The default seccomp filter: system calls a container has no business making (kernel
- * modules, reboot, kexec, keyrings, namespaces and mounts, clock and swap changes, bpf,
- * perf) fail with EPERM. Installed last, after no_new_privs; dies on error (setup_die). */
+/* The default seccomp filter, equivalent in effect to Docker's default profile: every system
+ * call not on the allow-list (seccomp_syscalls.c) fails with EPERM, never a kill; the calls a
+ * capability governs are allowed when the container holds it. Installed last, after
+ * no_new_privs; dies on error (setup_die). */
 #pragma once
 
-void seccomp_install_default(void);
+#include <stdint.h>
+
+/* CAPABILITIES: the container's set (bit n = capability n). */
+void seccomp_install_default(uint64_t capabilities);

@@ -20,7 +20,7 @@ static struct container_config *resolve(const struct taskdef_container *def,
 	struct container_config *cfg = NULL;
 	struct error err = { 0 };
 	char *layers[] = { "/l/0", "/l/1", NULL };
-	if (container_config_resolve(def, img, "0123456789abcdef", layers, "tether/t/app", &cfg,
+	if (container_config_resolve(def, NULL, img, "0123456789abcdef", layers, "tether/t/app", &cfg,
 				     &err) < 0)
 		return NULL;
 	return cfg;
@@ -87,7 +87,7 @@ TEST(no_command_anywhere_is_an_error)
 	struct image_config empty = { 0 };
 	struct container_config *cfg = NULL;
 	struct error err = { 0 };
-	ASSERT_TRUE(container_config_resolve(&def, &empty, "t", NULL, "tether/t/app", &cfg, &err) < 0);
+	ASSERT_TRUE(container_config_resolve(&def, NULL, &empty, "t", NULL, "tether/t/app", &cfg, &err) < 0);
 	ASSERT_CONTAINS(err.message, "no command");
 	ASSERT_TRUE(cfg == NULL);
 }

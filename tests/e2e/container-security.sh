@@ -1,0 +1,138 @@
+#!/bin/bash
+# A container's privileges as Docker's defaults give them, seen from inside: capability sets
+# (root, non-root, add/drop), system calls the seccomp profile refuses with EPERM (never a
+# kill) and those an added capability opens, ulimits, networkMode none and host, and the init
+# of initProcessEnabled (pid 1 reaps orphans and forwards SIGTERM). tests/vm/guest/security.sh
+# runs checks 1-4 on the VM's kernel.
+source "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	skip container-security "needs root (namespaces, overlayfs, cgroups)"
+	exit 0
+fi
+# busybox with tests/probe/syscall-probe.c in /usr/local/bin, built by `make unit-tests`.
+IMAGE=$BIN/tests/security-image
+[ -f "$IMAGE/index.json" ] || { fail security-image "$IMAGE missing (make MODE=test unit-tests)"; exit 0; }
+STATE=$WORK/state
+LIMITS=()
+[ -n "${TETHER_IN_VM:-}" ] || LIMITS=(--allow-no-limits)
+
+# run_task NAME TASK_FIELDS CONTAINER_FIELDS: runs it in the foreground; sets OUT, ERR, RC.
+run_task() {
+	printf '{"family":"sec",%s"containerDefinitions":[{"name":"app","image":"oci:%s:latest",%s}]}\n' \
+		"${2:+$2,}" "$IMAGE" "$3" >"$WORK/$1.json"
+	"$BIN/tether" task run "$WORK/$1.json" --state-dir "$STATE" "${LIMITS[@]}" \
+		>"$WORK/$1.out" 2>"$WORK/$1.log"
+	RC=$?
+	OUT=$(cat "$WORK/$1.out")
+	ERR=$(cat "$WORK/$1.log")
+}
+# field NAME: the value after "NAME:" or "NAME " in $OUT (first match, tabs removed).
+field() { sed -n "s/^$1[: ]\s*//; T; s/\s*$//; p" <<<"$OUT" | head -n 1; }
+# expect NAME FIELD VALUE: PASS when field FIELD of $OUT is VALUE.
+expect() {
+	local got
+	got=$(field "$2")
+	[ "$got" = "$3" ] && pass "$1" || fail "$1" "$2 is '$got', expected '$3' (rc=$RC $ERR)"
+}
+hex() { printf '%016x' "$1"; }
+
+CAPS='grep -E \"^(Cap|NoNewPrivs|Seccomp)\" /proc/self/status'
+PROBES="mount umount2 unshare setns kexec_load init_module reboot swapon bpf keyctl ptrace clone-newns clone-newuser clone3 fork personality-linux personality-norandom socket-inet socket-vsock"
+DEFAULT_CAPS=$(hex 0xa80425fb)
+
+# 1. Root with the defaults: Docker's 14 capabilities, the seccomp profile, the default ulimit.
+run_task root "" "\"command\":[\"sh\",\"-c\",\"$CAPS; syscall-probe $PROBES; echo nofile \$(ulimit -n) \$(ulimit -Hn); echo netns \$(readlink /proc/self/ns/net)\"]"
+expect root-cap-effective CapEff "$DEFAULT_CAPS"
+expect root-cap-permitted CapPrm "$DEFAULT_CAPS"
+expect root-cap-bounding CapBnd "$DEFAULT_CAPS"
+expect root-cap-inheritable-empty CapInh 0000000000000000
+expect root-cap-ambient-empty CapAmb 0000000000000000
+expect no-new-privs NoNewPrivs 1
+expect seccomp-filter Seccomp 2
+for call in mount umount2 unshare setns kexec_load init_module reboot swapon bpf keyctl ptrace clone-newns clone-newuser socket-vsock personality-norandom; do
+	expect "seccomp-$call-eperm" "$call" EPERM
+done
+expect seccomp-clone3-enosys clone3 ENOSYS
+expect seccomp-fork-allowed fork OK
+expect seccomp-personality-linux-allowed personality-linux OK
+expect seccomp-socket-inet-allowed socket-inet OK
+# A default nofile of 1048576 (Docker's), or the node's hard limit where it cannot be raised.
+if (ulimit -n 1048576) 2>/dev/null; then want=1048576; else want=$(ulimit -Hn); fi
+expect default-nofile nofile "$want $want"
+# No networkMode: the host's network.
+expect network-default-is-host netns "$(readlink /proc/self/ns/net)"
+
+# 2. A non-root user: nothing effective or permitted, the set only bounds; ulimits apply.
+run_task user "" "\"user\":\"65534:65534\",\"ulimits\":[{\"name\":\"nofile\",\"softLimit\":1024,\"hardLimit\":2048},{\"name\":\"core\",\"softLimit\":0,\"hardLimit\":-1},{\"name\":\"nproc\",\"softLimit\":500,\"hardLimit\":600}],\"command\":[\"sh\",\"-c\",\"$CAPS; echo nofile \$(ulimit -n) \$(ulimit -Hn); grep -E '^Max (core file size|processes)' /proc/self/limits | tr -s ' '\"]"
+expect user-cap-effective-empty CapEff 0000000000000000
+expect user-cap-permitted-empty CapPrm 0000000000000000
+expect user-cap-inheritable-empty CapInh 0000000000000000
+expect user-cap-bounding CapBnd "$DEFAULT_CAPS"
+expect user-no-new-privs NoNewPrivs 1
+expect ulimit-nofile nofile "1024 2048"
+expect ulimit-core "Max core file size" "0 unlimited bytes"
+expect ulimit-nproc "Max processes" "500 600 processes"
+
+# 3. add SYS_ADMIN and SYS_PTRACE, drop MKNOD: the sets follow and the calls they govern open.
+run_task add "" "\"linuxParameters\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\",\"SYS_PTRACE\"],\"drop\":[\"MKNOD\"]}},\"command\":[\"sh\",\"-c\",\"$CAPS; syscall-probe mount unshare setns ptrace clone-newns clone3 kexec_load keyctl\"]"
+ADDED=$(hex $(( (0xa80425fb | 1 << 21 | 1 << 19) & ~(1 << 27) )))
+expect add-drop-cap-effective CapEff "$ADDED"
+expect add-drop-cap-bounding CapBnd "$ADDED"
+expect sys-admin-opens-mount mount OK
+expect sys-admin-opens-unshare unshare OK
+expect sys-admin-opens-setns setns EBADF
+expect sys-admin-opens-clone-namespaces clone-newns OK
+expect sys-admin-opens-clone3 clone3 OK
+expect sys-ptrace-opens-ptrace ptrace ESRCH
+expect kexec-stays-refused kexec_load EPERM
+expect keyctl-stays-refused keyctl EPERM
+
+# 4. networkMode none with initProcessEnabled, in one run (each run costs seconds in the VM):
+# only lo, up, in a namespace of its own; the command is pid 2 under an init that holds no
+# capability, reaps an orphan and forwards SIGTERM.
+cat >"$WORK/init.json" <<JSON
+{"family":"sec","networkMode":"none","containerDefinitions":[{"name":"app","image":"oci:$IMAGE:latest",
+ "linuxParameters":{"initProcessEnabled":true},"command":["sh","-c",
+ "ls /sys/class/net | sed 's/^/net /'; ip -o link | sed 's/^/link /'; echo netns \$(readlink /proc/self/ns/net); echo pid \$\$; (sleep 0.6 & echo \$! >/tmp/orphan); o=\$(cat /tmp/orphan); sleep 0.2; echo ppid \$(cut -d' ' -f4 /proc/\$o/stat); sleep 1.5; test -e /proc/\$o && echo orphan \$(cut -d' ' -f3 /proc/\$o/stat) || echo orphan reaped; grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp)' /proc/1/status; trap 'echo got-term; exit 3' TERM; echo started; while :; do sleep 0.1; done"]}]}
+JSON
+"$BIN/tether" task run "$WORK/init.json" --state-dir "$STATE" "${LIMITS[@]}" >"$WORK/init.out" 2>"$WORK/init.log" &
+pid=$!
+STARTED_PIDS+=("$pid")
+wait_until 60 grep -q started "$WORK/init.out"
+stop_pid "$pid" TERM
+OUT=$(cat "$WORK/init.out") ERR=$(cat "$WORK/init.log") RC=
+expect network-none-only-lo net lo
+[ "$(grep -c '^net ' <<<"$OUT")" = 1 ] && pass network-none-one-device ||
+	fail network-none-one-device "$(grep '^net ' <<<"$OUT" | tr '\n' ' ') $ERR"
+grep -q '^link 1: lo: <LOOPBACK,UP,LOWER_UP>' <<<"$OUT" && pass network-none-lo-up ||
+	fail network-none-lo-up "$(grep '^link' <<<"$OUT")"
+netns=$(field netns)
+[ -n "$netns" ] && [ "$netns" != "$(readlink /proc/self/ns/net)" ] &&
+	pass network-none-own-namespace || fail network-none-own-namespace "container '$netns'"
+expect init-command-is-pid-2 pid 2
+expect init-orphan-reparented-to-pid-1 ppid 1
+expect init-reaps-orphan orphan reaped
+expect init-has-no-effective-capability CapEff 0000000000000000
+expect init-has-no-permitted-capability CapPrm 0000000000000000
+expect init-no-new-privs NoNewPrivs 1
+expect init-seccomp Seccomp 2
+grep -q got-term <<<"$OUT" && grep -q "container app exited with code 3" <<<"$ERR" &&
+	pass init-forwards-sigterm-and-exits-with-the-command-status ||
+	fail init-forwards-sigterm-and-exits-with-the-command-status "$OUT $ERR"
+
+# Kernel behaviour the runs above do not already show ends here: the VM, where a run costs
+# seconds, skips the rest.
+[ -n "${TETHER_IN_VM:-}" ] && exit 0
+
+# 5. drop ALL, add CHOWN: only CHOWN.
+run_task dropall "" '"linuxParameters":{"capabilities":{"drop":["ALL"],"add":["CHOWN"]}},"command":["grep","^Cap","/proc/self/status"]'
+expect drop-all-add-one CapEff 0000000000000001
+
+run_task hostnet '"networkMode":"host"' '"command":["readlink","/proc/self/ns/net"]'
+[ "$OUT" = "$(readlink /proc/self/ns/net)" ] && pass network-host || fail network-host "$OUT $ERR"
+
+# Refused by tether task run as at registration, with the field named.
+run_task refused "" '"linuxParameters":{"capabilities":{"add":["SYS_WIZARD"]}},"command":["true"]'
+[ "$RC" != 0 ] && grep -q 'capabilities.add\[0\]: "SYS_WIZARD" is not a Linux capability' <<<"$ERR" &&
+	pass unknown-capability-refused || fail unknown-capability-refused "rc=$RC $ERR"
