@@ -113,9 +113,18 @@ unit-tests: $(UNIT_TESTS) $(O)/tests/security-image/index.json
 $(O)/tests/syscall-probe: tests/probe/syscall-probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O1 $(WARNINGS) -static -s -o $@ $<
-$(O)/tests/security-image/index.json: $(O)/tests/syscall-probe scripts/make-busybox-image.sh
+PROBES := $(O)/tests/syscall-probe
+ifeq ($(shell uname -m),x86_64)
+# The same through the i386 ABI (int $$0x80), freestanding: no 32-bit C library needed.
+PROBES += $(O)/tests/syscall-probe-i386
+$(O)/tests/syscall-probe-i386: tests/probe/syscall-probe-i386.c
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -std=gnu11 -O1 $(WARNINGS) -ffreestanding -nostdlib -static -fno-pic -no-pie \
+		-fno-stack-protector -s -o $@ $<
+endif
+$(O)/tests/security-image/index.json: $(PROBES) scripts/make-busybox-image.sh
 	rm -rf $(dir $@)
-	EXTRA_BINARIES=$< scripts/make-busybox-image.sh $(dir $@) >/dev/null
+	EXTRA_BINARIES="$(PROBES)" scripts/make-busybox-image.sh $(dir $@) >/dev/null
 bench-tools: $(BENCH_TOOLS)
 .SECONDARY: $(call obj,$(BENCH_SRC))
 fuzzers: $(FUZZERS)
