@@ -73,13 +73,16 @@ has "$OUT" "nameserver 10.0.0.2" && has "$OUT" "search corp.example" &&
 # 2. Read-only root, volumes, and mount points through the image's links out of the root.
 mkdir -p "$WORK/rw" "$WORK/ro" "$WORK/escape"
 echo inside >"$WORK/escape/marker"
+echo setting=1 >"$WORK/app.conf"
 etc_before=$(ls -la --time-style=full-iso /etc | sha256sum)
 run_task volumes "{\"family\": \"fs\", \"volumes\": [
     {\"name\": \"rw\", \"host\": {\"sourcePath\": \"$WORK/rw\"}},
     {\"name\": \"ro\", \"host\": {\"sourcePath\": \"$WORK/ro\"}},
-    {\"name\": \"escape\", \"host\": {\"sourcePath\": \"$WORK/escape\"}}],
+    {\"name\": \"escape\", \"host\": {\"sourcePath\": \"$WORK/escape\"}},
+    {\"name\": \"conf\", \"host\": {\"sourcePath\": \"$WORK/app.conf\"}}],
   \"containerDefinitions\": [{\"name\": \"app\", \"image\": \"$image\", \"readonlyRootFilesystem\": true,
   \"mountPoints\": [{\"sourceVolume\": \"rw\", \"containerPath\": \"/rw\"},
+    {\"sourceVolume\": \"conf\", \"containerPath\": \"/etc/app/app.conf\", \"readOnly\": true},
     {\"sourceVolume\": \"ro\", \"containerPath\": \"/ro\", \"readOnly\": true},
     {\"sourceVolume\": \"escape\", \"containerPath\": \"/data/tether-escape-abs\"},
     {\"sourceVolume\": \"escape\", \"containerPath\": \"/deep/er/tether-escape-rel\"}],
@@ -89,6 +92,7 @@ run_task volumes "{\"family\": \"fs\", \"volumes\": [
   \"command\": [\"sh\", \"-c\", \"touch /newfile 2>&1 | sed 's/.*: /root=/';
     touch /rw/written && echo rw=ok; touch /ro/written 2>&1 | sed 's/.*: /ro=/';
     touch /dev/shm/x && echo shm=ok;
+    echo conf=\$(cat /etc/app/app.conf);
     touch /scratch/x && echo tmpfs=ok; touch /rw/frozen/x 2>&1 | sed 's/.*: /frozen=/';
     echo sizes=\$(df -k /scratch /dev/shm | awk 'NR > 1 { print \$2 }' | tr '\\\\n' ' ');
     awk '\$5 == \\\"/scratch\\\" { print \\\"scratch_opts=\\\" \$6 }' /proc/self/mountinfo;
@@ -99,6 +103,7 @@ has "$OUT" "root=Read-only file system" && pass readonly-root-refuses-writes ||
 has "$OUT" rw=ok && [ -e "$WORK/rw/written" ] && pass volume-writable || fail volume-writable "$OUT"
 has "$OUT" "ro=Read-only file system" && [ ! -e "$WORK/ro/written" ] && pass volume-read-only ||
 	fail volume-read-only "$(grep ro= <<<"$OUT")"
+has "$OUT" conf=setting=1 && pass file-volume || fail file-volume "$(grep conf= <<<"$OUT")"
 has "$OUT" tmpfs=ok && has "$OUT" "frozen=Read-only file system" && pass tmpfs-mounts ||
 	fail tmpfs-mounts "$(grep -E 'tmpfs=|frozen=' <<<"$OUT")"
 has "$OUT" "sizes=8192 32768" && pass tmpfs-and-shm-sizes || fail tmpfs-and-shm-sizes "$(grep sizes= <<<"$OUT")"
