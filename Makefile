@@ -34,7 +34,8 @@ endif
 
 PKGS := libwebsockets libcurl libcjson sqlite3 libcrypto libarchive libseccomp libcap libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libev (no pkg-config file in Debian): the hub's epoll event loop under libwebsockets.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lpthread
 # tether-monitor stays small: it links only what container set-up needs.
 MONITOR_LIBS = $(shell pkg-config --libs libcjson libseccomp libcap 2>/dev/null)
 

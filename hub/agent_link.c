@@ -156,6 +156,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 	snprintf(l->node_id, sizeof(l->node_id), "%s", node_id);
 	l->authenticated = true;
 	l->last_sent_seq = 0; /* everything unacknowledged goes again, in seq order */
+	l->outbox_pending = true;
 	_cleanup_free_ char *arn = arn_container_instance(col_text(st, 2), col_text(st, 3));
 	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
 			    node_id);
@@ -245,14 +246,21 @@ char *agent_link_next_out(struct agent_link *l)
 		free(o);
 		return text;
 	}
-	if (!l->authenticated || l->close_code)
+	if (!l->authenticated || l->close_code || !l->outbox_pending)
 		return NULL;
 	char *text = NULL;
 	uint64_t seq = 0;
-	if (outbox_next(l->store, l->node_id, l->last_sent_seq, &text, &seq, NULL) <= 0)
+	if (outbox_next(l->store, l->node_id, l->last_sent_seq, &text, &seq, NULL) <= 0) {
+		l->outbox_pending = false;
 		return NULL;
+	}
 	l->last_sent_seq = seq;
 	return text;
+}
+
+void agent_link_outbox_changed(struct agent_link *l)
+{
+	l->outbox_pending = true;
 }
 
 void agent_link_closed(struct agent_link *l, bool replaced)

@@ -19,6 +19,7 @@ struct agent_link {
 	bool authenticated;
 	char node_id[64];
 	uint64_t last_sent_seq;   /* highest queued hub seq written on this connection */
+	bool outbox_pending;      /* the store may hold frames after last_sent_seq: look there */
 	struct link_out *head, *tail; /* control frames waiting to be written */
 	int close_code;           /* non-zero: close with this code and reason */
 	char close_reason[128];
@@ -32,8 +33,12 @@ void agent_link_release(struct agent_link *l);
  * then replaces any older connection of the same node), else 0. */
 int agent_link_receive(struct agent_link *l, const char *data, size_t size);
 
-/* The next frame to write (caller frees), NULL when nothing is waiting. */
+/* The next frame to write (caller frees), NULL when nothing is waiting. The store's queue is
+ * read only after the welcome and after agent_link_outbox_changed, not on every write. */
 char *agent_link_next_out(struct agent_link *l);
+
+/* A reliable frame was queued for this link's node. */
+void agent_link_outbox_changed(struct agent_link *l);
 
 /* The connection ended; mark the node disconnected unless replaced. */
 void agent_link_closed(struct agent_link *l, bool replaced);

@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("listening on %s:%d%s", cfg.address, cfg.port, cfg.dev ? " (dev mode)" : "");
+	log_info("listening on %s:%d%s; event loop: %s", cfg.address, cfg.port,
+		 cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv));
 	int r = hub_server_run(srv);
 	running = NULL;
 	hub_server_free(srv);

@@ -39,7 +39,11 @@ static int queue(struct hub_store *s, const char *node_id, const char *task_id, 
 	sqlite3_bind_text(st, 3, task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-	return hub_store_step_done(s, st, err);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	if (s->on_frame_queued)
+		s->on_frame_queued(s->on_frame_queued_userdata, node_id);
+	return 0;
 }
 
 static cJSON *start_frame(struct hub_store *s, enum frame_type type, const char *node_id,

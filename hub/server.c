@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ev.h>
 #include <libwebsockets.h>
 
 #include "common/cleanup.h"
@@ -10,6 +11,7 @@
 #include "hub/access.h"
 #include "hub/agent_link.h"
 #include "hub/api.h"
+#include "hub/liveness.h"
 #include "hub/registration.h"
 #include "hub/server.h"
 #include "protocol/frame.h"
@@ -18,10 +20,16 @@
 
 struct hub_server {
 	struct lws_context *ctx;
+	/* libev over epoll: lws's own poll() loop walks every socket on each wake-up, which a hub
+	 * holding thousands of agents cannot afford. NULL when the event library plugin is missing
+	 * and lws's poll() loop serves instead. */
+	struct ev_loop *loop;
+	void *loops[1];
 	struct hub_store *store;
 	bool dev, tls;
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
+	lws_sorted_usec_list_t sweep_sul;
 };
 
 struct http_session {
@@ -41,6 +49,8 @@ struct link_session {
 	char *rx;
 	size_t rx_size;
 	bool rx_too_large, replaced;
+	bool ping_due;
+	int64_t last_heard, last_ping; /* lws_now_usecs() */
 	struct link_session *next;
 };
 
@@ -98,10 +108,6 @@ static void answer_request(struct lws *wsi, struct http_session *h)
 	} else {
 		h->status = api_dispatch(srv->store, h->target[0] ? h->target : NULL,
 					 h->body ? h->body : "", h->size, &h->answer);
-		/* New frames may be queued for connected agents. */
-		for (struct link_session *ls = srv->links; ls; ls = ls->next)
-			if (ls->link.authenticated)
-				lws_callback_on_writable(ls->wsi);
 	}
 	if (h->is_register && h->too_large) {
 		free(h->answer);
@@ -205,6 +211,17 @@ static void replace_older(struct hub_server *srv, struct link_session *newer)
 	}
 }
 
+/* The store queued a frame for node_id: only that node's link reads the queue again. */
+static void wake_node(void *userdata, const char *node_id)
+{
+	struct hub_server *srv = userdata;
+	for (struct link_session *ls = srv->links; ls; ls = ls->next)
+		if (ls->link.authenticated && !ls->replaced && !strcmp(ls->link.node_id, node_id)) {
+			agent_link_outbox_changed(&ls->link);
+			lws_callback_on_writable(ls->wsi);
+		}
+}
+
 static int close_now(struct lws *wsi, struct link_session *ls)
 {
 	lws_close_reason(wsi, (enum lws_close_status)ls->link.close_code,
@@ -249,6 +266,15 @@ static void link_receive(struct lws *wsi, struct link_session *ls, const void *i
 
 static int link_writeable(struct lws *wsi, struct link_session *ls)
 {
+	if (ls->ping_due) {
+		unsigned char ping[LWS_PRE + 1];
+		ls->ping_due = false;
+		ls->last_ping = lws_now_usecs();
+		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+			return -1;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
 	_cleanup_free_ char *text = agent_link_next_out(&ls->link);
 	if (!text)
 		return ls->link.close_code ? close_now(wsi, ls) : 0;
@@ -279,6 +305,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(ls, 0, sizeof(*ls));
 		ls->wsi = wsi;
+		ls->last_heard = lws_now_usecs();
 		if (agent_link_start(&ls->link, srv->store) < 0)
 			return -1;
 		ls->next = srv->links;
@@ -287,7 +314,11 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
+		ls->last_heard = lws_now_usecs();
 		link_receive(wsi, ls, in, len);
+		return 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		ls->last_heard = lws_now_usecs();
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return link_writeable(wsi, ls);
@@ -310,11 +341,26 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* Ping after 20 s without traffic, hang up after 60 s (docs/protocol.md). */
-static const lws_retry_bo_t liveness = {
-	.secs_since_valid_ping = 20,
-	.secs_since_valid_hangup = 60,
-};
+/* One timer for every link's liveness (hub/liveness.h). */
+static void liveness_sweep(lws_sorted_usec_list_t *sul)
+{
+	struct hub_server *srv = lws_container_of(sul, struct hub_server, sweep_sul);
+	int64_t now = lws_now_usecs();
+	for (struct link_session *ls = srv->links; ls; ls = ls->next) {
+		switch (liveness_check(now, ls->last_heard, ls->last_ping)) {
+		case LIVENESS_PING:
+			ls->ping_due = true;
+			lws_callback_on_writable(ls->wsi);
+			break;
+		case LIVENESS_HANG_UP:
+			lws_set_timeout(ls->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			break;
+		case LIVENESS_OK:
+			break;
+		}
+	}
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+}
 
 int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err)
@@ -331,27 +377,52 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	info.iface = cfg->address;
 	info.protocols = protocols;
 	info.user = srv;
-	info.retry_and_idle_policy = &liveness;
 	info.pt_serv_buf_size = 32 * 1024;
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
 	}
-	srv->ctx = lws_create_context(&info);
+	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
+	if (srv->loop) {
+		srv->loops[0] = srv->loop;
+		info.foreign_loops = srv->loops;
+		info.options |= LWS_SERVER_OPTION_LIBEV;
+		srv->ctx = lws_create_context(&info);
+		if (!srv->ctx) {
+			/* Most likely the libev plugin of libwebsockets is not installed. */
+			ev_loop_destroy(srv->loop);
+			srv->loop = NULL;
+			info.foreign_loops = NULL;
+			info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+		}
+	}
+	if (!srv->ctx)
+		srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
 		free(srv);
 		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
 	}
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	store->on_frame_queued = wake_node;
+	store->on_frame_queued_userdata = srv;
 	*ret = srv;
 	return 0;
 }
 
+const char *hub_server_event_backend(const struct hub_server *srv)
+{
+	return srv->loop ? "epoll" : "poll";
+}
+
 int hub_server_run(struct hub_server *srv)
 {
-	while (!srv->stopping)
-		if (lws_service(srv->ctx, 0) < 0)
+	while (!srv->stopping) {
+		if (srv->loop)
+			ev_run(srv->loop, EVRUN_ONCE); /* lws_cancel_service wakes it */
+		else if (lws_service(srv->ctx, 0) < 0)
 			return -EIO;
+	}
 	return 0;
 }
 
@@ -366,5 +437,8 @@ void hub_server_free(struct hub_server *srv)
 	if (!srv)
 		return;
 	lws_context_destroy(srv->ctx);
+	srv->store->on_frame_queued = NULL;
+	if (srv->loop)
+		ev_loop_destroy(srv->loop);
 	free(srv);
 }

@@ -12,6 +12,10 @@
 
 struct hub_store {
 	sqlite3 *db;
+	/* Told after a reliable frame is queued for a node (hub/outbox.c), so that the server wakes
+	 * that node's link alone rather than every link; NULL when nobody listens. */
+	void (*on_frame_queued)(void *userdata, const char *node_id);
+	void *on_frame_queued_userdata;
 };
 
 /* Open (creating the schema when new) the database at path; ":memory:" works for tests. */

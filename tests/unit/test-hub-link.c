@@ -280,3 +280,40 @@ TEST(hub_link_bad_frames_answered_with_error)
 	agent_link_closed(&l, false);
 	node_release(&n);
 }
+
+TEST(hub_link_reads_the_queue_only_when_told)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	ASSERT_TRUE(agent_link_next_out(&l) == NULL); /* the queue is read and found empty */
+	char body[512];
+	snprintf(body, sizeof(body), "{\"task\":\"%s\"}", n.task_arn);
+	free(call(n.store, "AmazonEC2ContainerServiceV20141113.StopTask", body));
+	/* Nobody told the link: it does not look at the store on every write. */
+	_cleanup_free_ char *none = agent_link_next_out(&l);
+	ASSERT_TRUE(none == NULL);
+	agent_link_outbox_changed(&l);
+	_cleanup_free_ char *stop = agent_link_next_out(&l);
+	ASSERT_CONTAINS(stop, "\"task_stop\"");
+	agent_link_release(&l);
+	node_release(&n);
+}
+
+static void remember_node(void *userdata, const char *node_id)
+{
+	snprintf(userdata, 64, "%s", node_id);
+}
+
+TEST(hub_store_names_the_node_a_frame_was_queued_for)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	char told[64] = "";
+	n.store->on_frame_queued = remember_node;
+	n.store->on_frame_queued_userdata = told;
+	free(call(n.store, "AmazonEC2ContainerServiceV20141113.RunTask", "{\"taskDefinition\":\"f\"}"));
+	ASSERT_STR_EQ(told, n.node_id);
+	node_release(&n);
+}
