@@ -45,7 +45,7 @@ static int create_activation(const char *hub_url, long limit, struct activation 
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)answer);
 	CURLcode cr = curl_easy_perform(c);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
@@ -79,24 +79,68 @@ static char *register_body(const struct enroll_config *c, const struct activatio
 	return cJSON_PrintUnformatted(j);
 }
 
-static int register_one(const struct enroll_config *c, const struct activation *act,
-			struct sim_agent *a, struct error *err)
+/* Registrations in flight at once: the client's key generation and HTTP work overlap the
+ * hub's, as many agents registering at the same time would. */
+#define IN_FLIGHT 16
+#define ANSWER_MAX 4096
+
+struct registration {
+	CURL *easy;
+	struct curl_slist *headers;
+	struct sim_agent *agent;
+	char *body;
+	char answer[ANSWER_MAX];
+};
+
+static void registration_release(CURLM *m, struct registration *r)
 {
-	_cleanup_free_ char *pem = NULL, *pub = NULL, *body = NULL, *answer = NULL;
+	if (r->easy) {
+		curl_multi_remove_handle(m, r->easy);
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->headers);
+	free(r->body);
+	*r = (struct registration){ 0 };
+}
+
+static int registration_start(CURLM *m, const struct enroll_config *c,
+			      const struct activation *act, struct sim_agent *a,
+			      struct registration *r, struct error *err)
+{
+	_cleanup_free_ char *pem = NULL, *pub = NULL;
 	if (auth_generate_key(&pem, &pub, err) < 0 || auth_load_private_key(pem, &a->key, err) < 0)
 		return -EIO;
-	if (!(body = register_body(c, act, pub)))
+	_cleanup_free_ char *url = NULL;
+	r->agent = a;
+	if (!(r->body = register_body(c, act, pub)) || asprintf(&url, "%s/v1/register", c->hub_url) < 0 ||
+	    !(r->easy = curl_easy_init()) ||
+	    !(r->headers = curl_slist_append(NULL, "Content-Type: application/json")))
 		return error_set(err, ENOMEM, "out of memory");
+	curl_easy_setopt(r->easy, CURLOPT_URL, url);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, (void *)r->answer);
+	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+	if (curl_multi_add_handle(m, r->easy) != CURLM_OK)
+		return error_set(err, EIO, "curl_multi_add_handle failed");
+	return 0;
+}
+
+static int registration_finish(struct registration *r, CURLcode result, struct error *err)
+{
 	long status = 0;
-	size_t size = 0;
-	if (register_post(c->hub_url, NULL, body, &status, &answer, &size, err) < 0)
-		return -EIO;
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	size_t size = strlen(r->answer);
+	if (result != CURLE_OK)
+		return error_set(err, ECONNREFUSED, "POST /v1/register: %s", curl_easy_strerror(result));
 	if (status != 200)
-		return register_refusal_parse(status, answer, size, err);
+		return register_refusal_parse(status, r->answer, size, err);
 	struct register_result res = { 0 };
-	if (register_response_parse(answer, size, &res, err) < 0)
+	if (register_response_parse(r->answer, size, &res, err) < 0)
 		return -EPROTO;
-	snprintf(a->node_id, sizeof(a->node_id), "%s", res.node_id);
+	snprintf(r->agent->node_id, sizeof(r->agent->node_id), "%s", res.node_id);
 	register_result_release(&res);
 	return 0;
 }
@@ -104,17 +148,46 @@ static int register_one(const struct enroll_config *c, const struct activation *
 int enroll_fleet(const struct enroll_config *c, struct sim_agent *agents, size_t n,
 		 struct error *err)
 {
-	struct activation act = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		if (i % REGISTRATIONS_PER_ACTIVATION == 0) {
-			size_t left = n - i;
-			long limit = left < REGISTRATIONS_PER_ACTIVATION ? (long)left
-									 : REGISTRATIONS_PER_ACTIVATION;
-			if (create_activation(c->hub_url, limit, &act, err) < 0)
-				return -EIO;
-		}
-		if (register_one(c, &act, &agents[i], err) < 0)
-			return error_wrap(err, "registering agent %zu", i);
+	if (register_check_hub_url(c->hub_url, err) < 0)
+		return -EINVAL;
+	size_t n_acts = (n + REGISTRATIONS_PER_ACTIVATION - 1) / REGISTRATIONS_PER_ACTIVATION;
+	_cleanup_free_ struct activation *acts = calloc(n_acts, sizeof(*acts));
+	if (!acts)
+		return error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n_acts; i++) {
+		size_t left = n - i * REGISTRATIONS_PER_ACTIVATION;
+		long limit = left < REGISTRATIONS_PER_ACTIVATION ? (long)left : REGISTRATIONS_PER_ACTIVATION;
+		if (create_activation(c->hub_url, limit, &acts[i], err) < 0)
+			return -EIO;
 	}
-	return 0;
+	CURLM *m = curl_multi_init();
+	struct registration slots[IN_FLIGHT] = { 0 };
+	size_t next = 0, done = 0;
+	int r = m ? 0 : error_set(err, ENOMEM, "out of memory");
+	while (r == 0 && done < n) {
+		for (size_t i = 0; r == 0 && i < IN_FLIGHT && next < n; i++)
+			if (!slots[i].easy) {
+				r = registration_start(m, c, &acts[next / REGISTRATIONS_PER_ACTIVATION],
+						       &agents[next], &slots[i], err);
+				next++;
+			}
+		int running = 0, left = 0;
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		while (r == 0 && (msg = curl_multi_info_read(m, &left))) {
+			struct registration *reg = NULL;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&reg);
+			r = registration_finish(reg, msg->data.result, err);
+			registration_release(m, reg);
+			done++;
+		}
+		if (r == 0 && done < n)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	for (size_t i = 0; i < IN_FLIGHT; i++)
+		registration_release(m, &slots[i]);
+	curl_multi_cleanup(m);
+	return r < 0 ? error_wrap(err, "registering %zu agents", n) : 0;
 }

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <ev.h>
 #include <libwebsockets.h>
 
 #include "agent/backoff.h"
@@ -14,6 +15,9 @@
 /* One timer walks the whole fleet: cheaper than a libwebsockets timer per agent (its timer
  * list is sorted by insertion) and fine-grained enough next to backoff delays of 700 ms and up. */
 #define TICK_US (20 * 1000)
+/* libwebsockets 4.1 keeps each context's timers in one sorted list, and every connection has
+ * timers: a context per few hundred agents keeps each insertion short. All share one loop. */
+#define AGENTS_PER_CONTEXT 500
 #define US_PER_S 1000000
 
 struct tx_message {
@@ -24,6 +28,7 @@ struct tx_message {
 
 struct agent_conn {
 	struct fleet *fleet;
+	struct lws_context *ctx;
 	struct sim_agent *sim;
 	struct lws *wsi;
 	unsigned attempt;
@@ -37,7 +42,10 @@ struct agent_conn {
 
 struct fleet {
 	struct fleet_config config;
-	struct lws_context *ctx;
+	struct lws_context **ctxs;
+	size_t n_ctxs;
+	struct ev_loop *loop; /* epoll: poll() over thousands of sockets would cost more than the hub */
+	void *loops[1];
 	struct agent_conn *conns;
 	size_t n, n_ready;
 	lws_sorted_usec_list_t tick_sul;
@@ -268,7 +276,7 @@ static void start_connect(struct agent_conn *c)
 	c->close_code = 0;
 	f->attempts++;
 	struct lws_client_connect_info info = {
-		.context = f->ctx,
+		.context = c->ctx,
 		.address = f->config.address,
 		.port = f->config.port,
 		.path = "/v1/connect",
@@ -308,7 +316,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 		else if (c->wsi && c->sim->ready && now >= c->beat_at_us)
 			heartbeat(c, now);
 	}
-	lws_sul_schedule(f->ctx, 0, &f->tick_sul, tick, TICK_US);
+	lws_sul_schedule(f->ctxs[0], 0, &f->tick_sul, tick, TICK_US);
 }
 
 int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_t n,
@@ -321,6 +329,11 @@ int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_
 	}
 	f->config = *config;
 	f->n = n;
+	f->n_ctxs = (n + AGENTS_PER_CONTEXT - 1) / AGENTS_PER_CONTEXT;
+	if (!(f->ctxs = calloc(f->n_ctxs, sizeof(*f->ctxs)))) {
+		fleet_free(f);
+		return error_set(err, ENOMEM, "out of memory");
+	}
 	struct lws_context_creation_info info = {
 		.port = CONTEXT_PORT_NO_LISTEN,
 		.protocols = protocols,
@@ -328,15 +341,23 @@ int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_
 		.uid = -1,
 	};
 	lws_set_log_level(LLL_ERR, NULL);
-	f->ctx = lws_create_context(&info);
-	if (!f->ctx) {
+	f->loop = ev_loop_new(EVBACKEND_EPOLL);
+	f->loops[0] = f->loop;
+	info.foreign_loops = f->loops;
+	info.options = LWS_SERVER_OPTION_LIBEV;
+	size_t made = 0;
+	while (f->loop && made < f->n_ctxs && (f->ctxs[made] = lws_create_context(&info)))
+		made++;
+	if (made < f->n_ctxs) {
 		fleet_free(f);
-		return error_set(err, EIO, "cannot create the websocket context");
+		return error_set(err, EIO, "cannot create the websocket context on libev"
+				 " (is libwebsockets-evlib-ev installed?)");
 	}
 	int64_t now = lws_now_usecs();
 	for (size_t i = 0; i < n; i++) {
 		struct agent_conn *c = &f->conns[i];
 		c->fleet = f;
+		c->ctx = f->ctxs[i / AGENTS_PER_CONTEXT];
 		c->sim = &agents[i];
 		c->sim->send = send_text;
 		c->sim->userdata = c;
@@ -350,10 +371,9 @@ int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_
 int fleet_run(struct fleet *f, volatile sig_atomic_t *stop)
 {
 	open_wave(f);
-	lws_sul_schedule(f->ctx, 0, &f->tick_sul, tick, 1);
+	lws_sul_schedule(f->ctxs[0], 0, &f->tick_sul, tick, 1);
 	while (!*stop)
-		if (lws_service(f->ctx, 0) < 0)
-			return -EIO;
+		ev_run(f->loop, EVRUN_ONCE);
 	return 0;
 }
 
@@ -367,10 +387,12 @@ void fleet_free(struct fleet *f)
 {
 	if (!f)
 		return;
-	if (f->ctx) {
-		/* Closing callbacks during destruction must not schedule anything. */
-		lws_context_destroy(f->ctx);
-	}
+	for (size_t i = 0; f->ctxs && i < f->n_ctxs; i++)
+		if (f->ctxs[i])
+			lws_context_destroy(f->ctxs[i]);
+	free(f->ctxs);
+	if (f->loop)
+		ev_loop_destroy(f->loop);
 	for (size_t i = 0; i < f->n; i++) {
 		tx_clear(&f->conns[i]);
 		free(f->conns[i].rx);
