@@ -148,6 +148,8 @@ static void on_task_state(void *userdata, const struct task_report *report)
 		log_error("Cannot record the state of %s: %s", report->task_arn, err.message);
 		return;
 	}
+	if (seq == 0)
+		return; /* nothing new since the last report (a resumed task) */
 	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
 	if (d->link && frame_handler_ready(&d->handler))
 		send_text(d, text);
@@ -228,7 +230,8 @@ static int resume_task(void *userdata, const char *task_arn, const char *definit
 		return 0;
 	}
 	log_info("Resuming task %s (last reported %s)", task_arn, status ? status : "nothing");
-	if (task_manager_start_task(d->tm, task_arn, def, &err) < 0)
+	enum task_status last = status && !strcmp(status, "RUNNING") ? TASK_RUNNING : TASK_PENDING;
+	if (task_manager_resume_task(d->tm, task_arn, def, last, &err) < 0)
 		log_warning("Task %s cannot resume: %s", task_arn, err.message);
 	cJSON_Delete(def);
 	return 0;

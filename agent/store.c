@@ -130,9 +130,40 @@ static int next_seq(struct store *s, uint64_t *ret, struct error *err)
 	return 0;
 }
 
+/* The frame says nothing new: the same as the task's last state apart from its time and seq
+ * (a resumed task, or a tick that touched nothing visible). */
+static bool same_as_last(struct store *s, const char *task_arn, const cJSON *frame)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	if (prepare(s, "SELECT last_state FROM tasks WHERE arn = ?", &st, NULL) < 0)
+		return false;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT)
+		return false;
+	cJSON *last = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	cJSON *now = cJSON_Duplicate(frame, true);
+	bool same = false;
+	if (last && now) {
+		static const char *const ignored[] = { "at", "seq" };
+		for (size_t i = 0; i < ELEMENTSOF(ignored); i++) {
+			cJSON_DeleteItemFromObjectCaseSensitive(last, ignored[i]);
+			cJSON_DeleteItemFromObjectCaseSensitive(now, ignored[i]);
+		}
+		same = cJSON_Compare(last, now, true);
+	}
+	cJSON_Delete(last);
+	cJSON_Delete(now);
+	return same;
+}
+
 static int append_locked(struct store *s, const char *task_arn, const char *status, cJSON *frame,
 			 uint64_t *ret_seq, char **ret_text, struct error *err)
 {
+	if (same_as_last(s, task_arn, frame)) {
+		*ret_seq = 0;
+		*ret_text = NULL;
+		return 0;
+	}
 	uint64_t seq = 0;
 	int r = next_seq(s, &seq, err);
 	if (r < 0)

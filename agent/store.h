@@ -25,7 +25,9 @@ int store_task_add(struct store *s, const char *task_arn, const char *definition
 
 /* In one transaction: give frame (a task_state object without seq) the next outbound seq,
  * append it to the outbox and make it the task's last state. *ret_seq gets the seq and
- * *ret_text the frame as sent (caller frees). */
+ * *ret_text the frame as sent (caller frees). A frame equal to the task's last state apart
+ * from `at` is not appended: it would tell the hub nothing; then *ret_seq is 0 and *ret_text
+ * NULL. */
 int store_task_state_append(struct store *s, const char *task_arn, const char *status,
 			    cJSON *frame, uint64_t *ret_seq, char **ret_text, struct error *err);
 

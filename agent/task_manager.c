@@ -9,49 +9,19 @@
 #include <unistd.h>
 
 #include "agent/task_manager.h"
+#include "agent/task_manager_internal.h"
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
 #include "protocol/taskdef.h"
-#include "runtime/container_handle.h"
 #include "runtime/container_start.h"
-#include "runtime/exit_record.h"
-#include "runtime/image_worker.h"
 #include "runtime/task_id.h"
 #include "runtime/task_limits.h"
 
 #define TICK_MS 100
-#define OOM_REASON "OutOfMemoryError: Container killed due to memory usage"
-
-struct tm_container {
-	const struct taskdef_container *def;
-	struct container_handle h;
-	enum task_status status;
-	bool ran;             /* started without a set-up error */
-	bool exited_now;      /* ended during this tick */
-	bool has_exit_code;
-	int exit_code;
-	char *reason;
-};
-
-struct tm_task {
-	struct tm_task *next;
-	char *arn, *id, *dir;
-	struct taskdef *td;
-	enum task_status status;
-	const char *stop_code;
-	char *stopped_reason;
-	struct tm_container *containers;
-	struct image_worker *pull;
-	bool limits;          /* apply the definition's limits (controllers present) */
-	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
-	bool changed;
-};
-
-struct task_manager {
-	struct task_manager_config cfg;
-	char *state_dir, *monitor_path, *image_store;
-	struct tm_task *tasks;
-};
+#define LOST_REASON "ContainerRuntimeError: the container's monitor ended without recording " \
+		    "its exit; exit code unknown"
+#define LOST_BEFORE_START_REASON "CannotStartContainerError: the monitor ended without an " \
+				 "exit record"
 
 const char *task_status_to_string(enum task_status s)
 {
@@ -142,7 +112,7 @@ static void task_fail(struct tm_task *t, const char *reason)
 	task_set_stop(t, "TaskFailedToStart", reason);
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
-		if (c->h.monitor_pid == 0 && c->status != TASK_STOPPED)
+		if (!container_handle_active(&c->h) && c->status != TASK_STOPPED)
 			container_finish(c, reason);
 	}
 	task_begin_stop(t);
@@ -191,6 +161,11 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
+	int r = monitor_watch_new(&tm->watch, err);
+	if (r < 0) {
+		task_manager_free(tm);
+		return r;
+	}
 	*ret = tm;
 	return 0;
 }
@@ -207,10 +182,11 @@ void task_manager_free(struct task_manager *tm)
 	free(tm->state_dir);
 	free(tm->monitor_path);
 	free(tm->image_store);
+	monitor_watch_free(tm->watch);
 	free(tm);
 }
 
-static struct tm_task *find_task(const struct task_manager *tm, const char *arn)
+struct tm_task *tm_find_task(const struct task_manager *tm, const char *arn)
 {
 	for (struct tm_task *t = tm->tasks; t; t = t->next)
 		if (!strcmp(t->arn, arn))
@@ -244,8 +220,8 @@ static int check_limits(struct task_manager *tm, struct tm_task *t, struct error
 			 missing, available[0] ? available : "none");
 }
 
-static int task_prepare(struct task_manager *tm, struct tm_task *t, const cJSON *json,
-			struct error *err)
+static int task_setup(struct task_manager *tm, struct tm_task *t, const cJSON *json,
+		      struct error *err)
 {
 	int r = task_id_from_arn(t->arn, &t->id);
 	if (r < 0)
@@ -274,9 +250,15 @@ static int task_prepare(struct task_manager *tm, struct tm_task *t, const cJSON 
 			return error_set(err, ENOMEM, "task");
 		}
 	}
-	r = check_limits(tm, t, err);
+	return 0;
+}
+
+int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
+{
+	int r = check_limits(tm, t, err);
 	if (r < 0)
 		return r;
+	size_t n = t->td->n_containers;
 	char **refs = calloc(n + 1, sizeof(char *));
 	if (!refs)
 		return error_set(err, ENOMEM, "task");
@@ -290,27 +272,52 @@ static int task_prepare(struct task_manager *tm, struct tm_task *t, const cJSON 
 int task_manager_start_task(struct task_manager *tm, const char *task_arn,
 			    const cJSON *task_definition, struct error *err)
 {
-	if (!task_arn)
+	struct tm_task *t;
+	int r = tm_task_create(tm, task_arn, task_definition, &t, err);
+	if (r < 0 || !t)
+		return r;
+	r = tm_task_pull(tm, t, err);
+	if (r < 0) {
+		tm_task_refuse(tm, t, err->message);
+		return r;
+	}
+	emit(tm, t);
+	return 0;
+}
+
+int tm_task_create(struct task_manager *tm, const char *arn, const cJSON *json,
+		   struct tm_task **ret, struct error *err)
+{
+	*ret = NULL;
+	if (!arn)
 		return error_set(err, EINVAL, "task ARN missing");
-	if (find_task(tm, task_arn))
+	if (tm_find_task(tm, arn))
 		return 0;
 	struct tm_task *t = calloc(1, sizeof(*t));
-	if (!t || !(t->arn = strdup(task_arn))) {
+	if (!t || !(t->arn = strdup(arn))) {
 		free(t);
 		return error_set(err, ENOMEM, "task");
 	}
 	t->status = TASK_PENDING;
 	t->next = tm->tasks;
 	tm->tasks = t;
-	int r = task_prepare(tm, t, task_definition, err);
+	int r = task_setup(tm, t, json, err);
 	if (r < 0) {
-		task_fail(t, err->message);
-		t->status = TASK_STOPPED;
-		emit(tm, t);
+		tm_task_refuse(tm, t, err->message);
 		return r;
 	}
-	emit(tm, t);
+	*ret = t;
 	return 0;
+}
+
+void tm_task_refuse(struct task_manager *tm, struct tm_task *t, const char *reason)
+{
+	task_fail(t, reason);
+	for (size_t i = 0; t->td && i < t->td->n_containers; i++)
+		if (container_handle_active(&t->containers[i].h))
+			return; /* a resumed task's running containers: the tick sees them end */
+	t->status = TASK_STOPPED;
+	emit(tm, t);
 }
 
 static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_container *c,
@@ -334,7 +341,14 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	if (t->pids_limit)
 		limits.pids_max = tm->cfg.default_pids_max ? tm->cfg.default_pids_max
 							   : TASK_MANAGER_DEFAULT_PIDS_MAX;
-	return container_start(tm->monitor_path, c->h.dir, cfg, &limits, &c->h.monitor_pid, err);
+	pid_t monitor_pid;
+	r = container_start(tm->monitor_path, c->h.dir, cfg, &limits, &monitor_pid, err);
+	if (r < 0)
+		return r;
+	c->started = true;
+	/* Without its pidfd the poll waits for the child directly. */
+	(void)container_handle_spawned(&c->h, monitor_pid, tm->watch, c);
+	return 0;
 }
 
 /* Images are ready: set the task's own cgroup up and start the containers in order. */
@@ -353,7 +367,10 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t,
 		task_limits_of_task(t->td, &limits);
 		r = cgroup_set_limits(task_cgroup, &limits, &err);
 	}
+	/* Containers an earlier agent started (a task resumed mid-start) are not started again. */
 	for (size_t i = 0; r >= 0 && i < t->td->n_containers; i++) {
+		if (t->containers[i].started)
+			continue;
 		r = start_one(tm, t, &t->containers[i], images[i], &err);
 		if (r < 0)
 			error_wrap(&err, "container %s", t->containers[i].def->name);
@@ -390,7 +407,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 }
 
 /* Turn the exit record into the container's exit code and reason. */
-static void container_ended(struct tm_container *c, struct exit_record *rec)
+void tm_container_ended(struct tm_container *c, struct exit_record *rec)
 {
 	if (rec->error) {
 		_cleanup_free_ char *reason = NULL;
@@ -406,6 +423,15 @@ static void container_ended(struct tm_container *c, struct exit_record *rec)
 	c->exited_now = true;
 }
 
+/* The monitor died without recording the exit: ECS too reports no exit code when it cannot
+ * know it. A container that never got a pid did not start. */
+static void container_lost(struct tm_container *c)
+{
+	c->ran = c->h.pid != 0;
+	container_finish(c, c->ran ? LOST_REASON : LOST_BEFORE_START_REASON);
+	c->exited_now = true;
+}
+
 static void poll_container(struct tm_task *t, struct tm_container *c)
 {
 	struct exit_record rec = { 0 };
@@ -415,8 +441,11 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 		c->status = TASK_RUNNING;
 		t->changed = true;
 	}
-	if (changes & CONTAINER_ENDED) {
-		container_ended(c, &rec);
+	if (changes & CONTAINER_LOST) {
+		container_lost(c);
+		t->changed = true;
+	} else if (changes & CONTAINER_ENDED) {
+		tm_container_ended(c, &rec);
 		exit_record_done(&rec);
 		t->changed = true;
 	}
@@ -453,8 +482,15 @@ static void task_after_exits(struct tm_task *t)
 	}
 }
 
+static void monitor_ended(void *data)
+{
+	struct tm_container *c = data;
+	c->h.monitor_ended = true;
+}
+
 void task_manager_tick(struct task_manager *tm)
 {
+	monitor_watch_collect(tm->watch, monitor_ended);
 	for (struct tm_task *t = tm->tasks; t; t = t->next) {
 		if (t->status == TASK_STOPPED)
 			continue;
@@ -478,14 +514,15 @@ void task_manager_tick(struct task_manager *tm)
 
 int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const char *reason)
 {
-	struct tm_task *t = task_arn ? find_task(tm, task_arn) : NULL;
+	struct tm_task *t = task_arn ? tm_find_task(tm, task_arn) : NULL;
 	if (!t)
 		return -ENOENT;
 	if (t->status == TASK_STOPPED)
 		return 0;
 	task_set_stop(t, "UserInitiated", reason ? reason : "Task stopped by user");
-	if (!t->pull)
-		task_begin_stop(t);
+	/* Containers not started yet are marked stopped; those started (a task resumed while
+	 * its images are prepared again) get their SIGTERM now. */
+	task_begin_stop(t);
 	task_manager_tick(tm);
 	return 0;
 }

@@ -72,6 +72,16 @@ void task_manager_free(struct task_manager *tm);
 int task_manager_start_task(struct task_manager *tm, const char *task_arn,
 			    const cJSON *task_definition, struct error *err);
 
+/* After an agent restart: take back a task stored before it (task_definition as given to
+ * start_task, last_reported the status last reported for it: PENDING when none). Containers
+ * whose monitor still runs are adopted, never started twice; exits that happened meanwhile are
+ * reported with their exit record; containers whose monitor died without a record are
+ * reported STOPPED with no exit code (their cgroup is killed); containers never started are
+ * started once the images are prepared again. Changes are reported from the next tick. */
+int task_manager_resume_task(struct task_manager *tm, const char *task_arn,
+			     const cJSON *task_definition, enum task_status last_reported,
+			     struct error *err);
+
 /* Ask a task to stop: SIGTERM to every container, SIGKILL (cgroup.kill) after each
  * container's stopTimeout. Unknown ARNs return -ENOENT; stopping a stopped task is a no-op. */
 int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const char *reason);

@@ -1,4 +1,4 @@
-/* Tracking one started container from the agent. */
+/* Tracking one container from the agent. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "runtime/container_handle.h"
 #include "runtime/container_start.h"
 #include "runtime/container_stop.h"
+#include "runtime/monitor_lock.h"
 
 int64_t monotonic_ms(void)
 {
@@ -23,55 +24,91 @@ int64_t monotonic_ms(void)
 
 void container_handle_init(struct container_handle *h)
 {
-	*h = (struct container_handle){ .pidfd = -1 };
+	*h = (struct container_handle){ .monitor_pidfd = -1 };
 }
 
-static bool exit_record_exists(const char *dir)
+int container_handle_spawned(struct container_handle *h, pid_t monitor_pid,
+			     struct monitor_watch *w, void *data)
 {
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/%s", dir, CONTAINER_EXIT_FILE) < 0)
-		return false;
-	return access(path, F_OK) == 0;
+	h->monitor_alive = true;
+	h->monitor_pid = monitor_pid;
+	h->monitor_pidfd = container_pidfd_open(monitor_pid);
+	if (h->monitor_pidfd < 0)
+		return h->monitor_pidfd;
+	return monitor_watch_add(w, h->monitor_pidfd, data);
 }
 
-static void read_exit(const struct container_handle *h, struct exit_record *rec)
+bool container_handle_active(const struct container_handle *h)
 {
+	return h->monitor_alive || h->draining;
+}
+
+static void close_monitor(struct container_handle *h)
+{
+	if (h->monitor_pidfd >= 0)
+		close(h->monitor_pidfd);
+	h->monitor_pidfd = -1;
+	h->monitor_alive = false;
+}
+
+/* The monitor is gone: its record, or nothing (then the container may live on without its
+ * supervisor and its cgroup is killed). */
+static int monitor_gone(struct container_handle *h, struct exit_record *rec)
+{
+	if (!h->adopted && h->monitor_pid > 0) {
+		int status;
+		while (waitpid(h->monitor_pid, &status, 0) < 0 && errno == EINTR)
+			; /* its pidfd said it ended: this does not block */
+	}
+	close_monitor(h);
 	_cleanup_free_ char *path = NULL;
 	*rec = (struct exit_record){ 0 };
 	if (asprintf(&path, "%s/%s", h->dir, CONTAINER_EXIT_FILE) >= 0 &&
 	    exit_record_read(path, rec, NULL) == 0)
-		return;
-	*rec = (struct exit_record){ .exit_code = 127,
-				     .error = strdup("the monitor ended without an exit record") };
+		return CONTAINER_ENDED;
+	h->draining = true;
+	(void)cgroup_kill(h->cgroup, NULL);
+	return 0;
+}
+
+static int drained(struct container_handle *h)
+{
+	bool populated = false;
+	if (cgroup_is_populated(h->cgroup, &populated, NULL) == 0 && populated)
+		return 0;
+	(void)cgroup_remove(h->cgroup, NULL);
+	h->draining = false;
+	return CONTAINER_ENDED | CONTAINER_LOST;
+}
+
+/* Without a pidfd (it could not be opened, or an adopted monitor had not written its pid
+ * yet) the end is asked for directly. Only in these rare cases. */
+static void check_unwatched(struct container_handle *h)
+{
+	if (h->adopted) {
+		h->monitor_ended = monitor_lock_probe(h->dir) != 1;
+	} else if (h->monitor_pid > 0 && waitpid(h->monitor_pid, &(int){ 0 }, WNOHANG) != 0) {
+		h->monitor_pid = 0; /* reaped (or not ours to reap) */
+		h->monitor_ended = true;
+	}
 }
 
 int container_handle_poll(struct container_handle *h, struct exit_record *ret_rec)
 {
-	int changes = 0;
-	if (h->monitor_pid == 0)
+	if (!container_handle_active(h))
 		return 0;
-	if (h->pid == 0 && container_read_pid(h->dir, &h->pid, NULL) == 0) {
-		h->pidfd = container_pidfd_open(h->pid);
-		/* Once the exit record exists the pid may already belong to another process:
-		 * signals then go nowhere rather than to a stranger. */
-		if (h->pidfd >= 0 && exit_record_exists(h->dir)) {
-			close(h->pidfd);
-			h->pidfd = -1;
-		}
-		if (h->stopping && h->pidfd >= 0)
-			(void)container_pidfd_signal(h->pidfd, SIGTERM);
+	int changes = 0;
+	if (h->pid == 0 && container_read_pid(h->dir, &h->pid, NULL) == 0)
 		changes |= CONTAINER_STARTED;
+	if (h->monitor_alive && h->monitor_pidfd < 0)
+		check_unwatched(h);
+	if (h->monitor_alive && h->monitor_ended) {
+		changes |= monitor_gone(h, ret_rec);
+		if (changes & CONTAINER_ENDED)
+			return changes;
 	}
-	int status;
-	if (waitpid(h->monitor_pid, &status, WNOHANG) == h->monitor_pid) {
-		h->monitor_pid = 0;
-		if (h->pidfd >= 0) {
-			close(h->pidfd);
-			h->pidfd = -1;
-		}
-		read_exit(h, ret_rec);
-		return changes | CONTAINER_ENDED;
-	}
+	if (h->draining)
+		return changes | drained(h);
 	if (h->stopping && !h->killed && monotonic_ms() >= h->kill_at_ms) {
 		h->killed = true;
 		(void)cgroup_kill(h->cgroup, NULL);
@@ -79,26 +116,25 @@ int container_handle_poll(struct container_handle *h, struct exit_record *ret_re
 	return changes;
 }
 
-/* A container still in set-up gets the signal through its monitor, which forwards it. */
+/* The monitor forwards the signal to the container (or, still in set-up, holds it until the
+ * container runs) and kills the cgroup itself after the stop timeout. */
 bool container_handle_stop(struct container_handle *h)
 {
 	if (h->stopping)
-		return h->monitor_pid != 0;
+		return container_handle_active(h);
 	h->stopping = true;
 	h->kill_at_ms = monotonic_ms() + (int64_t)h->stop_timeout * 1000;
-	if (h->monitor_pid == 0)
+	if (!container_handle_active(h))
 		return false;
-	if (h->pidfd >= 0)
-		(void)container_pidfd_signal(h->pidfd, SIGTERM);
-	else
-		(void)kill(h->monitor_pid, SIGTERM);
+	if (h->monitor_pidfd >= 0)
+		(void)container_pidfd_signal(h->monitor_pidfd, SIGTERM);
 	return true;
 }
 
 void container_handle_release(struct container_handle *h)
 {
-	if (h->pidfd >= 0)
-		close(h->pidfd);
+	if (h->monitor_pidfd >= 0)
+		close(h->monitor_pidfd);
 	free(h->dir);
 	free(h->cgroup);
 	container_handle_init(h);

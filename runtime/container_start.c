@@ -11,6 +11,7 @@
 #include "common/fileio.h"
 #include "common/parse.h"
 #include "runtime/container_start.h"
+#include "runtime/monitor_lock.h"
 
 extern char **environ;
 
@@ -20,7 +21,7 @@ static int folder_file(char **ret, const char *folder, const char *file)
 }
 
 static int spawn_monitor(const char *monitor_path, const char *state_folder, bool inherit_output,
-			 pid_t *ret_pid, struct error *err)
+			 int lock_fd, pid_t *ret_pid, struct error *err)
 {
 	_cleanup_free_ char *log = NULL;
 	if (folder_file(&log, state_folder, CONTAINER_MONITOR_LOG) < 0)
@@ -34,8 +35,10 @@ static int spawn_monitor(const char *monitor_path, const char *state_folder, boo
 		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0640);
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	}
-	/* Nothing of the agent's (sockets, database, pipes) leaks into the monitor. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* The monitor keeps the lock for its life (runtime/monitor_lock.h); nothing else of the
+	 * agent's (sockets, database, pipes) leaks into it. */
+	posix_spawn_file_actions_adddup2(&fa, lock_fd, MONITOR_LOCK_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, MONITOR_LOCK_FD + 1);
 	sigset_t none, all;
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -68,8 +71,13 @@ int container_start(const char *monitor_path, const char *state_folder,
 	int r = mkdir_parents(state_folder, 0700);
 	if (r < 0)
 		return error_set_errno(err, r, "create %s", state_folder);
+	_cleanup_close_ int lock_fd = -1;
+	r = monitor_lock_take(state_folder, &lock_fd, err);
+	if (r < 0)
+		return r;
 	/* A folder reused from an earlier run must not leave a stale pid or exit record. */
-	static const char *const stale[] = { CONTAINER_PID_FILE, CONTAINER_EXIT_FILE };
+	static const char *const stale[] = { CONTAINER_PID_FILE, CONTAINER_EXIT_FILE,
+					     CONTAINER_MONITOR_PID_FILE };
 	for (size_t i = 0; i < ELEMENTSOF(stale); i++) {
 		_cleanup_free_ char *p = NULL;
 		if (folder_file(&p, state_folder, stale[i]) < 0)
@@ -89,13 +97,15 @@ int container_start(const char *monitor_path, const char *state_folder,
 		return r;
 	if (limits_set(limits) && (r = cgroup_set_limits(cfg->cgroup, limits, err)) < 0)
 		return r;
-	return spawn_monitor(monitor_path, state_folder, cfg->inherit_output, ret_monitor_pid, err);
+	return spawn_monitor(monitor_path, state_folder, cfg->inherit_output, lock_fd,
+			     ret_monitor_pid, err);
 }
 
-int container_read_pid(const char *state_folder, pid_t *ret, struct error *err)
+static int read_pid_file(const char *state_folder, const char *file, pid_t *ret,
+			 struct error *err)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (folder_file(&path, state_folder, CONTAINER_PID_FILE) < 0)
+	if (folder_file(&path, state_folder, file) < 0)
 		return error_set(err, ENOMEM, "pid file");
 	int r = read_file_full(path, 64, &text, NULL);
 	if (r < 0)
@@ -107,4 +117,14 @@ int container_read_pid(const char *state_folder, pid_t *ret, struct error *err)
 		return error_set(err, EINVAL, "%s: not a pid", path);
 	*ret = (pid_t)pid;
 	return 0;
+}
+
+int container_read_pid(const char *state_folder, pid_t *ret, struct error *err)
+{
+	return read_pid_file(state_folder, CONTAINER_PID_FILE, ret, err);
+}
+
+int container_read_monitor_pid(const char *state_folder, pid_t *ret)
+{
+	return read_pid_file(state_folder, CONTAINER_MONITOR_PID_FILE, ret, NULL);
 }

@@ -1,6 +1,6 @@
 /* Starting a container from the agent: write its config.json into its state folder, prepare
- * its cgroup, and spawn tether-monitor (a new session, so it outlives the agent). The agent
- * is multi-threaded and never forks: posix_spawn only. */
+ * its cgroup, take the folder's monitor lock and spawn tether-monitor with it (a new session,
+ * so it outlives the agent). The agent is multi-threaded and never forks: posix_spawn only. */
 #pragma once
 
 #include <sys/types.h>
@@ -12,15 +12,20 @@
 /* Files of a container's state folder. */
 #define CONTAINER_CONFIG_FILE "config.json"
 #define CONTAINER_PID_FILE "pid"
+#define CONTAINER_MONITOR_PID_FILE "monitor.pid" /* the monitor's own pid, written by it */
 #define CONTAINER_EXIT_FILE "exit.json"
 #define CONTAINER_OUTPUT_FILE "output.log"
 #define CONTAINER_MONITOR_LOG "monitor.log"
 
 /* LIMITS may be NULL (none set). On success *ret_monitor_pid is the monitor, a child of the
- * caller to reap with waitpid. */
+ * caller to reap with waitpid. -EBUSY when a monitor still runs in the folder: a container is
+ * never started twice. */
 int container_start(const char *monitor_path, const char *state_folder,
 		    const struct container_config *cfg, const struct cgroup_limits *limits,
 		    pid_t *ret_monitor_pid, struct error *err);
 
 /* The container's host pid from its pid file; -ENOENT until the monitor wrote it. */
 int container_read_pid(const char *state_folder, pid_t *ret, struct error *err);
+
+/* The monitor's pid from its monitor.pid file; -ENOENT until the monitor wrote it. */
+int container_read_monitor_pid(const char *state_folder, pid_t *ret);

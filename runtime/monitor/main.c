@@ -27,9 +27,11 @@
 #include "runtime/exit_record.h"
 #include "runtime/monitor/container_setup.h"
 #include "runtime/monitor/mounts.h"
+#include "runtime/monitor_lock.h"
 
 struct monitor {
 	const char *folder;
+	int lock_fd;          /* monitor.lock, held while we live: how an agent knows we do */
 	struct container_config *cfg;
 	char *rootfs, *upper, *work, *output, *pid_file, *exit_file;
 };
@@ -147,6 +149,7 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		return error_set_errno(err, errno, "clone3 into cgroup %s", m->cfg->cgroup);
 	if (pid == 0) {
 		close(err_read);
+		close(m->lock_fd); /* the lock must end with the monitor, not with the container */
 		struct container_setup s = {
 			.cfg = m->cfg, .folder = m->folder, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
 			.error_fd = err_write, .stdin_fd = null_fd, .output_fd = output_fd,
@@ -240,7 +243,7 @@ static int write_pid(const char *path, pid_t pid, struct error *err)
 static int run(struct monitor *m)
 {
 	struct error err = { 0 };
-	if (monitor_load(m, &err) < 0) {
+	if (monitor_lock_keep(m->folder, &m->lock_fd, &err) < 0 || monitor_load(m, &err) < 0) {
 		log_error("%s", err.message);
 		return 1;
 	}
@@ -294,7 +297,7 @@ int main(int argc, char **argv)
 	 * must not end the container's supervisor. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	struct monitor m = { .folder = argv[1] };
+	struct monitor m = { .folder = argv[1], .lock_fd = -1 };
 	int r = run(&m);
 	monitor_free(&m);
 	return r;

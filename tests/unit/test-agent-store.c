@@ -81,8 +81,9 @@ TEST(store_ack_deletes_only_that_seq)
 	ASSERT_TRUE(s);
 	store_task_add(s, "arn:t1", "{}", NULL);
 	uint64_t seq;
+	static const char *const statuses[] = { "PENDING", "RUNNING", "STOPPED" };
 	for (int i = 0; i < 3; i++)
-		ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &seq), 0);
+		ASSERT_INT_EQ(append_state(s, "arn:t1", statuses[i], &seq), 0);
 	ASSERT_INT_EQ(store_outbox_ack(s, 2, NULL), 0);
 	ASSERT_INT_EQ(store_outbox_ack(s, 99, NULL), 0);
 	struct collected got = { 0 };
@@ -113,8 +114,37 @@ TEST(store_restart_keeps_unacked_rows_and_seq_grows)
 	ASSERT_INT_EQ(got.n, 1);
 	ASSERT_INT_EQ(got.seqs[0], 3);
 	/* Seqs never go back, even once every earlier row was acked and deleted. */
-	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &seq), 0);
+	store_task_add(s, "arn:t2", "{}", NULL);
+	ASSERT_INT_EQ(append_state(s, "arn:t2", "STOPPED", &seq), 0);
 	ASSERT_INT_EQ(seq, 4);
+	store_close(s);
+}
+
+TEST(store_same_state_again_is_not_appended)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	store_task_add(s, "arn:t1", "{}", NULL);
+	uint64_t seq = 99;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &seq), 0);
+	ASSERT_INT_EQ(seq, 1);
+	/* Another report time changes nothing the hub would store. */
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "task_state");
+	cJSON_AddStringToObject(f, "task_arn", "arn:t1");
+	cJSON_AddStringToObject(f, "status", "RUNNING");
+	cJSON_AddNumberToObject(f, "at", 12345.5);
+	char *text = NULL;
+	ASSERT_INT_EQ(store_task_state_append(s, "arn:t1", "RUNNING", f, &seq, &text, NULL), 0);
+	cJSON_Delete(f);
+	ASSERT_INT_EQ(seq, 0);
+	ASSERT_TRUE(text == NULL);
+	uint64_t n = 0;
+	ASSERT_INT_EQ(store_outbox_count(s, &n, NULL), 0);
+	ASSERT_INT_EQ(n, 1);
+	/* A real change still goes out, with the next seq. */
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &seq), 0);
+	ASSERT_INT_EQ(seq, 2);
 	store_close(s);
 }
 

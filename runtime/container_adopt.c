@@ -1,0 +1,96 @@
+/* Re-adopting containers: the monitor's lock says whether it lives (no pid can fool it), its
+ * pidfd, opened before the lock is checked, is then surely the monitor. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "common/cleanup.h"
+#include "runtime/container_adopt.h"
+#include "runtime/container_start.h"
+#include "runtime/container_stop.h"
+#include "runtime/monitor_lock.h"
+
+const char *container_found_to_string(enum container_found f)
+{
+	switch (f) {
+	case CONTAINER_FOUND_NOT_STARTED:
+		return "not started";
+	case CONTAINER_FOUND_ALIVE:
+		return "alive";
+	case CONTAINER_FOUND_EXITED:
+		return "exited";
+	case CONTAINER_FOUND_LOST:
+		return "lost";
+	}
+	return "unknown";
+}
+
+static int read_exit(const char *folder, struct exit_record *rec)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/%s", folder, CONTAINER_EXIT_FILE) < 0)
+		return -ENOMEM;
+	return exit_record_read(path, rec, NULL);
+}
+
+static bool exit_recorded(const char *folder)
+{
+	_cleanup_free_ char *path = NULL;
+	return asprintf(&path, "%s/%s", folder, CONTAINER_EXIT_FILE) >= 0 && access(path, F_OK) == 0;
+}
+
+/* The record is written before the monitor ends and removed only under its lock when a new
+ * monitor starts: once there, it is this container's last word. */
+enum container_found container_inspect(const char *folder)
+{
+	if (exit_recorded(folder))
+		return CONTAINER_FOUND_EXITED;
+	int held = monitor_lock_probe(folder);
+	if (held == -ENOENT)
+		return CONTAINER_FOUND_NOT_STARTED;
+	if (held == 1)
+		return CONTAINER_FOUND_ALIVE;
+	/* The monitor may have written its record and ended since we looked. */
+	return exit_recorded(folder) ? CONTAINER_FOUND_EXITED : CONTAINER_FOUND_LOST;
+}
+
+enum container_found container_handle_adopt(struct container_handle *h, struct monitor_watch *w,
+					    void *data, struct exit_record *ret_rec)
+{
+	/* The pidfd first, the lock second: a lock still held afterwards proves the monitor
+	 * lived when the pidfd was opened, so the pid was not yet anyone else's. */
+	pid_t monitor_pid = 0;
+	int pidfd = -1;
+	if (container_read_monitor_pid(h->dir, &monitor_pid) == 0)
+		pidfd = container_pidfd_open(monitor_pid);
+	enum container_found found = container_inspect(h->dir);
+	(void)container_read_pid(h->dir, &h->pid, NULL);
+	if (found == CONTAINER_FOUND_EXITED && read_exit(h->dir, ret_rec) < 0)
+		found = CONTAINER_FOUND_LOST; /* a record that cannot be read tells nothing */
+	switch (found) {
+	case CONTAINER_FOUND_ALIVE:
+		h->adopted = true;
+		h->monitor_alive = true;
+		h->monitor_pid = monitor_pid;
+		h->monitor_pidfd = pidfd;
+		/* Without a pidfd (the monitor had not written its pid yet) the poll asks the
+		 * lock instead. */
+		if (pidfd >= 0 && monitor_watch_add(w, pidfd, data) < 0) {
+			close(pidfd);
+			h->monitor_pidfd = -1;
+		}
+		return found;
+	case CONTAINER_FOUND_LOST:
+		h->draining = true;
+		(void)cgroup_kill(h->cgroup, NULL);
+		break;
+	case CONTAINER_FOUND_EXITED:
+	case CONTAINER_FOUND_NOT_STARTED:
+		break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return found;
+}
