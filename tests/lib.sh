@@ -162,3 +162,10 @@ start_agent() {
 	AGENT_PID=$!
 	STARTED_PIDS+=("$AGENT_PID")
 }
+
+# instance_connected: the cluster "default"'s first container instance has its agent connected.
+instance_connected() {
+	awsx ecs describe-container-instances --cluster default \
+		--container-instances "$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
+		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
+}

@@ -26,11 +26,6 @@ if ! grep -qw memory <<<"$v2_controllers"; then
 fi
 start_agent "$NODE"
 
-instance_connected() {
-	awsx ecs describe-container-instances --cluster default \
-		--container-instances "$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
-		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
-}
 check agent_connects wait_until 20 instance_connected
 
 instances=$(awsx ecs list-container-instances --cluster default)
