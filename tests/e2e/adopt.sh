@@ -74,7 +74,7 @@ for a in "${ALL[@]}"; do
 done
 monitors_of_node() { # how many tether-monitor processes serve this node's containers
 	grep -lsa "tether-monitor" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
-		tr '\0' ' ' <"$f" 2>/dev/null | grep -q " $NODE/tasks/" && echo
+		tr '\0' ' ' 2>/dev/null <"$f" | grep -q " $NODE/tasks/" && echo
 	done | wc -l
 }
 check one_monitor_per_container test "$(monitors_of_node)" = 22
