@@ -1,10 +1,11 @@
 /* exec-timer: time commands from spawn to exit with the monotonic clock, interleaved, so that
  * a slow patch of the machine (others' load, a page-cache flush) hits every command alike.
  *
- *   exec-timer [-n RUNS] [-w WARMUP] [-v] -- LABEL CMD [ARG...] [-- LABEL CMD [ARG...]]...
+ *   exec-timer [-n RUNS] [-w WARMUP] [-t SECONDS] [-v] -- LABEL CMD [ARG...] [-- LABEL CMD...]...
  *
  * Round i runs each command once, in the order given. Warm-up rounds are run first and not
- * reported. Every timed run prints "LABEL<TAB>NANOSECONDS<TAB>STATUS" on stdout (STATUS is
+ * reported. With -t, no timed round starts after SECONDS (a loaded machine gives fewer runs
+ * rather than no figures). Every timed run prints "LABEL<TAB>NANOSECONDS<TAB>STATUS" on stdout (STATUS is
  * the exit code, or 128+signal). The commands are spawned directly (no shell in between);
  * their output goes to /dev/null unless -v is given. */
 #include <errno.h>
@@ -63,7 +64,7 @@ static int run_once(const struct timed_command *c, int quiet_fd, uint64_t *ret_n
 
 static void usage(FILE *out)
 {
-	fputs("Usage: exec-timer [-n RUNS] [-w WARMUP] [-v] -- LABEL CMD [ARG...] "
+	fputs("Usage: exec-timer [-n RUNS] [-w WARMUP] [-t SECONDS] [-v] -- LABEL CMD [ARG...] "
 	      "[-- LABEL CMD [ARG...]]...\n"
 	      "Prints LABEL<TAB>NANOSECONDS<TAB>STATUS for each timed run, commands interleaved.\n",
 	      out);
@@ -95,9 +96,9 @@ static int split_commands(int argc, char **argv, struct timed_command *out, size
 
 int main(int argc, char **argv)
 {
-	uint64_t runs = 30, warmup = 1;
+	uint64_t runs = 30, warmup = 1, budget_s = 0;
 	int verbose = 0, opt;
-	while ((opt = getopt(argc, argv, "+n:w:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:w:t:vh")) != -1) {
 		switch (opt) {
 		case 'n':
 			if (parse_u64(optarg, 1, 1000000, &runs) < 0) {
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
 		case 'w':
 			if (parse_u64(optarg, 0, 1000, &warmup) < 0) {
 				fprintf(stderr, "exec-timer: -w takes a number from 0 to 1000\n");
+				return 2;
+			}
+			break;
+		case 't':
+			if (parse_u64(optarg, 1, 86400, &budget_s) < 0) {
+				fprintf(stderr, "exec-timer: -t takes seconds from 1 to 86400\n");
 				return 2;
 			}
 			break;
@@ -130,7 +137,16 @@ int main(int argc, char **argv)
 		perror("exec-timer: /dev/null");
 		return 1;
 	}
+	uint64_t timed_from = 0;
 	for (uint64_t round = 0; round < warmup + runs; round++) {
+		if (round == warmup)
+			timed_from = now_ns();
+		if (budget_s && round > warmup && now_ns() - timed_from > budget_s * 1000000000u) {
+			fprintf(stderr, "exec-timer: %llu of %llu rounds done in %llu s\n",
+				(unsigned long long)(round - warmup), (unsigned long long)runs,
+				(unsigned long long)budget_s);
+			break;
+		}
 		for (size_t i = 0; i < n; i++) {
 			uint64_t ns = 0;
 			int status = run_once(&commands[i], quiet_fd, &ns);

@@ -76,6 +76,10 @@ median_of() {
 		awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'
 }
 
+# seconds_left: seconds until the part's deadline (BENCH_DEADLINE, set by bench/run.sh; an
+# hour when a part runs alone).
+seconds_left() { echo $((${BENCH_DEADLINE:-$(($(date +%s) + 3600))} - $(date +%s))); }
+
 # pss_kb PID / rss_kb PID: proportional and resident set size of a process, in KiB.
 pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null; }
 rss_kb() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null; }
@@ -86,3 +90,15 @@ private_kb() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1
 # cpu_ticks PID: utime+stime of a process in clock ticks (fields 14 and 15 of /proc/PID/stat,
 # counted after the command name, which may hold spaces).
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
+# pss_by_mapping PID N: the N mappings (files, [heap], anonymous) that hold most of a process's
+# PSS, as "mapping<TAB>PSS KiB<TAB>private KiB" rows after a header, biggest first.
+pss_by_mapping() {
+	printf 'mapping\tPSS\tprivate\n'
+	awk '
+	/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anonymous]"; sub(/.*\//, "", name); next }
+	/^Pss:/ { pss[name] += $2 }
+	/^Private_(Clean|Dirty):/ { priv[name] += $2 }
+	END { for (n in pss) printf "%s\t%d KiB\t%d KiB\n", n, pss[n], priv[n] }' "/proc/$1/smaps" |
+		sort -t$'\t' -k2,2nr | head -n "$2"
+}

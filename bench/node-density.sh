@@ -1,7 +1,8 @@
 #!/bin/bash
 # Density on the host: 500 sleeping containers on one node, started through the hub. The time
 # until all are RUNNING, the agent's CPU at steady state over 60 s (utime+stime from
-# /proc/PID/stat), its memory, and the sum of the 500 monitors' PSS.
+# /proc/PID/stat), its memory, and the sum of the monitors' PSS. When the part's deadline
+# comes first, what is running by then is measured and the count says so.
 source "$(dirname "$0")/../tests/lib.sh"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/node-lib.sh"
@@ -14,13 +15,14 @@ register_family sleeper '["sleep", "3600"]'
 started=$(date +%s%N)
 run_tasks sleeper "$count"
 submitted_ms=$((($(date +%s%N) - started) / 1000000))
-wait_until 300 running_is "$count"
+# Keep time for the steady-state window, the stops and the clean-up.
+wait_until "$(bounded $(($(seconds_left) - window - 90)))" running_is "$count"
 ready_ms=$((($(date +%s%N) - started) / 1000000))
 running=$(cluster_count runningTasksCount)
 
 sleep 5
 ticks0=$(cpu_ticks "$AGENT_PID") t0=$(date +%s%N)
-sleep "$window"
+sleep "$window" & wait $!
 ticks1=$(cpu_ticks "$AGENT_PID") t1=$(date +%s%N)
 hz=$(getconf CLK_TCK)
 cpu=$(awk -v d=$((ticks1 - ticks0)) -v hz="$hz" -v ns=$((t1 - t0)) \
@@ -33,9 +35,9 @@ for m in "${monitors[@]}"; do monitor_pss=$((monitor_pss + $(pss_kb "$m"))); don
 	printf 'what\tvalue\n'
 	printf 'tasks RUNNING (of %s asked)\t%s\n' "$count" "$running"
 	printf 'RunTask calls done (10 tasks each)\t%s ms\n' "$submitted_ms"
-	printf 'all RUNNING, from the first RunTask\t%s ms\n' "$ready_ms"
+	printf 'RUNNING count reached, from the first RunTask\t%s ms\n' "$ready_ms"
 	printf 'agent CPU at steady state\t%s\n' "$cpu"
-	printf 'agent PSS / RSS\t%s KiB / %s KiB\n' "$(pss_kb "$AGENT_PID")" "$(rss_kb "$AGENT_PID")"
+	printf 'agent PSS / private / RSS\t%s / %s / %s KiB\n' "$(pss_kb "$AGENT_PID")" "$(private_kb "$AGENT_PID")" "$(rss_kb "$AGENT_PID")"
 	printf 'tether-monitor processes\t%s\n' "${#monitors[@]}"
 	printf "monitors' PSS summed\\t%s KiB (%s KiB each)\\n" "$monitor_pss" $((monitor_pss / (${#monitors[@]} > 0 ? ${#monitors[@]} : 1)))
 } | table "$count sleeping containers on one node"

@@ -4,6 +4,8 @@
 # Every container started here is stopped before the part ends (monitors outlive the agent).
 
 NODE=$WORK/node
+# A part stopped at its time limit still ends its containers (the EXIT trap runs on exit).
+trap 'exit 143' TERM INT
 
 # ecs ACTION JSON: one ECS API call; prints the answer.
 ecs() {
@@ -64,7 +66,14 @@ stop_all_tasks() {
 			-H 'X-Amz-Target: AmazonEC2ContainerServiceV20141113.StopTask' \
 			-H 'Content-Type: application/x-amz-json-1.1' \
 			--data-binary '{"cluster": "default", "task": "{}"}' "$HUB_URL/"
-	wait_until 120 none_active
+	wait_until "$(bounded 120)" none_active
+}
+
+# bounded SECONDS: SECONDS, or less when the part's deadline is nearer (at least 5).
+bounded() {
+	local left
+	left=$(seconds_left)
+	[ "$left" -lt "$1" ] && { [ "$left" -gt 5 ] && echo "$left" || echo 5; } || echo "$1"
 }
 
 # monitor_pids: the tether-monitor processes of this node (their argument is a folder of
