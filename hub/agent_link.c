@@ -158,9 +158,14 @@ static int hello(struct agent_link *l, const cJSON *f)
 	l->last_sent_seq = 0; /* everything unacknowledged goes again, in seq order */
 	l->outbox_pending = true;
 	_cleanup_free_ char *arn = arn_container_instance(col_text(st, 2), col_text(st, 3));
+	/* One transaction, one commit: a hub restarted under thousands of agents admits them at
+	 * the pace of its commits. */
+	bool in_transaction = hub_store_begin(l->store, NULL) == 0;
 	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
 			    node_id);
 	update_node_facts(l, f);
+	if (in_transaction && hub_store_commit(l->store, NULL) < 0)
+		hub_store_rollback(l->store);
 	cJSON *w = frame_new(FRAME_WELCOME, 0);
 	if (w) {
 		cJSON_AddStringToObject(w, "container_instance_arn", arn ? arn : "");
@@ -223,7 +228,11 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		handle_task_state(l, &fr);
 		break;
 	case FRAME_NODE_STATUS:
-		update_node_facts(l, fr.json);
+		if (hub_store_begin(l->store, NULL) == 0) {
+			update_node_facts(l, fr.json);
+			if (hub_store_commit(l->store, NULL) < 0)
+				hub_store_rollback(l->store);
+		}
 		break;
 	case FRAME_HEARTBEAT:
 		break;

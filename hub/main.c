@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/log.h"
 #include "common/parse.h"
@@ -42,6 +43,22 @@ static int parse_listen(char *arg, const char **ret_addr, int *ret_port)
 	return 0;
 }
 
+/* Every connected agent holds a socket: the soft limit of open files goes up to the hard
+ * limit, as servers do (the hard limit is the administrator's; systemd's default is 524288). */
+static rlim_t raise_open_files_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t before = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return before;
+	}
+	return rl.rlim_cur;
+}
+
 int main(int argc, char **argv)
 {
 	log_set_program("tether-hub");
@@ -76,6 +93,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	rlim_t open_files = raise_open_files_limit();
 	struct error err = { 0 };
 	struct hub_store *store = NULL;
 	if (hub_store_open(db, &store, &err) < 0) {
@@ -93,8 +111,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("listening on %s:%d%s; event loop: %s", cfg.address, cfg.port,
-		 cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv));
+	log_info("listening on %s:%d%s; event loop: %s; open files limit: %llu", cfg.address,
+		 cfg.port, cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv),
+		 (unsigned long long)open_files);
 	int r = hub_server_run(srv);
 	running = NULL;
 	hub_server_free(srv);

@@ -79,6 +79,32 @@ TEST(hub_scheduler_places_until_memory_runs_out)
 	hub_store_close(s);
 }
 
+TEST(hub_scheduler_places_on_the_node_with_most_memory_left)
+{
+	struct hub_store *s = store_with_node(4096, 1000, true);
+	hub_store_exec_text(s, "INSERT INTO nodes(node_id, instance_id, cluster, public_key, cpu,"
+			       " memory, attributes, registered_at, connected) VALUES('mi-2', 'i2',"
+			       " 'default', 'k', 4096, 800, '{}', 0, 1)", NULL, 0);
+	_cleanup_free_ char *td = NULL, *run = NULL;
+	call(s, ECS "RegisterTaskDefinition", "{\"family\":\"f\",\"containerDefinitions\":"
+	     "[{\"name\":\"c\",\"image\":\"i\",\"memory\":300}]}", &td);
+	/* mi-1 (1000 free against 800), mi-2 (800 against 700), mi-1 (700 against 500). */
+	ASSERT_INT_EQ(call(s, ECS "RunTask", "{\"taskDefinition\":\"f\",\"count\":3}", &run), 200);
+	long long cpu, mem1, mem2;
+	ASSERT_INT_EQ(scheduler_reserved(s, "mi-1", &cpu, &mem1), 0);
+	ASSERT_INT_EQ(scheduler_reserved(s, "mi-2", &cpu, &mem2), 0);
+	ASSERT_INT_EQ(mem1, 600);
+	ASSERT_INT_EQ(mem2, 300);
+	char node[64];
+	const char *reason = NULL;
+	/* 400 and 500 left: 600 MiB fits nowhere, 450 MiB on mi-2 only. */
+	ASSERT_INT_EQ(scheduler_place(s, "default", 10, 600, node, &reason, NULL), 1);
+	ASSERT_STR_EQ(reason, "RESOURCE:MEMORY");
+	ASSERT_INT_EQ(scheduler_place(s, "default", 10, 450, node, &reason, NULL), 0);
+	ASSERT_STR_EQ(node, "mi-2");
+	hub_store_close(s);
+}
+
 TEST(hub_scheduler_needs_a_connected_agent)
 {
 	struct hub_store *s = store_with_node(4096, 4096, false);
