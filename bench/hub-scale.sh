@@ -74,6 +74,23 @@ percentiles() {
 		      printf "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n", label, NR, rank(0.5), rank(0.9), rank(0.99), v[NR] }'
 }
 
+# print_tables: the rows gathered so far, as tables.
+print_tables() {
+	[ ${#steady_rows[@]} -gt 0 ] && {
+		printf 'agents\tenrol_s\tconnect_s\tpeak_welcomed/s\thub_cpu\thub_rss_MiB\thub_pss_MiB\tloadgen_cpu\n'
+		printf '%s\n' "${steady_rows[@]}"
+	} | table "Hub holding N agents on loopback; CPU over a ${WINDOW} s steady window (100% = one core)"
+	[ ${#task_rows[@]} -gt 0 ] && {
+		printf 'what\tcount\tmedian_ms\tp90_ms\tp99_ms\tmax_ms\n'
+		printf '%s\n' "${task_rows[@]}"
+	} | table "RunTask with the fleet connected (simulated agents answer at once: the hub's share only)"
+	[ ${#restart_rows[@]} -gt 0 ] && {
+		printf 'agents\thub_stop_s\thub_start_s\tall_back_after_kill_s\tfirst_drop_to_all_back_s\tpeak_accepted/s\tpeak_welcomed/s\tfailed_attempts\thub_cpu_s\n'
+		printf '%s\n' "${restart_rows[@]}"
+	} | table "Hub restart (SIGTERM, same database and port): every agent back, with the agent's jittered backoff"
+	return 0
+}
+
 steady_rows=() restart_rows=() task_rows=()
 for n in "${SIZES[@]}"; do
 	rm -f "$WORK"/hub.db* "$WORK/loadgen.out"
@@ -81,7 +98,10 @@ for n in "${SIZES[@]}"; do
 	start_hub || { echo "hub-scale: the hub did not start" >&2; exit 1; }
 	json_api_call ecs register-task-definition --cli-input-json \
 		'{"family":"sim","requiresCompatibilities":["EXTERNAL"],"containerDefinitions":[{"name":"main","image":"oci:/nonexistent:sim","essential":true,"memory":64}]}' >/dev/null
-	"$LOADGEN" --hub "$HUB_URL" --agents "$n" >"$WORK/loadgen.out" 2>>"$WORK/loadgen.log" &
+	# The first connections are spread over N/400 s (25 s for 10,000), as a fleet that comes
+	# up over time; the restart below is the storm.
+	"$LOADGEN" --hub "$HUB_URL" --agents "$n" --ramp-ms $((n * 1000 / 400)) \
+		>"$WORK/loadgen.out" 2>>"$WORK/loadgen.log" &
 	LOADGEN_PID=$!
 	STARTED_PIDS+=("$LOADGEN_PID")
 	registered=$(wait_line '^registered' "$WORK/loadgen.out" 600) || { echo "hub-scale: enrolment of $n did not finish" >&2; break; }
@@ -119,18 +139,9 @@ for n in "${SIZES[@]}"; do
 
 	stop_pid "$LOADGEN_PID" TERM
 	stop_pid "$HUB_PID" TERM
+	print_tables
+	steady_rows=() restart_rows=() task_rows=()
 	grep '^totals' "$WORK/loadgen.out" | sed 's/^/loadgen /'
 done
+print_tables # what a size that did not finish measured
 
-{
-	printf 'agents\tenrol_s\tconnect_s\tpeak_welcomed/s\thub_cpu\thub_rss_MiB\thub_pss_MiB\tloadgen_cpu\n'
-	printf '%s\n' "${steady_rows[@]}"
-} | table "Hub holding N agents on loopback; CPU over a ${WINDOW} s steady window (100% = one core)"
-{
-	printf 'agents\thub_stop_s\thub_start_s\tall_back_after_kill_s\tfirst_drop_to_all_back_s\tpeak_accepted/s\tpeak_welcomed/s\tfailed_attempts\thub_cpu_s\n'
-	printf '%s\n' "${restart_rows[@]}"
-} | table "Hub restart (SIGTERM, same database and port): every agent back, with the agent's jittered backoff"
-{
-	printf 'what\tcount\tmedian_ms\tp90_ms\tp99_ms\tmax_ms\n'
-	printf '%s\n' "${task_rows[@]}"
-} | table "RunTask with the fleet connected (simulated agents answer at once: the hub's share only)"

@@ -22,6 +22,8 @@ parts=(
 	node-start-exit.sh 420  # VM: tether task run vs crun run vs runc run vs unshare (~200 s)
 	node-footprint.sh 300   # host: agent PSS idle, with 100 containers, along cycles (~240 s)
 	node-density.sh 300     # host: 500 sleeping containers (~190 s)
+	hub-latency.sh 150      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
+	hub-scale.sh 390        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart
 )
 
 echo "tether benchmarks"

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -42,6 +43,7 @@ struct agent_conn {
 
 struct fleet {
 	struct fleet_config config;
+	char host_header[96];
 	struct lws_context **ctxs;
 	size_t n_ctxs;
 	struct ev_loop *loop; /* epoll: poll() over thousands of sockets would cost more than the hub */
@@ -280,7 +282,10 @@ static void start_connect(struct agent_conn *c)
 		.address = f->config.address,
 		.port = f->config.port,
 		.path = "/v1/connect",
-		.host = f->config.address,
+		/* "address:port", as a Host header should be. libwebsockets 4.1 also queues a new
+		 * client connection behind one still opening to the same host (HTTP/1 pipelining)
+		 * when the host equals the address, and a queued websocket never opens. */
+		.host = f->host_header,
 		.origin = f->config.address,
 		.protocol = PROTOCOL_SUBPROTOCOL,
 		.local_protocol_name = PROTOCOL_SUBPROTOCOL,
@@ -329,6 +334,7 @@ int fleet_new(const struct fleet_config *config, struct sim_agent *agents, size_
 	}
 	f->config = *config;
 	f->n = n;
+	snprintf(f->host_header, sizeof(f->host_header), "%s:%d", config->address, config->port);
 	f->n_ctxs = (n + AGENTS_PER_CONTEXT - 1) / AGENTS_PER_CONTEXT;
 	if (!(f->ctxs = calloc(f->n_ctxs, sizeof(*f->ctxs)))) {
 		fleet_free(f);
