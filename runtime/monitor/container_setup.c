@@ -133,7 +133,7 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 	privileges_limit_bounding_set(sec->capabilities);
 	switch_user(s->cfg);
 	if (sec->init)
-		init_start(s->error_fd); /* returns in the command's process */
+		init_start(s->error_fd, s->cmdline, s->cmdline_size); /* returns in the command's process */
 	privileges_finish(sec->capabilities);
 	if (chdir(s->cfg->cwd) < 0)
 		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));

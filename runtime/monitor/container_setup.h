@@ -14,6 +14,8 @@ struct container_setup {
 	int error_fd;
 	int stdin_fd;
 	int output_fd;        /* -1: keep the monitor's stdout/stderr */
+	char *cmdline;        /* the monitor's argv strings, what /proc/PID/cmdline shows; the */
+	size_t cmdline_size;  /* init writes its own name there */
 };
 
 _Noreturn void container_setup_and_exec(const struct container_setup *setup);

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +44,15 @@ static _Noreturn void init_loop(pid_t command, const sigset_t *forwarded)
 	}
 }
 
-void init_start(int error_fd)
+static void set_name(char *cmdline, size_t size)
+{
+	static const char name[] = "tether-init";
+	memset(cmdline, 0, size);
+	memcpy(cmdline, name, size < sizeof(name) ? size - 1 : sizeof(name) - 1);
+	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+void init_start(int error_fd, char *cmdline, size_t cmdline_size)
 {
 	sigset_t all, forwarded, none;
 	sigfillset(&all);
@@ -61,6 +70,13 @@ void init_start(int error_fd)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		return;
 	}
+	/* The monitor's descriptors (its lock, the cgroup, the log) came along with the fork
+	 * and no exec will close them: the init keeps only stdio and, until it is ready, the
+	 * set-up error pipe. */
+	if ((error_fd > 3 && close_range(3, (unsigned)error_fd - 1, 0) < 0) ||
+	    close_range((unsigned)error_fd + 1, ~0U, 0) < 0)
+		setup_die("init: close the monitor's descriptors: %s", strerror(errno));
+	set_name(cmdline, cmdline_size);
 	privileges_drop_all();
 	seccomp_install_default(0);
 	close(error_fd);

@@ -6,4 +6,6 @@
  * and exits with the command's status (128 + signal when a signal ended it). */
 #pragma once
 
-void init_start(int error_fd);
+/* CMDLINE (CMDLINE_SIZE bytes) is the monitor's argv area: the init names itself there, so
+ * that the container sees "tether-init" as pid 1, not the monitor's state folder path. */
+void init_start(int error_fd, char *cmdline, size_t cmdline_size);

@@ -32,6 +32,8 @@
 struct monitor {
 	const char *folder;
 	int lock_fd;          /* monitor.lock, held while we live: how an agent knows we do */
+	char *cmdline;        /* argv[0] to the end of argv[1], contiguous as the kernel lays it */
+	size_t cmdline_size;
 	struct container_config *cfg;
 	char *rootfs, *upper, *work, *output, *pid_file, *exit_file;
 };
@@ -153,6 +155,7 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		struct container_setup s = {
 			.cfg = m->cfg, .folder = m->folder, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
 			.error_fd = err_write, .stdin_fd = null_fd, .output_fd = output_fd,
+			.cmdline = m->cmdline, .cmdline_size = m->cmdline_size,
 		};
 		container_setup_and_exec(&s);
 	}
@@ -297,7 +300,10 @@ int main(int argc, char **argv)
 	 * must not end the container's supervisor. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	struct monitor m = { .folder = argv[1], .lock_fd = -1 };
+	struct monitor m = {
+		.folder = argv[1], .lock_fd = -1, .cmdline = argv[0],
+		.cmdline_size = (size_t)(argv[1] + strlen(argv[1]) + 1 - argv[0]),
+	};
 	int r = run(&m);
 	monitor_free(&m);
 	return r;

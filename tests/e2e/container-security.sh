@@ -111,13 +111,18 @@ cat >"$WORK/init.json" <<JSON
  "user":"65534:65534","linuxParameters":{"initProcessEnabled":true},
  "ulimits":[{"name":"nofile","softLimit":1024,"hardLimit":2048},{"name":"core","softLimit":0,"hardLimit":-1},{"name":"nproc","softLimit":500,"hardLimit":600}],
  "command":["sh","-c",
- "grep -E '^(Cap|NoNewPrivs)' /proc/self/status | sed 's/^/self /'; echo nofile \$(ulimit -n) \$(ulimit -Hn); grep -E '^Max (core file size|processes)' /proc/self/limits | tr -s ' '; ls /sys/class/net | sed 's/^/net /'; ip -o link | sed 's/^/link /'; echo netns \$(readlink /proc/self/ns/net); echo pid \$\$; (sleep 60 & echo \$! >/tmp/orphan); o=\$(cat /tmp/orphan); echo ppid \$(cut -d' ' -f4 /proc/\$o/stat); kill \$o; for i in \$(seq 50); do test -e /proc/\$o || break; sleep 0.1; done; test -e /proc/\$o && echo orphan \$(cut -d' ' -f3 /proc/\$o/stat) || echo orphan reaped; grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp)' /proc/1/status | sed 's/^/init /'; trap 'echo got-term; exit 3' TERM; echo started; while :; do sleep 0.1; done"]}]}
+ "grep -E '^(Cap|NoNewPrivs)' /proc/self/status | sed 's/^/self /'; echo nofile \$(ulimit -n) \$(ulimit -Hn); grep -E '^Max (core file size|processes)' /proc/self/limits | tr -s ' '; ls /sys/class/net | sed 's/^/net /'; ip -o link | sed 's/^/link /'; echo netns \$(readlink /proc/self/ns/net); echo pid \$\$; (sleep 60 & echo \$! >/tmp/orphan); o=\$(cat /tmp/orphan); echo ppid \$(cut -d' ' -f4 /proc/\$o/stat); kill \$o; for i in \$(seq 50); do test -e /proc/\$o || break; sleep 0.1; done; test -e /proc/\$o && echo orphan \$(cut -d' ' -f3 /proc/\$o/stat) || echo orphan reaped; grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp)' /proc/1/status | sed 's/^/init /'; echo init-cmdline \$(tr '\\\\0' ' ' </proc/1/cmdline); trap 'echo got-term; exit 3' TERM; echo started; while :; do sleep 0.1; done"]}]}
 JSON
 t0=$SECONDS
 "$BIN/tether" task run "$WORK/init.json" --state-dir "$STATE" "${LIMITS[@]}" >"$WORK/init.out" 2>"$WORK/init.log" &
 pid=$!
 STARTED_PIDS+=("$pid")
 wait_until 60 grep -q started "$WORK/init.out"
+# Seen from the host: the init holds stdio only, none of the monitor's descriptors.
+init_pid=$(cat "$STATE"/tasks/*/app/pid 2>/dev/null | head -n 1)
+init_fds=$(ls "/proc/${init_pid:-0}/fd" 2>&1 | tr '\n' ' ')
+[ "$init_fds" = "0 1 2 " ] && pass init-holds-only-stdio ||
+	fail init-holds-only-stdio "pid ${init_pid:-?} has: $init_fds"
 stop_pid "$pid" TERM
 echo "measured: security run init took $((SECONDS - t0)) s"
 OUT=$(cat "$WORK/init.out") ERR=$(cat "$WORK/init.log") RC=
@@ -139,6 +144,7 @@ field netns
 [ -n "$FIELD" ] && [ "$FIELD" != "$(readlink /proc/self/ns/net)" ] &&
 	pass network-none-own-namespace || fail network-none-own-namespace "container '$FIELD'"
 expect init-command-is-pid-2 pid 2
+expect init-is-named init-cmdline tether-init
 expect init-orphan-reparented-to-pid-1 ppid 1
 expect init-reaps-orphan orphan reaped
 expect init-has-no-effective-capability "init CapEff" 0000000000000000
