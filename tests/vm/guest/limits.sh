@@ -17,6 +17,11 @@ task_run() { # name [tether options]
 	shift
 	"$BIN/tether" task run "$WORK/$name.json" --state-dir "$STATE" "$@" >"$WORK/$name.log" 2>&1
 }
+started() { # started CONTAINER: its cgroup in the task's cgroup holds a process (slow hosts)
+	local cg
+	cg=$(task_cgroup)
+	[ -n "$cg" ] && [ -s "$cg/$1/cgroup.procs" ]
+}
 task_cgroup() { # the one task cgroup present now
 	find "$CGROOT" -mindepth 1 -maxdepth 1 -type d | head -n 1
 }
@@ -56,6 +61,7 @@ td hog "{\"family\": \"hog\", \"cpu\": \"256\", \"containerDefinitions\": [
   {\"name\": \"hog\", \"image\": \"$image\", \"stopTimeout\": 2, \"command\": [\"sh\", \"-c\", \"while :; do :; done\"]}]}"
 "$BIN/tether" task run "$WORK/hog.json" --state-dir "$STATE" >"$WORK/hog.log" 2>&1 &
 hog_pid=$!
+wait_until 60 started hog
 sleep 2
 cg=$(task_cgroup)
 check default_pids_max_applied test "$(cat "$cg"/hog/pids.max)" = 1024
@@ -76,6 +82,7 @@ td weights "{\"family\": \"weights\", \"containerDefinitions\": [
   {\"name\": \"large\", \"image\": \"$image\", \"cpu\": 1024, \"stopTimeout\": 2, \"command\": [\"sh\", \"-c\", \"while :; do :; done & while :; do :; done\"]}]}"
 "$BIN/tether" task run "$WORK/weights.json" --state-dir "$STATE" >"$WORK/weights.log" 2>&1 &
 weights_pid=$!
+wait_until 60 started small && wait_until 60 started large
 sleep 3
 cg=$(task_cgroup)
 s0=$(usage_usec "$cg/small"); l0=$(usage_usec "$cg/large")
