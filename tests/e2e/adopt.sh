@@ -121,6 +121,16 @@ check no_second_monitor test "$(monitors_of_node)" = 20
 reported=$(tail -n +"$((mark + 1))" "$WORK/agent.log" | grep -c "Task .* is ")
 check only_changes_reported_after_restart test "$reported" = 2
 
+# A graceful restart (systemctl restart: SIGTERM to the agent alone) changes nothing either.
+stop_pid "$AGENT_PID" TERM
+mark=$(wc -l <"$WORK/agent.log")
+start_agent "$NODE"
+check agent_reconnects_after_sigterm wait_until 30 instance_connected
+check still_running_after_sigterm_restart all_are RUNNING "${RUNNING_NOW[@]}"
+check same_monitors_after_sigterm_restart test "$(monitors_of_node)" = 20
+reported=$(tail -n +"$((mark + 1))" "$WORK/agent.log" | grep -c "Task .* is ")
+check nothing_reported_after_sigterm_restart test "$reported" = 0
+
 # Stopping adopted tasks: SIGTERM reaches the container through its monitor; the stubborn one
 # is killed after its stopTimeout (3 s), not before.
 ADOPTED=${ADOPTEES[1]}
