@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "protocol/taskdef_linux.h"
+#include "protocol/taskdef_log.h"
 
 #define TASKDEF_MAX_CONTAINERS 10
 #define TASKDEF_DEFAULT_STOP_TIMEOUT 30  /* seconds, as ECS */
@@ -72,6 +73,7 @@ struct taskdef_container {
 	char **dns_search_domains; /* NULL-terminated; NULL: the host's */
 	struct taskdef_host_entry *extra_hosts;
 	size_t n_extra_hosts;
+	struct taskdef_log log;  /* logConfiguration; driver TASKDEF_LOG_DEFAULT when absent */
 };
 
 struct taskdef {

@@ -86,7 +86,8 @@ enum container_field {
 	F_NAME, F_IMAGE, F_ESSENTIAL, F_COMMAND, F_ENTRY_POINT, F_ENVIRONMENT,
 	F_WORKING_DIRECTORY, F_USER, F_HOSTNAME, F_CPU, F_MEMORY, F_MEMORY_RESERVATION,
 	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, F_READONLY_ROOT, F_MOUNT_POINTS,
-	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, _F_MAX,
+	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, F_LOG_CONFIGURATION,
+	_F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -111,6 +112,7 @@ static const char *const container_fields[_F_MAX] = {
 	[F_DNS_SERVERS] = "dnsServers",
 	[F_DNS_SEARCH_DOMAINS] = "dnsSearchDomains",
 	[F_EXTRA_HOSTS] = "extraHosts",
+	[F_LOG_CONFIGURATION] = "logConfiguration",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -286,7 +288,11 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	r = parse_linux(found, field_path, path, c, err);
 	if (r < 0)
 		return r;
-	return parse_files(found, path, c, err);
+	r = parse_files(found, path, c, err);
+	if (r < 0 || !found[F_LOG_CONFIGURATION])
+		return r;
+	json_path(field_path, "%s.logConfiguration", path);
+	return taskdef_log_from_json(found[F_LOG_CONFIGURATION], field_path, &c->log, err);
 }
 
 void taskdef_container_release(struct taskdef_container *c)
@@ -307,5 +313,6 @@ void taskdef_container_release(struct taskdef_container *c)
 	free(c->ulimits);
 	taskdef_container_mounts_release(c);
 	taskdef_container_dns_release(c);
+	taskdef_log_release(&c->log);
 	*c = (struct taskdef_container){ 0 };
 }

@@ -329,3 +329,81 @@ TEST(taskdef_refuses_nul_characters)
 	ASSERT_TRUE(container_error("\"user\": \"a\\\\u0000\"") == NULL);
 	ASSERT_TRUE(container_error("\"user\": \"\\\"\\u0041\"") == NULL);
 }
+
+TEST(taskdef_log_configuration)
+{
+	static const char text[] =
+		"{\"family\": \"f\", \"containerDefinitions\": [{\"name\": \"a\", \"image\": \"i\","
+		" \"logConfiguration\": {\"logDriver\": \"json-file\","
+		"  \"options\": {\"max-size\": \"10M\", \"max-file\": \"4\"}}},"
+		" {\"name\": \"b\", \"image\": \"i\", \"logConfiguration\": {\"logDriver\": \"journald\","
+		"  \"options\": {\"tag\": \"web\"}}}, {\"name\": \"c\", \"image\": \"i\"}]}";
+	struct error err = { 0 };
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	ASSERT_INT_EQ(taskdef_parse(text, strlen(text), &td, &err), 0);
+	ASSERT_INT_EQ(td->containers[0].log.driver, TASKDEF_LOG_JSON_FILE);
+	ASSERT_INT_EQ(td->containers[0].log.max_size, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(td->containers[0].log.max_file, 4);
+	ASSERT_INT_EQ(td->containers[1].log.driver, TASKDEF_LOG_JOURNALD);
+	ASSERT_STR_EQ(td->containers[1].log.tag, "web");
+	ASSERT_INT_EQ(td->containers[2].log.driver, TASKDEF_LOG_DEFAULT);
+}
+
+TEST(taskdef_log_sizes_as_docker)
+{
+	uint64_t n;
+	ASSERT_INT_EQ(taskdef_log_parse_size("4096", &n), 0);
+	ASSERT_INT_EQ(n, 4096);
+	ASSERT_INT_EQ(taskdef_log_parse_size("512k", &n), 0);
+	ASSERT_INT_EQ(n, 512 * 1024);
+	ASSERT_INT_EQ(taskdef_log_parse_size("1g", &n), 0);
+	ASSERT_INT_EQ(n, 1024 * 1024 * 1024);
+	ASSERT_INT_EQ(taskdef_log_parse_size("10mb", &n), 0);
+	ASSERT_INT_EQ(n, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(taskdef_log_parse_size("10MB", &n), 0);
+	ASSERT_TRUE(taskdef_log_parse_size("", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("m", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("1.5m", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("-1m", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("10x", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("10b", &n) < 0);
+	ASSERT_TRUE(taskdef_log_parse_size("99999999999999999999g", &n) < 0);
+}
+
+TEST(taskdef_log_refusals)
+{
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"awslogs\"}"),
+			"containerDefinitions[0].logConfiguration.logDriver: \"awslogs\" is not "
+			"supported by tether (supported: json-file, journald)");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"options\": {}}"),
+			"logConfiguration.logDriver: required");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"json-file\","
+					" \"options\": {\"labels\": \"a\"}}"),
+			"logConfiguration.options.labels: option not supported by tether's "
+			"json-file driver (supported: max-size, max-file)");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
+					" \"options\": {\"max-size\": \"1m\"}}"),
+			"logConfiguration.options.max-size: option not supported by tether's "
+			"journald driver (supported: tag)");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
+					" \"secretOptions\": [{\"name\": \"x\", \"valueFrom\": \"y\"}]}"),
+			"logConfiguration.secretOptions: not supported");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"json-file\","
+					" \"options\": {\"max-size\": \"1k\"}}"),
+			"logConfiguration.options.max-size: expected a size from 4k");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"json-file\","
+					" \"options\": {\"max-file\": \"0\"}}"),
+			"logConfiguration.options.max-file: expected a number of files from 1");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"json-file\","
+					" \"options\": {\"max-file\": 3}}"),
+			"logConfiguration.options.max-file: expected a string");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
+					" \"options\": {\"tag\": \"{{.Name}}\"}}"),
+			"templates are not supported");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
+					" \"options\": {\"tag\": \"a\", \"tag\": \"b\"}}"),
+			"logConfiguration.options.tag: given twice");
+	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
+					" \"mode\": \"non-blocking\"}"),
+			"logConfiguration.mode: field not supported");
+}
