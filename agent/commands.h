@@ -5,4 +5,5 @@
 int cmd_register(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 int cmd_task_run(int argc, char **argv);

@@ -335,6 +335,9 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	if (r < 0)
 		return r;
 	cfg->inherit_output = tm->cfg.inherit_output;
+	if (container_log_resolve(&c->def->log, c->def->name, t->arn,
+				  container_log_journald_running(), &cfg->log) < 0)
+		return error_set(err, ENOMEM, "container %s: log configuration", c->def->name);
 	struct cgroup_limits limits = { 0 };
 	if (t->limits)
 		task_limits_of_container(c->def, &limits);

@@ -51,7 +51,7 @@ struct task_manager_config {
 	/* pids.max of every container where the pids controller is available (0: the default). */
 	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
-				      * instead of their state folder's output.log */
+				      * instead of through their log driver */
 	/* Called for every change of a task's or a container's status. */
 	void (*on_state)(void *userdata, const struct task_report *report);
 	void *userdata;

@@ -135,6 +135,7 @@ void container_config_free(struct container_config *cfg)
 	free(cfg->hostname);
 	free(cfg->cgroup);
 	container_storage_release(&cfg->storage);
+	container_log_release(&cfg->log);
 	free(cfg);
 }
 
@@ -165,7 +166,9 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  cJSON_AddNumberToObject(o, "stop_timeout", cfg->stop_timeout) &&
 		  cJSON_AddBoolToObject(o, "inherit_output", cfg->inherit_output) &&
 		  container_storage_to_json(&cfg->storage, o) &&
-		  container_security_to_json(&cfg->security, o);
+		  container_security_to_json(&cfg->security, o) &&
+		  (cfg->log.driver == TASKDEF_LOG_DEFAULT ||
+		   cJSON_AddItemToObject(o, "log", container_log_to_json(&cfg->log)));
 	char *text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
@@ -248,6 +251,9 @@ int container_config_from_json(const char *text, struct container_config **ret,
 	}
 	if (r == 0)
 		r = container_security_from_json(o, &cfg->security);
+	const cJSON *log = cJSON_GetObjectItemCaseSensitive(o, "log");
+	if (r == 0 && log)
+		r = container_log_from_json(log, &cfg->log);
 	cJSON_Delete(o);
 	if (r < 0)
 		return error_set(err, -r, "config.json: invalid or missing field");

@@ -10,6 +10,7 @@
 #include "protocol/taskdef.h"
 #include "runtime/container_storage.h"
 #include "runtime/container_security.h"
+#include "runtime/container_log.h"
 
 #define CONTAINER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -22,7 +23,9 @@ struct container_config {
 	char **layers;        /* unpacked layer folders, lowest first, NULL-terminated */
 	char *cgroup;         /* relative to the cgroup2 mount */
 	uint32_t stop_timeout;
-	bool inherit_output;  /* write to the monitor's stdout/stderr instead of output.log */
+	bool inherit_output;  /* the container writes to the monitor's stdout/stderr directly */
+	struct container_log log; /* otherwise its output goes here; set by the caller of
+				   * container_config_resolve (container_log_resolve) */
 	struct container_storage storage; /* mounts, read-only root, /etc name files */
 	struct container_security security;
 };

@@ -14,7 +14,6 @@
 #define CONTAINER_PID_FILE "pid"
 #define CONTAINER_MONITOR_PID_FILE "monitor.pid" /* the monitor's own pid, written by it */
 #define CONTAINER_EXIT_FILE "exit.json"
-#define CONTAINER_OUTPUT_FILE "output.log"
 #define CONTAINER_MONITOR_LOG "monitor.log"
 
 /* LIMITS may be NULL (none set). On success *ret_monitor_pid is the monitor, a child of the

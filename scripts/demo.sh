@@ -102,9 +102,8 @@ say "describe-tasks"
 aws_hub ecs describe-tasks --cluster default --tasks "$task_arn" |
 	jq '.tasks[0] | {taskArn, lastStatus, stopCode, stoppedReason, containers: [.containers[] | {name, lastStatus, exitCode}]}'
 
-output="$demo/node/tasks/${task_arn##*/}/hello/output.log"
-say "What the container printed ($output)"
-cat "$output"
+say "What the container printed (tether logs ${task_arn##*/})"
+"$bin/tether" logs --state-dir "$demo/node" "${task_arn##*/}"
 echo
 echo "Demo done. State is left in $demo for a look around: try"
 echo "  $bin/tether status --state-dir $demo/node"

@@ -54,8 +54,10 @@ static void setup_stdio(const struct container_setup *s)
 {
 	if (dup2(s->stdin_fd, 0) < 0)
 		setup_die("stdin: %s", strerror(errno));
-	if (s->output_fd >= 0 && (dup2(s->output_fd, 1) < 0 || dup2(s->output_fd, 2) < 0))
-		setup_die("output: %s", strerror(errno));
+	if (s->stdout_fd >= 0 && dup2(s->stdout_fd, 1) < 0)
+		setup_die("stdout: %s", strerror(errno));
+	if (s->stderr_fd >= 0 && dup2(s->stderr_fd, 2) < 0)
+		setup_die("stderr: %s", strerror(errno));
 }
 
 static void switch_user(const struct container_config *cfg)

@@ -13,7 +13,8 @@ struct container_setup {
 	const char *work;
 	int error_fd;
 	int stdin_fd;
-	int output_fd;        /* -1: keep the monitor's stdout/stderr */
+	int stdout_fd;        /* -1: keep the monitor's stdout */
+	int stderr_fd;        /* -1: keep the monitor's stderr */
 	char *cmdline;        /* the monitor's argv strings, what /proc/PID/cmdline shows; the */
 	size_t cmdline_size;  /* init writes its own name there */
 };

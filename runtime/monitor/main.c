@@ -1,16 +1,19 @@
 /* tether-monitor STATE_FOLDER: the parent of one container. Reads STATE_FOLDER/config.json,
  * starts the container with clone3 directly in its namespaces and cgroup, writes its host pid
- * to STATE_FOLDER/pid, forwards SIGTERM/SIGINT to it, waits for it, records how it ended in
- * STATE_FOLDER/exit.json and removes its cgroup. Single-threaded; runs in its own session so
- * it outlives the agent that spawned it. */
+ * to STATE_FOLDER/pid, holds its stdout and stderr and writes them with the log driver,
+ * forwards SIGTERM/SIGINT to it, waits for it, drains its output, records how it ended in
+ * STATE_FOLDER/exit.json and removes its cgroup. Single-threaded (one poll loop over the
+ * output pipes and a signalfd); runs in its own session so it outlives the agent. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +30,7 @@
 #include "runtime/exit_record.h"
 #include "runtime/monitor/container_setup.h"
 #include "runtime/monitor/mounts.h"
+#include "runtime/monitor/log_forward.h"
 #include "runtime/monitor_lock.h"
 
 struct monitor {
@@ -35,7 +39,9 @@ struct monitor {
 	char *cmdline;        /* argv[0] to the end of argv[1], contiguous as the kernel lays it */
 	size_t cmdline_size;
 	struct container_config *cfg;
-	char *rootfs, *upper, *work, *output, *pid_file, *exit_file;
+	char *rootfs, *upper, *work, *pid_file, *exit_file;
+	struct log_forward logs;
+	bool logs_open;
 };
 
 static int path_in(char **ret, const char *folder, const char *name)
@@ -50,7 +56,6 @@ static int monitor_load(struct monitor *m, struct error *err)
 	    path_in(&m->rootfs, m->folder, "rootfs") < 0 ||
 	    path_in(&m->upper, m->folder, "upper") < 0 ||
 	    path_in(&m->work, m->folder, "work") < 0 ||
-	    path_in(&m->output, m->folder, CONTAINER_OUTPUT_FILE) < 0 ||
 	    path_in(&m->pid_file, m->folder, CONTAINER_PID_FILE) < 0 ||
 	    path_in(&m->exit_file, m->folder, CONTAINER_EXIT_FILE) < 0)
 		return error_set(err, ENOMEM, "monitor paths");
@@ -98,11 +103,12 @@ static int write_name_files(struct monitor *m, struct error *err)
 
 static void monitor_free(struct monitor *m)
 {
+	if (m->logs_open)
+		log_forward_close(&m->logs);
 	container_config_free(m->cfg);
 	free(m->rootfs);
 	free(m->upper);
 	free(m->work);
-	free(m->output);
 	free(m->pid_file);
 	free(m->exit_file);
 }
@@ -124,7 +130,7 @@ static pid_t clone_container(int cgroup_fd, bool network_none)
  * failure is returned in err with the child already reaped. */
 static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 {
-	_cleanup_close_ int cgroup_fd = -1, null_fd = -1, output_fd = -1;
+	_cleanup_close_ int cgroup_fd = -1, null_fd = -1;
 	/* The agent created it (and set its limits); a restart of a recorded container may
 	 * find it gone. */
 	int r = cgroup_create(m->cfg->cgroup, err);
@@ -138,9 +144,10 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	if (null_fd < 0)
 		return error_set_errno(err, errno, "open /dev/null");
 	if (!m->cfg->inherit_output) {
-		output_fd = open(m->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (output_fd < 0)
-			return error_set_errno(err, errno, "open %s", m->output);
+		r = log_forward_open(&m->logs, &m->cfg->log, m->folder, err);
+		if (r < 0)
+			return r;
+		m->logs_open = true;
 	}
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -154,12 +161,16 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		close(m->lock_fd); /* the lock must end with the monitor, not with the container */
 		struct container_setup s = {
 			.cfg = m->cfg, .folder = m->folder, .rootfs = m->rootfs, .upper = m->upper, .work = m->work,
-			.error_fd = err_write, .stdin_fd = null_fd, .output_fd = output_fd,
+			.error_fd = err_write, .stdin_fd = null_fd,
+			.stdout_fd = m->logs_open ? m->logs.write_fd[0] : -1,
+			.stderr_fd = m->logs_open ? m->logs.write_fd[1] : -1,
 			.cmdline = m->cmdline, .cmdline_size = m->cmdline_size,
 		};
 		container_setup_and_exec(&s);
 	}
 	close(TAKE_FD(err_write));
+	if (m->logs_open)
+		log_forward_close_write_ends(&m->logs);
 	char msg[1024];
 	ssize_t n;
 	do
@@ -178,34 +189,41 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 	return error_set(err, EINVAL, "%s", msg);
 }
 
-/* Forward SIGTERM/SIGINT to the container until it ends; returns its wait status. A
- * container still running stop_timeout seconds after the first forwarded signal is killed
- * through its cgroup, so a stop completes even when the agent is gone. */
-static int wait_container(pid_t pid, const struct container_config *cfg, const sigset_t *set)
+/* Forward SIGTERM/SIGINT to the container and write its output until it ends; returns its
+ * wait status. A container still running stop_timeout seconds after the first forwarded
+ * signal is killed through its cgroup, so a stop completes even when the agent is gone. */
+static int wait_container(pid_t pid, struct monitor *m, int signal_fd)
 {
 	int64_t kill_at = -1;
 	for (;;) {
-		siginfo_t si;
-		int sig;
-		if (kill_at < 0) {
-			sig = sigwaitinfo(set, &si);
-		} else {
+		struct pollfd pfd[3] = { { .fd = signal_fd, .events = POLLIN } };
+		if (m->logs_open)
+			log_forward_poll_fds(&m->logs, pfd + 1);
+		else
+			pfd[1].fd = pfd[2].fd = -1;
+		int timeout = -1;
+		if (kill_at >= 0 && kill_at != INT64_MAX) {
 			int64_t left = kill_at - monotonic_ms();
-			if (left < 0)
-				left = 0;
-			struct timespec ts = { .tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000 };
-			sig = sigtimedwait(set, &si, &ts);
-			if (sig < 0 && errno == EAGAIN) {
-				(void)cgroup_kill(cfg->cgroup, NULL);
-				kill_at = INT64_MAX;
-				continue;
-			}
+			timeout = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 		}
-		if (sig == SIGTERM || sig == SIGINT) {
-			kill(pid, sig);
-			if (kill_at < 0)
-				kill_at = monotonic_ms() + (int64_t)cfg->stop_timeout * 1000;
+		int n = poll(pfd, 3, timeout);
+		if (n < 0 && errno != EINTR)
+			return 0;
+		if (n == 0 && timeout >= 0) {
+			(void)cgroup_kill(m->cfg->cgroup, NULL);
+			kill_at = INT64_MAX;
 			continue;
+		}
+		if (m->logs_open && ((pfd[1].revents | pfd[2].revents) & (POLLIN | POLLHUP)))
+			log_forward_read(&m->logs);
+		struct signalfd_siginfo si;
+		while (read(signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int sig = (int)si.ssi_signo;
+			if (sig == SIGTERM || sig == SIGINT) {
+				kill(pid, sig);
+				if (kill_at < 0)
+					kill_at = monotonic_ms() + (int64_t)m->cfg->stop_timeout * 1000;
+			}
 		}
 		int status;
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -256,6 +274,11 @@ static int run(struct monitor *m)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	_cleanup_close_ int signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (signal_fd < 0) {
+		log_error("signalfd: %m");
+		return 1;
+	}
 
 	uint64_t oom_before = 0;
 	bool oom_known = cgroup_oom_kills(m->cfg->cgroup, &oom_before, NULL) == 0;
@@ -269,7 +292,7 @@ static int run(struct monitor *m)
 		log_error("%s", err.message);
 	}
 	if (pid > 0) {
-		int status = wait_container(pid, m->cfg, &set);
+		int status = wait_container(pid, m, signal_fd);
 		if (WIFSIGNALED(status)) {
 			rec.signal = WTERMSIG(status);
 			rec.exit_code = 128 + rec.signal;
@@ -280,6 +303,13 @@ static int run(struct monitor *m)
 	uint64_t oom_after = 0;
 	if (oom_known && cgroup_oom_kills(m->cfg->cgroup, &oom_after, NULL) == 0)
 		rec.oom = oom_after > oom_before;
+	/* The kernel killed the rest of the container with its pid 1: the pipes reach their end
+	 * as soon as those processes are gone. Every line is written before the exit is. */
+	if (m->logs_open) {
+		log_forward_drain(&m->logs, 5000);
+		log_forward_close(&m->logs);
+		m->logs_open = false;
+	}
 	remove_cgroup(m->cfg->cgroup);
 	struct error werr = { 0 };
 	if (exit_record_write(m->exit_file, &rec, &werr) < 0) {

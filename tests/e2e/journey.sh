@@ -66,7 +66,7 @@ check short_task_reaches_stopped wait_until 30 task_is "$arn" STOPPED
 check exit_code_reported test "$(task_field "$arn" '.containers[0].exitCode')" = 7
 check stop_code_essential_container_exited test "$(task_field "$arn" .stopCode)" = EssentialContainerExited
 task_id=${arn##*/}
-check container_output_kept grep -q "hello from tether" "$NODE/tasks/$task_id/main/output.log"
+check container_output_kept bash -c "'$BIN/tether' logs --state-dir '$NODE' '$task_id' | grep -q 'hello from tether'"
 
 register_td sleeper '["sh", "-c", "trap \"exit 0\" TERM; sleep 1000 & wait"]' >/dev/null
 arn=$(run_task sleeper)

@@ -168,7 +168,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	pass essential-exit-stops-the-others || fail essential-exit-stops-the-others "rc=$rc ${ms} ms $(cat "$WORK/pair.out" "$WORK/pair.log")"
 check_clean pair
 
-# tether-monitor on its own, as the daemon runs it: output.log, pid and exit.json records.
+# tether-monitor on its own, as the daemon runs it: container.log, pid and exit.json records.
 monitor_records() {
 	local dir=$WORK/mon layer=$WORK/mon-layer
 	mkdir -p "$dir" "$layer"
@@ -176,12 +176,14 @@ monitor_records() {
 	local cg="tether/e2e-monitor-$$/app"
 	jq -n --arg layer "$layer" --arg cg "$cg" '{args: ["sh", "-c", "echo to-log; echo err-to-log >&2; exec sleep 1000"],
 		env: ["PATH=/bin"], cwd: "/", user: null, hostname: "mon", layers: [$layer],
-		cgroup: $cg, stop_timeout: 1, inherit_output: false}' >"$dir/config.json"
+		cgroup: $cg, stop_timeout: 1, inherit_output: false,
+		log: {driver: "json-file", max_size: 1048576, max_file: 2, tag: "app",
+		      task_arn: "arn:aws:ecs:local:0:task/e2e/mon", container_name: "app"}}' >"$dir/config.json"
 	"$BIN/tether-monitor" "$dir" &
 	local mpid=$!
 	STARTED_PIDS+=("$mpid")
 	wait_until 10 test -s "$dir/pid" || { fail monitor-records "no pid file"; return; }
-	wait_until 5 grep -q err-to-log "$dir/output.log"
+	wait_until 5 grep -q err-to-log "$dir/container.log"
 	local cpid
 	cpid=$(cat "$dir/pid")
 	grep -q sleep "/proc/$cpid/cmdline" && grep -qx "$cpid" "$CG_MOUNT/$cg/cgroup.procs" &&
@@ -193,8 +195,8 @@ monitor_records() {
 	rec=$(jq -c . "$dir/exit.json" 2>&1)
 	[ "$rec" = '{"exit_code":137,"signal":9,"oom":false,"error":null}' ] &&
 		pass monitor-exit-record || fail monitor-exit-record "$rec"
-	[ "$(cat "$dir/output.log")" = "$(printf 'to-log\nerr-to-log')" ] &&
-		pass monitor-output-log || fail monitor-output-log "$(cat "$dir/output.log")"
+	[ "$(jq -r '.stream + " " + .log' "$dir/container.log")" = "$(printf 'stdout to-log\n\nstderr err-to-log')" ] &&
+		pass monitor-output-log || fail monitor-output-log "$(cat "$dir/container.log")"
 	[ ! -d "$CG_MOUNT/$cg" ] && pass monitor-removes-cgroup || fail monitor-removes-cgroup "$CG_MOUNT/$cg left"
 
 	# SIGTERM to the monitor alone (agent gone): forwarded, then the cgroup is killed after
