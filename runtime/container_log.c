@@ -4,11 +4,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+/* A socket file left by a journald that is gone refuses the connection. */
 bool container_log_journald_running(void)
 {
-	return access(JOURNALD_SOCKET, F_OK) == 0;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = JOURNALD_SOCKET };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool running = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return running;
 }
 
 int container_log_resolve(const struct taskdef_log *def, const char *container_name,

@@ -34,7 +34,7 @@ struct container_log {
 int container_log_resolve(const struct taskdef_log *def, const char *container_name,
 			  const char *task_arn, bool journald_running, struct container_log *ret);
 
-/* True when journald's socket exists on this host. */
+/* True when journald's socket on this host takes connections. */
 bool container_log_journald_running(void);
 
 cJSON *container_log_to_json(const struct container_log *log);

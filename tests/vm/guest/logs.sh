@@ -10,6 +10,8 @@ if [ -S /run/systemd/journal/socket ]; then
 	exit 0
 fi
 mkdir -p /run/systemd/journal /run/log/journal
+# The guest tests after this one run without a journal, as before it.
+trap 'on_exit; rm -rf /run/systemd/journal /run/log/journal' EXIT
 /lib/systemd/systemd-journald >>"$WORK/journald.log" 2>&1 &
 STARTED_PIDS+=($!)
 wait_until 20 test -S /run/systemd/journal/socket || { fail journald_starts "$(cat "$WORK/journald.log")"; exit 1; }
@@ -21,6 +23,12 @@ NODE=$WORK/node
 "$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
 	--activation-code "$ACT_CODE" --state-dir "$NODE" >>"$WORK/agent.log" 2>&1 || { fail register; exit 1; }
 start_agent "$NODE"
+instance_connected() {
+	awsx ecs describe-container-instances --cluster default --container-instances \
+		"$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
+		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
+}
+check agent_connects wait_until 60 instance_connected
 
 taskdef() { # family command-json [log-configuration]
 	cat <<JSON
