@@ -251,9 +251,13 @@ int container_config_from_json(const char *text, struct container_config **ret,
 	}
 	if (r == 0)
 		r = container_security_from_json(o, &cfg->security);
+	/* A config.json without "log" (written by hand, or by an agent from before log drivers)
+	 * gets json-file with its defaults. */
 	const cJSON *log = cJSON_GetObjectItemCaseSensitive(o, "log");
-	if (r == 0 && log)
-		r = container_log_from_json(log, &cfg->log);
+	static const struct taskdef_log json_file = { .driver = TASKDEF_LOG_JSON_FILE };
+	if (r == 0)
+		r = log ? container_log_from_json(log, &cfg->log)
+			: container_log_resolve(&json_file, "", "", false, &cfg->log);
 	cJSON_Delete(o);
 	if (r < 0)
 		return error_set(err, -r, "config.json: invalid or missing field");

@@ -153,9 +153,9 @@ dotdot() {
 	local rc=$? rec
 	rec=$(jq -c . "$dir/exit.json" 2>&1)
 	[ "$rc" = 0 ] && [ "$rec" = '{"exit_code":0,"signal":0,"oom":false,"error":null}' ] &&
-		[ "$(cat "$dir/output.log")" = inside ] && [ ! -e /etc/tether-escape-dotdot ] &&
+		[ "$(jq -r .log "$dir/container.log")" = inside ] && [ ! -e /etc/tether-escape-dotdot ] &&
 		pass dotdot-destination-lands-inside-the-root ||
-		fail dotdot-destination-lands-inside-the-root "rc=$rc $rec $(cat "$dir/output.log" "$WORK/mon.log")"
+		fail dotdot-destination-lands-inside-the-root "rc=$rc $rec $(cat "$dir/container.log" "$WORK/mon.log")"
 	rmdir "$CG_MOUNT/tether/e2e-fs-$$" 2>/dev/null
 }
 # 6. The hub refuses hostile definitions at registration with the field named, and keeps
