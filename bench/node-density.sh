@@ -29,7 +29,10 @@ cpu=$(awk -v d=$((ticks1 - ticks0)) -v hz="$hz" -v ns=$((t1 - t0)) \
 	'BEGIN {printf "%.2f%% of one CPU (%.2f s in %.0f s)", 100 * d / hz / (ns / 1e9), d / hz, ns / 1e9}')
 mapfile -t monitors < <(monitor_pids)
 monitor_pss=0
-for m in "${monitors[@]}"; do monitor_pss=$((monitor_pss + $(pss_kb "$m"))); done
+for m in "${monitors[@]}"; do
+	kb=$(pss_kb "$m")  # empty when the monitor has just ended
+	monitor_pss=$((monitor_pss + ${kb:-0}))
+done
 
 {
 	printf 'what\tvalue\n'
