@@ -16,7 +16,7 @@ started=$(date +%s%N)
 run_tasks sleeper "$count"
 submitted_ms=$((($(date +%s%N) - started) / 1000000))
 # Keep time for the steady-state window, the stops and the clean-up.
-wait_until "$(bounded $(($(seconds_left) - window - 90)))" running_is "$count"
+wait_until "$(bounded $(($(seconds_left) - window - 40)))" running_is "$count"
 ready_ms=$((($(date +%s%N) - started) / 1000000))
 running=$(cluster_count runningTasksCount)
 

@@ -57,7 +57,7 @@ rows+=$'\n'$(kb_row "agent after stopping them" "$AGENT_PID")
 register_family cycle '["/bin/true"]'
 left=$(($(seconds_left) - 60))
 [ "$left" -lt "$cycle_seconds" ] && cycle_seconds=$left
-done_runs=0 submitted=0 next_sample=1000 t0=$SECONDS
+done_runs=0 submitted=0 next_sample=250 t0=$SECONDS
 printf 'cycles\tseconds\tagent PSS\tprivate\tRSS\n' >"$WORK/growth.tsv"
 kb_row 0$'\t'0 "$AGENT_PID" >>"$WORK/growth.tsv"
 while [ "$done_runs" -lt "$cycles" ] && [ $((SECONDS - t0)) -lt "$cycle_seconds" ]; do
@@ -70,7 +70,7 @@ while [ "$done_runs" -lt "$cycles" ] && [ $((SECONDS - t0)) -lt "$cycle_seconds"
 	fi
 	if [ "$done_runs" -ge "$next_sample" ]; then
 		kb_row "$done_runs"$'\t'$((SECONDS - t0)) "$AGENT_PID" >>"$WORK/growth.tsv"
-		next_sample=$((next_sample + 1000))
+		next_sample=$((next_sample + 250))
 	fi
 done
 wait_until "$(bounded 40)" none_active

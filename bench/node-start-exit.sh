@@ -8,7 +8,7 @@ samples=$(mktemp "${TMPDIR:-/tmp}/start-exit.XXXXXX")
 trap 'rm -f "$samples"' EXIT
 
 # The VM stops before the part's own limit in bench/run.sh, so that its last lines are shown.
-VM_TIMEOUT=${VM_TIMEOUT:-380} "$top/tests/vm/run.sh" --guest-dir bench/vm \
+VM_TIMEOUT=${VM_TIMEOUT:-260} "$top/tests/vm/run.sh" --guest-dir bench/vm \
 	--bin "${TETHER_BIN_DIR:-$top/build/release}" start-exit |
 	while IFS= read -r line; do
 		case "$line" in

@@ -19,9 +19,9 @@ source bench/lib.sh
 
 # part file, time limit in seconds; add a line per part.
 parts=(
-	node-start-exit.sh 420  # VM: tether task run vs crun run vs runc run vs unshare (~200 s)
-	node-footprint.sh 300   # host: agent PSS idle, with 100 containers, along cycles (~240 s)
-	node-density.sh 300     # host: 500 sleeping containers (~190 s)
+	node-start-exit.sh 280  # VM: tether task run vs crun run vs runc run vs unshare (~190 s)
+	node-footprint.sh 180   # host: agent PSS idle, with 100 containers, along cycles (~180 s)
+	node-density.sh 200     # host: 500 sleeping containers (~190 s)
 	hub-latency.sh 150      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
 	hub-scale.sh 390        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart
 )

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../../tests/lib.sh"
 source "$(dirname "$0")/../lib.sh"
 runs=${BENCH_RUNS:-30}
-budget=${BENCH_SECONDS:-200}  # no round starts after this (a loaded host runs TCG slowly)
+budget=${BENCH_SECONDS:-140}  # no round starts after this (a loaded host runs TCG slowly)
 out() { sed -u 's/^/bench: /'; }
 
 busybox_image "$WORK/image" || { echo "bench: cannot build the busybox image" ; exit 1; }
