@@ -52,8 +52,12 @@ ALL=("${ADOPTEES[@]}" "$STUBBORN" "$VICTIM")
 EXITER=${ADOPTEES[0]}           # exits with 7 while no agent runs
 check twenty_two_tasks_placed test "${#ALL[@]}" = 22
 
+# Polls and the bulk stops go out as the JSON requests the CLI sends (lib.sh json_api_call):
+# the CLI costs seconds a call here, and the checks below use it for every kind of call.
 statuses() { # arn... -> one lastStatus per line (describe-tasks takes up to 100 ARNs)
-	awsx ecs describe-tasks --cluster default --tasks "$@" | jq -r '.tasks[].lastStatus'
+	json_api_call ecs describe-tasks --cli-input-json \
+		"$(jq -nc '{cluster: "default", tasks: $ARGS.positional}' --args "$@")" |
+		jq -r '.tasks[].lastStatus'
 }
 all_are() { # status arn...
 	local want=$1
@@ -147,7 +151,7 @@ check adopted_stubborn_exit_code_137 test "$(task_field "$STUBBORN" '.containers
 
 # The rest end through the hub too, and nothing is left behind.
 for a in "${ADOPTEES[@]:2}"; do
-	awsx ecs stop-task --cluster default --task "$a" >/dev/null
+	json_api_call ecs stop-task --cluster default --task "$a" >/dev/null
 done
 check every_task_stopped wait_until 60 all_are STOPPED "${ALL[@]}"
 check no_monitor_left wait_until 10 test "$(monitors_of_node)" = 0
