@@ -40,11 +40,11 @@ check attributes_name_the_architecture jq -e '.containerInstances[0].attributes[
 check attributes_name_the_tether_version jq -e '.containerInstances[0].attributes[] | select(.name=="tether.version")' <<<"$ci"
 
 # --- task definitions and tasks
-taskdef() { # family command-json [extra container fields]
+taskdef() { # family command-json [extra container fields] [extra task fields]
 	cat <<JSON
 {"family": "$1", "requiresCompatibilities": ["EXTERNAL"],
  "containerDefinitions": [{"name": "main", "image": "oci:$WORK/image:latest", "essential": true,
-   "command": $2 ${3:+, $3}}]}
+   "command": $2 ${3:+, $3}}] ${4:+, $4}}
 JSON
 }
 register_td() { awsx ecs register-task-definition --cli-input-json "$(taskdef "$@")"; }
@@ -99,12 +99,16 @@ if [ -n "${TETHER_IN_VM:-}" ]; then
 fi
 
 # --- the hub goes away while a task runs, and comes back
-register_td survivor '["sh", "-c", "sleep 4; exit 5"]' >/dev/null
+# The task waits for a file in a volume, so it ends when the test says, not on a clock.
+mkdir -p "$WORK/gate"
+register_td survivor '["sh", "-c", "until [ -e /gate/go ]; do sleep 0.2; done; exit 5"]' \
+	'"mountPoints": [{"sourceVolume": "gate", "containerPath": "/gate"}]' \
+	"\"volumes\": [{\"name\": \"gate\", \"host\": {\"sourcePath\": \"$WORK/gate\"}}]" >/dev/null
 arn=$(run_task survivor)
 check survivor_runs wait_until 30 task_is "$arn" RUNNING
 stop_pid "$HUB_PID" KILL
-sleep 6   # the task ends while the hub is down; its state waits in the agent's outbox
-check task_finished_while_hub_down grep -q . "$NODE/tasks/${arn##*/}/main/exit.json"
+touch "$WORK/gate/go"   # the task ends while the hub is down; its state waits in the agent's outbox
+check task_finished_while_hub_down wait_until 30 grep -q . "$NODE/tasks/${arn##*/}/main/exit.json"
 start_hub || fail hub_restarts "see hub.log"
 check agent_reconnects_by_itself wait_until 90 instance_connected
 check hub_shows_true_state_after_reconnect wait_until 20 task_is "$arn" STOPPED
