@@ -112,9 +112,13 @@ static void usage(FILE *out)
 static void run_until_stopped(struct task_manager *tm, const char *arn, int sfd)
 {
 	while (task_manager_active_count(tm) > 0) {
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		/* The manager's fd wakes us when an image is ready or a monitor ends. */
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = task_manager_fd(tm), .events = POLLIN },
+		};
 		int timeout = task_manager_next_deadline_ms(tm);
-		if (poll(&p, 1, timeout) > 0) {
+		if (poll(p, 2, timeout) > 0 && (p[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				task_manager_stop_task(tm, arn, "Stopped by a signal to tether task run");

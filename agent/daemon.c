@@ -200,10 +200,21 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 	sd_notifyf(0, "STATUS=Disconnected: %s", what);
 }
 
+static void tick(lws_sorted_usec_list_t *sul);
+
+/* lws_cancel_service: a signal (the loop condition sees stop_requested) or an image worker
+ * that finished (the task manager has work now, not at the next tick). */
 static void on_wakeup(void *userdata)
 {
-	(void)userdata;
-	/* The loop condition sees stop_requested. */
+	struct daemon *d = userdata;
+	if (d->link)
+		lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick, 1);
+}
+
+/* Called on an image worker's thread. */
+static void wake_loop(void *userdata)
+{
+	lws_cancel_service(userdata);
 }
 
 static void tick(lws_sorted_usec_list_t *sul)
@@ -328,6 +339,8 @@ static void daemon_teardown(struct daemon *d)
 {
 	signal_context = NULL;
 	/* The link goes first: its context owns the timers that call into the others. */
+	if (d->tm)
+		task_manager_set_wake(d->tm, NULL, NULL);
 	hub_link_free(d->link);
 	d->link = NULL;
 	frame_handler_reset(&d->handler);
@@ -404,6 +417,7 @@ static int run_daemon(const struct run_options *o)
 	struct lws_context *ctx = hub_link_context(d.link);
 	signal_context = ctx;
 	install_signals();
+	task_manager_set_wake(d.tm, wake_loop, ctx);
 
 	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);

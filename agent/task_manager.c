@@ -18,6 +18,8 @@
 #include "runtime/task_limits.h"
 
 #define TICK_MS 100
+/* How often a container's pid file is looked for between its spawn and its start. */
+#define START_POLL_MS 5
 #define LOST_REASON "ContainerRuntimeError: the container's monitor ended without recording " \
 		    "its exit; exit code unknown"
 #define LOST_BEFORE_START_REASON "CannotStartContainerError: the monitor ended without an " \
@@ -144,6 +146,7 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	if (!tm)
 		return error_set(err, ENOMEM, "task manager");
 	tm->cfg = *config;
+	tm->wake_fd = tm->poll_fd = -1;
 	/* Monitors outlive us and get absolute folders: a relative state dir is made absolute. */
 	char cwd[4096] = "";
 	if (config->state_dir[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
@@ -162,6 +165,8 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
 	int r = monitor_watch_new(&tm->watch, err);
+	if (r >= 0)
+		r = tm_wake_init(tm, err);
 	if (r < 0) {
 		task_manager_free(tm);
 		return r;
@@ -182,6 +187,7 @@ void task_manager_free(struct task_manager *tm)
 	free(tm->state_dir);
 	free(tm->monitor_path);
 	free(tm->image_store);
+	tm_wake_release(tm);
 	monitor_watch_free(tm->watch);
 	free(tm);
 }
@@ -264,7 +270,7 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
-	r = image_worker_start(tm->image_store, refs, n, &t->pull, err);
+	r = image_worker_start(tm->image_store, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
 }
@@ -493,6 +499,7 @@ static void monitor_ended(void *data)
 
 void task_manager_tick(struct task_manager *tm)
 {
+	tm_wake_drain(tm);
 	monitor_watch_collect(tm->watch, monitor_ended);
 	for (struct tm_task *t = tm->tasks; t; t = t->next) {
 		if (t->status == TASK_STOPPED)
@@ -532,7 +539,18 @@ int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const 
 
 int task_manager_next_deadline_ms(const struct task_manager *tm)
 {
-	return task_manager_active_count(tm) ? TICK_MS : -1;
+	bool active = false;
+	for (const struct tm_task *t = tm->tasks; t; t = t->next) {
+		if (t->status == TASK_STOPPED)
+			continue;
+		active = true;
+		for (size_t i = 0; i < t->td->n_containers; i++) {
+			const struct tm_container *c = &t->containers[i];
+			if (c->started && c->status == TASK_PENDING)
+				return START_POLL_MS;
+		}
+	}
+	return active ? TICK_MS : -1;
 }
 
 size_t task_manager_active_count(const struct task_manager *tm)

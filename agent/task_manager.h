@@ -90,8 +90,19 @@ int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const 
  * and emit state changes. Never blocks. */
 void task_manager_tick(struct task_manager *tm);
 
-/* Milliseconds until the next tick is needed (-1 when nothing is pending). */
+/* Milliseconds until the next tick is needed (-1 when nothing is pending): short while a
+ * spawned container has not yet reported its pid, TICK_MS (stop timeouts) otherwise. */
 int task_manager_next_deadline_ms(const struct task_manager *tm);
+
+/* A file descriptor (epoll) that becomes readable when a tick has work now: an image
+ * preparation finished or a monitor ended. Poll it together with the deadline above. */
+int task_manager_fd(const struct task_manager *tm);
+
+/* WAKE(USERDATA) is also called, from an image worker's thread, when a preparation finishes:
+ * for a caller whose loop cannot poll task_manager_fd (lws_cancel_service). NULL removes it;
+ * once this returns the old WAKE is not called again. */
+void task_manager_set_wake(struct task_manager *tm, void (*wake)(void *userdata),
+			   void *userdata);
 
 /* Count of tasks not yet STOPPED. */
 size_t task_manager_active_count(const struct task_manager *tm);

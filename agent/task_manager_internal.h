@@ -3,6 +3,8 @@
  * callers: they use agent/task_manager.h. */
 #pragma once
 
+#include <pthread.h>
+
 #include "agent/task_manager.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_handle.h"
@@ -43,7 +45,19 @@ struct task_manager {
 	char *state_dir, *monitor_path, *image_store;
 	struct tm_task *tasks;
 	struct monitor_watch *watch; /* every tracked monitor's pidfd */
+	int wake_fd;                 /* eventfd: an image worker finished */
+	int poll_fd;                 /* epoll of wake_fd and the watch: task_manager_fd */
+	pthread_mutex_t wake_lock;   /* guards wake, called from worker threads */
+	bool wake_lock_ready;
+	void (*wake)(void *userdata);
+	void *wake_userdata;
 };
+
+/* The wake-up machinery (agent/task_manager_wake.c). */
+int tm_wake_init(struct task_manager *tm, struct error *err);
+void tm_wake_release(struct task_manager *tm);
+void tm_wake(void *tm);           /* an image worker's on_done */
+void tm_wake_drain(struct task_manager *tm);
 
 struct tm_task *tm_find_task(const struct task_manager *tm, const char *arn);
 /* A new PENDING task for ARN with its definition parsed and its containers' folders and

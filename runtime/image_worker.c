@@ -16,6 +16,8 @@ struct image_worker {
 	struct error err;
 	int result;
 	atomic_bool done;
+	void (*on_done)(void *arg);
+	void *on_done_arg;
 };
 
 static void *pull_all(void *userdata)
@@ -30,6 +32,8 @@ static void *pull_all(void *userdata)
 		}
 	}
 	atomic_store(&w->done, true);
+	if (w->on_done)
+		w->on_done(w->on_done_arg);
 	return NULL;
 }
 
@@ -46,12 +50,15 @@ static void worker_release(struct image_worker *w)
 }
 
 int image_worker_start(const char *store_dir, char *const *references, size_t n,
-		       struct image_worker **ret, struct error *err)
+		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
+		       struct error *err)
 {
 	struct image_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return error_set(err, ENOMEM, "image worker");
 	w->n = n;
+	w->on_done = on_done;
+	w->on_done_arg = arg;
 	w->refs = calloc(n + 1, sizeof(char *));
 	w->images = calloc(n + 1, sizeof(struct image *));
 	w->store_dir = strdup(store_dir);

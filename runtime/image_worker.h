@@ -1,5 +1,6 @@
 /* Pulls the images of one task on a worker thread, so that the caller's event loop never
- * waits for disk or network. The caller polls image_worker_done() and then takes results. */
+ * waits for disk or network. The caller polls image_worker_done() (ON_DONE, when given, tells it
+ * when to look) and then takes results. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,9 +11,11 @@
 
 struct image_worker;
 
-/* Pull REFERENCES[0..n) (copied) into STORE_DIR, in order, stopping at the first failure. */
+/* Pull REFERENCES[0..n) (copied) into STORE_DIR, in order, stopping at the first failure.
+ * ON_DONE(ARG), when not NULL, is called on the worker thread once done is true. */
 int image_worker_start(const char *store_dir, char *const *references, size_t n,
-		       struct image_worker **ret, struct error *err);
+		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
+		       struct error *err);
 bool image_worker_done(struct image_worker *w);
 /* After done: 0 and the images, or the first failure's error ("<ref>: <why>"). */
 int image_worker_result(struct image_worker *w, struct image ***ret_images,

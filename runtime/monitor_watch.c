@@ -52,3 +52,8 @@ void monitor_watch_collect(struct monitor_watch *w, void (*fn)(void *data))
 			fn(ev[i].data.ptr);
 	} while (n == BATCH);
 }
+
+int monitor_watch_fd(const struct monitor_watch *w)
+{
+	return w->epfd;
+}

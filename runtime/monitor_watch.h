@@ -17,3 +17,7 @@ int monitor_watch_add(struct monitor_watch *w, int pidfd, void *data);
 /* Call FN(DATA) once for every watched process that has ended since the last call. Never
  * blocks. */
 void monitor_watch_collect(struct monitor_watch *w, void (*fn)(void *data));
+
+/* The epoll set itself: readable while an ended process waits to be collected, so that a
+ * caller's poll can wake for it. */
+int monitor_watch_fd(const struct monitor_watch *w);
