@@ -119,12 +119,19 @@ static int stop_task(void *userdata, const char *task_arn, const char *reason)
 	return task_manager_stop_task(d->tm, task_arn, reason);
 }
 
+static void forget_task(void *userdata, const char *task_arn)
+{
+	struct daemon *d = userdata;
+	(void)task_manager_forget_task(d->tm, task_arn);
+}
+
 static const struct frame_handler_ops handler_ops = {
 	.make_hello = make_hello,
 	.send = send_text,
 	.on_welcome = on_welcome,
 	.start_task = start_task,
 	.stop_task = stop_task,
+	.forget_task = forget_task,
 };
 
 static void on_task_state(void *userdata, const struct task_report *report)

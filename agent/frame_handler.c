@@ -132,8 +132,11 @@ static void handle_stop(struct frame_handler *h, const struct frame *f)
 static void handle_ack(struct frame_handler *h, uint64_t seq)
 {
 	struct error err = { 0 };
-	if (store_outbox_ack(h->store, seq, &err) < 0)
+	_cleanup_free_ char *finished = NULL;
+	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0)
 		log_error("Cannot forget acked state change %" PRIu64 ": %s", seq, err.message);
+	else if (finished && h->ops->forget_task)
+		h->ops->forget_task(h->userdata, finished);
 }
 
 void frame_handler_receive(struct frame_handler *h, const char *data, size_t size)

@@ -23,6 +23,8 @@ struct frame_handler_ops {
 	int (*start_task)(void *userdata, const char *task_arn, const cJSON *definition,
 			  struct error *err);
 	int (*stop_task)(void *userdata, const char *task_arn, const char *reason);
+	/* The hub acknowledged the task's STOPPED state and the store forgot it (may be NULL). */
+	void (*forget_task)(void *userdata, const char *task_arn);
 };
 
 enum frame_handler_phase {

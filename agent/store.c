@@ -27,7 +27,16 @@ static const char schema[] =
 	" frame TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS meta ("
 	" key TEXT PRIMARY KEY,"
-	" value TEXT NOT NULL);";
+	" value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS finished ("
+	" arn TEXT PRIMARY KEY);";
+
+/* Forgetting a task: its row goes, its ARN joins the newest STORE_FINISHED_KEEP finished ones
+ * (rowid grows with each insertion). */
+static const char forget_sql[] =
+	"INSERT OR REPLACE INTO finished (arn) VALUES (?1);"
+	"DELETE FROM tasks WHERE arn = ?1;"
+	"DELETE FROM finished WHERE rowid <= (SELECT MAX(rowid) FROM finished) - ?2;";
 
 static int db_error(struct store *s, struct error *err, const char *what)
 {
@@ -96,11 +105,27 @@ void store_close(struct store *s)
 	free(s);
 }
 
+static int task_finished(struct store *s, const char *task_arn, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT 1 FROM finished WHERE arn = ?", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(s, err, "read finished tasks");
+	return r == SQLITE_ROW;
+}
+
 int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
 		   struct error *err)
 {
+	int r = task_finished(s, task_arn, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = prepare(s, "INSERT OR IGNORE INTO tasks (arn, definition) VALUES (?, ?)", &st, err);
+	r = prepare(s, "INSERT OR IGNORE INTO tasks (arn, definition) VALUES (?, ?)", &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
@@ -222,16 +247,89 @@ int store_task_state_append(struct store *s, const char *task_arn, const char *s
 	return 0;
 }
 
-int store_outbox_ack(struct store *s, uint64_t seq, struct error *err)
+/* The ARN of the task whose final (STOPPED) state is outbox frame SEQ, or NULL. */
+static int stopped_task_of(struct store *s, uint64_t seq, char **ret, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = prepare(s, "DELETE FROM outbox WHERE seq = ?", &st, err);
+	int r = prepare(s, "SELECT t.arn FROM outbox o JOIN tasks t ON t.last_state = o.frame "
+			"WHERE o.seq = ? AND t.status = 'STOPPED'", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	*ret = NULL;
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	if (r != SQLITE_ROW)
+		return db_error(s, err, "read outbox");
+	if (!(*ret = strdup((const char *)sqlite3_column_text(st, 0))))
+		return error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int forget_task(struct store *s, const char *task_arn, struct error *err)
+{
+	const char *sql = forget_sql;
+	while (*sql) {
+		_cleanup_stmt_ sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, &sql) != SQLITE_OK)
+			return db_error(s, err, "forget task");
+		if (!st)
+			break;
+		if (sqlite3_bind_parameter_count(st) >= 1)
+			sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, STORE_FINISHED_KEEP);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_error(s, err, "forget task");
+	}
+	return 0;
+}
+
+static int ack_locked(struct store *s, uint64_t seq, char **ret_finished, struct error *err)
+{
+	_cleanup_free_ char *arn = NULL;
+	int r = stopped_task_of(s, seq, &arn, err);
+	if (r < 0)
+		return r;
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	r = prepare(s, "DELETE FROM outbox WHERE seq = ?", &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(s, err, "delete from outbox");
+	if (arn) {
+		r = forget_task(s, arn, err);
+		if (r < 0)
+			return r;
+	}
+	*ret_finished = TAKE_PTR(arn);
 	return 0;
+}
+
+int store_outbox_ack_task(struct store *s, uint64_t seq, char **ret_finished,
+			  struct error *err)
+{
+	int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *arn = NULL;
+	r = ack_locked(s, seq, &arn, err);
+	if (r >= 0)
+		r = exec_sql(s, "COMMIT", err);
+	if (r < 0) {
+		exec_sql(s, "ROLLBACK", NULL);
+		return r;
+	}
+	*ret_finished = TAKE_PTR(arn);
+	return 0;
+}
+
+int store_outbox_ack(struct store *s, uint64_t seq, struct error *err)
+{
+	_cleanup_free_ char *arn = NULL;
+	return store_outbox_ack_task(s, seq, &arn, err);
 }
 
 int store_outbox_foreach(struct store *s, store_outbox_fn fn, void *userdata, struct error *err)

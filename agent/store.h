@@ -1,5 +1,6 @@
 /* The agent's durable state, STATE_DIR/state.db (SQLite, WAL): the tasks it was given (ARN,
- * definition, last reported state), the outbox of task_state frames not yet acknowledged by
+ * definition, last reported state) until the hub acknowledged their STOPPED state, then only
+ * their ARN among the newest STORE_FINISHED_KEEP finished ones, the outbox of task_state frames not yet acknowledged by
  * the hub, and a small key/value meta table (connection state, next outbound seq). */
 #pragma once
 
@@ -12,6 +13,9 @@
 
 #define STORE_FILE "state.db"
 
+/* How many finished tasks' ARNs are kept so that a redelivered assignment is not run again. */
+#define STORE_FINISHED_KEEP 10000
+
 struct store;
 
 /* Open (and create, unless read_only) the database at path. */
@@ -19,7 +23,8 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 void store_close(struct store *s);
 
 /* Record an assignment. Returns 1 when the task is new, 0 when the ARN was already stored
- * (the stored definition is kept: a redelivery changes nothing). */
+ * or is among the finished ones (the stored definition is kept: a redelivery changes
+ * nothing). */
 int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
 		   struct error *err);
 
@@ -33,6 +38,11 @@ int store_task_state_append(struct store *s, const char *task_arn, const char *s
 
 /* The hub applied outbox frame seq: forget it. Unknown seqs are ignored. */
 int store_outbox_ack(struct store *s, uint64_t seq, struct error *err);
+/* The same; when the frame was a task's STOPPED state the task is forgotten too (its row
+ * replaced by its ARN in the finished list, in the same transaction) and *ret_finished gets
+ * its ARN (caller frees), else NULL. */
+int store_outbox_ack_task(struct store *s, uint64_t seq, char **ret_finished,
+			  struct error *err);
 
 /* Every outbox frame, lowest seq first. A negative return from fn stops the walk. */
 typedef int (*store_outbox_fn)(void *userdata, uint64_t seq, const char *frame_text);

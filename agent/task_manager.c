@@ -553,6 +553,21 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 	return active ? TICK_MS : -1;
 }
 
+int task_manager_forget_task(struct task_manager *tm, const char *task_arn)
+{
+	for (struct tm_task **p = &tm->tasks; *p; p = &(*p)->next) {
+		struct tm_task *t = *p;
+		if (strcmp(t->arn, task_arn) != 0)
+			continue;
+		if (t->status != TASK_STOPPED)
+			return -EBUSY;
+		*p = t->next;
+		task_free(t);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 size_t task_manager_active_count(const struct task_manager *tm)
 {
 	size_t n = 0;

@@ -64,7 +64,8 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 void task_manager_free(struct task_manager *tm);
 
 /* Start a task from its ECS task definition JSON (as the hub forwards it). A task ARN the
- * manager already knows is accepted again without effect (assignments may be redelivered).
+ * manager already knows is accepted again without effect (assignments may be redelivered;
+ * the caller's store keeps forgotten tasks from coming back).
  * Every task handed over here is reported through on_state: when it cannot run (invalid
  * definition, limits asked for where the cgroup controllers are missing and allow_no_limits is
  * off, image or start failure) it is reported STOPPED with stop_code "TaskFailedToStart" and
@@ -103,6 +104,10 @@ int task_manager_fd(const struct task_manager *tm);
  * once this returns the old WAKE is not called again. */
 void task_manager_set_wake(struct task_manager *tm, void (*wake)(void *userdata),
 			   void *userdata);
+
+/* Forget a STOPPED task (its final state was acknowledged): its memory is freed and its ARN
+ * becomes unknown. -ENOENT for an unknown ARN, -EBUSY for a task not yet STOPPED. */
+int task_manager_forget_task(struct task_manager *tm, const char *task_arn);
 
 /* Count of tasks not yet STOPPED. */
 size_t task_manager_active_count(const struct task_manager *tm);

@@ -17,6 +17,8 @@ struct fake {
 	int starts;
 	int stops;
 	int welcomes;
+	int forgets;
+	char forgotten[64];
 	bool stored_when_started;
 	char last_stop_reason[64];
 };
@@ -76,12 +78,20 @@ static int fake_stop(void *userdata, const char *arn, const char *reason)
 	return strcmp(arn, "arn:unknown") ? 0 : -ENOENT;
 }
 
+static void fake_forget(void *userdata, const char *arn)
+{
+	struct fake *f = userdata;
+	f->forgets++;
+	snprintf(f->forgotten, sizeof(f->forgotten), "%s", arn);
+}
+
 static const struct frame_handler_ops fake_ops = {
 	.make_hello = fake_hello,
 	.send = fake_send,
 	.on_welcome = fake_welcome,
 	.start_task = fake_start,
 	.stop_task = fake_stop,
+	.forget_task = fake_forget,
 };
 
 static void feed(struct frame_handler *h, const char *text)
@@ -196,6 +206,37 @@ TEST(frames_ack_removes_outbox_row)
 	store_outbox_count(f.store, &n, NULL);
 	ASSERT_INT_EQ(n, 0);
 	ASSERT_INT_EQ(f.n_sent, 0);
+	store_close(f.store);
+}
+
+TEST(frames_acked_stop_forgets_task_and_its_redelivery_does_not_start)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, assign7);
+	ASSERT_INT_EQ(f.starts, 1);
+	cJSON *state = cJSON_Parse("{\"type\":\"task_state\",\"task_arn\":\"arn:t1\"}");
+	uint64_t seq;
+	char *text = NULL;
+	ASSERT_INT_EQ(store_task_state_append(f.store, "arn:t1", "STOPPED", state, &seq, &text,
+					      NULL), 0);
+	cJSON_Delete(state);
+	free(text);
+	char ack[64];
+	snprintf(ack, sizeof(ack), "{\"type\":\"ack\",\"seq\":%llu}", (unsigned long long)seq);
+	feed(&h, ack);
+	ASSERT_INT_EQ(f.forgets, 1);
+	ASSERT_STR_EQ(f.forgotten, "arn:t1");
+	int n = 0;
+	store_tasks_foreach(f.store, count_task, &n, NULL);
+	ASSERT_INT_EQ(n, 0);
+	/* The hub resends the assignment (its ack was lost): acked again, not run again. */
+	f.n_sent = 0;
+	feed(&h, assign7);
+	ASSERT_INT_EQ(f.starts, 1);
+	ASSERT_INT_EQ(f.n_sent, 1);
+	ASSERT_CONTAINS(f.sent[0], "\"ack\"");
 	store_close(f.store);
 }
 

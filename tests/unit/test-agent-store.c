@@ -185,6 +185,41 @@ TEST(store_task_add_is_idempotent)
 	store_close(s);
 }
 
+TEST(store_ack_of_final_state_forgets_task_but_not_its_arn)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 1);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t2", "{}", NULL), 1);
+	uint64_t running, stopped, other;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "RUNNING", &running), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &stopped), 0);
+	ASSERT_INT_EQ(append_state(s, "arn:t2", "STOPPED", &other), 0);
+	char *arn = NULL;
+	/* A state that is not the task's final one forgets nothing. */
+	ASSERT_INT_EQ(store_outbox_ack_task(s, running, &arn, NULL), 0);
+	ASSERT_TRUE(arn == NULL);
+	struct task_row t = { 0 };
+	ASSERT_INT_EQ(store_tasks_foreach(s, task_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 2);
+	ASSERT_INT_EQ(store_outbox_ack_task(s, stopped, &arn, NULL), 0);
+	ASSERT_STR_EQ(arn, "arn:t1");
+	free(arn);
+	t = (struct task_row){ 0 };
+	ASSERT_INT_EQ(store_tasks_foreach(s, task_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 1); /* arn:t2's STOPPED is not acked yet */
+	/* A redelivered assignment of the forgotten task is known, also after a reopen. */
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 0);
+	store_close(s);
+	s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 0);
+	t = (struct task_row){ 0 };
+	ASSERT_INT_EQ(store_tasks_foreach(s, task_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 1);
+	store_close(s);
+}
+
 TEST(store_meta_round_trip_and_read_only_open)
 {
 	struct store *s = open_store();

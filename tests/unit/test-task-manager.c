@@ -1,6 +1,7 @@
 /* Task manager logic that needs no container: task ids, limits and the controllers they
  * need, and tasks that are refused before anything starts. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -116,6 +117,32 @@ TEST(invalid_definition_is_stopped_task_failed_to_start)
 	ASSERT_INT_EQ(task_manager_start_task(tm, "arn:x:task/c/t1", def, &err), 0);
 	ASSERT_INT_EQ(s.calls, 1);
 	ASSERT_INT_EQ(task_manager_stop_task(tm, "arn:x:task/c/nope", "x"), -ENOENT);
+	cJSON_Delete(def);
+	task_manager_free(tm);
+}
+
+/* The image worker's end makes task_manager_fd readable, so the caller ticks at once; the
+ * stopped task can then be forgotten. */
+TEST(failed_pull_wakes_the_fd_and_stopped_task_is_forgotten)
+{
+	struct seen s = { 0 };
+	struct task_manager *tm = manager(&s, true);
+	ASSERT_TRUE(tm);
+	cJSON *def = cJSON_Parse("{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"a\","
+				 "\"image\":\"oci:/nonexistent\"}]}");
+	struct error err = { 0 };
+	ASSERT_INT_EQ(task_manager_start_task(tm, "arn:x:task/c/w1", def, &err), 0);
+	ASSERT_INT_EQ(task_manager_forget_task(tm, "arn:x:task/c/w1"), -EBUSY);
+	struct pollfd p = { .fd = task_manager_fd(tm), .events = POLLIN };
+	ASSERT_INT_EQ(poll(&p, 1, 10000), 1);
+	task_manager_tick(tm);
+	ASSERT_INT_EQ(s.status, TASK_STOPPED);
+	ASSERT_STR_EQ(s.stop_code, "TaskFailedToStart");
+	/* Drained by the tick: nothing more to wake for. */
+	ASSERT_INT_EQ(poll(&p, 1, 0), 0);
+	ASSERT_INT_EQ(task_manager_forget_task(tm, "arn:x:task/c/w1"), 0);
+	ASSERT_INT_EQ(task_manager_forget_task(tm, "arn:x:task/c/w1"), -ENOENT);
+	ASSERT_INT_EQ(task_manager_stop_task(tm, "arn:x:task/c/w1", "x"), -ENOENT);
 	cJSON_Delete(def);
 	task_manager_free(tm);
 }
