@@ -47,7 +47,10 @@ static int stop(void *userdata, const char *arn, const char *reason)
 	return -ENOENT;
 }
 
-static const struct frame_handler_ops ops = { hello, sink, welcome, start, stop };
+static const struct frame_handler_ops ops = {
+	.make_hello = hello, .send = sink, .on_welcome = welcome,
+	.start_task = start, .stop_task = stop,
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
