@@ -150,17 +150,28 @@ int json_get_string_array(const cJSON *v, const char *path, size_t max_items, si
 	return 0;
 }
 
-int json_object_array_alloc(const cJSON *v, const char *path, size_t max_items, const char *what,
-			    size_t item_size, void **ret_items, struct error *err)
+int json_parse_object_array(const cJSON *v, const char *path, const struct json_object_array *spec,
+			    void *ret_items, size_t *ret_n, struct error *err)
 {
 	if (!cJSON_IsArray(v))
-		return error_set(err, EINVAL, "%s: expected an array of objects", path);
+		return error_set(err, EINVAL, "%s: expected an array of %s", path, spec->shape);
 	size_t n = (size_t)cJSON_GetArraySize(v);
-	if (n > max_items)
-		return error_set(err, EINVAL, "%s: more than %zu %s", path, max_items, what);
-	void *items = calloc(n ? n : 1, item_size);
+	if (n > spec->max_items)
+		return error_set(err, EINVAL, "%s: more than %zu %s", path, spec->max_items,
+				 spec->what);
+	char *items = calloc(n ? n : 1, spec->item_size);
 	if (!items)
 		return error_set(err, ENOMEM, "%s: out of memory", path);
-	*ret_items = items;
+	*(void **)ret_items = items;
+	*ret_n = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, v) {
+		size_t i = (*ret_n)++;
+		char item_path[JSON_PATH_MAX];
+		json_path(item_path, "%s[%zu]", path, i);
+		int r = spec->parse(item, item_path, items, i, err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }

@@ -49,10 +49,25 @@ int json_get_string_array(const cJSON *v, const char *path, size_t max_items, si
 
 void json_strv_free(char **strv);
 
-/* For an array of at most max_items objects ("more than N <what>" otherwise): *ret_items is
- * a zeroed allocation of item_size bytes per item (at least one), for the caller to fill. */
-int json_object_array_alloc(const cJSON *v, const char *path, size_t max_items, const char *what,
-			    size_t item_size, void **ret_items, struct error *err);
+/* One item of an array of objects: parse v (named path) into ((T *)items)[index]. Items
+ * 0..index-1 are already parsed, for checks that two items do not name the same thing. */
+typedef int (*json_item_parser)(const cJSON *v, const char *path, void *items, size_t index,
+				struct error *err);
+
+struct json_object_array {
+	const char *shape;	/* in "expected an array of <shape>" */
+	const char *what;	/* in "more than <max_items> <what>" */
+	size_t max_items;
+	size_t item_size;
+	json_item_parser parse;
+};
+
+/* Parses an array of objects into *ret_items, a zeroed allocation of item_size bytes per item
+ * (at least one), and *ret_n. Both are set as soon as the allocation is made and *ret_n counts
+ * every item handed to parse, so that the owner of the fields frees them all after an error
+ * too. */
+int json_parse_object_array(const cJSON *v, const char *path, const struct json_object_array *spec,
+			    void *ret_items, size_t *ret_n, struct error *err);
 
 /* For _cleanup_(cjson_deletep) cJSON *json. */
 void cjson_deletep(cJSON **json);

@@ -32,54 +32,49 @@ static bool has_control_character(const char *s)
 	return false;
 }
 
+static int parse_variable(const cJSON *item, const char *path, void *items, size_t i,
+			  struct error *err)
+{
+	static const char *const names[] = { "name", "value" };
+	struct taskdef_env *environment = items, *env = &environment[i];
+	char field_path[JSON_PATH_MAX];
+	const cJSON *found[ELEMENTSOF(names)];
+	int r = json_object_members(item, path, names, ELEMENTSOF(names), found, err);
+	if (r < 0)
+		return r;
+	json_path(field_path, "%s.name", path);
+	if (!found[0])
+		return error_set(err, EINVAL, "%s: required", field_path);
+	r = json_get_string(found[0], field_path, 1, TASKDEF_MAX_ENV_NAME, &env->name, err);
+	if (r < 0)
+		return r;
+	if (strchr(env->name, '=') || has_control_character(env->name))
+		return error_set(err, EINVAL, "%s: must not contain '=' or control characters",
+				 field_path);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(environment[j].name, env->name) == 0)
+			return error_set(err, EINVAL, "%s: \"%s\" is given twice", field_path,
+					 env->name);
+	json_path(field_path, "%s.value", path);
+	/* ECS allows a variable without a value; it is then the empty string. */
+	if (!found[1])
+		env->value = strdup("");
+	else if ((r = json_get_string(found[1], field_path, 0, TASKDEF_MAX_ENV_VALUE,
+				      &env->value, err)) < 0)
+		return r;
+	if (!env->value)
+		return error_set(err, ENOMEM, "%s: out of memory", field_path);
+	return 0;
+}
+
 static int parse_environment(const cJSON *v, const char *path, struct taskdef_container *c,
 			     struct error *err)
 {
-	static const char *const names[] = { "name", "value" };
-	if (!cJSON_IsArray(v))
-		return error_set(err, EINVAL, "%s: expected an array of {name, value}", path);
-	size_t n = (size_t)cJSON_GetArraySize(v);
-	if (n > TASKDEF_MAX_ENVIRONMENT)
-		return error_set(err, EINVAL, "%s: more than %d variables", path,
-				 TASKDEF_MAX_ENVIRONMENT);
-	c->environment = calloc(n ? n : 1, sizeof(*c->environment));
-	if (!c->environment)
-		return error_set(err, ENOMEM, "%s: out of memory", path);
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = c->n_environment;
-		struct taskdef_env *env = &c->environment[i];
-		char item_path[JSON_PATH_MAX], field_path[JSON_PATH_MAX];
-		const cJSON *found[ELEMENTSOF(names)];
-		json_path(item_path, "%s[%zu]", path, i);
-		int r = json_object_members(item, item_path, names, ELEMENTSOF(names), found, err);
-		if (r < 0)
-			return r;
-		c->n_environment++;
-		json_path(field_path, "%s.name", item_path);
-		if (!found[0])
-			return error_set(err, EINVAL, "%s: required", field_path);
-		r = json_get_string(found[0], field_path, 1, TASKDEF_MAX_ENV_NAME, &env->name, err);
-		if (r < 0)
-			return r;
-		if (strchr(env->name, '=') || has_control_character(env->name))
-			return error_set(err, EINVAL, "%s: must not contain '=' or control characters",
-					 field_path);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(c->environment[j].name, env->name) == 0)
-				return error_set(err, EINVAL, "%s: \"%s\" is given twice", field_path,
-						 env->name);
-		json_path(field_path, "%s.value", item_path);
-		/* ECS allows a variable without a value; it is then the empty string. */
-		if (!found[1])
-			env->value = strdup("");
-		else if ((r = json_get_string(found[1], field_path, 0, TASKDEF_MAX_ENV_VALUE,
-					      &env->value, err)) < 0)
-			return r;
-		if (!env->value)
-			return error_set(err, ENOMEM, "%s: out of memory", field_path);
-	}
-	return 0;
+	static const struct json_object_array spec = {
+		.shape = "{name, value}", .what = "variables", .max_items = TASKDEF_MAX_ENVIRONMENT,
+		.item_size = sizeof(*c->environment), .parse = parse_variable,
+	};
+	return json_parse_object_array(v, path, &spec, &c->environment, &c->n_environment, err);
 }
 
 enum container_field {

@@ -70,46 +70,47 @@ int taskdef_dns_search_from_json(const cJSON *v, const char *path, struct taskde
 				   err);
 }
 
+static int parse_host_entry(const cJSON *item, const char *path, void *items, size_t i,
+			    struct error *err)
+{
+	static const char *const names[] = { "hostname", "ipAddress" };
+	struct taskdef_host_entry *h = (struct taskdef_host_entry *)items + i;
+	const cJSON *found[ELEMENTSOF(names)];
+	char field[JSON_PATH_MAX];
+	int r = json_object_members(item, path, names, ELEMENTSOF(names), found, err);
+	if (r < 0)
+		return r;
+	json_path(field, "%s.hostname", path);
+	if (!found[0])
+		return error_set(err, EINVAL, "%s: required", field);
+	r = json_get_string(found[0], field, 1, TASKDEF_MAX_DOMAIN, &h->hostname, err);
+	if (r < 0)
+		return r;
+	if (!taskdef_domain_is_valid(h->hostname))
+		return error_set(err, EINVAL, "%s: \"%s\" is not a valid host name", field,
+				 h->hostname);
+	json_path(field, "%s.ipAddress", path);
+	if (!found[1])
+		return error_set(err, EINVAL, "%s: required", field);
+	r = json_get_string(found[1], field, 1, INET6_ADDRSTRLEN, &h->ip_address, err);
+	if (r < 0)
+		return r;
+	if (!taskdef_ip_is_valid(h->ip_address))
+		return error_set(err, EINVAL, "%s: \"%s\" is not an IP address", field,
+				 h->ip_address);
+	return 0;
+}
+
 int taskdef_extra_hosts_from_json(const cJSON *v, const char *path, struct taskdef_container *c,
 				  struct error *err)
 {
-	static const char *const names[] = { "hostname", "ipAddress" };
+	static const struct json_object_array spec = {
+		.shape = "objects", .what = "entries", .max_items = TASKDEF_MAX_EXTRA_HOSTS,
+		.item_size = sizeof(*c->extra_hosts), .parse = parse_host_entry,
+	};
 	char field[JSON_PATH_MAX];
 	json_path(field, "%s.extraHosts", path);
-	int r = json_object_array_alloc(v, field, TASKDEF_MAX_EXTRA_HOSTS, "entries",
-					sizeof(*c->extra_hosts), (void **)&c->extra_hosts, err);
-	if (r < 0)
-		return r;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = c->n_extra_hosts++;
-		struct taskdef_host_entry *h = &c->extra_hosts[i];
-		const cJSON *found[ELEMENTSOF(names)];
-		char item_path[JSON_PATH_MAX];
-		json_path(item_path, "%s.extraHosts[%zu]", path, i);
-		r = json_object_members(item, item_path, names, ELEMENTSOF(names), found, err);
-		if (r < 0)
-			return r;
-		json_path(field, "%s.hostname", item_path);
-		if (!found[0])
-			return error_set(err, EINVAL, "%s: required", field);
-		r = json_get_string(found[0], field, 1, TASKDEF_MAX_DOMAIN, &h->hostname, err);
-		if (r < 0)
-			return r;
-		if (!taskdef_domain_is_valid(h->hostname))
-			return error_set(err, EINVAL, "%s: \"%s\" is not a valid host name", field,
-					 h->hostname);
-		json_path(field, "%s.ipAddress", item_path);
-		if (!found[1])
-			return error_set(err, EINVAL, "%s: required", field);
-		r = json_get_string(found[1], field, 1, INET6_ADDRSTRLEN, &h->ip_address, err);
-		if (r < 0)
-			return r;
-		if (!taskdef_ip_is_valid(h->ip_address))
-			return error_set(err, EINVAL, "%s: \"%s\" is not an IP address", field,
-					 h->ip_address);
-	}
-	return 0;
+	return json_parse_object_array(v, field, &spec, &c->extra_hosts, &c->n_extra_hosts, err);
 }
 
 void taskdef_container_dns_release(struct taskdef_container *c)

@@ -199,32 +199,29 @@ static int parse_one_tmpfs(const cJSON *v, const char *path, struct taskdef_tmpf
 	return 0;
 }
 
+static int parse_tmpfs_item(const cJSON *v, const char *path, void *items, size_t i,
+			    struct error *err)
+{
+	struct taskdef_tmpfs *mounts = items;
+	int r = parse_one_tmpfs(v, path, &mounts[i], err);
+	if (r < 0)
+		return r;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(mounts[j].container_path, mounts[i].container_path) == 0)
+			return error_set(err, EINVAL, "%s.containerPath: \"%s\" is given twice", path,
+					 mounts[i].container_path);
+	return 0;
+}
+
 static int parse_tmpfs(const cJSON *v, const char *path, struct taskdef_linux *l,
 		       struct error *err)
 {
-	if (!cJSON_IsArray(v))
-		return error_set(err, EINVAL, "%s: expected an array of {containerPath, size, "
-				 "mountOptions}", path);
-	size_t n = (size_t)cJSON_GetArraySize(v);
-	if (n > TASKDEF_MAX_TMPFS)
-		return error_set(err, EINVAL, "%s: more than %d mounts", path, TASKDEF_MAX_TMPFS);
-	l->tmpfs = calloc(n ? n : 1, sizeof(*l->tmpfs));
-	if (!l->tmpfs)
-		return error_set(err, ENOMEM, "%s: out of memory", path);
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = l->n_tmpfs++;
-		char item_path[JSON_PATH_MAX];
-		json_path(item_path, "%s[%zu]", path, i);
-		int r = parse_one_tmpfs(item, item_path, &l->tmpfs[i], err);
-		if (r < 0)
-			return r;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(l->tmpfs[j].container_path, l->tmpfs[i].container_path) == 0)
-				return error_set(err, EINVAL, "%s.containerPath: \"%s\" is given twice",
-						 item_path, l->tmpfs[i].container_path);
-	}
-	return 0;
+	static const struct json_object_array spec = {
+		.shape = "{containerPath, size, mountOptions}", .what = "mounts",
+		.max_items = TASKDEF_MAX_TMPFS, .item_size = sizeof(*l->tmpfs),
+		.parse = parse_tmpfs_item,
+	};
+	return json_parse_object_array(v, path, &spec, &l->tmpfs, &l->n_tmpfs, err);
 }
 
 enum linux_field {

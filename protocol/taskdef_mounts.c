@@ -103,31 +103,33 @@ static int parse_volume(const cJSON *item, const char *path, struct taskdef_volu
 	return 0;
 }
 
-int taskdef_volumes_from_json(const cJSON *v, struct taskdef *td, struct error *err)
+static int parse_volume_item(const cJSON *v, const char *path, void *items, size_t i,
+			     struct error *err)
 {
-	int r = json_object_array_alloc(v, "volumes", TASKDEF_MAX_VOLUMES, "volumes",
-					sizeof(*td->volumes), (void **)&td->volumes, err);
+	struct taskdef_volume *volumes = items;
+	int r = parse_volume(v, path, &volumes[i], err);
 	if (r < 0)
 		return r;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = td->n_volumes++;
-		char path[JSON_PATH_MAX];
-		json_path(path, "volumes[%zu]", i);
-		r = parse_volume(item, path, &td->volumes[i], err);
-		if (r < 0)
-			return r;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(td->volumes[j].name, td->volumes[i].name) == 0)
-				return error_set(err, EINVAL, "%s.name: \"%s\" is used by two volumes",
-						 path, td->volumes[i].name);
-	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(volumes[j].name, volumes[i].name) == 0)
+			return error_set(err, EINVAL, "%s.name: \"%s\" is used by two volumes", path,
+					 volumes[i].name);
 	return 0;
 }
 
-static int parse_mount_point(const cJSON *item, const char *path, struct taskdef_mount_point *mp,
+int taskdef_volumes_from_json(const cJSON *v, struct taskdef *td, struct error *err)
+{
+	static const struct json_object_array spec = {
+		.shape = "objects", .what = "volumes", .max_items = TASKDEF_MAX_VOLUMES,
+		.item_size = sizeof(*td->volumes), .parse = parse_volume_item,
+	};
+	return json_parse_object_array(v, "volumes", &spec, &td->volumes, &td->n_volumes, err);
+}
+
+static int parse_mount_point(const cJSON *item, const char *path, void *items, size_t i,
 			     struct error *err)
 {
+	struct taskdef_mount_point *mp = (struct taskdef_mount_point *)items + i;
 	static const char *const names[] = { "sourceVolume", "containerPath", "readOnly" };
 	const cJSON *found[ELEMENTSOF(names)];
 	char field[JSON_PATH_MAX];
@@ -161,56 +163,47 @@ static int parse_mount_point(const cJSON *item, const char *path, struct taskdef
 int taskdef_mount_points_from_json(const cJSON *v, const char *path, struct taskdef_container *c,
 				   struct error *err)
 {
+	static const struct json_object_array spec = {
+		.shape = "objects", .what = "mount points", .max_items = TASKDEF_MAX_MOUNT_POINTS,
+		.item_size = sizeof(*c->mount_points), .parse = parse_mount_point,
+	};
 	char field[JSON_PATH_MAX];
 	json_path(field, "%s.mountPoints", path);
-	int r = json_object_array_alloc(v, field, TASKDEF_MAX_MOUNT_POINTS, "mount points",
-					sizeof(*c->mount_points), (void **)&c->mount_points, err);
+	return json_parse_object_array(v, field, &spec, &c->mount_points, &c->n_mount_points, err);
+}
+
+static int parse_volume_from(const cJSON *item, const char *path, void *items, size_t i,
+			     struct error *err)
+{
+	static const char *const names[] = { "sourceContainer", "readOnly" };
+	struct taskdef_volume_from *vf = (struct taskdef_volume_from *)items + i;
+	const cJSON *found[ELEMENTSOF(names)];
+	char field[JSON_PATH_MAX];
+	int r = json_object_members(item, path, names, ELEMENTSOF(names), found, err);
 	if (r < 0)
 		return r;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = c->n_mount_points++;
-		char item_path[JSON_PATH_MAX];
-		json_path(item_path, "%s.mountPoints[%zu]", path, i);
-		r = parse_mount_point(item, item_path, &c->mount_points[i], err);
-		if (r < 0)
-			return r;
-	}
+	json_path(field, "%s.sourceContainer", path);
+	if (!found[0])
+		return error_set(err, EINVAL, "%s: required", field);
+	r = json_get_string(found[0], field, 1, TASKDEF_MAX_NAME, &vf->source_container, err);
+	if (r < 0)
+		return r;
+	json_path(field, "%s.readOnly", path);
+	if (found[1] && (r = json_get_bool(found[1], field, &vf->read_only, err)) < 0)
+		return r;
 	return 0;
 }
 
 int taskdef_volumes_from_from_json(const cJSON *v, const char *path, struct taskdef_container *c,
 				   struct error *err)
 {
-	static const char *const names[] = { "sourceContainer", "readOnly" };
+	static const struct json_object_array spec = {
+		.shape = "objects", .what = "entries", .max_items = TASKDEF_MAX_CONTAINERS,
+		.item_size = sizeof(*c->volumes_from), .parse = parse_volume_from,
+	};
 	char field[JSON_PATH_MAX];
 	json_path(field, "%s.volumesFrom", path);
-	int r = json_object_array_alloc(v, field, TASKDEF_MAX_CONTAINERS, "entries",
-					sizeof(*c->volumes_from), (void **)&c->volumes_from, err);
-	if (r < 0)
-		return r;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		size_t i = c->n_volumes_from++;
-		struct taskdef_volume_from *vf = &c->volumes_from[i];
-		const cJSON *found[ELEMENTSOF(names)];
-		char item_path[JSON_PATH_MAX];
-		json_path(item_path, "%s.volumesFrom[%zu]", path, i);
-		r = json_object_members(item, item_path, names, ELEMENTSOF(names), found, err);
-		if (r < 0)
-			return r;
-		json_path(field, "%s.sourceContainer", item_path);
-		if (!found[0])
-			return error_set(err, EINVAL, "%s: required", field);
-		r = json_get_string(found[0], field, 1, TASKDEF_MAX_NAME, &vf->source_container,
-				    err);
-		if (r < 0)
-			return r;
-		json_path(field, "%s.readOnly", item_path);
-		if (found[1] && (r = json_get_bool(found[1], field, &vf->read_only, err)) < 0)
-			return r;
-	}
-	return 0;
+	return json_parse_object_array(v, field, &spec, &c->volumes_from, &c->n_volumes_from, err);
 }
 
 const struct taskdef_volume *taskdef_find_volume(const struct taskdef *td, const char *name)

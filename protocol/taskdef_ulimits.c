@@ -56,9 +56,10 @@ static int parse_limit(const cJSON *v, const char *path, uint64_t *ret, struct e
 	return 0;
 }
 
-static int parse_one(const cJSON *v, const char *path, struct taskdef_ulimit *u,
+static int parse_one(const cJSON *v, const char *path, void *items, size_t index,
 		     struct error *err)
 {
+	struct taskdef_ulimit *list = items, *u = &list[index];
 	static const char *const names[] = { "name", "softLimit", "hardLimit" };
 	const cJSON *found[ELEMENTSOF(names)];
 	char fp[JSON_PATH_MAX];
@@ -87,36 +88,25 @@ static int parse_one(const cJSON *v, const char *path, struct taskdef_ulimit *u,
 		return r;
 	if (u->soft > u->hard)
 		return error_set(err, EINVAL, "%s: softLimit is more than hardLimit", path);
+	for (size_t j = 0; j < index; j++)
+		if (list[j].name == u->name)
+			return error_set(err, EINVAL, "%s.name: \"%s\" is given twice", path,
+					 ulimits[u->name].name);
 	return 0;
 }
 
 int taskdef_ulimits_from_json(const cJSON *v, const char *path, struct taskdef_ulimit **ret,
 			      size_t *ret_n, struct error *err)
 {
-	if (!cJSON_IsArray(v))
-		return error_set(err, EINVAL, "%s: expected an array of {name, softLimit, hardLimit}",
-				 path);
-	size_t n = (size_t)cJSON_GetArraySize(v);
-	if (n > _ULIMIT_MAX)
-		return error_set(err, EINVAL, "%s: more than %d items (one per name)", path,
-				 _ULIMIT_MAX);
-	_cleanup_free_ struct taskdef_ulimit *list = calloc(n ? n : 1, sizeof(*list));
-	if (!list)
-		return error_set(err, ENOMEM, "%s: out of memory", path);
-	size_t i = 0;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, v) {
-		char item_path[JSON_PATH_MAX];
-		json_path(item_path, "%s[%zu]", path, i);
-		int r = parse_one(item, item_path, &list[i], err);
-		if (r < 0)
-			return r;
-		for (size_t j = 0; j < i; j++)
-			if (list[j].name == list[i].name)
-				return error_set(err, EINVAL, "%s.name: \"%s\" is given twice", item_path,
-						 ulimits[list[i].name].name);
-		i++;
-	}
+	static const struct json_object_array spec = {
+		.shape = "{name, softLimit, hardLimit}", .what = "items (one per name)",
+		.max_items = _ULIMIT_MAX, .item_size = sizeof(**ret), .parse = parse_one,
+	};
+	_cleanup_free_ struct taskdef_ulimit *list = NULL;
+	size_t n = 0;
+	int r = json_parse_object_array(v, path, &spec, &list, &n, err);
+	if (r < 0)
+		return r;
 	*ret = n ? TAKE_PTR(list) : NULL;
 	*ret_n = n;
 	return 0;
