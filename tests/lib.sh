@@ -61,24 +61,50 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# free_port: a TCP port on loopback that nothing listens on.
+# free_port: a TCP port on loopback that nothing listens on, below the kernel's ephemeral
+# range so that outgoing connections (agents, curl, load generators) cannot take it meanwhile.
 free_port() {
-	local p
+	local p low
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range
 	while :; do
-		p=$((20000 + RANDOM % 20000))
+		p=$((20000 + RANDOM % (low - 20000)))
 		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 }
 
+# hub_listening PID PORT: true once PID itself listens on PORT (not someone else's hub).
+hub_listening() {
+	ss -Hltnp "sport = :$2" | grep -q "pid=$1,"
+}
+
+hub_listening_or_gone() { # PID PORT
+	hub_listening "$1" "$2" || ! kill -0 "$1" 2>/dev/null
+}
+
 # start_hub [extra args]: starts tether-hub on a free loopback port; sets HUB_PID, HUB_URL.
+# Another test may take the same free port between the check and the bind: when HUB_PORT was
+# not given, a hub that could not listen is started again on another port.
 start_hub() {
-	HUB_PORT=${HUB_PORT:-$(free_port)}
-	HUB_URL="http://127.0.0.1:$HUB_PORT"
-	"$BIN/tether-hub" --listen "127.0.0.1:$HUB_PORT" --db "$WORK/hub.db" --dev "$@" \
-		>>"$WORK/hub.log" 2>&1 &
-	HUB_PID=$!
-	STARTED_PIDS+=("$HUB_PID")
-	wait_until 20 curl -s -o /dev/null "$HUB_URL/" || { echo "hub did not start" >&2; cat "$WORK/hub.log" >&2; return 1; }
+	local attempt fixed_port=${HUB_PORT:-}
+	for attempt in 1 2 3 4 5; do
+		HUB_PORT=${fixed_port:-$(free_port)}
+		HUB_URL="http://127.0.0.1:$HUB_PORT"
+		"$BIN/tether-hub" --listen "127.0.0.1:$HUB_PORT" --db "$WORK/hub.db" --dev "$@" \
+			>>"$WORK/hub.log" 2>&1 &
+		HUB_PID=$!
+		STARTED_PIDS+=("$HUB_PID")
+		wait_until 20 hub_listening_or_gone "$HUB_PID" "$HUB_PORT"
+		if hub_listening "$HUB_PID" "$HUB_PORT"; then
+			wait_until 20 curl -s -o /dev/null "$HUB_URL/" && return 0
+			break
+		fi
+		stop_pid "$HUB_PID"
+		[ -z "$fixed_port" ] && grep -q "cannot listen" "$WORK/hub.log" || break
+		echo "hub: port $HUB_PORT taken meanwhile, attempt $attempt" >>"$WORK/hub.log"
+	done
+	echo "hub did not start" >&2
+	cat "$WORK/hub.log" >&2
+	return 1
 }
 
 stop_pid() { # stop_pid PID [SIGNAL]
