@@ -53,6 +53,7 @@ struct fleet {
 	lws_sorted_usec_list_t tick_sul;
 	struct sim_counters counters;
 	uint64_t heartbeats;
+	uint64_t lost; /* connections libwebsockets freed without telling their agent */
 	/* the wave in progress */
 	bool wave_open;
 	unsigned wave_index;
@@ -260,6 +261,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (wsi == c->wsi)
 			conn_ended(c, false);
 		break;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* libwebsockets 4.1 frees some client connections that fail while the hub is
+		 * busy (a reconnection storm) with neither CONNECTION_ERROR nor CLIENT_CLOSED:
+		 * without this the agent would keep a freed wsi and never retry. */
+		if (wsi == c->wsi) {
+			c->fleet->lost++;
+			conn_ended(c, true);
+		}
+		break;
 	default:
 		break;
 	}
@@ -387,6 +397,20 @@ void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *r
 {
 	*ret = f->counters;
 	*ret_heartbeats = f->heartbeats;
+}
+
+void fleet_census(const struct fleet *f, struct fleet_census *ret)
+{
+	*ret = (struct fleet_census){ .lost = f->lost };
+	for (size_t i = 0; i < f->n; i++) {
+		const struct agent_conn *c = &f->conns[i];
+		if (!c->wsi)
+			ret->waiting++;
+		else if (c->sim->ready)
+			ret->ready++;
+		else
+			ret->connecting++;
+	}
 }
 
 void fleet_free(struct fleet *f)

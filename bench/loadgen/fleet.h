@@ -37,4 +37,13 @@ int fleet_new(const struct fleet_config *c, struct sim_agent *agents, size_t n,
 /* Serve until *stop is set. */
 int fleet_run(struct fleet *f, volatile sig_atomic_t *stop);
 void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *ret_heartbeats);
+
+/* Where the agents are: a stalled wave shows which state holds the missing ones. */
+struct fleet_census {
+	size_t ready;      /* welcomed */
+	size_t connecting; /* a connection in libwebsockets, not welcomed yet */
+	size_t waiting;    /* no connection: waiting for the first start or a retry */
+	uint64_t lost;     /* connections ended without a close or error callback, ever */
+};
+void fleet_census(const struct fleet *f, struct fleet_census *ret);
 void fleet_free(struct fleet *f);

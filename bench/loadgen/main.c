@@ -4,7 +4,8 @@
  *   registered  agents, seconds
  *   wave        index, agents, seconds, start, end, peak_established_per_s,
  *               peak_welcomed_per_s, attempts, failures
- *   totals      (on SIGTERM or SIGINT) frames and CPU time of the generator itself */
+ *   totals      (on SIGTERM or SIGINT) frames, how many agents are ready, connecting and
+ *               waiting, and CPU time of the generator itself */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -84,13 +85,17 @@ static void print_totals(const struct fleet *f)
 	struct sim_counters c;
 	uint64_t beats;
 	fleet_counters(f, &c, &beats);
+	struct fleet_census census;
+	fleet_census(f, &census);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("totals assigns=%llu stops=%llu states_sent=%llu acks_received=%llu"
-	       " errors_received=%llu heartbeats=%llu cpu_seconds=%.2f max_rss_kib=%ld\n",
+	       " errors_received=%llu heartbeats=%llu ready=%zu connecting=%zu waiting=%zu"
+	       " lost=%llu cpu_seconds=%.2f max_rss_kib=%ld\n",
 	       (unsigned long long)c.assigns, (unsigned long long)c.stops,
 	       (unsigned long long)c.states_sent, (unsigned long long)c.acks_received,
-	       (unsigned long long)c.errors_received, (unsigned long long)beats,
+	       (unsigned long long)c.errors_received, (unsigned long long)beats, census.ready,
+	       census.connecting, census.waiting, (unsigned long long)census.lost,
 	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 		       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 	       ru.ru_maxrss);
