@@ -142,6 +142,7 @@ for n in "${SIZES[@]}"; do
 	print_tables
 	steady_rows=() restart_rows=() task_rows=()
 	grep '^totals' "$WORK/loadgen.out" | sed 's/^/loadgen /'
+	cp "$WORK/loadgen.out" "$WORK/loadgen-$n.log" # kept with TETHER_ARTIFACTS=DIR
 done
 print_tables # what a size that did not finish measured
 

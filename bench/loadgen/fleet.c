@@ -21,6 +21,12 @@
 #define AGENTS_PER_CONTEXT 500
 #define US_PER_S 1000000
 
+enum conn_end {
+	CONN_END_CLOSED,    /* CLIENT_CLOSED */
+	CONN_END_ERROR,     /* CLIENT_CONNECTION_ERROR */
+	CONN_END_DESTROYED, /* WSI_DESTROY with neither of those */
+};
+
 struct tx_message {
 	struct tx_message *next;
 	size_t size;
@@ -35,6 +41,7 @@ struct agent_conn {
 	unsigned attempt;
 	int64_t connect_at_us; /* next connection attempt; 0 while connected or connecting */
 	int64_t beat_at_us;
+	int64_t heard_at_us; /* last message from the hub */
 	int close_code;
 	struct tx_message *tx_head, *tx_tail;
 	char *rx;
@@ -54,6 +61,8 @@ struct fleet {
 	struct sim_counters counters;
 	uint64_t heartbeats;
 	uint64_t lost; /* connections libwebsockets freed without telling their agent */
+	struct fleet_drops drops; /* welcomed connections that ended, by how */
+	int64_t census_at_us;
 	/* the wave in progress */
 	bool wave_open;
 	unsigned wave_index;
@@ -157,9 +166,33 @@ static void schedule_retry(struct agent_conn *c)
 	c->connect_at_us = lws_now_usecs() + (int64_t)delay * 1000;
 }
 
-static void conn_ended(struct agent_conn *c, bool failed)
+/* A welcomed connection ended: count how, to tell the hub's drops from the generator's. */
+static void count_drop(struct agent_conn *c, enum conn_end how)
+{
+	struct fleet_drops *d = &c->fleet->drops;
+	bool long_silent = lws_now_usecs() - c->heard_at_us >= 55LL * US_PER_S;
+	if (how == CONN_END_ERROR)
+		d->error++;
+	else if (how == CONN_END_DESTROYED)
+		d->destroyed++;
+	else if (c->close_code == CLOSE_REPLACED)
+		d->replaced++;
+	else if (c->close_code)
+		d->hub_close++;
+	else if (long_silent)
+		d->silent++;
+	else
+		d->socket++;
+	if (c->close_code && c->close_code != CLOSE_REPLACED)
+		d->last_hub_close_code = c->close_code;
+}
+
+static void conn_ended(struct agent_conn *c, enum conn_end how)
 {
 	struct fleet *f = c->fleet;
+	bool failed = how != CONN_END_CLOSED;
+	if (c->sim->ready)
+		count_drop(c, how);
 	c->wsi = NULL;
 	tx_clear(c);
 	free(c->rx);
@@ -240,10 +273,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->close_code = 0;
+		c->heard_at_us = lws_now_usecs();
 		sim_agent_reset(c->sim);
 		event_times_add(&c->fleet->established, lws_now_usecs());
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		c->heard_at_us = lws_now_usecs();
 		receive(c, in, len);
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -255,11 +290,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (wsi == c->wsi || !c->wsi)
-			conn_ended(c, true);
+			conn_ended(c, CONN_END_ERROR);
 		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (wsi == c->wsi)
-			conn_ended(c, false);
+			conn_ended(c, CONN_END_CLOSED);
 		break;
 	case LWS_CALLBACK_WSI_DESTROY:
 		/* libwebsockets 4.1 frees some client connections that fail while the hub is
@@ -267,7 +302,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		 * without this the agent would keep a freed wsi and never retry. */
 		if (wsi == c->wsi) {
 			c->fleet->lost++;
-			conn_ended(c, true);
+			conn_ended(c, CONN_END_DESTROYED);
 		}
 		break;
 	default:
@@ -330,6 +365,12 @@ static void tick(lws_sorted_usec_list_t *sul)
 			start_connect(c);
 		else if (c->wsi && c->sim->ready && now >= c->beat_at_us)
 			heartbeat(c, now);
+	}
+	if (f->config.on_census && now >= f->census_at_us) {
+		f->census_at_us = now + (int64_t)f->config.census_seconds * US_PER_S;
+		struct fleet_census census;
+		fleet_census(f, &census);
+		f->config.on_census(f->config.userdata, &census);
 	}
 	lws_sul_schedule(f->ctxs[0], 0, &f->tick_sul, tick, TICK_US);
 }
@@ -401,7 +442,7 @@ void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *r
 
 void fleet_census(const struct fleet *f, struct fleet_census *ret)
 {
-	*ret = (struct fleet_census){ .lost = f->lost };
+	*ret = (struct fleet_census){ .lost = f->lost, .drops = f->drops };
 	for (size_t i = 0; i < f->n; i++) {
 		const struct agent_conn *c = &f->conns[i];
 		if (!c->wsi)

@@ -20,12 +20,26 @@ struct wave_report {
 	uint64_t attempts, failures; /* connection attempts in the wave, and those that failed */
 };
 
+/* How welcomed connections ended. */
+struct fleet_drops {
+	uint64_t hub_close; /* the hub sent a close frame (other than "replaced") */
+	uint64_t replaced;  /* close 4005: the hub saw a newer connection of the same agent */
+	uint64_t silent;    /* no close frame, nothing heard for 55 s: a liveness timeout */
+	uint64_t socket;    /* no close frame: the socket ended */
+	uint64_t error, destroyed; /* CONNECTION_ERROR, or freed with no close callback */
+	int last_hub_close_code;
+};
+
+struct fleet_census;
+
 struct fleet_config {
 	const char *address;
 	int port;
 	unsigned heartbeat_seconds; /* 0: as the welcome says */
 	unsigned ramp_ms;           /* first connections spread evenly at random over this */
 	void (*on_wave)(void *userdata, const struct wave_report *r);
+	unsigned census_seconds; /* on_census every this often (when set) */
+	void (*on_census)(void *userdata, const struct fleet_census *c);
 	void *userdata;
 };
 
@@ -44,6 +58,7 @@ struct fleet_census {
 	size_t connecting; /* a connection in libwebsockets, not welcomed yet */
 	size_t waiting;    /* no connection: waiting for the first start or a retry */
 	uint64_t lost;     /* connections ended without a close or error callback, ever */
+	struct fleet_drops drops;
 };
 void fleet_census(const struct fleet *f, struct fleet_census *ret);
 void fleet_free(struct fleet *f);

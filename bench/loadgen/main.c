@@ -4,8 +4,9 @@
  *   registered  agents, seconds
  *   wave        index, agents, seconds, start, end, peak_established_per_s,
  *               peak_welcomed_per_s, attempts, failures
- *   totals      (on SIGTERM or SIGINT) frames, how many agents are ready, connecting and
- *               waiting, and CPU time of the generator itself */
+ *   census      every 10 s: how many agents are ready, connecting, waiting, and how
+ *               welcomed connections ended so far (drops_*)
+ *   totals      (on SIGTERM or SIGINT) frames, the census, and CPU time of the generator */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -31,6 +32,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static double mono_now(void)
 {
 	struct timespec ts;
@@ -47,6 +55,26 @@ static void on_wave(void *userdata, const struct wave_report *r)
 	       r->index, r->agents, r->seconds, r->start_wall, r->end_wall,
 	       r->peak_established_per_s, r->peak_welcomed_per_s, (unsigned long long)r->attempts,
 	       (unsigned long long)r->failures);
+	fflush(stdout);
+}
+
+static void print_drops(const struct fleet_drops *d)
+{
+	printf(" drops_hub_close=%llu drops_replaced=%llu drops_silent=%llu drops_socket=%llu"
+	       " drops_error=%llu drops_destroyed=%llu last_hub_close_code=%d",
+	       (unsigned long long)d->hub_close, (unsigned long long)d->replaced,
+	       (unsigned long long)d->silent, (unsigned long long)d->socket,
+	       (unsigned long long)d->error, (unsigned long long)d->destroyed,
+	       d->last_hub_close_code);
+}
+
+static void on_census(void *userdata, const struct fleet_census *c)
+{
+	(void)userdata;
+	printf("census time=%.3f ready=%zu connecting=%zu waiting=%zu lost=%llu", wall_now(),
+	       c->ready, c->connecting, c->waiting, (unsigned long long)c->lost);
+	print_drops(&c->drops);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -91,7 +119,7 @@ static void print_totals(const struct fleet *f)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("totals assigns=%llu stops=%llu states_sent=%llu acks_received=%llu"
 	       " errors_received=%llu heartbeats=%llu ready=%zu connecting=%zu waiting=%zu"
-	       " lost=%llu cpu_seconds=%.2f max_rss_kib=%ld\n",
+	       " lost=%llu cpu_seconds=%.2f max_rss_kib=%ld",
 	       (unsigned long long)c.assigns, (unsigned long long)c.stops,
 	       (unsigned long long)c.states_sent, (unsigned long long)c.acks_received,
 	       (unsigned long long)c.errors_received, (unsigned long long)beats, census.ready,
@@ -99,6 +127,8 @@ static void print_totals(const struct fleet *f)
 	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 		       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 	       ru.ru_maxrss);
+	print_drops(&census.drops);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -135,7 +165,9 @@ int main(int argc, char **argv)
 	}
 	struct fleet_config fc = { .heartbeat_seconds = (unsigned)heartbeat,
 				   .ramp_ms = (unsigned)ramp_ms,
-				   .on_wave = on_wave };
+				   .on_wave = on_wave,
+				   .census_seconds = 10,
+				   .on_census = on_census };
 	char address[64];
 	if (!hub || !n || optind != argc || parse_hub(hub, address, sizeof(address), &fc.port) < 0) {
 		usage(stderr);
