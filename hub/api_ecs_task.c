@@ -13,7 +13,7 @@
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
 
-#define RUN_TASK_MAX_COUNT 10
+#define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
 
 static int insert_task(struct hub_store *s, const char *id, const char *cluster,
@@ -51,16 +51,22 @@ static int insert_task(struct hub_store *s, const char *id, const char *cluster,
 	return 0;
 }
 
-/* Place and queue one task; 1 with *ret_reason when it cannot be placed. */
+/* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
+ * 1 with *ret_reason when it cannot be placed. */
 static int run_one(struct hub_store *s, const char *cluster, const char *family,
 		   long long revision, const char *body, const struct taskdef *td,
-		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
+		   const char *placed_on, char task_id[HUB_ID_HEX + 1], const char **ret_reason,
+		   struct error *err)
 {
 	char node_id[64];
-	int r = scheduler_place(s, cluster, taskdef_reserved_cpu(td),
-				taskdef_reserved_memory_mib(td), node_id, ret_reason, err);
-	if (r != 0)
-		return r;
+	if (placed_on) {
+		snprintf(node_id, sizeof(node_id), "%s", placed_on);
+	} else {
+		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(td),
+					taskdef_reserved_memory_mib(td), node_id, ret_reason, err);
+		if (r != 0)
+			return r;
+	}
 	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
 		return error_set(err, EIO, "no randomness available");
 	_cleanup_free_ char *arn = arn_task(cluster, task_id);
@@ -100,10 +106,18 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
 	char ids[RUN_TASK_MAX_COUNT][HUB_ID_HEX + 1];
+	char nodes[RUN_TASK_MAX_COUNT][64];
+	int batch = scheduler_place_batch(s, cluster, taskdef_reserved_cpu(td),
+					  taskdef_reserved_memory_mib(td), (size_t)count, nodes, &err);
+	if (batch < 0) {
+		cJSON_Delete(o);
+		return api_store_fail(f, &err);
+	}
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		const char *reason = NULL;
-		int r = run_one(s, cluster, family, revision, body, td, ids[placed], &reason, &err);
+		int r = run_one(s, cluster, family, revision, body, td, i < batch ? nodes[i] : NULL,
+				ids[placed], &reason, &err);
 		if (r < 0) {
 			cJSON_Delete(o);
 			return api_store_fail(f, &err);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hub/scheduler.h"
 
@@ -61,4 +62,58 @@ int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint
 		return 1;
 	}
 	return 0;
+}
+
+struct candidate {
+	char node_id[64];
+	long long free_cpu, free_mem;
+};
+
+int scheduler_place_batch(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
+			  size_t count, char node_ids[][64], struct error *err)
+{
+	if (count > SCHEDULER_BATCH_MAX)
+		count = SCHEDULER_BATCH_MAX;
+	/* After j placements at most j of the top nodes changed, so the best node for the next
+	 * task is still among the top count: the rest of the cluster never needs a look. */
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT n.node_id, n.cpu - coalesce(r.cpu, 0) AS free_cpu,"
+		   " n.memory - coalesce(r.memory, 0) AS free_mem FROM nodes n LEFT JOIN"
+		   " (SELECT node_id, sum(cpu) AS cpu, sum(memory) AS memory FROM tasks"
+		   " WHERE last_status != 'STOPPED' GROUP BY node_id) r USING(node_id)"
+		   " WHERE n.cluster = ?1 AND n.status = 'ACTIVE' AND n.connected = 1"
+		   " AND free_cpu >= ?2 AND free_mem >= ?3"
+		   " ORDER BY free_mem DESC, n.node_id LIMIT ?4", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, cpu);
+	sqlite3_bind_int64(st, 3, memory);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)count);
+	struct candidate c[SCHEDULER_BATCH_MAX];
+	size_t n = 0;
+	int rc;
+	while (n < count && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(c[n].node_id, sizeof(c[n].node_id), "%s", col_text(st, 0));
+		c[n].free_cpu = sqlite3_column_int64(st, 1);
+		c[n].free_mem = sqlite3_column_int64(st, 2);
+		n++;
+	}
+	size_t placed = 0;
+	for (; placed < count; placed++) {
+		struct candidate *best = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (c[i].free_cpu < (long long)cpu || c[i].free_mem < (long long)memory)
+				continue;
+			if (!best || c[i].free_mem > best->free_mem ||
+			    (c[i].free_mem == best->free_mem && strcmp(c[i].node_id, best->node_id) < 0))
+				best = &c[i];
+		}
+		if (!best)
+			break;
+		best->free_cpu -= cpu;
+		best->free_mem -= memory;
+		memcpy(node_ids[placed], best->node_id, sizeof(best->node_id));
+	}
+	return (int)placed;
 }

@@ -15,3 +15,13 @@ int scheduler_reserved(struct hub_store *s, const char *node_id, long long *ret_
  * "NO_ACTIVE_INSTANCES"), or a negative errno on a store failure. */
 int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
 		    char node_id[64], const char **ret_reason, struct error *err);
+
+#define SCHEDULER_BATCH_MAX 10
+
+/* Place count (at most SCHEDULER_BATCH_MAX) equal tasks one after the other, each as
+ * scheduler_place would with the earlier ones reserved, from one pass over the nodes: only the
+ * count nodes with the most free memory can receive any of them. Fills node_ids[0..n) and
+ * returns n (the tasks that fit, maybe fewer than count: scheduler_place then says why), or a
+ * negative errno on a store failure. Nothing is reserved: the caller inserts the tasks. */
+int scheduler_place_batch(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
+			  size_t count, char node_ids[][64], struct error *err);

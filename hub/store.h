@@ -10,8 +10,12 @@
 
 #include "common/error.h"
 
+struct stmt_cache;
+
 struct hub_store {
 	sqlite3 *db;
+	struct stmt_cache *stmts; /* prepared statements for reuse (hub/stmt_cache.h) */
+	struct hub_store *next_open; /* every open store, to find a statement's own */
 	/* Told after a reliable frame is queued for a node (hub/outbox.c), so that the server wakes
 	 * that node's link alone rather than every link; NULL when nobody listens. */
 	void (*on_frame_queued)(void *userdata, const char *node_id);
@@ -26,23 +30,27 @@ int hub_store_begin(struct hub_store *s, struct error *err);
 int hub_store_commit(struct hub_store *s, struct error *err);
 void hub_store_rollback(struct hub_store *s);
 
-/* Prepare a statement; NULL with err filled on failure. */
+/* A prepared statement for sql, from the store's cache when it is there; NULL with err filled
+ * on failure. Give it back with hub_store_release (or _cleanup_stmt_, or
+ * hub_store_step_done), never sqlite3_finalize. */
 sqlite3_stmt *hub_store_prepare(struct hub_store *s, const char *sql, struct error *err);
+/* Reset a statement for its next use (cached) or finalize it; NULL is fine. */
+void hub_store_release(sqlite3_stmt *st);
 
 /* Run one statement whose parameters are all text (NULL allowed), n of them. */
 int hub_store_exec_text(struct hub_store *s, const char *sql, struct error *err, int n, ...);
 
-/* Step a statement that returns no rows and finalize it. */
+/* Step a statement that returns no rows and release it. */
 int hub_store_step_done(struct hub_store *s, sqlite3_stmt *st, struct error *err);
 
 /* Current wall clock in seconds, as the hub records times. */
 double hub_now(void);
 
-static inline void sqlite3_finalizep(sqlite3_stmt **st)
+static inline void hub_store_releasep(sqlite3_stmt **st)
 {
-	sqlite3_finalize(*st);
+	hub_store_release(*st);
 }
-#define _cleanup_stmt_ __attribute__((cleanup(sqlite3_finalizep)))
+#define _cleanup_stmt_ __attribute__((cleanup(hub_store_releasep)))
 
 /* Text of a column as a const pointer valid until the next step ("" for NULL). */
 static inline const char *col_text(sqlite3_stmt *st, int i)

@@ -1,0 +1,120 @@
+/* The hub store's statement cache and placement of a batch of tasks in one pass. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hub/scheduler.h"
+#include "hub/store.h"
+#include "tests/unit/test.h"
+
+#define COUNT_SQL "SELECT count(*) FROM nodes WHERE cluster = ?"
+
+static void add_node(struct hub_store *s, const char *id, long long cpu, long long memory,
+		     int connected)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO nodes(node_id, instance_id, cluster, public_key, cpu, memory,"
+		   " attributes, registered_at, connected) VALUES(?1, ?1, 'default', 'k', ?2, ?3,"
+		   " '{}', 0, ?4)", NULL);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, cpu);
+	sqlite3_bind_int64(st, 3, memory);
+	sqlite3_bind_int(st, 4, connected);
+	hub_store_step_done(s, st, NULL);
+}
+
+static void reserve(struct hub_store *s, const char *node_id, long long cpu, long long memory)
+{
+	static int n;
+	char id[32];
+	snprintf(id, sizeof(id), "t%d", ++n);
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory, last_status,"
+		   " desired_status, created_at) VALUES(?, 'default', 'f', 1, ?, ?, ?, 'RUNNING',"
+		   " 'RUNNING', 0)", NULL);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, node_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, cpu);
+	sqlite3_bind_int64(st, 4, memory);
+	hub_store_step_done(s, st, NULL);
+}
+
+static long long count_nodes(sqlite3_stmt *st, const char *cluster)
+{
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+}
+
+TEST(hub_store_hands_the_same_statement_out_again_reset)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	add_node(s, "mi-1", 1024, 512, 1);
+	sqlite3_stmt *first = hub_store_prepare(s, COUNT_SQL, NULL);
+	ASSERT_TRUE(first);
+	ASSERT_INT_EQ(count_nodes(first, "default"), 1);
+	hub_store_release(first);
+	sqlite3_stmt *again = hub_store_prepare(s, COUNT_SQL, NULL);
+	ASSERT_TRUE(again == first);
+	/* Reset and unbound: a NULL cluster matches nothing. */
+	ASSERT_INT_EQ(sqlite3_step(again), SQLITE_ROW);
+	ASSERT_INT_EQ(sqlite3_column_int64(again, 0), 0);
+	hub_store_release(again);
+	hub_store_close(s);
+}
+
+TEST(hub_store_nested_use_of_one_statement_gets_its_own)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	add_node(s, "mi-1", 1024, 512, 1);
+	sqlite3_stmt *outer = hub_store_prepare(s, COUNT_SQL, NULL);
+	ASSERT_INT_EQ(count_nodes(outer, "default"), 1);
+	sqlite3_stmt *inner = hub_store_prepare(s, COUNT_SQL, NULL);
+	ASSERT_TRUE(inner && inner != outer);
+	ASSERT_INT_EQ(count_nodes(inner, "other"), 0);
+	/* The outer one still holds its row. */
+	ASSERT_INT_EQ(sqlite3_column_int64(outer, 0), 1);
+	hub_store_release(inner); /* finalized: a leak would fail under ASan */
+	hub_store_release(outer);
+	ASSERT_TRUE(hub_store_prepare(s, COUNT_SQL, NULL) == outer);
+	hub_store_release(outer);
+	/* A statement still out when the store closes is finalized with it. */
+	ASSERT_TRUE(hub_store_prepare(s, COUNT_SQL, NULL) == outer);
+	hub_store_close(s);
+}
+
+TEST(hub_scheduler_batch_places_as_one_by_one)
+{
+	struct hub_store *batch = NULL, *single = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &batch, NULL), 0);
+	ASSERT_INT_EQ(hub_store_open(":memory:", &single, NULL), 0);
+	struct hub_store *both[] = { batch, single };
+	for (int i = 0; i < 2; i++) {
+		struct hub_store *s = both[i];
+		/* Ties, a node short of CPU, one disconnected with the most memory. */
+		add_node(s, "mi-a", 4096, 1000, 1);
+		add_node(s, "mi-b", 4096, 1000, 1);
+		add_node(s, "mi-c", 100, 3000, 1);
+		add_node(s, "mi-d", 4096, 700, 1);
+		add_node(s, "mi-e", 4096, 9000, 0);
+		add_node(s, "mi-f", 4096, 400, 1);
+		reserve(s, "mi-d", 0, 100);
+	}
+	char nodes[SCHEDULER_BATCH_MAX][64];
+	ASSERT_INT_EQ(scheduler_place_batch(batch, "default", 200, 300, 10, nodes, NULL), 9);
+	for (int i = 0; i < 10; i++) {
+		char node[64];
+		const char *reason = NULL;
+		int r = scheduler_place(single, "default", 200, 300, node, &reason, NULL);
+		if (i < 9) {
+			ASSERT_INT_EQ(r, 0);
+			ASSERT_STR_EQ(nodes[i], node);
+			reserve(single, node, 200, 300);
+		} else {
+			ASSERT_INT_EQ(r, 1);
+			ASSERT_STR_EQ(reason, "RESOURCE:MEMORY");
+		}
+	}
+	hub_store_close(batch);
+	hub_store_close(single);
+}
