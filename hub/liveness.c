@@ -11,3 +11,8 @@ enum liveness_action liveness_check(int64_t now, int64_t last_heard, int64_t las
 		return LIVENESS_PING;
 	return LIVENESS_OK;
 }
+
+bool liveness_hello_overdue(int64_t now, int64_t opened)
+{
+	return now - opened >= LIVENESS_HELLO_WITHIN_US;
+}

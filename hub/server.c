@@ -11,6 +11,8 @@
 #include "hub/access.h"
 #include "hub/agent_link.h"
 #include "hub/api.h"
+#include "hub/link_index.h"
+#include "hub/link_stats.h"
 #include "hub/liveness.h"
 #include "hub/registration.h"
 #include "hub/server.h"
@@ -29,7 +31,9 @@ struct hub_server {
 	bool dev, tls;
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
-	lws_sorted_usec_list_t sweep_sul;
+	struct link_index *by_node; /* welcomed links by node id */
+	lws_sorted_usec_list_t sweep_sul, stats_sul;
+	struct link_stats stats, stats_logged;
 };
 
 struct http_session {
@@ -50,9 +54,16 @@ struct link_session {
 	size_t rx_size;
 	bool rx_too_large, replaced;
 	bool ping_due;
-	int64_t last_heard, last_ping; /* lws_now_usecs() */
-	struct link_session *next;
+	enum link_end end; /* why the hub (or the agent) ended it, once known */
+	int64_t opened, last_heard, last_ping; /* lws_now_usecs() */
+	struct link_index_entry by_node;
+	struct link_session *next, *prev;
 };
+
+static struct link_session *session_of(struct link_index_entry *e)
+{
+	return e ? lws_container_of(e, struct link_session, by_node) : NULL;
+}
 
 static struct hub_server *server_of(struct lws *wsi)
 {
@@ -189,19 +200,23 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 
 static void unlink_session(struct hub_server *srv, struct link_session *ls)
 {
-	for (struct link_session **p = &srv->links; *p; p = &(*p)->next)
-		if (*p == ls) {
-			*p = ls->next;
-			return;
-		}
+	if (ls->prev)
+		ls->prev->next = ls->next;
+	else if (srv->links == ls)
+		srv->links = ls->next;
+	if (ls->next)
+		ls->next->prev = ls->prev;
+	ls->next = ls->prev = NULL;
+	link_index_remove(srv->by_node, &ls->by_node);
 }
 
 /* A node connected again: its older connection is closed with 4005. */
 static void replace_older(struct hub_server *srv, struct link_session *newer)
 {
-	for (struct link_session *ls = srv->links; ls; ls = ls->next) {
-		if (ls == newer || !ls->link.authenticated || ls->replaced ||
-		    strcmp(ls->link.node_id, newer->link.node_id) != 0)
+	const char *node_id = newer->link.node_id;
+	for (struct link_session *ls = session_of(link_index_find(srv->by_node, node_id, NULL)); ls;
+	     ls = session_of(link_index_find(srv->by_node, node_id, &ls->by_node))) {
+		if (ls == newer || ls->replaced)
 			continue;
 		ls->replaced = true;
 		ls->link.close_code = CLOSE_REPLACED;
@@ -215,15 +230,32 @@ static void replace_older(struct hub_server *srv, struct link_session *newer)
 static void wake_node(void *userdata, const char *node_id)
 {
 	struct hub_server *srv = userdata;
-	for (struct link_session *ls = srv->links; ls; ls = ls->next)
-		if (ls->link.authenticated && !ls->replaced && !strcmp(ls->link.node_id, node_id)) {
+	for (struct link_session *ls = session_of(link_index_find(srv->by_node, node_id, NULL)); ls;
+	     ls = session_of(link_index_find(srv->by_node, node_id, &ls->by_node)))
+		if (!ls->replaced) {
 			agent_link_outbox_changed(&ls->link);
 			lws_callback_on_writable(ls->wsi);
 		}
 }
 
+static enum link_end end_of_close_code(int code)
+{
+	switch (code) {
+	case CLOSE_REPLACED:
+		return LINK_END_REPLACED;
+	case CLOSE_AUTH_FAILED:
+	case CLOSE_DEREGISTERED:
+	case CLOSE_PROTOCOL_UNSUPPORTED:
+		return LINK_END_AUTH;
+	default:
+		return LINK_END_OTHER;
+	}
+}
+
 static int close_now(struct lws *wsi, struct link_session *ls)
 {
+	if (ls->end == LINK_END_UNKNOWN)
+		ls->end = end_of_close_code(ls->link.close_code);
 	lws_close_reason(wsi, (enum lws_close_status)ls->link.close_code,
 			 (unsigned char *)ls->link.close_reason, strlen(ls->link.close_reason));
 	return -1;
@@ -254,8 +286,10 @@ static void link_receive(struct lws *wsi, struct link_session *ls, const void *i
 		ls->link.close_code = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
 		snprintf(ls->link.close_reason, sizeof(ls->link.close_reason), "frame too large");
 	} else if (agent_link_receive(&ls->link, ls->rx ? ls->rx : "", ls->rx_size) == 1) {
-		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-		log_info("node %s connected", ls->link.node_id);
+		log_debug("node %s connected", ls->link.node_id);
+		srv->stats.welcomed++;
+		srv->stats.welcomed_open++;
+		link_index_add(srv->by_node, &ls->by_node, ls->link.node_id);
 		replace_older(srv, ls);
 	}
 	free(ls->rx);
@@ -270,8 +304,10 @@ static int link_writeable(struct lws *wsi, struct link_session *ls)
 		unsigned char ping[LWS_PRE + 1];
 		ls->ping_due = false;
 		ls->last_ping = lws_now_usecs();
-		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
+			ls->end = LINK_END_WRITE_FAILED;
 			return -1;
+		}
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
@@ -285,10 +321,28 @@ static int link_writeable(struct lws *wsi, struct link_session *ls)
 	memcpy(buf + LWS_PRE, text, n);
 	int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
 	free(buf);
-	if (w < (int)n)
+	if (w < (int)n) {
+		ls->end = LINK_END_WRITE_FAILED;
 		return -1;
+	}
 	lws_callback_on_writable(wsi);
 	return 0;
+}
+
+static void link_closed(struct hub_server *srv, struct link_session *ls)
+{
+	struct link_stats *st = &srv->stats;
+	st->open--;
+	st->ended[ls->end]++;
+	if (ls->link.authenticated) {
+		log_debug("node %s disconnected (%s)", ls->link.node_id, link_end_name(ls->end));
+		st->welcomed_open--;
+		st->ended_welcomed[ls->end]++;
+	}
+	unlink_session(srv, ls);
+	agent_link_closed(&ls->link, ls->replaced);
+	free(ls->rx);
+	ls->rx = NULL;
 }
 
 static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -305,12 +359,17 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(ls, 0, sizeof(*ls));
 		ls->wsi = wsi;
-		ls->last_heard = lws_now_usecs();
+		ls->opened = ls->last_heard = lws_now_usecs();
 		if (agent_link_start(&ls->link, srv->store) < 0)
 			return -1;
 		ls->next = srv->links;
+		if (srv->links)
+			srv->links->prev = ls;
 		srv->links = ls;
-		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 10); /* hello within 10 s */
+		srv->stats.opened++;
+		srv->stats.open++;
+		/* The hello deadline is kept by the liveness sweep, not lws_set_timeout: in a
+		 * reconnection storm every insertion into lws's sorted timeout list walks it. */
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
@@ -320,20 +379,21 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_RECEIVE_PONG:
 		ls->last_heard = lws_now_usecs();
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (ls->end == LINK_END_UNKNOWN)
+			ls->end = LINK_END_PEER_CLOSE;
+		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return link_writeable(wsi, ls);
 	case LWS_CALLBACK_CLOSED:
-		if (ls->link.authenticated)
-			log_info("node %s disconnected", ls->link.node_id);
-		unlink_session(srv, ls);
-		agent_link_closed(&ls->link, ls->replaced);
-		free(ls->rx);
-		ls->rx = NULL;
+		link_closed(srv, ls);
 		return 0;
 	default:
 		return 0;
 	}
 }
+
+static const lws_retry_bo_t no_idle_policy = { .secs_since_valid_hangup = 0 };
 
 static const struct lws_protocols protocols[] = {
 	{ "http", http_callback, sizeof(struct http_session), 0, 0, NULL, 0 },
@@ -347,12 +407,21 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 	struct hub_server *srv = lws_container_of(sul, struct hub_server, sweep_sul);
 	int64_t now = lws_now_usecs();
 	for (struct link_session *ls = srv->links; ls; ls = ls->next) {
+		if (!ls->link.authenticated) {
+			if (liveness_hello_overdue(now, ls->opened) && ls->end == LINK_END_UNKNOWN) {
+				ls->end = LINK_END_HELLO_TIMEOUT;
+				lws_set_timeout(ls->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			}
+			continue;
+		}
 		switch (liveness_check(now, ls->last_heard, ls->last_ping)) {
 		case LIVENESS_PING:
 			ls->ping_due = true;
 			lws_callback_on_writable(ls->wsi);
 			break;
 		case LIVENESS_HANG_UP:
+			if (ls->end == LINK_END_UNKNOWN)
+				ls->end = LINK_END_SILENT;
 			lws_set_timeout(ls->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			break;
 		case LIVENESS_OK:
@@ -362,12 +431,27 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
 }
 
+#define STATS_LOG_US (10 * 1000000LL)
+
+/* One line for what changed among the links, at most every 10 s. */
+static void log_link_stats(lws_sorted_usec_list_t *sul)
+{
+	struct hub_server *srv = lws_container_of(sul, struct hub_server, stats_sul);
+	char line[512];
+	link_stats_summary(&srv->stats, &srv->stats_logged, line, sizeof(line));
+	if (line[0])
+		log_info("%s", line);
+	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
+}
+
 int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err)
 {
 	struct hub_server *srv = calloc(1, sizeof(*srv));
-	if (!srv)
+	if (!srv || !(srv->by_node = calloc(1, sizeof(*srv->by_node)))) {
+		free(srv);
 		return error_set(err, ENOMEM, "out of memory");
+	}
 	srv->store = store;
 	srv->dev = cfg->dev;
 	srv->tls = cfg->tls_cert != NULL;
@@ -378,6 +462,10 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	info.protocols = protocols;
 	info.user = srv;
 	info.pt_serv_buf_size = 32 * 1024;
+	/* No libwebsockets idle policy: its timers sit in one sorted list that every insertion
+	 * walks, one per connection established, which made a reconnection storm of 10,000
+	 * agents quadratic; hub/liveness.h keeps the clock instead. */
+	info.retry_and_idle_policy = &no_idle_policy;
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
@@ -400,10 +488,12 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	if (!srv->ctx)
 		srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
+		free(srv->by_node);
 		free(srv);
 		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
 	}
 	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	store->on_frame_queued = wake_node;
 	store->on_frame_queued_userdata = srv;
 	*ret = srv;
@@ -440,5 +530,6 @@ void hub_server_free(struct hub_server *srv)
 	srv->store->on_frame_queued = NULL;
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
+	free(srv->by_node);
 	free(srv);
 }

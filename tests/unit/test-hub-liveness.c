@@ -26,3 +26,9 @@ TEST(hub_liveness_unanswered_ping_is_repeated_then_hang_up)
 	ASSERT_INT_EQ(liveness_check(160 * S, 100 * S, 140 * S), LIVENESS_HANG_UP);
 	ASSERT_INT_EQ(liveness_check(200 * S, 100 * S, 0), LIVENESS_HANG_UP);
 }
+
+TEST(hub_liveness_hello_is_due_within_10_s_of_the_open)
+{
+	ASSERT_TRUE(!liveness_hello_overdue(109 * S, 100 * S));
+	ASSERT_TRUE(liveness_hello_overdue(110 * S, 100 * S));
+}
