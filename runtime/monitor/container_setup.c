@@ -17,7 +17,7 @@
 #include "runtime/monitor/init.h"
 #include "runtime/monitor/network.h"
 #include "runtime/monitor/privileges.h"
-#include "runtime/monitor/seccomp_profile.h"
+#include "runtime/monitor/seccomp_filter.h"
 #include "runtime/monitor/rootfs.h"
 #include "runtime/monitor/ulimits.h"
 #include "runtime/user.h"
@@ -135,10 +135,10 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 	privileges_limit_bounding_set(sec->capabilities);
 	switch_user(s->cfg);
 	if (sec->init)
-		init_start(s->error_fd, s->cmdline, s->cmdline_size); /* returns in the command's process */
+		init_start(s->error_fd, s->cmdline, s->cmdline_size, &s->init_seccomp); /* returns in the command's process */
 	privileges_finish(sec->capabilities);
 	if (chdir(s->cfg->cwd) < 0)
 		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));
-	seccomp_install_default(sec->capabilities);
+	seccomp_program_install(&s->seccomp);
 	exec_container(s->cfg);
 }

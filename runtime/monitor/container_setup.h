@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/container_config.h"
+#include "runtime/monitor/seccomp_profile.h"
 
 struct container_setup {
 	const struct container_config *cfg;
@@ -17,6 +18,8 @@ struct container_setup {
 	int stderr_fd;        /* -1: keep the monitor's stderr */
 	char *cmdline;        /* the monitor's argv strings, what /proc/PID/cmdline shows; the */
 	size_t cmdline_size;  /* init writes its own name there */
+	struct seccomp_program seccomp;      /* the command's filter (its capabilities) */
+	struct seccomp_program init_seccomp; /* the init's (no capability), when there is one */
 };
 
 _Noreturn void container_setup_and_exec(const struct container_setup *setup);

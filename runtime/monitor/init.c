@@ -8,7 +8,7 @@
 #include "runtime/monitor/init.h"
 #include "runtime/monitor/privileges.h"
 #include "runtime/monitor/rootfs.h"
-#include "runtime/monitor/seccomp_profile.h"
+#include "runtime/monitor/seccomp_filter.h"
 
 /* Signals the kernel raises for the receiver's own faults or terminal access are not
  * forwarded: they say nothing the command should hear. */
@@ -52,7 +52,8 @@ static void set_name(char *cmdline, size_t size)
 	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
-void init_start(int error_fd, char *cmdline, size_t cmdline_size)
+void init_start(int error_fd, char *cmdline, size_t cmdline_size,
+		const struct seccomp_program *seccomp)
 {
 	sigset_t all, forwarded, none;
 	sigfillset(&all);
@@ -78,7 +79,7 @@ void init_start(int error_fd, char *cmdline, size_t cmdline_size)
 		setup_die("init: close the monitor's descriptors: %s", strerror(errno));
 	set_name(cmdline, cmdline_size);
 	privileges_drop_all();
-	seccomp_install_default(0);
+	seccomp_program_install(seccomp);
 	close(error_fd);
 	init_loop(command, &forwarded);
 }

@@ -6,6 +6,10 @@
  * and exits with the command's status (128 + signal when a signal ended it). */
 #pragma once
 
+#include "runtime/monitor/seccomp_profile.h"
+
 /* CMDLINE (CMDLINE_SIZE bytes) is the monitor's argv area: the init names itself there, so
- * that the container sees "tether-init" as pid 1, not the monitor's state folder path. */
-void init_start(int error_fd, char *cmdline, size_t cmdline_size);
+ * that the container sees "tether-init" as pid 1, not the monitor's state folder path.
+ * SECCOMP is the init's own filter (the profile for no capability). */
+void init_start(int error_fd, char *cmdline, size_t cmdline_size,
+		const struct seccomp_program *seccomp);

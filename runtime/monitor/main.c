@@ -31,6 +31,7 @@
 #include "runtime/monitor/container_setup.h"
 #include "runtime/monitor/mounts.h"
 #include "runtime/monitor/log_forward.h"
+#include "runtime/monitor/seccomp_filter.h"
 #include "runtime/monitor_lock.h"
 
 struct monitor {
@@ -42,6 +43,7 @@ struct monitor {
 	char *rootfs, *upper, *work, *pid_file, *exit_file;
 	struct log_forward logs;
 	bool logs_open;
+	struct seccomp_program seccomp, init_seccomp; /* until the clone */
 };
 
 static int path_in(char **ret, const char *folder, const char *name)
@@ -111,6 +113,26 @@ static void monitor_free(struct monitor *m)
 	free(m->work);
 	free(m->pid_file);
 	free(m->exit_file);
+	seccomp_program_free(&m->seccomp);
+	seccomp_program_free(&m->init_seccomp);
+}
+
+/* The seccomp programs, made here before the clone: the container's process cannot see the
+ * node's cache of compiled filters after pivot_root, and one build serves every later
+ * container with the same capabilities. A cache that fails costs time, never the start. */
+static int prepare_seccomp(struct monitor *m, struct error *err)
+{
+	_cleanup_free_ char *cache_dir = seccomp_cache_dir_of(m->folder);
+	const struct container_security *sec = &m->cfg->security;
+	struct error cache_err = { 0 };
+	bool cached;
+	int r = seccomp_filter_get(sec->capabilities, cache_dir, &m->seccomp, &cached, &cache_err,
+				   err);
+	if (r >= 0 && sec->init)
+		r = seccomp_filter_get(0, cache_dir, &m->init_seccomp, &cached, &cache_err, err);
+	if (cache_err.code)
+		log_warning("%s: the seccomp filter was built again", cache_err.message);
+	return r;
 }
 
 /* clone3 with CLONE_INTO_CGROUP: the container is born in its cgroup, so no process of it
@@ -138,6 +160,8 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
 	if (r >= 0)
 		r = write_name_files(m, err);
+	if (r >= 0)
+		r = prepare_seccomp(m, err);
 	if (r < 0)
 		return r;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -165,10 +189,13 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 			.stdout_fd = m->logs_open ? m->logs.write_fd[0] : -1,
 			.stderr_fd = m->logs_open ? m->logs.write_fd[1] : -1,
 			.cmdline = m->cmdline, .cmdline_size = m->cmdline_size,
+			.seccomp = m->seccomp, .init_seccomp = m->init_seccomp,
 		};
 		container_setup_and_exec(&s);
 	}
 	close(TAKE_FD(err_write));
+	seccomp_program_free(&m->seccomp);
+	seccomp_program_free(&m->init_seccomp);
 	if (m->logs_open)
 		log_forward_close_write_ends(&m->logs);
 	char msg[1024];

@@ -170,3 +170,51 @@ run_task hostnet '"networkMode":"host"' '"command":["readlink","/proc/self/ns/ne
 run_task refused "" '"linuxParameters":{"capabilities":{"add":["SYS_WIZARD"]}},"command":["true"]'
 [ "$RC" != 0 ] && grep -q 'capabilities.add\[0\]: "SYS_WIZARD" is not a Linux capability' <<<"$ERR" &&
 	pass unknown-capability-refused || fail unknown-capability-refused "rc=$RC $ERR"
+
+# 5. The compiled seccomp filter is kept in the state folder (seccomp/KEY.bpf): the second
+# start with the same capabilities loads that file (left as it was: same inode) and the calls
+# stay refused; a file whose program was altered (the refusal turned into an allow, the hash
+# not matching) is refused, built again and replaced. keyctl and personality(ADDR_NO_RANDOMIZE)
+# are refused by the filter alone (the kernel would allow them to root without
+# CAP_SYS_ADMIN), so a filter that let everything through would show.
+STATE=$WORK/cache-state
+CACHE_PROBES='"command":["syscall-probe","mount","unshare","keyctl","personality-norandom"]'
+expect_refused() { # NAME
+	local call
+	for call in mount unshare keyctl personality-norandom; do
+		expect "$1-$call-eperm" "$call" EPERM
+	done
+}
+run_task cache-cold "" "$CACHE_PROBES"
+cache_files=("$STATE"/seccomp/*.bpf)
+if [ "${#cache_files[@]}" = 1 ] && [ -f "${cache_files[0]}" ]; then
+	pass seccomp-cache-written
+else
+	fail seccomp-cache-written "$(ls -la "$STATE/seccomp" 2>&1)"
+fi
+cache=${cache_files[0]}
+expect_refused seccomp-cache-cold
+inode=$(stat -c %i "$cache" 2>/dev/null)
+cp "$cache" "$WORK/cache.good" 2>/dev/null
+run_task cache-warm "" "$CACHE_PROBES"
+[ -n "$inode" ] && [ "$(stat -c %i "$cache" 2>/dev/null)" = "$inode" ] && pass seccomp-cache-used ||
+	fail seccomp-cache-used "the file was replaced (inode $inode, now $(stat -c %i "$cache" 2>&1))"
+expect_refused seccomp-cache-warm
+# Every RET EPERM (code 0x06, k 0x00050001) made RET ALLOW (k 0x7fff0000), in place.
+python3 - "$cache" <<'PY'
+import struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+for off in range(32, len(data), 8):
+    code, jt, jf, k = struct.unpack_from('<HBBI', data, off)
+    if code == 0x06 and k == 0x00050001:
+        struct.pack_into('<HBBI', data, off, code, jt, jf, 0x7fff0000)
+open(path, 'r+b').write(data)
+PY
+cmp -s "$cache" "$WORK/cache.good" && fail seccomp-cache-tampered "python3 did not alter the file"
+run_task cache-tampered "" "$CACHE_PROBES"
+expect_refused seccomp-cache-tampered
+cmp -s "$cache" "$WORK/cache.good" && pass seccomp-cache-tampered-file-replaced ||
+	fail seccomp-cache-tampered-file-replaced "the file is not the one built"
+grep -q "damaged" <<<"$ERR" && pass seccomp-cache-tampered-reported ||
+	fail seccomp-cache-tampered-reported "no warning: $ERR"
