@@ -111,9 +111,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("listening on %s:%d%s; event loop: %s; open files limit: %llu", cfg.address,
-		 cfg.port, cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv),
-		 (unsigned long long)open_files);
+	log_info("listening on %s:%d%s; event loop: %s; open files limit: %llu; accept queue: %d",
+		 cfg.address, cfg.port, cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv),
+		 (unsigned long long)open_files, hub_server_accept_queue(srv));
 	int r = hub_server_run(srv);
 	running = NULL;
 	hub_server_free(srv);

@@ -12,6 +12,7 @@
 #include "hub/agent_link.h"
 #include "hub/api.h"
 #include "hub/link_index.h"
+#include "hub/listen_backlog.h"
 #include "hub/link_stats.h"
 #include "hub/liveness.h"
 #include "hub/registration.h"
@@ -29,6 +30,7 @@ struct hub_server {
 	void *loops[1];
 	struct hub_store *store;
 	bool dev, tls;
+	int accept_queue; /* the listen backlog, 0 when the system's default stayed */
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
@@ -492,6 +494,8 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		free(srv);
 		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
 	}
+	if (listen_backlog_set(cfg->port, HUB_LISTEN_BACKLOG) > 0)
+		srv->accept_queue = HUB_LISTEN_BACKLOG;
 	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	store->on_frame_queued = wake_node;
@@ -503,6 +507,11 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 const char *hub_server_event_backend(const struct hub_server *srv)
 {
 	return srv->loop ? "epoll" : "poll";
+}
+
+int hub_server_accept_queue(const struct hub_server *srv)
+{
+	return srv->accept_queue;
 }
 
 int hub_server_run(struct hub_server *srv)

@@ -20,6 +20,8 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err);
 /* "epoll" or "poll": how the event loop waits for its sockets. */
 const char *hub_server_event_backend(const struct hub_server *srv);
+/* The accept queue's length (hub/listen_backlog.h), 0 when it could not be set. */
+int hub_server_accept_queue(const struct hub_server *srv);
 /* Serve until hub_server_stop; returns 0 after a clean stop. */
 int hub_server_run(struct hub_server *srv);
 /* Async-signal-safe: ask the loop to end. */

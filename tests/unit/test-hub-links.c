@@ -1,9 +1,15 @@
-/* Links by node id (several per node while one replaces another) and the summary of why links
- * ended. */
+/* Links by node id (several per node while one replaces another), the summary of why links
+ * ended, and the accept queue's length. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "hub/link_index.h"
 #include "hub/link_stats.h"
+#include "hub/listen_backlog.h"
 #include "tests/unit/test.h"
 
 static int count_under(const struct link_index *ix, const char *key)
@@ -53,4 +59,49 @@ TEST(hub_link_stats_say_what_changed_since_the_last_line)
 	/* Nothing new: no line. */
 	link_stats_summary(&now, &last, line, sizeof(line));
 	ASSERT_STR_EQ(line, "");
+}
+
+static int listening_socket(int *ret_port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4096) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return -1;
+	*ret_port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* Connections that completed the TCP handshake within 300 ms, out of n tried at once. */
+static int connections_queued(int port, int n)
+{
+	int fds[16], done = 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	for (int i = 0; i < n; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		connect(fds[i], (struct sockaddr *)&sa, sizeof(sa));
+	}
+	usleep(300 * 1000);
+	for (int i = 0; i < n; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLOUT };
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+		if (poll(&p, 1, 0) == 1 && getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+		    soerr == 0)
+			done++;
+		close(fds[i]);
+	}
+	return done;
+}
+
+TEST(hub_listen_backlog_bounds_the_accept_queue)
+{
+	int port = 0, fd = listening_socket(&port);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_INT_EQ(listen_backlog_set(port, 2), 1);
+	/* Linux queues backlog + 1 connections and drops the SYNs of the rest. */
+	ASSERT_INT_EQ(connections_queued(port, 10), 3);
+	close(fd);
 }
