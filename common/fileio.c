@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -71,7 +72,8 @@ static int write_all(int fd, const void *data, size_t size)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+static int write_file_renamed(const char *path, const void *data, size_t size, mode_t mode,
+			      bool sync)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
@@ -82,13 +84,23 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
 	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
 		r = write_all(fd, data, size);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+{
+	return write_file_renamed(path, data, size, mode, true);
+}
+
+int write_file_replace(const char *path, const void *data, size_t size, mode_t mode)
+{
+	return write_file_renamed(path, data, size, mode, false);
 }
 
 int mkdir_parents(const char *path, mode_t mode)

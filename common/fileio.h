@@ -15,6 +15,10 @@ int read_file_full_at(int dirfd, const char *path, size_t max_size, char **ret_d
 /* Write a file atomically (temporary file in the same directory, fsync, rename) with mode. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
 
+/* The same without the fsync: for files that mean nothing after a reboot (pids, files made
+ * again at every start), which a crash may leave empty but never half-replaced. */
+int write_file_replace(const char *path, const void *data, size_t size, mode_t mode);
+
 /* mkdir -p with mode for every component created; existing directories are accepted. */
 int mkdir_parents(const char *path, mode_t mode);
 

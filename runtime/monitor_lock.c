@@ -90,7 +90,8 @@ int monitor_lock_keep(const char *folder, int *ret_fd, struct error *err)
 		close(fd);
 		return error_set(err, ENOMEM, "monitor pid");
 	}
-	r = write_file_atomic(pid_path, text, (size_t)n, 0644);
+	/* Not fsynced: a pid means nothing after the reboot that could lose it. */
+	r = write_file_replace(pid_path, text, (size_t)n, 0644);
 	if (r < 0) {
 		close(fd);
 		return error_set_errno(err, -r, "write %s", pid_path);

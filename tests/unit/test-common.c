@@ -159,6 +159,26 @@ TEST(fileio_write_read_limits)
 	ASSERT_INT_EQ(mkdir_parents(file, 0755), -ENOTDIR);
 }
 
+TEST(fileio_write_file_replace)
+{
+	char file[600];
+	snprintf(file, sizeof(file), "%s/pid", test_tmpdir());
+	ASSERT_INT_EQ(write_file_replace(file, "12\n", 3, 0644), 0);
+	ASSERT_INT_EQ(write_file_replace(file, "345\n", 4, 0644), 0);
+	struct stat st;
+	ASSERT_INT_EQ(stat(file, &st), 0);
+	ASSERT_INT_EQ(st.st_mode & 0777, 0644);
+	_cleanup_free_ char *data = NULL;
+	ASSERT_INT_EQ(read_file_full(file, 16, &data, NULL), 0);
+	ASSERT_STR_EQ(data, "345\n");
+	/* No temporary file left beside it. */
+	_cleanup_closedir_ DIR *d = opendir(test_tmpdir());
+	int entries = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		entries += e->d_name[0] != '.';
+	ASSERT_INT_EQ(entries, 1);
+}
+
 TEST(fileio_remove_tree_does_not_follow_symlinks)
 {
 	char outside[512], tree[512], link[600], kept[600], inner[600];
