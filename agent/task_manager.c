@@ -18,7 +18,8 @@
 #include "runtime/task_limits.h"
 
 #define TICK_MS 100
-/* How often a container's pid file is looked for between its spawn and its start. */
+/* How often a container's pid file is looked for between its spawn and its start when its
+ * folder cannot be watched (an adopted container, or no inotify watch left). */
 #define START_POLL_MS 5
 #define LOST_REASON "ContainerRuntimeError: the container's monitor ended without recording " \
 		    "its exit; exit code unknown"
@@ -497,29 +498,40 @@ static void monitor_ended(void *data)
 	c->h.monitor_ended = true;
 }
 
+static void pid_written(void *data)
+{
+	struct tm_container *c = data;
+	c->h.pid_written = true;
+}
+
+static void tick_task(struct task_manager *tm, struct tm_task *t)
+{
+	if (t->status == TASK_STOPPED)
+		return;
+	poll_pull(tm, t);
+	for (size_t i = 0; i < t->td->n_containers; i++)
+		poll_container(t, &t->containers[i]);
+	/* A task that reached RUNNING and STOPPED within one tick reports both. */
+	enum task_status before = t->status;
+	task_after_exits(t);
+	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
+	    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
+		t->status = TASK_RUNNING;
+		emit(tm, t);
+		t->status = TASK_STOPPED;
+		t->changed = true;
+	}
+	if (t->changed)
+		emit(tm, t);
+}
+
 void task_manager_tick(struct task_manager *tm)
 {
 	tm_wake_drain(tm);
+	monitor_watch_collect_files(tm->watch, pid_written);
 	monitor_watch_collect(tm->watch, monitor_ended);
-	for (struct tm_task *t = tm->tasks; t; t = t->next) {
-		if (t->status == TASK_STOPPED)
-			continue;
-		poll_pull(tm, t);
-		for (size_t i = 0; i < t->td->n_containers; i++)
-			poll_container(t, &t->containers[i]);
-		/* A task that reached RUNNING and STOPPED within one tick reports both. */
-		enum task_status before = t->status;
-		task_after_exits(t);
-		if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
-		    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
-			t->status = TASK_RUNNING;
-			emit(tm, t);
-			t->status = TASK_STOPPED;
-			t->changed = true;
-		}
-		if (t->changed)
-			emit(tm, t);
-	}
+	for (struct tm_task *t = tm->tasks; t; t = t->next)
+		tick_task(tm, t);
 }
 
 int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const char *reason)
@@ -531,9 +543,10 @@ int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const 
 		return 0;
 	task_set_stop(t, "UserInitiated", reason ? reason : "Task stopped by user");
 	/* Containers not started yet are marked stopped; those started (a task resumed while
-	 * its images are prepared again) get their SIGTERM now. */
+	 * its images are prepared again) get their SIGTERM now. Only this task is looked at:
+	 * others' containers start from the caller's tick, never from a stop. */
 	task_begin_stop(t);
-	task_manager_tick(tm);
+	tick_task(tm, t);
 	return 0;
 }
 
@@ -546,7 +559,7 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 		active = true;
 		for (size_t i = 0; i < t->td->n_containers; i++) {
 			const struct tm_container *c = &t->containers[i];
-			if (c->started && c->status == TASK_PENDING)
+			if (c->started && c->status == TASK_PENDING && c->h.start_wd < 0)
 				return START_POLL_MS;
 		}
 	}

@@ -92,11 +92,13 @@ int task_manager_stop_task(struct task_manager *tm, const char *task_arn, const 
 void task_manager_tick(struct task_manager *tm);
 
 /* Milliseconds until the next tick is needed (-1 when nothing is pending): short while a
- * spawned container has not yet reported its pid, TICK_MS (stop timeouts) otherwise. */
+ * container whose folder is not watched has not yet reported its pid, TICK_MS (stop
+ * timeouts) otherwise. */
 int task_manager_next_deadline_ms(const struct task_manager *tm);
 
 /* A file descriptor (epoll) that becomes readable when a tick has work now: an image
- * preparation finished or a monitor ended. Poll it together with the deadline above. */
+ * preparation finished, a container started (its pid file was written) or a monitor ended.
+ * Poll it together with the deadline above. */
 int task_manager_fd(const struct task_manager *tm);
 
 /* WAKE(USERDATA) is also called, from an image worker's thread, when a preparation finishes:

@@ -24,7 +24,7 @@ int64_t monotonic_ms(void)
 
 void container_handle_init(struct container_handle *h)
 {
-	*h = (struct container_handle){ .monitor_pidfd = -1 };
+	*h = (struct container_handle){ .monitor_pidfd = -1, .start_wd = -1 };
 }
 
 int container_handle_spawned(struct container_handle *h, pid_t monitor_pid,
@@ -32,10 +32,21 @@ int container_handle_spawned(struct container_handle *h, pid_t monitor_pid,
 {
 	h->monitor_alive = true;
 	h->monitor_pid = monitor_pid;
+	/* The pid file may have been written before the watch began: looked for once anyway. */
+	h->watch = w;
+	h->start_wd = monitor_watch_folder(w, h->dir, CONTAINER_PID_FILE, data);
+	h->pid_written = true;
 	h->monitor_pidfd = container_pidfd_open(monitor_pid);
 	if (h->monitor_pidfd < 0)
 		return h->monitor_pidfd;
 	return monitor_watch_add(w, h->monitor_pidfd, data);
+}
+
+static void forget_folder(struct container_handle *h)
+{
+	if (h->start_wd >= 0)
+		monitor_watch_forget_folder(h->watch, h->start_wd);
+	h->start_wd = -1;
 }
 
 bool container_handle_active(const struct container_handle *h)
@@ -49,6 +60,7 @@ static void close_monitor(struct container_handle *h)
 		close(h->monitor_pidfd);
 	h->monitor_pidfd = -1;
 	h->monitor_alive = false;
+	forget_folder(h);
 }
 
 /* The monitor is gone: its record, or nothing (then the container may live on without its
@@ -98,8 +110,13 @@ int container_handle_poll(struct container_handle *h, struct exit_record *ret_re
 	if (!container_handle_active(h))
 		return 0;
 	int changes = 0;
-	if (h->pid == 0 && container_read_pid(h->dir, &h->pid, NULL) == 0)
-		changes |= CONTAINER_STARTED;
+	if (h->pid == 0 && (h->start_wd < 0 || h->pid_written)) {
+		h->pid_written = false;
+		if (container_read_pid(h->dir, &h->pid, NULL) == 0) {
+			changes |= CONTAINER_STARTED;
+			forget_folder(h);
+		}
+	}
 	if (h->monitor_alive && h->monitor_pidfd < 0)
 		check_unwatched(h);
 	if (h->monitor_alive && h->monitor_ended) {
@@ -133,6 +150,7 @@ bool container_handle_stop(struct container_handle *h)
 
 void container_handle_release(struct container_handle *h)
 {
+	forget_folder(h);
 	if (h->monitor_pidfd >= 0)
 		close(h->monitor_pidfd);
 	free(h->dir);

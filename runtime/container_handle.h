@@ -24,6 +24,10 @@ struct container_handle {
 	bool draining;        /* the monitor died without an exit record: the cgroup was killed and
 			       * the end is reported once it is empty */
 	pid_t pid;            /* the container's first process; 0 until known */
+	struct monitor_watch *watch; /* where its folder is watched for the pid file */
+	int start_wd;         /* that folder watch; -1 when none (the pid file is looked for at
+			       * every poll) */
+	bool pid_written;     /* the watch saw the pid file written: look at the next poll */
 	bool stopping, killed;
 	int64_t kill_at_ms;
 };
@@ -37,7 +41,8 @@ enum {
 
 void container_handle_init(struct container_handle *h);
 /* The monitor MONITOR_PID was just spawned (our unreaped child, so its pid cannot have been
- * reused): open its pidfd and add it to W with DATA. */
+ * reused): open its pidfd and add it to W with DATA, and watch the state folder for the pid
+ * file with DATA too (monitor_watch_collect_files: set pid_written). */
 int container_handle_spawned(struct container_handle *h, pid_t monitor_pid,
 			     struct monitor_watch *w, void *data);
 /* True while the container may still have processes: a monitor or a cgroup to empty. */

@@ -2,6 +2,7 @@
  * and what the task manager reports for it, on fake state folders (no container runs). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -303,4 +304,37 @@ TEST(never_started_container_is_prepared_again)
 	ASSERT_STR_EQ(s.stop_code, "TaskFailedToStart");
 	ASSERT_CONTAINS(s.reason, "CannotPullContainerError");
 	task_manager_free(tm);
+}
+
+static void written(void *data)
+{
+	(*(int *)data)++;
+}
+
+TEST(watched_folder_reports_its_pid_file_only)
+{
+	char *dir = folder_for("watch", "a");
+	ASSERT_TRUE(dir);
+	struct monitor_watch *w = NULL;
+	ASSERT_INT_EQ(monitor_watch_new(&w, NULL), 0);
+	int seen = 0;
+	int id = monitor_watch_folder(w, dir, CONTAINER_PID_FILE, &seen);
+	ASSERT_TRUE(id >= 0);
+	ASSERT_INT_EQ(put(dir, "hosts", "127.0.0.1 localhost\n"), 0);
+	monitor_watch_collect_files(w, written);
+	ASSERT_INT_EQ(seen, 0);
+	/* The epoll set wakes a caller's poll for it. */
+	ASSERT_INT_EQ(put(dir, CONTAINER_PID_FILE, "4242\n"), 0);
+	struct pollfd p = { .fd = monitor_watch_fd(w), .events = POLLIN };
+	ASSERT_INT_EQ(poll(&p, 1, 1000), 1);
+	monitor_watch_collect_files(w, written);
+	/* Renamed into place, then closed under its new name: once or twice. */
+	ASSERT_TRUE(seen >= 1);
+	int before = seen;
+	monitor_watch_forget_folder(w, id);
+	ASSERT_INT_EQ(put(dir, CONTAINER_PID_FILE, "4243\n"), 0);
+	monitor_watch_collect_files(w, written);
+	ASSERT_INT_EQ(seen, before);
+	monitor_watch_free(w);
+	free(dir);
 }
