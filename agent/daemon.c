@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -48,6 +49,14 @@ struct daemon {
 	struct hub_link *link;
 	struct frame_handler handler;
 	lws_sorted_usec_list_t tick_sul;
+	/* Frames sent while the store had writes not yet committed: they go out after the
+	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
+	struct held_frame *held_head, **held_tail;
+};
+
+struct held_frame {
+	struct held_frame *next;
+	char text[];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -61,14 +70,56 @@ static void on_stop_signal(int sig)
 		lws_cancel_service(signal_context);
 }
 
-static void send_text(void *userdata, const char *text)
+static void send_now(struct daemon *d, const char *text)
 {
-	struct daemon *d = userdata;
 	if (!d->link)
 		return;
 	int r = hub_link_send(d->link, text, strlen(text));
 	if (r < 0 && r != -ENOTCONN)
 		log_warning("Cannot queue a frame to the hub: %s", strerror(-r));
+}
+
+static void send_text(void *userdata, const char *text)
+{
+	struct daemon *d = userdata;
+	if (!store_commit_pending(d->store)) {
+		send_now(d, text);
+		return;
+	}
+	size_t size = strlen(text) + 1;
+	struct held_frame *f = malloc(sizeof(*f) + size);
+	if (!f) {
+		log_error("Out of memory holding a frame for the hub");
+		return;
+	}
+	f->next = NULL;
+	memcpy(f->text, text, size);
+	*d->held_tail = f;
+	d->held_tail = &f->next;
+}
+
+/* The writes of this turn of the loop reach the disk in one commit; then the frames that
+ * waited for them are sent. When the commit fails they are dropped and the link restarts, so
+ * that both sides go on from what is stored (unacked assignments come again, the outbox is
+ * replayed). */
+static void commit_and_send(struct daemon *d)
+{
+	struct error err = { 0 };
+	bool failed = store_commit(d->store, &err) < 0;
+	if (failed)
+		log_error("Cannot write the state database: %s; reconnecting to the hub",
+			  err.message);
+	while (d->held_head) {
+		struct held_frame *f = d->held_head;
+		d->held_head = f->next;
+		if (!failed)
+			send_now(d, f->text);
+		free(f);
+	}
+	d->held_tail = &d->held_head;
+	if (failed && d->link)
+		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+			       "agent state not written");
 }
 
 static char *make_hello(void *userdata, const char *nonce, struct error *err)
@@ -209,8 +260,9 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 
 static void tick(lws_sorted_usec_list_t *sul);
 
-/* lws_cancel_service: a signal (the loop condition sees stop_requested) or an image worker
- * that finished (the task manager has work now, not at the next tick). */
+/* lws_cancel_service (a signal: the loop condition sees stop_requested) or the task manager's
+ * descriptor (an image ready, a container started, a monitor ended): the task manager has
+ * work now, not at the next tick. The tick reads the descriptor empty. */
 static void on_wakeup(void *userdata)
 {
 	struct daemon *d = userdata;
@@ -218,7 +270,8 @@ static void on_wakeup(void *userdata)
 		lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick, 1);
 }
 
-/* Called on an image worker's thread. */
+/* Only when the loop cannot watch the task manager's descriptor: image workers wake it from
+ * their threads. */
 static void wake_loop(void *userdata)
 {
 	lws_cancel_service(userdata);
@@ -227,6 +280,8 @@ static void wake_loop(void *userdata)
 static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
+	/* A container starts only for a task whose assignment is on disk. */
+	commit_and_send(d);
 	task_manager_tick(d->tm);
 	int next = task_manager_next_deadline_ms(d->tm);
 	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
@@ -319,6 +374,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	r = store_open(db_path, false, &d->store, err);
 	if (r < 0)
 		return r;
+	store_defer_commits(d->store);
 	d->handler = (struct frame_handler){ .store = d->store, .ops = &handler_ops, .userdata = d };
 
 	struct task_manager_config tmc = {
@@ -348,6 +404,8 @@ static void daemon_teardown(struct daemon *d)
 	/* The link goes first: its context owns the timers that call into the others. */
 	if (d->tm)
 		task_manager_set_wake(d->tm, NULL, NULL);
+	if (d->store)
+		commit_and_send(d);
 	hub_link_free(d->link);
 	d->link = NULL;
 	frame_handler_reset(&d->handler);
@@ -415,6 +473,7 @@ static int run_daemon(const struct run_options *o)
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
 
 	struct daemon d = { .lock_fd = -1 };
+	d.held_tail = &d.held_head;
 	struct error err = { 0 };
 	if (daemon_setup(&d, o, monitor, &err) < 0) {
 		log_error("%s", err.message);
@@ -424,7 +483,10 @@ static int run_daemon(const struct run_options *o)
 	struct lws_context *ctx = hub_link_context(d.link);
 	signal_context = ctx;
 	install_signals();
-	task_manager_set_wake(d.tm, wake_loop, ctx);
+	if (hub_link_watch_fd(d.link, task_manager_fd(d.tm), &err) < 0) {
+		log_warning("%s: monitors' ends and starts wait for the next tick", err.message);
+		task_manager_set_wake(d.tm, wake_loop, ctx);
+	}
 
 	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);
@@ -438,6 +500,7 @@ static int run_daemon(const struct run_options *o)
 	while (!stop_requested) {
 		if (lws_service(ctx, 0) < 0)
 			break;
+		commit_and_send(&d);
 	}
 	sd_notify(0, "STOPPING=1");
 	log_info("Stopping; tasks keep running");

@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "agent/backoff.h"
 #include "agent/hub_link.h"
@@ -182,6 +184,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 			link_ended(link, link->close_reason[0] ? link->close_reason : "connection closed");
 		break;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+	case LWS_CALLBACK_RAW_RX_FILE:
 		if (link->config.callbacks.on_wakeup)
 			link->config.callbacks.on_wakeup(link->config.userdata);
 		break;
@@ -299,6 +302,22 @@ void hub_link_connect_now(struct hub_link *link)
 void hub_link_reset_backoff(struct hub_link *link)
 {
 	link->attempt = 0;
+}
+
+int hub_link_watch_fd(struct hub_link *link, int fd, struct error *err)
+{
+	struct lws_vhost *vhost = lws_get_vhost_by_name(link->context, "default");
+	if (!vhost)
+		return error_set(err, ENOENT, "the websocket context has no vhost");
+	/* The context closes what it adopted when it is destroyed. */
+	lws_sock_file_fd_type desc = { .filefd = fcntl(fd, F_DUPFD_CLOEXEC, 0) };
+	if (desc.filefd < 0)
+		return error_set_errno(err, errno, "duplicate a descriptor to watch");
+	if (!lws_adopt_descriptor_vhost(vhost, LWS_ADOPT_RAW_FILE_DESC, desc, NULL, NULL)) {
+		close(desc.filefd);
+		return error_set(err, EIO, "the websocket context cannot watch a descriptor");
+	}
+	return 0;
 }
 
 int hub_link_send(struct hub_link *link, const char *text, size_t size)

@@ -20,7 +20,8 @@ struct hub_link_callbacks {
 	 * none was received), reason its reason or the connection error. The retry is already
 	 * scheduled, retry_ms from now. */
 	void (*on_closed)(void *userdata, int close_code, const char *reason, unsigned retry_ms);
-	/* lws_cancel_service() woke the loop (signal handlers use it). */
+	/* lws_cancel_service() woke the loop (signal handlers use it), or a descriptor given to
+	 * hub_link_watch_fd became readable. */
 	void (*on_wakeup)(void *userdata);
 };
 
@@ -44,6 +45,11 @@ void hub_link_connect_now(struct hub_link *link);
 
 /* The handshake succeeded: the next lost link retries from the shortest delay again. */
 void hub_link_reset_backoff(struct hub_link *link);
+
+/* Wake the loop (on_wakeup) whenever FD is readable, until the link is freed; on_wakeup has
+ * to make it unreadable (read it) before the loop polls again. FD stays the caller's: the
+ * context watches a duplicate of it. */
+int hub_link_watch_fd(struct hub_link *link, int fd, struct error *err);
 
 /* Queue one text message; -ENOTCONN without a connection, -ENOBUFS when the queue is full. */
 int hub_link_send(struct hub_link *link, const char *text, size_t size);

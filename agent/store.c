@@ -13,6 +13,8 @@
 
 struct store {
 	sqlite3 *db;
+	bool deferred;   /* writes join one transaction until store_commit */
+	bool open;       /* that transaction has begun */
 };
 
 static const char schema[] =
@@ -67,6 +69,57 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret, struct 
 	return 0;
 }
 
+/* One write: its own transaction, or a savepoint in the deferred one. */
+static int write_begin(struct store *s, struct error *err)
+{
+	if (!s->deferred)
+		return exec_sql(s, "BEGIN IMMEDIATE", err);
+	if (!s->open) {
+		int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+		if (r < 0)
+			return r;
+		s->open = true;
+	}
+	return exec_sql(s, "SAVEPOINT store_write", err);
+}
+
+/* End the write begun by write_begin: kept when R >= 0, undone otherwise. Returns R, or the
+ * commit's failure. */
+static int write_end(struct store *s, int r, struct error *err)
+{
+	const char *keep = s->deferred ? "RELEASE store_write" : "COMMIT";
+	const char *undo = s->deferred ? "ROLLBACK TO store_write; RELEASE store_write" : "ROLLBACK";
+	if (r >= 0) {
+		int k = exec_sql(s, keep, err);
+		if (k >= 0)
+			return r;
+		r = k;
+	}
+	exec_sql(s, undo, NULL);
+	return r;
+}
+
+void store_defer_commits(struct store *s)
+{
+	s->deferred = true;
+}
+
+bool store_commit_pending(const struct store *s)
+{
+	return s->open;
+}
+
+int store_commit(struct store *s, struct error *err)
+{
+	if (!s->open)
+		return 0;
+	s->open = false;
+	int r = exec_sql(s, "COMMIT", err);
+	if (r < 0)
+		exec_sql(s, "ROLLBACK", NULL);
+	return r;
+}
+
 int store_open(const char *path, bool read_only, struct store **ret, struct error *err)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -101,6 +154,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	(void)store_commit(s, NULL);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -118,8 +172,8 @@ static int task_finished(struct store *s, const char *task_arn, struct error *er
 	return r == SQLITE_ROW;
 }
 
-int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
-		   struct error *err)
+static int task_add_locked(struct store *s, const char *task_arn, const char *definition_json,
+			   struct error *err)
 {
 	int r = task_finished(s, task_arn, err);
 	if (r != 0)
@@ -133,6 +187,15 @@ int store_task_add(struct store *s, const char *task_arn, const char *definition
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(s, err, "store task");
 	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
+		   struct error *err)
+{
+	int r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	return write_end(s, task_add_locked(s, task_arn, definition_json, err), err);
 }
 
 static int next_seq(struct store *s, uint64_t *ret, struct error *err)
@@ -227,21 +290,14 @@ static int append_locked(struct store *s, const char *task_arn, const char *stat
 int store_task_state_append(struct store *s, const char *task_arn, const char *status,
 			    cJSON *frame, uint64_t *ret_seq, char **ret_text, struct error *err)
 {
-	int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+	int r = write_begin(s, err);
 	if (r < 0)
 		return r;
 	uint64_t seq = 0;
 	_cleanup_free_ char *text = NULL;
-	r = append_locked(s, task_arn, status, frame, &seq, &text, err);
-	if (r < 0) {
-		exec_sql(s, "ROLLBACK", NULL);
+	r = write_end(s, append_locked(s, task_arn, status, frame, &seq, &text, err), err);
+	if (r < 0)
 		return r;
-	}
-	r = exec_sql(s, "COMMIT", err);
-	if (r < 0) {
-		exec_sql(s, "ROLLBACK", NULL);
-		return r;
-	}
 	*ret_seq = seq;
 	*ret_text = TAKE_PTR(text);
 	return 0;
@@ -311,17 +367,13 @@ static int ack_locked(struct store *s, uint64_t seq, char **ret_finished, struct
 int store_outbox_ack_task(struct store *s, uint64_t seq, char **ret_finished,
 			  struct error *err)
 {
-	int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+	int r = write_begin(s, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *arn = NULL;
-	r = ack_locked(s, seq, &arn, err);
-	if (r >= 0)
-		r = exec_sql(s, "COMMIT", err);
-	if (r < 0) {
-		exec_sql(s, "ROLLBACK", NULL);
+	r = write_end(s, ack_locked(s, seq, &arn, err), err);
+	if (r < 0)
 		return r;
-	}
 	*ret_finished = TAKE_PTR(arn);
 	return 0;
 }

@@ -22,6 +22,19 @@ struct store;
 int store_open(const char *path, bool read_only, struct store **ret, struct error *err);
 void store_close(struct store *s);
 
+/* Group commit: from now on every write joins one transaction that stays open until
+ * store_commit, so that all a turn of the caller's loop changed costs one sync to disk instead
+ * of one per write. The caller holds back what must not be seen before it is durable (the
+ * ack of an assignment, a state frame, a container started for a stored task) until
+ * store_commit returned 0. Writes of store_meta_set outside such a transaction commit by
+ * themselves. */
+void store_defer_commits(struct store *s);
+/* Writes wait for store_commit. */
+bool store_commit_pending(const struct store *s);
+/* Make the writes since the last commit durable; nothing to do when there were none. On
+ * failure they are rolled back (lost) and the error is returned. */
+int store_commit(struct store *s, struct error *err);
+
 /* Record an assignment. Returns 1 when the task is new, 0 when the ARN was already stored
  * or is among the finished ones (the stored definition is kept: a redelivery changes
  * nothing). */

@@ -242,3 +242,33 @@ TEST(store_meta_round_trip_and_read_only_open)
 	store_close(ro);
 	store_close(s);
 }
+
+TEST(store_deferred_writes_are_seen_by_others_only_after_commit)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	store_defer_commits(s);
+	ASSERT_TRUE(!store_commit_pending(s));
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 1);
+	uint64_t seq = 0;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "PENDING", &seq), 0);
+	ASSERT_TRUE(seq > 0);
+	ASSERT_TRUE(store_commit_pending(s));
+	/* A failed write inside the group is undone alone: the others stay. */
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 0);
+
+	char path[512];
+	snprintf(path, sizeof(path), "%s/state.db", test_tmpdir());
+	struct store *ro = NULL;
+	ASSERT_INT_EQ(store_open(path, true, &ro, NULL), 0);
+	uint64_t n = 99;
+	ASSERT_INT_EQ(store_outbox_count(ro, &n, NULL), 0);
+	ASSERT_INT_EQ(n, 0);
+	ASSERT_INT_EQ(store_commit(s, NULL), 0);
+	ASSERT_TRUE(!store_commit_pending(s));
+	ASSERT_INT_EQ(store_outbox_count(ro, &n, NULL), 0);
+	ASSERT_INT_EQ(n, 1);
+	ASSERT_INT_EQ(store_commit(s, NULL), 0); /* nothing pending: nothing to do */
+	store_close(ro);
+	store_close(s);
+}
