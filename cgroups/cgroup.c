@@ -1,6 +1,7 @@
 /* The front of the cgroup library: finds the v2 mount once and hands every call to the
  * driver picked at start-up. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ static const struct cgroup_driver *driver = &cgroup_driver_cgroupfs;
 
 /* The mount point is field 5 of the /proc/self/mountinfo line whose type (after " - ") is
  * cgroup2. */
-static int find_cgroup2_mount(char **ret_path, struct error *err)
+static int read_cgroup2_mount(char **ret_path, struct error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
@@ -35,6 +36,24 @@ static int find_cgroup2_mount(char **ret_path, struct error *err)
 		return 0;
 	}
 	return error_set(err, ENOENT, "no cgroup2 hierarchy is mounted");
+}
+
+/* Read once per process: the agent calls this for every cgroup it touches, and the cgroup2
+ * mount does not move under a running agent. */
+static int find_cgroup2_mount(char **ret_path, struct error *err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char *found;
+	pthread_mutex_lock(&lock);
+	int r = found ? 0 : read_cgroup2_mount(&found, err);
+	char *copy = r < 0 ? NULL : strdup(found);
+	pthread_mutex_unlock(&lock);
+	if (r < 0)
+		return r;
+	if (!copy)
+		return error_set(err, ENOMEM, "cgroup mount point");
+	*ret_path = copy;
+	return 0;
 }
 
 int cgroup_mount_point(char **ret_path, struct error *err)
