@@ -155,10 +155,15 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 {
 	_cleanup_close_ int cgroup_fd = -1, null_fd = -1;
 	/* The agent created it (and set its limits); a restart of a recorded container may
-	 * find it gone. */
-	int r = cgroup_create(m->cfg->cgroup, err);
-	if (r >= 0)
-		r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
+	 * find it gone, and only then is it created (which writes every parent's
+	 * subtree_control again: a dozen system calls a start does not need otherwise). */
+	int r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
+	if (r == -ENOENT) {
+		error_clear(err);
+		r = cgroup_create(m->cfg->cgroup, err);
+		if (r >= 0)
+			r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
+	}
 	if (r >= 0)
 		r = write_name_files(m, err);
 	if (r >= 0)
