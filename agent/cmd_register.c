@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "agent/commands.h"
+#include "agent/curl_dl.h"
 #include "agent/hostinfo.h"
 #include "agent/identity.h"
 #include "agent/register_client.h"
@@ -156,10 +156,14 @@ int cmd_register(int argc, char **argv)
 		return 2;
 	}
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct error err = { 0 };
+	if (curl_dl_open(&err) < 0) {
+		log_error("Registration needs libcurl: %s", err.message);
+		return 1;
+	}
+	sym_curl_global_init(CURL_GLOBAL_DEFAULT);
 	int r = do_register(&o, &err);
-	curl_global_cleanup();
+	sym_curl_global_cleanup();
 	if (r < 0) {
 		log_error("%s", err.message);
 		return 1;

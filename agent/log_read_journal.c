@@ -7,18 +7,23 @@
 #include <string.h>
 #include <time.h>
 
-#include <systemd/sd-journal.h>
-
+#include "agent/journal_dl.h"
 #include "agent/log_read.h"
 #include "common/cleanup.h"
 
 #define QUIET_AFTER_END_US (1000 * 1000)
 
+static void journal_closep(sd_journal **j)
+{
+	if (*j)
+		sym_sd_journal_close(*j);
+}
+
 static int field(sd_journal *j, const char *name, const char **ret, size_t *ret_len)
 {
 	const void *data;
 	size_t len;
-	int r = sd_journal_get_data(j, name, &data, &len);
+	int r = sym_sd_journal_get_data(j, name, &data, &len);
 	if (r < 0)
 		return r;
 	size_t prefix = strlen(name) + 1;
@@ -46,14 +51,14 @@ static int add_match(sd_journal *j, const char *name, const char *value)
 	int n = snprintf(match, sizeof(match), "%s=%s", name, value);
 	if (n < 0 || (size_t)n >= sizeof(match))
 		return -ENAMETOOLONG;
-	return sd_journal_add_match(j, match, (size_t)n);
+	return sym_sd_journal_add_match(j, match, (size_t)n);
 }
 
 /* Print every entry after the current position; returns how many. */
 static int print_new(sd_journal *j)
 {
 	int printed = 0, r;
-	while ((r = sd_journal_next(j)) > 0) {
+	while ((r = sym_sd_journal_next(j)) > 0) {
 		print_current(j);
 		printed++;
 	}
@@ -65,24 +70,27 @@ static int print_new(sd_journal *j)
 int log_read_journal(const struct log_read_options *o, const struct container_log *log,
 		     struct error *err)
 {
-	_cleanup_(sd_journal_closep) sd_journal *j = NULL;
-	int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+	int r = journal_dl_open(err);
+	if (r < 0)
+		return error_wrap(err, "reading the journal");
+	_cleanup_(journal_closep) sd_journal *j = NULL;
+	r = sym_sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0)
 		return error_set_errno(err, r, "open the journal");
 	if ((r = add_match(j, "TETHER_TASK_ARN", log->task_arn)) < 0 ||
 	    (r = add_match(j, "TETHER_CONTAINER_NAME", log->container_name)) < 0)
 		return error_set_errno(err, r, "journal match");
 	if (o->tail == UINT64_MAX) {
-		r = sd_journal_seek_head(j);
+		r = sym_sd_journal_seek_head(j);
 	} else {
-		r = sd_journal_seek_tail(j);
+		r = sym_sd_journal_seek_tail(j);
 		/* Step back over the last N, then before the first of them. */
 		if (r >= 0 && o->tail > 0) {
-			r = sd_journal_previous_skip(j, o->tail);
+			r = sym_sd_journal_previous_skip(j, o->tail);
 			if (r > 0)
-				r = sd_journal_previous(j);
+				r = sym_sd_journal_previous(j);
 			if (r == 0)
-				r = sd_journal_seek_head(j);
+				r = sym_sd_journal_seek_head(j);
 		}
 	}
 	if (r < 0)
@@ -93,7 +101,7 @@ int log_read_journal(const struct log_read_options *o, const struct container_lo
 	uint64_t quiet_since = 0;
 	while (o->follow) {
 		bool ended = log_read_container_ended(o->folder);
-		r = sd_journal_wait(j, 200 * 1000);
+		r = sym_sd_journal_wait(j, 200 * 1000);
 		if (r < 0)
 			return error_set_errno(err, r, "wait for the journal");
 		int printed = print_new(j);

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "agent/curl_dl.h"
 #include "agent/register_client.h"
 #include "common/cleanup.h"
 
@@ -19,22 +18,24 @@ static bool host_is_loopback(const char *host)
 
 int register_check_hub_url(const char *url, struct error *err)
 {
-	CURLU *u = curl_url();
+	int r = curl_dl_open(err);
+	if (r < 0)
+		return r;
+	CURLU *u = sym_curl_url();
 	if (!u)
 		return error_set(err, ENOMEM, "out of memory");
 	char *scheme = NULL, *host = NULL;
-	int r = 0;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	if (sym_curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    sym_curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    sym_curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		r = error_set(err, EINVAL, "hub URL '%s' is not a valid URL", url);
 	else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
 		r = error_set(err, EINVAL, "hub URL must be https:// (got %s://)", scheme);
 	else if (!strcmp(scheme, "http") && !host_is_loopback(host))
 		r = error_set(err, EPERM, "plain http is allowed only for a loopback hub; use https://");
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	sym_curl_free(scheme);
+	sym_curl_free(host);
+	sym_curl_url_cleanup(u);
 	return r;
 }
 
@@ -76,41 +77,41 @@ int register_post(const char *hub_url, const char *ca_file, const char *json_bod
 	if (asprintf(&url, "%.*s/v1/register", (int)len, hub_url) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 
-	CURL *c = curl_easy_init();
+	CURL *c = sym_curl_easy_init();
 	if (!c)
 		return error_set(err, ENOMEM, "curl init failed");
-	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *headers = sym_curl_slist_append(NULL, "Content-Type: application/json");
 	struct answer a = { 0 };
 	char curl_msg[CURL_ERROR_SIZE] = "";
 
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	sym_curl_easy_setopt(c, CURLOPT_URL, url);
+	sym_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	sym_curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
+	sym_curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	sym_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	sym_curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	sym_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	sym_curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	sym_curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	sym_curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_msg);
+		sym_curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+	sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	sym_curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	sym_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_msg);
 
-	CURLcode cr = curl_easy_perform(c);
+	CURLcode cr = sym_curl_easy_perform(c);
 	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
+	sym_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	sym_curl_easy_cleanup(c);
+	sym_curl_slist_free_all(headers);
 
 	if (a.too_large)
 		r = error_set(err, EFBIG, "POST %s: answer larger than %d bytes", url,
 			      REGISTER_ANSWER_MAX);
 	else if (cr != CURLE_OK)
 		r = error_set(err, ECONNREFUSED, "POST %s: %s", url,
-			      curl_msg[0] ? curl_msg : curl_easy_strerror(cr));
+			      curl_msg[0] ? curl_msg : sym_curl_easy_strerror(cr));
 	if (r < 0) {
 		free(a.data);
 		return r;

@@ -8,10 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "common/cleanup.h"
+#include "image/archive_dl.h"
 #include "image/layer_whiteout.h"
 
 #define READ_CHUNK (128u << 10)
@@ -48,7 +46,7 @@ static la_ssize_t archive_read_cb(struct archive *a, void *data, const void **bu
 	struct hashing_reader *hr = data;
 	ssize_t n = hashing_read(hr);
 	if (n < 0) {
-		archive_set_error(a, -hr->error, "read failed");
+		sym_archive_set_error(a, -hr->error, "read failed");
 		return -1;
 	}
 	*buf = hr->buf;
@@ -58,13 +56,13 @@ static la_ssize_t archive_read_cb(struct archive *a, void *data, const void **bu
 static void archive_read_freep(struct archive **a)
 {
 	if (*a)
-		archive_read_free(*a);
+		sym_archive_read_free(*a);
 }
 
 static void archive_write_freep(struct archive **a)
 {
 	if (*a)
-		archive_write_free(*a);
+		sym_archive_write_free(*a);
 }
 
 /* Normalize an entry name into out: drop "." parts and repeated slashes; refuse absolute
@@ -104,20 +102,20 @@ static void drop_overlay_xattrs(struct archive_entry *entry)
 	const void *value;
 	size_t size;
 	bool found = false;
-	archive_entry_xattr_reset(entry);
-	while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
+	sym_archive_entry_xattr_reset(entry);
+	while (sym_archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK)
 		found |= !strncmp(name, "trusted.overlay.", 16);
 	if (!found)
 		return;
-	struct archive_entry *copy = archive_entry_clone(entry);
+	struct archive_entry *copy = sym_archive_entry_clone(entry);
 	if (!copy)
 		return;
-	archive_entry_xattr_clear(entry);
-	archive_entry_xattr_reset(copy);
-	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
+	sym_archive_entry_xattr_clear(entry);
+	sym_archive_entry_xattr_reset(copy);
+	while (sym_archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
 		if (strncmp(name, "trusted.overlay.", 16) != 0)
-			archive_entry_xattr_add_entry(entry, name, value, size);
-	archive_entry_free(copy);
+			sym_archive_entry_xattr_add_entry(entry, name, value, size);
+	sym_archive_entry_free(copy);
 }
 
 /* dest + "/" + rel into out, or -ENAMETOOLONG. */
@@ -156,12 +154,12 @@ static int copy_entry_data(struct archive *in, struct archive *out)
 	size_t size;
 	la_int64_t offset;
 	for (;;) {
-		int r = archive_read_data_block(in, &buf, &size, &offset);
+		int r = sym_archive_read_data_block(in, &buf, &size, &offset);
 		if (r == ARCHIVE_EOF)
 			return ARCHIVE_OK;
 		if (r < ARCHIVE_WARN)
 			return r;
-		if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
+		if (sym_archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
 			return ARCHIVE_FATAL;
 	}
 }
@@ -172,12 +170,12 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 	size_t dest_len = strlen(dest_dir);
 	struct archive_entry *entry;
 	for (;;) {
-		int r = archive_read_next_header(in, &entry);
+		int r = sym_archive_read_next_header(in, &entry);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return error_set(err, EINVAL, "reading archive: %s", archive_error_string(in));
-		const char *entry_name = archive_entry_pathname(entry);
+			return error_set(err, EINVAL, "reading archive: %s", sym_archive_error_string(in));
+		const char *entry_name = sym_archive_entry_pathname(entry);
 		char name[PATH_MAX], rel[PATH_MAX], full[PATH_MAX];
 		if (!entry_name)
 			return error_set(err, EINVAL, "archive entry without a name");
@@ -196,9 +194,9 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 		}
 		if (join_path(dest_dir, dest_len, rel, full) < 0)
 			return error_set(err, ENAMETOOLONG, "entry \"%.200s\": name too long", name);
-		archive_entry_set_pathname(entry, full);
+		sym_archive_entry_set_pathname(entry, full);
 
-		const char *link = archive_entry_hardlink(entry);
+		const char *link = sym_archive_entry_hardlink(entry);
 		if (link) {
 			char link_rel[PATH_MAX], link_full[PATH_MAX];
 			r = normalize_entry_name(link, link_rel);
@@ -211,20 +209,20 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 			if (r < 0)
 				return error_set_errno(err, r, "hard link \"%.200s\" -> \"%.200s\" leaves the layer",
 						       name, link);
-			archive_entry_set_hardlink(entry, link_full);
+			sym_archive_entry_set_hardlink(entry, link_full);
 		}
 		drop_overlay_xattrs(entry);
 
 		/* ARCHIVE_WARN (say, an xattr the filesystem refused) still unpacks the data. */
-		r = archive_write_header(out, entry);
-		if (r >= ARCHIVE_WARN && archive_entry_size(entry) > 0)
+		r = sym_archive_write_header(out, entry);
+		if (r >= ARCHIVE_WARN && sym_archive_entry_size(entry) > 0)
 			r = copy_entry_data(in, out);
 		if (r >= ARCHIVE_WARN)
-			r = archive_write_finish_entry(out);
+			r = sym_archive_write_finish_entry(out);
 		if (r < ARCHIVE_WARN)
 			return error_set(err, EPERM, "entry \"%.200s\": %s", rel[0] ? rel : ".",
-					 archive_error_string(out) ? archive_error_string(out)
-								   : archive_error_string(in));
+					 sym_archive_error_string(out) ? sym_archive_error_string(out)
+								   : sym_archive_error_string(in));
 	}
 }
 
@@ -233,6 +231,9 @@ int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 {
 	if (dest_dir[0] != '/')
 		return error_set(err, EINVAL, "%s: layer folder must be an absolute path", dest_dir);
+	int r = archive_dl_open(err);
+	if (r < 0)
+		return error_wrap(err, "unpacking a layer");
 	_cleanup_close_ int root_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return error_set_errno(err, errno, "open %s", dest_dir);
@@ -242,27 +243,27 @@ int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 	hr->fd = fd;
 	hr->hash = hash;
 
-	_cleanup_(archive_read_freep) struct archive *in = archive_read_new();
-	_cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
+	_cleanup_(archive_read_freep) struct archive *in = sym_archive_read_new();
+	_cleanup_(archive_write_freep) struct archive *out = sym_archive_write_disk_new();
 	if (!in || !out)
 		return error_set(err, ENOMEM, "out of memory");
-	archive_read_support_format_tar(in);
-	archive_read_support_filter_gzip(in);
-	archive_read_support_filter_zstd(in);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+	sym_archive_read_support_format_tar(in);
+	sym_archive_read_support_filter_gzip(in);
+	sym_archive_read_support_filter_zstd(in);
+	sym_archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
 						    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
 						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	/* Owners are numeric: the image's uids mean nothing in the host's user database. */
-	if (archive_read_open(in, hr, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+	if (sym_archive_read_open(in, hr, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
 		if (hr->error)
 			return error_set_errno(err, hr->error, "reading layer");
 		return error_set(err, EINVAL, "not a tar archive (plain, gzip or zstd): %s",
-				 archive_error_string(in));
+				 sym_archive_error_string(in));
 	}
-	int r = unpack_entries(in, out, root_fd, dest_dir, err);
-	if (r == 0 && archive_write_close(out) != ARCHIVE_OK)
-		r = error_set(err, EIO, "finishing layer: %s", archive_error_string(out));
+	r = unpack_entries(in, out, root_fd, dest_dir, err);
+	if (r == 0 && sym_archive_write_close(out) != ARCHIVE_OK)
+		r = error_set(err, EIO, "finishing layer: %s", sym_archive_error_string(out));
 	if (hr->error)
 		return error_set_errno(err, hr->error, "reading layer");
 	/* Hash what follows the archive's end too (padding, or all that a failed unpack left),
