@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <systemd/sd-daemon.h>
 
 #include "agent/commands.h"
 #include "agent/daemon_state.h"
@@ -24,6 +23,7 @@
 #include "agent/hub_link.h"
 #include "agent/identity.h"
 #include "agent/node_frames.h"
+#include "agent/service_notify.h"
 #include "agent/store.h"
 #include "agent/task_manager.h"
 #include "agent/task_state_frame.h"
@@ -149,7 +149,7 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 	hub_link_reset_backoff(d->link);
 	log_info("Connected to the hub as %s", d->id.node_id);
 	daemon_state_connected(d->store, d->id.connect_url);
-	sd_notifyf(0, "STATUS=Connected to %s", d->id.connect_url);
+	service_notifyf("STATUS=Connected to %s", d->id.connect_url);
 
 	struct error err = { 0 };
 	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
@@ -255,7 +255,7 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 		log_info("Hub %s not reachable: %s; retrying in %.1f s", d->id.connect_url, what,
 			 retry_ms / 1000.0);
 	daemon_state_disconnected(d->store, what);
-	sd_notifyf(0, "STATUS=Disconnected: %s", what);
+	service_notifyf("STATUS=Disconnected: %s", what);
 }
 
 static void tick(lws_sorted_usec_list_t *sul);
@@ -496,13 +496,13 @@ static int run_daemon(const struct run_options *o)
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
 		 d.id.connect_url);
-	sd_notify(0, "READY=1\nSTATUS=Connecting to the hub");
+	service_notify("READY=1\nSTATUS=Connecting to the hub");
 	while (!stop_requested) {
 		if (lws_service(ctx, 0) < 0)
 			break;
 		commit_and_send(&d);
 	}
-	sd_notify(0, "STOPPING=1");
+	service_notify("STOPPING=1");
 	log_info("Stopping; tasks keep running");
 	daemon_state_disconnected(d.store, "agent stopped");
 	daemon_teardown(&d);
