@@ -255,11 +255,15 @@ int hub_link_new(const struct hub_link_config *config, struct hub_link **ret, st
 		return error_set(err, ENOMEM, "out of memory");
 	}
 
+	/* TLS is set up only for a wss:// hub: for ws:// (loopback, development) libwebsockets
+	 * would otherwise build a client TLS context and load the system's CA certificates,
+	 * half a megabyte of heap the link never uses. */
+	bool tls = !strncmp(config->connect_url, "wss://", 6);
 	struct lws_context_creation_info info = {
 		.port = CONTEXT_PORT_NO_LISTEN,
 		.protocols = link_protocols,
-		.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT,
-		.client_ssl_ca_filepath = link->ca_file,
+		.options = tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0,
+		.client_ssl_ca_filepath = tls ? link->ca_file : NULL,
 		.user = link,
 		.gid = -1,
 		.uid = -1,

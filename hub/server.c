@@ -145,7 +145,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		}
 		h->is_register = strcmp(uri, "/v1/register") == 0;
 		lws_hdr_custom_copy(wsi, h->target, sizeof(h->target), "x-amz-target:", 13);
-		lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HOST);
+		/* HTTP/2 (what curl negotiates over TLS) names the host in :authority. */
+		if (lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HOST) <= 0)
+			lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HTTP_COLON_AUTHORITY);
 		char cl[32] = "";
 		if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
 		    strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
