@@ -537,7 +537,12 @@ void hub_server_free(struct hub_server *srv)
 {
 	if (!srv)
 		return;
+	/* Every link closes here and marks its node disconnected: one commit for all of them,
+	 * not one each (10,000 agents took 8 s to stop). */
+	bool in_transaction = hub_store_begin(srv->store, NULL) == 0;
 	lws_context_destroy(srv->ctx);
+	if (in_transaction && hub_store_commit(srv->store, NULL) < 0)
+		hub_store_rollback(srv->store);
 	srv->store->on_frame_queued = NULL;
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
