@@ -377,6 +377,10 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
+		/* A link past its hello deadline is being closed: a hello read before the close
+		 * would welcome the agent only to drop it. */
+		if (ls->end == LINK_END_HELLO_TIMEOUT)
+			return 0;
 		ls->last_heard = lws_now_usecs();
 		link_receive(wsi, ls, in, len);
 		return 0;
