@@ -23,7 +23,7 @@ parts=(
 	node-footprint.sh 180   # host: agent PSS idle, with 100 containers, along cycles (~180 s)
 	node-density.sh 200     # host: 500 sleeping containers (~190 s)
 	hub-latency.sh 150      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
-	hub-scale.sh 390        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (~260 s)
+	hub-scale.sh 390        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (230-280 s)
 )
 
 echo "tether benchmarks"
