@@ -20,6 +20,12 @@
  * timers: a context per few hundred agents keeps each insertion short. All share one loop. */
 #define AGENTS_PER_CONTEXT 500
 #define US_PER_S 1000000
+/* When this process's own loop runs late (it shares the cores with the hub), it lets only a few
+ * handshakes be in flight for a second: a starved generator that keeps opening connections
+ * cannot answer the ones it has opened, and its agents then fail for its own lack of CPU,
+ * not the hub's. A loop on time never waits, so a storm is as sudden as the agents make it. */
+#define LATE_TICK_US (200 * 1000)
+#define HANDSHAKES_WHEN_LATE 64
 
 enum conn_end {
 	CONN_END_CLOSED,    /* CLIENT_CLOSED */
@@ -63,6 +69,8 @@ struct fleet {
 	uint64_t lost; /* connections libwebsockets freed without telling their agent */
 	struct fleet_drops drops; /* welcomed connections that ended, by how */
 	int64_t census_at_us;
+	int64_t last_tick_us, paced_until_us;
+	uint64_t deferred; /* connection attempts put off while the loop ran late */
 	/* the wave in progress */
 	bool wave_open;
 	unsigned wave_index;
@@ -359,11 +367,23 @@ static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct fleet *f = lws_container_of(sul, struct fleet, tick_sul);
 	int64_t now = lws_now_usecs();
+	if (f->last_tick_us && now - f->last_tick_us > TICK_US + LATE_TICK_US)
+		f->paced_until_us = now + US_PER_S;
+	f->last_tick_us = now;
+	bool paced = now < f->paced_until_us;
+	size_t handshakes = 0;
+	for (size_t i = 0; paced && i < f->n; i++)
+		handshakes += f->conns[i].wsi && !f->conns[i].sim->ready;
 	for (size_t i = 0; i < f->n; i++) {
 		struct agent_conn *c = &f->conns[i];
-		if (!c->wsi && c->connect_at_us && now >= c->connect_at_us)
+		if (!c->wsi && c->connect_at_us && now >= c->connect_at_us) {
+			if (paced && handshakes >= HANDSHAKES_WHEN_LATE) {
+				f->deferred++;
+				continue;
+			}
 			start_connect(c);
-		else if (c->wsi && c->sim->ready && now >= c->beat_at_us)
+			handshakes += c->wsi != NULL;
+		} else if (c->wsi && c->sim->ready && now >= c->beat_at_us)
 			heartbeat(c, now);
 	}
 	if (f->config.on_census && now >= f->census_at_us) {
@@ -442,7 +462,7 @@ void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *r
 
 void fleet_census(const struct fleet *f, struct fleet_census *ret)
 {
-	*ret = (struct fleet_census){ .lost = f->lost, .drops = f->drops };
+	*ret = (struct fleet_census){ .lost = f->lost, .drops = f->drops, .deferred = f->deferred };
 	for (size_t i = 0; i < f->n; i++) {
 		const struct agent_conn *c = &f->conns[i];
 		if (!c->wsi)

@@ -59,6 +59,7 @@ struct fleet_census {
 	size_t waiting;    /* no connection: waiting for the first start or a retry */
 	uint64_t lost;     /* connections ended without a close or error callback, ever */
 	struct fleet_drops drops;
+	uint64_t deferred; /* ticks an attempt was put off while the generator ran late */
 };
 void fleet_census(const struct fleet *f, struct fleet_census *ret);
 void fleet_free(struct fleet *f);
