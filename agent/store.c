@@ -137,8 +137,12 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 	int r = 0;
 	if (!read_only) {
 		/* WAL lets `tether status` read while the daemon writes; synchronous=FULL
-		 * because an acked assignment must survive a power cut. */
-		r = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+		 * because an acked assignment must survive a power cut. A 256 KiB page cache
+		 * instead of SQLite's 2 MB: the finished ARNs' table grows to 10,000 rows, and
+		 * with the default cache the agent's heap grew with it by about 170 bytes a task;
+		 * the file's pages stay in the kernel's cache anyway. */
+		r = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			     "PRAGMA cache_size=-256;", err);
 		if (r >= 0)
 			r = exec_sql(s, schema, err);
 	}

@@ -60,13 +60,22 @@ left=$(($(seconds_left) - 60))
 done_runs=0 submitted=0 next_sample=250 t0=$SECONDS
 printf 'cycles\tseconds\tagent PSS\tprivate\tRSS\n' >"$WORK/growth.tsv"
 kb_row 0$'\t'0 "$AGENT_PID" >>"$WORK/growth.tsv"
+# active_tasks: RUNNING + PENDING of the default cluster from one call, read without jq: the
+# loop asks often, and its own processes take the CPU that the cycles measure.
+active_tasks() {
+	local out n=0
+	out=$(ecs DescribeClusters '{"clusters": ["default"]}') || return 1
+	[[ $out =~ \"runningTasksCount\":[[:space:]]*([0-9]+) ]] && n=${BASH_REMATCH[1]}
+	[[ $out =~ \"pendingTasksCount\":[[:space:]]*([0-9]+) ]] && n=$((n + BASH_REMATCH[1]))
+	echo "$n"
+}
 while [ "$done_runs" -lt "$cycles" ] && [ $((SECONDS - t0)) -lt "$cycle_seconds" ]; do
-	active=$(($(cluster_count runningTasksCount) + $(cluster_count pendingTasksCount)))
+	active=$(active_tasks) || active=$in_flight
 	done_runs=$((submitted - active))
 	if [ "$active" -lt "$in_flight" ] && [ "$submitted" -lt "$cycles" ]; then
 		run_tasks cycle 10 && submitted=$((submitted + 10))
 	else
-		sleep 0.05
+		sleep 0.1
 	fi
 	if [ "$done_runs" -ge "$next_sample" ]; then
 		kb_row "$done_runs"$'\t'$((SECONDS - t0)) "$AGENT_PID" >>"$WORK/growth.tsv"
@@ -75,7 +84,7 @@ while [ "$done_runs" -lt "$cycles" ] && [ $((SECONDS - t0)) -lt "$cycle_seconds"
 done
 wait_until "$(bounded 40)" none_active
 sleep 2
-active=$(($(cluster_count runningTasksCount) + $(cluster_count pendingTasksCount)))
+active=$(active_tasks)
 done_runs=$((submitted - active))
 kb_row "$done_runs"$'\t'$((SECONDS - t0)) "$AGENT_PID" >>"$WORK/growth.tsv"
 table "agent memory along start/stop cycles ($in_flight tasks in flight; goal: no growth)" <"$WORK/growth.tsv"
