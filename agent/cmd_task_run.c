@@ -33,6 +33,7 @@ struct run_outcome {
 	bool have_exit;
 	int exit_code;
 	uint64_t stopped_reported;  /* bit i: container i's stop was told on stderr */
+	bool quiet;                 /* say only what went wrong, not ids and exit codes */
 };
 
 static bool container_is_essential(const cJSON *definition, const char *name)
@@ -56,6 +57,8 @@ static void on_state(void *userdata, const struct task_report *r)
 		if (c->status != TASK_STOPPED || (o->stopped_reported & (1ULL << i)))
 			continue;
 		o->stopped_reported |= 1ULL << i;
+		if (c->has_exit_code && o->quiet && !c->reason)
+			continue;
 		if (c->has_exit_code)
 			fprintf(stderr, "tether: container %s exited with code %d%s%s\n", c->name,
 				c->exit_code, c->reason ? ": " : "", c->reason ? c->reason : "");
@@ -103,8 +106,10 @@ static int default_monitor(char *buf, size_t size)
 static void usage(FILE *out)
 {
 	fputs("Usage: tether task run FILE.json [--state-dir DIR] [--allow-no-limits] "
-	      "[--pids-max N] [--monitor PATH]\n"
-	      "Run an ECS task definition on this host in the foreground, without a hub.\n",
+	      "[--pids-max N] [--monitor PATH] [--quiet]\n"
+	      "Run an ECS task definition on this host in the foreground, without a hub.\n"
+	      "Says the task's id on stderr first (for `tether logs ID`) and how each container\n"
+	      "ended; --quiet says only what went wrong.\n",
 	      out);
 }
 
@@ -134,17 +139,19 @@ int cmd_task_run(int argc, char **argv)
 		{ "allow-no-limits", no_argument, NULL, 'a' },
 		{ "monitor", required_argument, NULL, 'm' },
 		{ "pids-max", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = DEFAULT_STATE_DIR, *monitor = NULL;
-	bool allow_no_limits = false;
+	bool allow_no_limits = false, quiet = false;
 	uint64_t pids_max = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
 		switch (opt) {
 		case 's': state_dir = optarg; break;
 		case 'a': allow_no_limits = true; break;
+		case 'q': quiet = true; break;
 		case 'm': monitor = optarg; break;
 		case 'p':
 			if (parse_u64(optarg, 1, UINT32_MAX, &pids_max) < 0) {
@@ -188,7 +195,7 @@ int cmd_task_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
-	struct run_outcome outcome = { .definition = definition };
+	struct run_outcome outcome = { .definition = definition, .quiet = quiet };
 	struct task_manager_config cfg = {
 		.state_dir = state_dir,
 		.monitor_path = monitor,
@@ -205,6 +212,9 @@ int cmd_task_run(int argc, char **argv)
 		cJSON_Delete(definition);
 		return EXIT_CANNOT_START;
 	}
+	/* As systemd-run says its unit: the id that `tether logs` and the state folder use. */
+	if (!quiet)
+		fprintf(stderr, "tether: running as task %s\n", strrchr(arn, '/') + 1);
 	(void)task_manager_start_task(tm, arn, definition, &err);
 	run_until_stopped(tm, arn, sfd);
 	task_manager_free(tm);

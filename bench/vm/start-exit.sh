@@ -37,7 +37,7 @@ printf '{"family": "bench", "containerDefinitions": [{"name": "true", "image": "
 printf '{"family": "bench", "containerDefinitions": [{"name": "true", "image": "%s", "memory": 64, "command": ["/bin/true"]}]}\n' \
 	"$image" >"$WORK/true-64m.json"
 
-tether_run() { echo "$BIN/tether task run $WORK/$1.json --state-dir $WORK/state"; }
+tether_run() { echo "$BIN/tether task run $WORK/$1.json --state-dir $WORK/state --quiet"; }
 bench_machine | out
 # Two warm-up rounds: the first imports the image into tether's store and fills the caches.
 # The last two commands only load each binary and exit: what starting the program costs.

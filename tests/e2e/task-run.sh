@@ -37,18 +37,23 @@ run_task() {
 	ERR=$(cat "$WORK/$1.log")
 }
 
-# Nothing of a finished task may stay behind: no mount below the state folder, no task cgroup.
+# task_id NAME: the id `tether task run` said on stderr ("running as task ID").
+task_id() {
+	sed -n 's/^tether: running as task \([0-9a-f]*\)$/\1/p' "$WORK/$1.log"
+}
+
+# Nothing of a finished task may stay behind: no mount below the state folder, no cgroup of
+# the task (found by the id it said: other tasks may run on this host meanwhile).
 check_clean() {
-	local name=$1 mounts cgroups
+	local name=$1 mounts id
 	mounts=$(grep -c " $STATE" /proc/self/mounts)
-	cgroups=$(find "$CG_MOUNT/tether" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
-	if [ "$mounts" = 0 ] && [ "$cgroups" = "$CGROUPS_BEFORE" ]; then
+	id=$(task_id "$name")
+	if [ -n "$id" ] && [ "$mounts" = 0 ] && [ ! -e "$CG_MOUNT/tether/$id" ]; then
 		pass "$name-leaves-nothing"
 	else
-		fail "$name-leaves-nothing" "$mounts mounts, $cgroups task cgroups (before: $CGROUPS_BEFORE)"
+		fail "$name-leaves-nothing" "task id '$id', $mounts mounts, cgroup: $(ls -d "$CG_MOUNT/tether/$id" 2>&1)"
 	fi
 }
-CGROUPS_BEFORE=$(find "$CG_MOUNT/tether" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
 
 run_task exit '"command":["sh","-c","exit 3"]'
 [ "$RC" = 3 ] && pass exit-code-propagated || fail exit-code-propagated "rc=$RC $ERR"
@@ -109,6 +114,13 @@ run_task nosuch '"command":["/bin/nosuch"]'
 	pass missing-command-is-125 || fail missing-command-is-125 "rc=$RC stderr=$ERR"
 check_clean nosuch
 
+taskdef "$WORK/quiet.json" '"command":["true"]'
+"$BIN/tether" task run "$WORK/quiet.json" --state-dir "$STATE" --allow-no-limits --quiet \
+	>/dev/null 2>"$WORK/quiet.log"
+rc=$?
+[ "$rc" = 0 ] && [ ! -s "$WORK/quiet.log" ] && [ -n "$(task_id nosuch)" ] &&
+	pass task-id-said-unless-quiet || fail task-id-said-unless-quiet "rc=$rc $(cat "$WORK/quiet.log")"
+
 taskdef "$WORK/comma.json" '"command":["true"]'
 err=$("$BIN/tether" task run "$WORK/comma.json" --state-dir "$WORK/st,ate" --allow-no-limits 2>&1)
 rc=$?
@@ -131,20 +143,21 @@ start_bg() {
 
 in_own_cgroup() { # the container's sleep is listed in tether/<task>/app/cgroup.procs
 	local pid
-	for pid in $(cat "$CG_MOUNT"/tether/*/app/cgroup.procs 2>/dev/null); do
+	for pid in $(cat "$CG_MOUNT/tether/$(task_id cgroup)/app/cgroup.procs" 2>/dev/null); do
 		grep -q "sleep" "/proc/$pid/cmdline" 2>/dev/null && return 0
 	done
 	return 1
 }
 
 start_bg cgroup '"command":["sh","-c","trap \"exit 0\" TERM; echo started; sleep 1000 & wait"]'
-wait_until 10 in_own_cgroup && pass runs-in-own-cgroup || fail runs-in-own-cgroup "not in $CG_MOUNT/tether/*/app"
+wait_until 10 in_own_cgroup && pass runs-in-own-cgroup ||
+	fail runs-in-own-cgroup "not in $CG_MOUNT/tether/$(task_id cgroup)/app"
 t0=$(date +%s%N)
 stop_pid "$PID" TERM
 rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -lt 1500 ] && pass sigterm-stops-at-once || fail sigterm-stops-at-once "took ${ms} ms"
-check_clean sigterm
+check_clean cgroup
 
 start_bg stubborn '"command":["sh","-c","trap \"\" TERM; echo started; sleep 1000"],"stopTimeout":2'
 t0=$(date +%s%N)
