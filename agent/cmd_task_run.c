@@ -108,7 +108,7 @@ static void usage(FILE *out)
 	fputs("Usage: tether task run FILE.json [--state-dir DIR] [--allow-no-limits] "
 	      "[--pids-max N] [--monitor PATH] [--quiet]\n"
 	      "Run an ECS task definition on this host in the foreground, without a hub.\n"
-	      "Says the task's id on stderr first (for `tether logs ID`) and how each container\n"
+	      "Says the task's id (its folder and cgroup) on stderr first and how each container\n"
 	      "ended; --quiet says only what went wrong.\n",
 	      out);
 }
@@ -212,7 +212,7 @@ int cmd_task_run(int argc, char **argv)
 		cJSON_Delete(definition);
 		return EXIT_CANNOT_START;
 	}
-	/* As systemd-run says its unit: the id that `tether logs` and the state folder use. */
+	/* As systemd-run says its unit: the id that names the task's folder and cgroup. */
 	if (!quiet)
 		fprintf(stderr, "tether: running as task %s\n", strrchr(arn, '/') + 1);
 	(void)task_manager_start_task(tm, arn, definition, &err);
