@@ -12,6 +12,7 @@
 #include "protocol/frame.h"
 
 #define SEND_QUEUE_MAX_BYTES (16u * 1024 * 1024)
+#define LINK_MAX_FDS 32
 /* 4003 and 4004 will not heal by themselves, and 4005 means another agent holds this node's
  * identity: keep trying, but only at the slowest pace. */
 #define REFUSED_RETRY_MS BACKOFF_CAP_MS
@@ -264,6 +265,10 @@ int hub_link_new(const struct hub_link_config *config, struct hub_link **ret, st
 		.protocols = link_protocols,
 		.options = tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0,
 		.client_ssl_ca_filepath = tls ? link->ca_file : NULL,
+		/* The link's few descriptors (its socket, the wake-up pipe, the task manager's
+		 * descriptor) in a small table searched by value, instead of tables indexed by
+		 * descriptor and sized by the open files limit (340 KiB resident at 20,000). */
+		.fd_limit_per_thread = LINK_MAX_FDS,
 		.user = link,
 		.gid = -1,
 		.uid = -1,
