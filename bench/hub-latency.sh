@@ -17,6 +17,9 @@ BURST=${2:-100}
 
 die() { echo "hub-latency: $*" >&2; exit 1; }
 
+# seconds_left: until the part's deadline (BENCH_DEADLINE from bench/run.sh; an hour alone).
+seconds_left() { echo $((${BENCH_DEADLINE:-$(($(date +%s) + 3600))} - $(date +%s))); }
+
 # Containers outlive their agent by design: every task still running is stopped through the
 # hub before the agent and the hub are ended.
 stop_everything() {
@@ -89,7 +92,10 @@ summary() {
 seq_ms=$WORK/sequential.ms
 : >"$seq_ms"
 # A busy machine slows every curl: the sequential part stops at its time budget and says so.
-budget=$((SECONDS + ${HUB_LATENCY_SECONDS:-90}))
+# It leaves 70 s of the part's time for the burst, the stops and the table.
+sequential_seconds=${HUB_LATENCY_SECONDS:-90}
+[ $(($(seconds_left) - 70)) -lt "$sequential_seconds" ] && sequential_seconds=$(($(seconds_left) - 70))
+budget=$((SECONDS + sequential_seconds))
 for i in $(seq "$SEQUENTIAL"); do
 	if [ $SECONDS -ge $budget ]; then
 		echo "(sequential part stopped by its time budget after $((i - 1)) of $SEQUENTIAL tasks)"
@@ -118,7 +124,9 @@ for _ in $(seq $((BURST / 10))); do
 done
 wait "${callers[@]}"
 mapfile -t arns <"$burst_arns"
-wait_until 120 all_running "${arns[@]}" || echo "hub-latency: not every burst task reached RUNNING" >&2
+burst_seconds=$(($(seconds_left) - 30))
+[ "$burst_seconds" -gt 120 ] && burst_seconds=120
+wait_until "$burst_seconds" all_running "${arns[@]}" || echo "hub-latency: not every burst task reached RUNNING" >&2
 describe_times "${arns[@]}" >"$WORK/burst.times"
 stop_tasks "${arns[@]}"
 

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/node-lib.sh"
 trap 'node_down; on_exit' EXIT
 cycles=${BENCH_CYCLES:-10000}
-cycle_seconds=${BENCH_CYCLE_SECONDS:-150}  # the cycles stop here if not done by then
+cycle_seconds=${BENCH_CYCLE_SECONDS:-330}  # the cycles stop here if not done by then
 in_flight=${BENCH_IN_FLIGHT:-40}
 
 kb_row() { # label pid
