@@ -17,6 +17,7 @@
 #include "hub/liveness.h"
 #include "hub/registration.h"
 #include "hub/server.h"
+#include "hub/task_retention.h"
 #include "protocol/frame.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
@@ -34,7 +35,7 @@ struct hub_server {
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
-	lws_sorted_usec_list_t sweep_sul, stats_sul;
+	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul;
 	struct link_stats stats, stats_logged;
 };
 
@@ -452,6 +453,21 @@ static void log_link_stats(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 }
 
+#define RETENTION_SWEEP_US (60 * 1000000LL)
+
+/* Stopped tasks older than an hour are forgotten (hub/task_retention.h). */
+static void forget_old_tasks(lws_sorted_usec_list_t *sul)
+{
+	struct hub_server *srv = lws_container_of(sul, struct hub_server, retention_sul);
+	struct error err = { 0 };
+	int n = task_retention_sweep(srv->store, hub_now(), TASK_RETENTION_SECONDS, &err);
+	if (n < 0)
+		log_warning("forgetting stopped tasks: %s", err.message);
+	else if (n > 0)
+		log_info("forgot %d tasks stopped more than an hour ago", n);
+	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
+}
+
 int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err)
 {
@@ -504,6 +520,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		srv->accept_queue = HUB_LISTEN_BACKLOG;
 	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
 	store->on_frame_queued = wake_node;
 	store->on_frame_queued_userdata = srv;
 	*ret = srv;

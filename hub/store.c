@@ -39,6 +39,14 @@ static const char schema[] =
 	" PRIMARY KEY(node_id, seq));"
 	/* Placement and DescribeContainerInstances sum a node's tasks. */
 	"CREATE INDEX IF NOT EXISTS tasks_by_node ON tasks(node_id);"
+	/* Placement sums the tasks not yet stopped; stopped ones pile up (an hour of them, see
+	 * hub/task_retention.h) and must not be read for that. */
+	"CREATE INDEX IF NOT EXISTS tasks_active ON tasks(node_id, cpu, memory)"
+	" WHERE last_status != 'STOPPED';"
+	/* DescribeClusters counts tasks by status. */
+	"CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks(cluster, last_status);"
+	/* The retention sweep's working set (per connection). */
+	"CREATE TEMP TABLE IF NOT EXISTS forgotten(id TEXT PRIMARY KEY);"
 	"INSERT OR IGNORE INTO clusters(name, created_at) VALUES('default', 0);"
 	/* No agent is connected to a hub that just started. */
 	"UPDATE nodes SET connected = 0;";

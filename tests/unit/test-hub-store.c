@@ -1,9 +1,11 @@
-/* The hub store's statement cache and placement of a batch of tasks in one pass. */
+/* The hub store's statement cache, placement of a batch of tasks in one pass, the index that
+ * keeps placement off stopped tasks, and the retention of stopped tasks. */
 #include <stdio.h>
 #include <string.h>
 
 #include "hub/scheduler.h"
 #include "hub/store.h"
+#include "hub/task_retention.h"
 #include "tests/unit/test.h"
 
 #define COUNT_SQL "SELECT count(*) FROM nodes WHERE cluster = ?"
@@ -117,4 +119,66 @@ TEST(hub_scheduler_batch_places_as_one_by_one)
 	}
 	hub_store_close(batch);
 	hub_store_close(single);
+}
+
+static void add_task(struct hub_store *s, const char *id, const char *status, double stopped_at)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory, last_status,"
+		   " desired_status, created_at, stopped_at) VALUES(?1, 'default', 'f', 1, 'mi-a', 1, 1,"
+		   " ?2, ?2, 0, ?3)", NULL);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	if (stopped_at > 0)
+		sqlite3_bind_double(st, 3, stopped_at);
+	hub_store_step_done(s, st, NULL);
+	hub_store_exec_text(s, "INSERT INTO containers(task_id, idx, name, image, last_status)"
+			    " VALUES(?, 0, 'main', 'i', 'STOPPED')", NULL, 1, id);
+	hub_store_exec_text(s, "INSERT INTO outbox(node_id, seq, task_id, kind, frame)"
+			    " VALUES('mi-a', (SELECT count(*) FROM outbox) + 1, ?, 'stop', '{}')",
+			    NULL, 1, id);
+}
+
+static long long count_of(struct hub_store *s, const char *sql)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, sql, NULL);
+	return st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+}
+
+TEST(hub_retention_forgets_only_tasks_stopped_long_ago)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	add_task(s, "old", "STOPPED", 1000);
+	add_task(s, "recent", "STOPPED", 4000);
+	add_task(s, "running", "RUNNING", 0);
+	add_task(s, "no-time", "STOPPED", 0);
+	ASSERT_INT_EQ(task_retention_sweep(s, 5000, 3600, NULL), 1);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM tasks WHERE id = 'old'"), 0);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM containers WHERE task_id = 'old'"), 0);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM outbox WHERE task_id = 'old'"), 0);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM tasks"), 3);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM containers"), 3);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM outbox"), 3);
+	/* Nothing more is old enough: a second sweep forgets nothing. */
+	ASSERT_INT_EQ(task_retention_sweep(s, 5000, 3600, NULL), 0);
+	ASSERT_INT_EQ(task_retention_sweep(s, 8000, 3600, NULL), 1);
+	ASSERT_INT_EQ(count_of(s, "SELECT count(*) FROM tasks"), 2);
+	hub_store_close(s);
+}
+
+TEST(hub_placement_reads_only_tasks_not_stopped)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "EXPLAIN QUERY PLAN SELECT node_id, sum(cpu), sum(memory) FROM tasks"
+		   " WHERE last_status != 'STOPPED' GROUP BY node_id", NULL);
+	ASSERT_TRUE(st != NULL);
+	bool uses_index = false;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		uses_index = uses_index || strstr((const char *)sqlite3_column_text(st, 3), "tasks_active");
+	hub_store_release(st);
+	ASSERT_TRUE(uses_index);
+	hub_store_close(s);
 }
