@@ -92,9 +92,9 @@ summary() {
 seq_ms=$WORK/sequential.ms
 : >"$seq_ms"
 # A busy machine slows every curl: the sequential part stops at its time budget and says so.
-# It leaves 70 s of the part's time for the burst, the stops and the table.
-sequential_seconds=${HUB_LATENCY_SECONDS:-90}
-[ $(($(seconds_left) - 70)) -lt "$sequential_seconds" ] && sequential_seconds=$(($(seconds_left) - 70))
+# It leaves 45 s of the part's time for the burst, the stops and the table.
+sequential_seconds=${HUB_LATENCY_SECONDS:-150}
+[ $(($(seconds_left) - 45)) -lt "$sequential_seconds" ] && sequential_seconds=$(($(seconds_left) - 45))
 budget=$((SECONDS + sequential_seconds))
 for i in $(seq "$SEQUENTIAL"); do
 	if [ $SECONDS -ge $budget ]; then

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/node-lib.sh"
 trap 'node_down; on_exit' EXIT
 cycles=${BENCH_CYCLES:-10000}
-cycle_seconds=${BENCH_CYCLE_SECONDS:-330}  # the cycles stop here if not done by then
+cycle_seconds=${BENCH_CYCLE_SECONDS:-400}  # the cycles stop here if not done by then
 in_flight=${BENCH_IN_FLIGHT:-40}
 
 kb_row() { # label pid
@@ -52,10 +52,10 @@ rows+=$'\n'$(kb_row "agent after stopping them" "$AGENT_PID")
 { printf 'what\tPSS\tprivate\tRSS\n'; echo "$rows"; } | table "agent memory (goal: idle under 3 MB PSS)"
 
 # Start/stop cycles: tasks that exit at once, kept about $in_flight at a time, until the
-# count or the time allowed is reached (whichever comes first; the deadline keeps 60 s to
+# count or the time allowed is reached (whichever comes first; the deadline keeps 25 s to
 # drain and print).
 register_family cycle '["/bin/true"]'
-left=$(($(seconds_left) - 60))
+left=$(($(seconds_left) - 25))
 [ "$left" -lt "$cycle_seconds" ] && cycle_seconds=$left
 done_runs=0 submitted=0 next_sample=250 t0=$SECONDS
 printf 'cycles\tseconds\tagent PSS\tprivate\tRSS\n' >"$WORK/growth.tsv"
