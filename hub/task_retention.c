@@ -16,8 +16,8 @@ int task_retention_sweep(struct hub_store *s, double now, double keep_seconds, s
 	 * agree on one set of tasks. */
 	static const char *const steps[] = {
 		"DELETE FROM forgotten",
-		"INSERT INTO forgotten SELECT id FROM tasks WHERE last_status = 'STOPPED'"
-		" AND stopped_at < ?1 LIMIT ?2",
+		("INSERT INTO forgotten SELECT id FROM tasks WHERE last_status = 'STOPPED'"
+		 " AND stopped_at < ?1 LIMIT ?2"),
 		"DELETE FROM containers WHERE task_id IN (SELECT id FROM forgotten)",
 		"DELETE FROM outbox WHERE task_id IN (SELECT id FROM forgotten)",
 		"DELETE FROM tasks WHERE id IN (SELECT id FROM forgotten)",
