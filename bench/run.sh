@@ -21,8 +21,8 @@ parts=(
 	node-start-exit.sh 170  # VM: tether task run vs crun run vs runc run vs unshare (~120 s)
 	node-footprint.sh 470   # host: agent PSS idle, with 100 containers, along 10,000 cycles (~420 s)
 	node-density.sh 150     # host: 500 sleeping containers (~130 s)
-	hub-latency.sh 170      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
-	hub-scale.sh 240        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (~140 s)
+	hub-latency.sh 190      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
+	hub-scale.sh 220        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (~140 s)
 )
 
 echo "tether benchmarks"
