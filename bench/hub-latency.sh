@@ -11,14 +11,12 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TETHER_BIN_DIR=${TETHER_BIN_DIR:-$TOP/build/release}
 source "$TOP/tests/lib.sh"
+source "$TOP/bench/lib.sh"  # seconds_left
 
 SEQUENTIAL=${1:-200}
 BURST=${2:-100}
 
 die() { echo "hub-latency: $*" >&2; exit 1; }
-
-# seconds_left: until the part's deadline (BENCH_DEADLINE from bench/run.sh; an hour alone).
-seconds_left() { echo $((${BENCH_DEADLINE:-$(($(date +%s) + 3600))} - $(date +%s))); }
 
 # Containers outlive their agent by design: every task still running is stopped through the
 # hub before the agent and the hub are ended.
