@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/pid_lock.h"
 #include "hub/server.h"
 #include "hub/store.h"
 
@@ -59,6 +61,22 @@ static rlim_t raise_open_files_limit(void)
 	return rl.rlim_cur;
 }
 
+/* DB.lock, held for as long as this hub runs. */
+static int lock_database(const char *db, int *ret_fd, struct error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s.lock", db) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	pid_t holder = 0;
+	int r = pid_lock_take(path, ret_fd, &holder, err);
+	if (r == -EBUSY)
+		return error_set(err, EBUSY,
+				 "database %s is in use by another tether-hub (pid %ld, lock %s);"
+				 " stop it first or give another --db",
+				 db, (long)holder, path);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	log_set_program("tether-hub");
@@ -93,8 +111,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	rlim_t open_files = raise_open_files_limit();
+	/* Nothing is read or written before the database is ours: a second hub started on it by
+	 * mistake must leave the first one's nodes as they are. */
 	struct error err = { 0 };
+	_cleanup_close_ int lock_fd = -1;
+	if (lock_database(db, &lock_fd, &err) < 0) {
+		log_error("%s", err.message);
+		return 1;
+	}
+	rlim_t open_files = raise_open_files_limit();
 	struct hub_store *store = NULL;
 	if (hub_store_open(db, &store, &err) < 0) {
 		log_error("%s", err.message);
