@@ -35,6 +35,8 @@
 #include "common/parse.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
+#include "protocol/json_value.h"
+#include "protocol/liveness.h"
 
 #define TICK_INTERVAL_MS 100
 
@@ -144,9 +146,14 @@ static void send_node_status(struct daemon *d)
 
 static void on_welcome(void *userdata, const cJSON *welcome)
 {
-	(void)welcome;
 	struct daemon *d = userdata;
 	hub_link_reset_backoff(d->link);
+	/* The hub's heartbeat period, so that both ends keep the same clock. */
+	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(welcome, "heartbeat_seconds");
+	hub_link_set_heartbeat(d->link, json_is_unsigned_integer(hb) && hb->valuedouble >= 1 &&
+							hb->valuedouble <= LIVENESS_MAX_HEARTBEAT_SECONDS
+						? (unsigned)hb->valuedouble
+						: LIVENESS_DEFAULT_HEARTBEAT_SECONDS);
 	log_info("Connected to the hub as %s", d->id.node_id);
 	daemon_state_connected(d->store, d->id.connect_url);
 	service_notifyf("STATUS=Connected to %s", d->id.connect_url);

@@ -12,8 +12,6 @@
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
-#define HEARTBEAT_SECONDS 20
-
 static void push(struct agent_link *l, cJSON *frame)
 {
 	struct link_out *o = calloc(1, sizeof(*o));
@@ -49,10 +47,11 @@ static void close_with(struct agent_link *l, int code, const char *reason)
 	snprintf(l->close_reason, sizeof(l->close_reason), "%s", reason);
 }
 
-int agent_link_start(struct agent_link *l, struct hub_store *s)
+int agent_link_start(struct agent_link *l, struct hub_store *s, unsigned heartbeat_seconds)
 {
 	memset(l, 0, sizeof(*l));
 	l->store = s;
+	l->heartbeat_seconds = heartbeat_seconds;
 	if (auth_new_nonce(l->nonce) < 0)
 		return -EIO;
 	cJSON *f = frame_new(FRAME_CHALLENGE, 0);
@@ -169,7 +168,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 	cJSON *w = frame_new(FRAME_WELCOME, 0);
 	if (w) {
 		cJSON_AddStringToObject(w, "container_instance_arn", arn ? arn : "");
-		cJSON_AddNumberToObject(w, "heartbeat_seconds", HEARTBEAT_SECONDS);
+		cJSON_AddNumberToObject(w, "heartbeat_seconds", l->heartbeat_seconds);
 	}
 	push(l, w);
 	return 1;

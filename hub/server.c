@@ -12,13 +12,13 @@
 #include "hub/agent_link.h"
 #include "hub/api.h"
 #include "hub/link_index.h"
-#include "hub/listen_backlog.h"
+#include "hub/listen_socket.h"
 #include "hub/link_stats.h"
-#include "hub/liveness.h"
 #include "hub/registration.h"
 #include "hub/server.h"
 #include "hub/task_retention.h"
 #include "protocol/frame.h"
+#include "protocol/liveness.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
 
@@ -31,6 +31,8 @@ struct hub_server {
 	void *loops[1];
 	struct hub_store *store;
 	bool dev, tls;
+	unsigned heartbeat_seconds;
+	struct liveness_policy liveness;
 	int accept_queue; /* the listen backlog, 0 when the system's default stayed */
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
@@ -306,10 +308,12 @@ static void link_receive(struct lws *wsi, struct link_session *ls, const void *i
 static int link_writeable(struct lws *wsi, struct link_session *ls)
 {
 	if (ls->ping_due) {
-		unsigned char ping[LWS_PRE + 1];
+		unsigned char ping[LWS_PRE + sizeof(LIVENESS_PING_PAYLOAD)];
+		memcpy(ping + LWS_PRE, LIVENESS_PING_PAYLOAD, sizeof(LIVENESS_PING_PAYLOAD) - 1);
 		ls->ping_due = false;
 		ls->last_ping = lws_now_usecs();
-		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
+		if (lws_write(wsi, ping + LWS_PRE, sizeof(LIVENESS_PING_PAYLOAD) - 1,
+			      LWS_WRITE_PING) < 0) {
 			ls->end = LINK_END_WRITE_FAILED;
 			return -1;
 		}
@@ -365,7 +369,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		memset(ls, 0, sizeof(*ls));
 		ls->wsi = wsi;
 		ls->opened = ls->last_heard = lws_now_usecs();
-		if (agent_link_start(&ls->link, srv->store) < 0)
+		if (agent_link_start(&ls->link, srv->store, srv->heartbeat_seconds) < 0)
 			return -1;
 		ls->next = srv->links;
 		if (srv->links)
@@ -410,7 +414,7 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* One timer for every link's liveness (hub/liveness.h). */
+/* One timer for every link's liveness (protocol/liveness.h). */
 static void liveness_sweep(lws_sorted_usec_list_t *sul)
 {
 	struct hub_server *srv = lws_container_of(sul, struct hub_server, sweep_sul);
@@ -423,7 +427,7 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 			}
 			continue;
 		}
-		switch (liveness_check(now, ls->last_heard, ls->last_ping)) {
+		switch (liveness_check(&srv->liveness, now, ls->last_heard, ls->last_ping)) {
 		case LIVENESS_PING:
 			ls->ping_due = true;
 			lws_callback_on_writable(ls->wsi);
@@ -437,7 +441,7 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 			break;
 		}
 	}
-	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, srv->liveness.check_every_us);
 }
 
 #define STATS_LOG_US (10 * 1000000LL)
@@ -479,16 +483,23 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	srv->store = store;
 	srv->dev = cfg->dev;
 	srv->tls = cfg->tls_cert != NULL;
+	srv->heartbeat_seconds = cfg->heartbeat_seconds ? cfg->heartbeat_seconds
+							: LIVENESS_DEFAULT_HEARTBEAT_SECONDS;
+	srv->liveness = liveness_policy_of(srv->heartbeat_seconds);
 	lws_set_log_level(LLL_ERR, NULL);
 	struct lws_context_creation_info info = { 0 };
-	info.port = cfg->port;
-	info.iface = cfg->address;
+	info.port = cfg->listen.port;
+	info.iface = cfg->listen.text;
+	/* With IPv6 on, libwebsockets 4.1 opens an IPv6 socket and, given an IPv4 address, leaves
+	 * the socket's address unset: it listened on [::], every interface of both families. */
+	if (cfg->listen.family == AF_INET)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.protocols = protocols;
 	info.user = srv;
 	info.pt_serv_buf_size = 32 * 1024;
 	/* No libwebsockets idle policy: its timers sit in one sorted list that every insertion
 	 * walks, one per connection established, which made a reconnection storm of 10,000
-	 * agents quadratic; hub/liveness.h keeps the clock instead. */
+	 * agents quadratic; protocol/liveness.h keeps the clock instead. */
 	info.retry_and_idle_policy = &no_idle_policy;
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -514,11 +525,17 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	if (!srv->ctx) {
 		free(srv->by_node);
 		free(srv);
-		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
+		return error_set(err, EADDRINUSE, "cannot listen on %s port %d", cfg->listen.text,
+				 cfg->listen.port);
 	}
-	if (listen_backlog_set(cfg->port, HUB_LISTEN_BACKLOG) > 0)
+	int r = listen_address_check(&cfg->listen, err);
+	if (r < 0) {
+		hub_server_free(srv);
+		return r;
+	}
+	if (listen_backlog_set(cfg->listen.port, HUB_LISTEN_BACKLOG) > 0)
 		srv->accept_queue = HUB_LISTEN_BACKLOG;
-	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, srv->liveness.check_every_us);
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
 	store->on_frame_queued = wake_node;

@@ -94,7 +94,7 @@ static int hello(struct node *n, struct agent_link *l, const char *protocol, con
 /* Authenticated, with the welcome and the pending assignment read. */
 static int connect_node(struct node *n, struct agent_link *l)
 {
-	agent_link_start(l, n->store);
+	agent_link_start(l, n->store, 20);
 	if (hello(n, l, "1.0", n->node_id) != 1)
 		return -1;
 	free(agent_link_next_out(l));
@@ -137,7 +137,7 @@ TEST(hub_link_challenge_first)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	ASSERT_INT_EQ(agent_link_start(&l, n.store), 0);
+	ASSERT_INT_EQ(agent_link_start(&l, n.store, 20), 0);
 	_cleanup_free_ char *c = agent_link_next_out(&l);
 	ASSERT_CONTAINS(c, "\"type\":\"challenge\"");
 	ASSERT_CONTAINS(c, "\"protocol_major\":1");
@@ -151,7 +151,7 @@ TEST(hub_link_wrong_major_closes_4001)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "2.0", n.node_id), 0);
 	ASSERT_INT_EQ(l.close_code, CLOSE_PROTOCOL_UNSUPPORTED);
 	ASSERT_CONTAINS(l.close_reason, "unsupported protocol major 2 (hub speaks 1)");
@@ -164,12 +164,12 @@ TEST(hub_link_bad_signature_or_unknown_node_closes_4003)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", "mi-00000000000000000"), 0);
 	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED);
 	agent_link_closed(&l, false);
 
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	free(agent_link_next_out(&l));
 	send_text(&l, "{\"type\":\"heartbeat\"}");
 	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED); /* nothing but hello first */
@@ -182,7 +182,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	_cleanup_free_ char *welcome = agent_link_next_out(&l);
 	ASSERT_CONTAINS(welcome, "\"type\":\"welcome\"");
@@ -195,7 +195,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	agent_link_closed(&l, false);
 
 	/* Not acknowledged: the next connection gets it again. */
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	free(agent_link_next_out(&l));
 	_cleanup_free_ char *again = agent_link_next_out(&l);
@@ -205,7 +205,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	ASSERT_STR_EQ(status, "PENDING");
 	agent_link_closed(&l, false);
 
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	free(agent_link_next_out(&l));
 	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
