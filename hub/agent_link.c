@@ -114,17 +114,15 @@ static int hello(struct agent_link *l, const cJSON *f)
 {
 	const char *protocol = string_of(f, "protocol"), *node_id = string_of(f, "node_id");
 	const char *sig = string_of(f, "signature");
-	uint64_t major = 0;
-	if (protocol) {
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(protocol, "."), protocol);
-		if (parse_u64(buf, 0, 1000000, &major) < 0)
-			major = 0;
+	unsigned major = 0, minor = 0;
+	if (protocol_version_parse(protocol, &major, &minor) < 0) {
+		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, "protocol is not a MAJOR.MINOR version");
+		return 0;
 	}
 	if (major != PROTOCOL_MAJOR) {
 		char reason[96];
-		snprintf(reason, sizeof(reason), "unsupported protocol major %llu (hub speaks %d)",
-			 (unsigned long long)major, PROTOCOL_MAJOR);
+		snprintf(reason, sizeof(reason), "unsupported protocol major %u (hub speaks %d)",
+			 major, PROTOCOL_MAJOR);
 		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, reason);
 		return 0;
 	}

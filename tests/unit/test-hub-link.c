@@ -159,6 +159,37 @@ TEST(hub_link_wrong_major_closes_4001)
 	node_release(&n);
 }
 
+/* docs/protocol.md: the version is MAJOR.MINOR; "1" alone is not one. */
+TEST(hub_link_version_not_major_minor_closes_4001)
+{
+	static const char *const bad[] = { "1", "1.", ".0", "1.0.0", " 1.0", "1.0 ", "01x.0",
+					   "1.-1", "+1.0", "99999999999.0", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct node n;
+		ASSERT_INT_EQ(node_new(&n), 0);
+		struct agent_link l;
+		agent_link_start(&l, n.store, 20);
+		ASSERT_INT_EQ(hello(&n, &l, bad[i], n.node_id), 0);
+		ASSERT_INT_EQ(l.close_code, CLOSE_PROTOCOL_UNSUPPORTED);
+		ASSERT_CONTAINS(l.close_reason, "protocol is not a MAJOR.MINOR version");
+		ASSERT_TRUE(!l.authenticated);
+		agent_link_closed(&l, false);
+		node_release(&n);
+	}
+}
+
+TEST(hub_link_later_minor_is_welcomed)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store, 20);
+	ASSERT_INT_EQ(hello(&n, &l, "1.7", n.node_id), 1);
+	ASSERT_TRUE(l.authenticated);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
 TEST(hub_link_bad_signature_or_unknown_node_closes_4003)
 {
 	struct node n;
