@@ -106,6 +106,11 @@ static void link_ended(struct hub_link *link, const char *reason)
 
 static int receive_fragment(struct hub_link *link, struct lws *wsi, const void *in, size_t len)
 {
+	if (lws_frame_is_binary(wsi)) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				 (unsigned char *)"frames are JSON text, not binary", 32);
+		return -1;
+	}
 	if (lws_is_first_fragment(wsi))
 		link->rx_size = 0;
 	if (link->rx_size + len > FRAME_MAX_SIZE) {
@@ -316,7 +321,9 @@ int hub_link_new(const struct hub_link_config *config, struct hub_link **ret, st
 	struct lws_context_creation_info info = {
 		.port = CONTEXT_PORT_NO_LISTEN,
 		.protocols = link_protocols,
-		.options = tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0,
+		/* Frames are UTF-8 text: libwebsockets closes with 1007 otherwise. */
+		.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+			   (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0),
 		.client_ssl_ca_filepath = tls ? link->ca_file : NULL,
 		/* The link's few descriptors (its socket, the wake-up pipe, the task manager's
 		 * descriptor) in a small table searched by value, instead of tables indexed by

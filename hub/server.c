@@ -271,6 +271,13 @@ static int close_now(struct lws *wsi, struct link_session *ls)
 static void link_receive(struct lws *wsi, struct link_session *ls, const void *in, size_t len)
 {
 	struct hub_server *srv = server_of(wsi);
+	if (lws_frame_is_binary(wsi)) {
+		ls->link.close_code = LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE;
+		snprintf(ls->link.close_reason, sizeof(ls->link.close_reason),
+			 "frames are JSON text, not binary");
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	if (lws_is_first_fragment(wsi)) {
 		ls->rx_size = 0;
 		ls->rx_too_large = false;
@@ -501,6 +508,8 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	 * walks, one per connection established, which made a reconnection storm of 10,000
 	 * agents quadratic; protocol/liveness.h keeps the clock instead. */
 	info.retry_and_idle_policy = &no_idle_policy;
+	/* Frames are UTF-8 text (docs/protocol.md): libwebsockets closes with 1007 otherwise. */
+	info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
