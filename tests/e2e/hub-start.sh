@@ -71,10 +71,36 @@ check second_hub_exits test "$second_rc" != 0
 check second_hub_names_the_first grep -q "in use by another tether-hub (pid $HUB_PID" "$WORK/second.log"
 check second_hub_never_listened bash -c "! grep -q listening '$WORK/second.log'"
 check first_hub_node_connected_throughout bash -c \
-	"test \$(grep -c up '$WORK/watch.log') -gt 10 && ! grep -q DOWN '$WORK/watch.log'"
+	"test \$(grep -c up '$WORK/watch.log') -ge 3 && ! grep -q DOWN '$WORK/watch.log'"
 check first_hub_node_still_connected connected
 
 # The same for a second agent on the agent's state folder.
 "$BIN/tether" run --state-dir "$NODE" --allow-no-limits >"$WORK/second-agent.log" 2>&1
 check second_agent_exits_naming_the_first grep -q "pid $AGENT_PID" "$WORK/second-agent.log"
 check first_agent_still_connected connected
+
+# --- damaged databases are refused at start, named, and left as they are
+# damage FILE PAGE: overwrite one page in the middle of a SQLite file with random bytes.
+damage() {
+	local size
+	size=$(sqlite3 "$1" 'PRAGMA page_size')
+	dd if=/dev/urandom of="$1" bs="$size" seek="$(($2 - 1))" count=1 conv=notrunc 2>/dev/null
+}
+stop_pid "$AGENT_PID"
+stop_pid "$HUB_PID"
+cp "$WORK/hub.db" "$WORK/damaged.db"
+pages=$(sqlite3 "$WORK/damaged.db" 'PRAGMA page_count')
+damage "$WORK/damaged.db" $((pages / 2 + 1))
+sum_before=$(sha256sum <"$WORK/damaged.db")
+"$BIN/tether-hub" --listen "127.0.0.1:$(free_port)" --db "$WORK/damaged.db" --dev >"$WORK/damaged.log" 2>&1
+check hub_refuses_a_damaged_database test $? != 0
+check hub_names_the_damaged_file grep -qF "$WORK/damaged.db: the database is damaged (" "$WORK/damaged.log"
+check hub_says_what_to_do grep -q "sqlite3 FILE .recover" "$WORK/damaged.log"
+check hub_leaves_the_damaged_file_as_it_was test "$(sha256sum <"$WORK/damaged.db")" = "$sum_before"
+
+state_db=$NODE/state.db
+pages=$(sqlite3 "$state_db" 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA page_count' | tail -n 1)
+damage "$state_db" $((pages / 2 + 1))
+"$BIN/tether" run --state-dir "$NODE" --allow-no-limits >"$WORK/damaged-agent.log" 2>&1
+check agent_refuses_a_damaged_state_database test $? != 0
+check agent_names_the_damaged_file grep -qF "$state_db: the database is damaged (" "$WORK/damaged-agent.log"
