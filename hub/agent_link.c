@@ -80,14 +80,18 @@ static const char *string_of(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Resources and attributes the agent reports in hello or node_status. */
-static void update_node_facts(struct agent_link *l, const cJSON *f)
+/* Resources and attributes the agent reports in hello or node_status. Returns false when
+ * something given was not valid (and so not stored). */
+static bool update_node_facts(struct agent_link *l, const cJSON *f)
 {
+	bool valid = true;
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(f, "resources");
 	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(res, "cpu");
 	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(res, "memory");
-	if (json_is_unsigned_integer(cpu) && json_is_unsigned_integer(mem) && cpu->valuedouble > 0 &&
-	    mem->valuedouble > 0) {
+	if (res && !(json_is_unsigned_integer(cpu) && json_is_unsigned_integer(mem) &&
+		     cpu->valuedouble > 0 && mem->valuedouble > 0))
+		valid = false;
+	else if (res) {
 		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 			l->store, "UPDATE nodes SET cpu = ?, memory = ? WHERE node_id = ?", NULL);
 		if (st) {
@@ -98,7 +102,9 @@ static void update_node_facts(struct agent_link *l, const cJSON *f)
 		}
 	}
 	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(f, "attributes");
-	if (cJSON_IsObject(attrs) && cJSON_GetArraySize(attrs) <= 64) {
+	if (attrs && !(cJSON_IsObject(attrs) && cJSON_GetArraySize(attrs) <= 64))
+		valid = false;
+	else if (attrs) {
 		_cleanup_free_ char *text = cJSON_PrintUnformatted(attrs);
 		if (text)
 			hub_store_exec_text(l->store, "UPDATE nodes SET attributes = ? WHERE node_id = ?",
@@ -108,6 +114,7 @@ static void update_node_facts(struct agent_link *l, const cJSON *f)
 	if (version && strlen(version) < 64)
 		hub_store_exec_text(l->store, "UPDATE nodes SET agent_version = ? WHERE node_id = ?",
 				    NULL, 2, version, l->node_id);
+	return valid;
 }
 
 static int hello(struct agent_link *l, const cJSON *f)
@@ -160,7 +167,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 	bool in_transaction = hub_store_begin(l->store, NULL) == 0;
 	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
 			    node_id);
-	update_node_facts(l, f);
+	(void)update_node_facts(l, f); /* a hello with odd facts still authenticates */
 	if (in_transaction && hub_store_commit(l->store, NULL) < 0)
 		hub_store_rollback(l->store);
 	cJSON *w = frame_new(FRAME_WELCOME, 0);
@@ -226,7 +233,9 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		break;
 	case FRAME_NODE_STATUS:
 		if (hub_store_begin(l->store, NULL) == 0) {
-			update_node_facts(l, fr.json);
+			if (!update_node_facts(l, fr.json))
+				push_error(l, "node_status: resources need positive integers cpu and"
+					      " memory, attributes an object of at most 64 names");
 			if (hub_store_commit(l->store, NULL) < 0)
 				hub_store_rollback(l->store);
 		}

@@ -290,6 +290,38 @@ TEST(hub_link_malformed_task_state_refused_and_acked)
 	node_release(&n);
 }
 
+TEST(hub_link_task_state_of_a_task_not_on_this_node_refused)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	send_text(&l, "{\"type\":\"task_state\",\"seq\":8,"
+		      "\"task_arn\":\"arn:aws:ecs:local:000000000000:task/default/made-up\","
+		      "\"status\":\"RUNNING\",\"containers\":[{\"name\":\"c\",\"status\":\"RUNNING\"}]}");
+	_cleanup_free_ char *error = agent_link_next_out(&l);
+	ASSERT_CONTAINS(error, "made-up: not a task of this node");
+	_cleanup_free_ char *ack = agent_link_next_out(&l);
+	ASSERT_STR_EQ(ack, "{\"type\":\"ack\",\"seq\":8}");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_node_status_with_bad_resources_refused)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	send_text(&l, "{\"type\":\"node_status\",\"resources\":{\"cpu\":-1,\"memory\":\"lots\"}}");
+	_cleanup_free_ char *error = agent_link_next_out(&l);
+	ASSERT_CONTAINS(error, "resources need positive integers cpu and memory");
+	send_text(&l, "{\"type\":\"node_status\",\"resources\":{\"cpu\":2048,\"memory\":4096}}");
+	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
 TEST(hub_link_bad_frames_answered_with_error)
 {
 	struct node n;
