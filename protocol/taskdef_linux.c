@@ -116,9 +116,11 @@ static int parse_capabilities(const cJSON *v, const char *path, struct taskdef_c
 	return 0;
 }
 
-/* The tmpfs options that mean something for a fresh tmpfs mount, as mount(8) spells them. */
+/* The tmpfs options that mean something for a fresh tmpfs mount, as mount(8) spells them.
+ * "dev" is not among them: a tmpfs the container writes into is always nodev, so that a
+ * device node it makes there cannot be opened (docs/security.md). */
 static const char *const tmpfs_flags[] = {
-	"defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync",
+	"defaults", "ro", "rw", "suid", "nosuid", "nodev", "exec", "noexec", "sync",
 	"async", "dirsync", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime",
 	"relatime", "norelatime", "strictatime", "nostrictatime", "private", "rprivate",
 	"shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
@@ -192,10 +194,15 @@ static int parse_one_tmpfs(const cJSON *v, const char *path, struct taskdef_tmpf
 				  TASKDEF_MAX_MOUNT_OPTION, &t->mount_options, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; t->mount_options[i]; i++)
+	for (size_t i = 0; t->mount_options[i]; i++) {
+		if (strcmp(t->mount_options[i], "dev") == 0)
+			return error_set(err, EINVAL, "%s[%zu]: \"dev\" is refused: a tmpfs in a "
+					 "container is always nodev (give devices with "
+					 "linuxParameters.devices)", field_path, i);
 		if (!tmpfs_option_is_valid(t->mount_options[i]))
 			return error_set(err, EINVAL, "%s[%zu]: \"%s\" is not a tmpfs mount option "
 					 "tether applies", field_path, i, t->mount_options[i]);
+	}
 	return 0;
 }
 

@@ -133,6 +133,16 @@ TEST(taskdef_tmpfs_refusals)
 			"is not a tmpfs mount option");
 }
 
+TEST(taskdef_tmpfs_dev_refused)
+{
+	/* A tmpfs is always nodev: "dev" would let a node made there open. */
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"tmpfs\": [{\"containerPath\": \"/a\", \"size\": 1,"
+					" \"mountOptions\": [\"nodev\", \"dev\"]}]}"),
+			"tmpfs[0].mountOptions[1]: \"dev\" is refused: a tmpfs in a container is always nodev");
+	ASSERT_TRUE(container_error("\"linuxParameters\": {\"tmpfs\": [{\"containerPath\": \"/a\", \"size\": 1,"
+				    " \"mountOptions\": [\"nodev\"]}]}") == NULL);
+}
+
 TEST(taskdef_ulimits_parsed)
 {
 	struct error err = { 0 };
