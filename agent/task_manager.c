@@ -11,7 +11,9 @@
 #include "agent/task_manager.h"
 #include "agent/task_manager_internal.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/device_filter.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_start.h"
 #include "runtime/task_id.h"
@@ -138,6 +140,17 @@ static void task_free(struct tm_task *t)
 	free(t);
 }
 
+/* Said once at start: what containers get on a kernel that takes no cgroup device filter
+ * (docs/security.md). */
+static void probe_device_filter(void)
+{
+	struct error err = { 0 };
+	if (cgroup_device_filter_probe(&err) == 0)
+		return;
+	log_warning("This host takes no cgroup device filter (%s): containers run without "
+		    "MKNOD; their nodev mounts keep any device node from opening", err.message);
+}
+
 int task_manager_new(const struct task_manager_config *config, struct task_manager **ret,
 		     struct error *err)
 {
@@ -165,6 +178,7 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
+	probe_device_filter();
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)
 		r = tm_wake_init(tm, err);

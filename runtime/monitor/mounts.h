@@ -3,6 +3,8 @@
  * and /sys, and the read-only root. Runs in the container's first process; dies on error. */
 #pragma once
 
+#include <stdint.h>
+
 #include "runtime/monitor/container_setup.h"
 
 struct prepared_mounts {
@@ -17,6 +19,14 @@ void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm)
 /* After pivot_root and /proc, /dev, /sys: attach each prepared mount (and each tmpfs) at its
  * destination, resolved inside the container's root. */
 void mounts_attach(const struct container_setup *s, struct prepared_mounts *pm);
+
+/* A detached recursive copy (open_tree) of PATH, relative to DIRFD, with the MOUNT_ATTR_*
+ * flags ATTRS set on all of it; dies on error. */
+int mounts_clone_tree(int dirfd, const char *path, unsigned flags, uint64_t attrs);
+
+/* Attach a detached tree onto TARGET_FD (resolved inside the root; DEST names it in the
+ * message when that fails, which dies). */
+void mounts_attach_tree(int tree_fd, int target_fd, const char *dest);
 
 /* Docker's masked paths (unreadable) and read-only paths of /proc and /sys. */
 void mounts_mask_kernel_paths(void);
