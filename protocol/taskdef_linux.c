@@ -1,5 +1,6 @@
-/* linuxParameters: capabilities, initProcessEnabled, tmpfs, sharedMemorySize. devices,
- * maxSwap and swappiness are refused by name: tether does not apply them. */
+/* linuxParameters: capabilities, initProcessEnabled, tmpfs, sharedMemorySize, devices
+ * (taskdef_devices.c). maxSwap and swappiness are refused by name: tether does not apply
+ * them. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdlib.h>
@@ -255,7 +256,7 @@ int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_lin
 	if (r < 0)
 		return r;
 #define FIELD_PATH(f) (json_path(fp, "%s.%s", path, linux_fields[f]), fp)
-	static const enum linux_field refused[] = { L_DEVICES, L_MAX_SWAP, L_SWAPPINESS };
+	static const enum linux_field refused[] = { L_MAX_SWAP, L_SWAPPINESS };
 	for (size_t i = 0; i < ELEMENTSOF(refused); i++)
 		if (found[refused[i]])
 			return error_set(err, EOPNOTSUPP, "%s: not supported by tether yet",
@@ -276,6 +277,10 @@ int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_lin
 	}
 	if (found[L_TMPFS] && (r = parse_tmpfs(found[L_TMPFS], FIELD_PATH(L_TMPFS), l, err)) < 0)
 		return r;
+	if (found[L_DEVICES] &&
+	    (r = taskdef_devices_from_json(found[L_DEVICES], FIELD_PATH(L_DEVICES), &l->devices,
+					   &l->n_devices, err)) < 0)
+		return r;
 #undef FIELD_PATH
 	return 0;
 }
@@ -287,5 +292,6 @@ void taskdef_linux_release(struct taskdef_linux *l)
 		json_strv_free(l->tmpfs[i].mount_options);
 	}
 	free(l->tmpfs);
+	taskdef_devices_free(l->devices, l->n_devices);
 	*l = (struct taskdef_linux){ 0 };
 }

@@ -36,9 +36,23 @@ static const struct cgroup_device_rule pty_rules[] = {
 	{ 'c', 136, CGROUP_DEVICE_ANY, CGROUP_DEVICE_RWM },
 };
 
+static int find_host_device(struct container_device *d, struct error *err)
+{
+	struct stat sb;
+	if (stat(d->host_path, &sb) < 0)
+		return error_set_errno(err, errno, "linuxParameters.devices: %s", d->host_path);
+	if (!S_ISCHR(sb.st_mode) && !S_ISBLK(sb.st_mode))
+		return error_set(err, EINVAL, "linuxParameters.devices: %s is not a character or "
+				 "block device", d->host_path);
+	d->type = sb.st_mode & S_IFMT;
+	d->rdev = sb.st_rdev;
+	return 0;
+}
+
 int devices_restrict_cgroup(int cgroup_fd, struct container_config *cfg, struct error *err)
 {
-	size_t n = ELEMENTSOF(default_nodes) + ELEMENTSOF(pty_rules), k = 0;
+	struct container_devices *devices = &cfg->devices;
+	size_t n = ELEMENTSOF(default_nodes) + ELEMENTSOF(pty_rules) + devices->n, k = 0;
 	_cleanup_free_ struct cgroup_device_rule *rules = calloc(n, sizeof(*rules));
 	if (!rules)
 		return error_set(err, ENOMEM, "device filter");
@@ -47,15 +61,44 @@ int devices_restrict_cgroup(int cgroup_fd, struct container_config *cfg, struct 
 							  default_nodes[i].minor, CGROUP_DEVICE_RWM };
 	for (size_t i = 0; i < ELEMENTSOF(pty_rules); i++)
 		rules[k++] = pty_rules[i];
+	for (size_t i = 0; i < devices->n; i++) {
+		struct container_device *d = &devices->items[i];
+		int r = find_host_device(d, err);
+		if (r < 0)
+			return r;
+		rules[k++] = (struct cgroup_device_rule){ S_ISBLK(d->type) ? 'b' : 'c',
+							  (int32_t)major(d->rdev),
+							  (int32_t)minor(d->rdev), d->access };
+	}
 	struct error filter_err = { 0 };
 	if (cgroup_device_filter_attach(cgroup_fd, rules, k, &filter_err) == 0)
 		return 0;
+	/* Only the filter can keep a given device to its permissions, and the container from
+	 * the host's other devices beside it. */
+	if (devices->n)
+		return error_set(err, filter_err.code, "linuxParameters.devices cannot be granted on "
+				 "this host: %s", filter_err.message);
 	/* Without it the nodev mounts still keep any node the container makes from opening
 	 * inside; without MKNOD it cannot leave one in a volume for the host either. */
 	cfg->security.capabilities &= ~(UINT64_C(1) << CAP_MKNOD);
 	log_warning("No cgroup device filter (%s): the container runs without MKNOD; its nodev "
 		    "mounts keep device nodes from opening", filter_err.message);
 	return 0;
+}
+
+int devices_clone_host_node(const struct container_device *d)
+{
+	/* Read-only: the node is the host's own, and a chmod, chown or touch from the container
+	 * must not change it. Reading and writing the device are not writes to the mount. */
+	int fd = mounts_clone_tree(AT_FDCWD, d->host_path, 0,
+				   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		setup_die("linuxParameters.devices: %s: %s", d->host_path, strerror(errno));
+	if ((sb.st_mode & S_IFMT) != d->type || sb.st_rdev != d->rdev)
+		setup_die("linuxParameters.devices: %s changed while the container started",
+			  d->host_path);
+	return fd;
 }
 
 void devices_make_default_nodes(void)

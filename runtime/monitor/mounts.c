@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "runtime/monitor/devices.h"
 #include "runtime/monitor/mount_target.h"
 #include "runtime/monitor/rootfs.h"
 
@@ -44,8 +45,10 @@ void mounts_attach_tree(int tree_fd, int target_fd, const char *dest)
 void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm)
 {
 	const struct container_storage *st = &s->cfg->storage;
+	const struct container_devices *devices = &s->cfg->devices;
 	pm->tree_fds = calloc(N_NAME_FILES + st->n_mounts, sizeof(int));
-	if (!pm->tree_fds)
+	pm->device_fds = calloc(devices->n ? devices->n : 1, sizeof(int));
+	if (!pm->tree_fds || !pm->device_fds)
 		setup_die("mounts: out of memory");
 	/* As Docker: the name files follow a read-only root; volumes are nosuid and nodev. */
 	uint64_t name_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
@@ -61,6 +64,8 @@ void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm)
 			mounts_clone_tree(AT_FDCWD, m->source, 0, MOUNT_ATTR_NOSUID |
 					  MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0));
 	}
+	for (size_t i = 0; i < devices->n; i++)
+		pm->device_fds[i] = devices_clone_host_node(&devices->items[i]);
 }
 
 static int open_root(void)
@@ -120,7 +125,16 @@ void mounts_attach(const struct container_setup *s, struct prepared_mounts *pm)
 		close(pm->tree_fds[i]);
 		pm->tree_fds[i] = -1;
 	}
+	/* Devices last: one inside a tmpfs or volume of the task is not hidden by it. */
+	const struct container_devices *devices = &s->cfg->devices;
+	for (size_t i = 0; i < devices->n; i++) {
+		const char *dest = devices->items[i].container_path;
+		_cleanup_close_ int target = target_or_die(root, dest, false);
+		mounts_attach_tree(pm->device_fds[i], target, dest);
+		close(pm->device_fds[i]);
+	}
 	free(pm->tree_fds);
+	free(pm->device_fds);
 	*pm = (struct prepared_mounts){ 0 };
 }
 
