@@ -202,7 +202,25 @@ SH
 	exit 0
 fi
 
-# 5. A host that takes no device filter: bpf(2) refused by a seccomp filter (as a hardened
+# 5. The hub takes linuxParameters.devices from the real aws CLI and refuses hostile ones by
+# name (the CLI's calls take ~20 s each under emulation: host only).
+start_hub || { fail hub-starts "see hub.log"; exit 0; }
+out=$(awsx ecs register-task-definition --cli-input-json '{"family": "gps", "containerDefinitions": [{"name": "a",
+	"image": "i", "linuxParameters": {"devices": [{"hostPath": "/dev/ttyS1"},
+	{"hostPath": "/dev/serial/by-id/usb-gnss", "containerPath": "/dev/gps", "permissions": ["read", "write"]}]}}]}' 2>&1)
+[ "$(jq -r '.taskDefinition.containerDefinitions[0].linuxParameters.devices[1].containerPath' <<<"$out" 2>/dev/null)" = /dev/gps ] &&
+	pass hub-registers-devices || fail hub-registers-devices "$(tail -n 3 <<<"$out")"
+for refused in 'devices[0].hostPath: "/dev/../etc/passwd" must be an absolute path|"devices": [{"hostPath": "/dev/../etc/passwd"}]' \
+	'devices[0].containerPath: "/proc/kcore" cannot hold a device|"devices": [{"hostPath": "/dev/sda", "containerPath": "/proc/kcore"}]' \
+	'mountOptions[0]: "dev" is refused|"tmpfs": [{"containerPath": "/x", "size": 1, "mountOptions": ["dev"]}]'; do
+	want=${refused%%|*}
+	out=$(awsx ecs register-task-definition --cli-input-json "{\"family\": \"x\", \"containerDefinitions\": [{\"name\": \"a\", \"image\": \"i\", \"linuxParameters\": {${refused#*|}}}]}" 2>&1)
+	[ $? != 0 ] && grep -qF -- "$want" <<<"$out" && pass "hub-refuses-${want%%:*}" ||
+		fail "hub-refuses-${want%%:*}" "wanted $want, got: $(tr '\n' ' ' <<<"$out")"
+done
+stop_pid "$HUB_PID"
+
+# 6. A host that takes no device filter: bpf(2) refused by a seccomp filter (as a hardened
 # host's policy would), to tether and so to the monitors it starts, or to the monitor alone.
 # The agent says so at start and refuses a task with devices; a default container runs
 # without MKNOD; a monitor without the filter refuses devices itself.
