@@ -148,6 +148,12 @@ static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const c
 		if (has_control_character(c->user))
 			return error_set(err, EINVAL, "%s: must not contain control characters",
 					 path);
+		/* ECS's forms: user, user:group, uid, uid:gid, user:gid, uid:group. */
+		const char *colon = strchr(c->user, ':');
+		if (c->user[0] == ':' || (colon && (!colon[1] || strchr(colon + 1, ':'))))
+			return error_set(err, EINVAL,
+					 "%s: \"%s\" is not USER or USER:GROUP (names or numbers)",
+					 path, c->user);
 	}
 	if (found[F_HOSTNAME]) {
 		r = json_get_string(found[F_HOSTNAME], FIELD_PATH(F_HOSTNAME), 1,

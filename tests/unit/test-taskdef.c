@@ -330,6 +330,15 @@ TEST(taskdef_refuses_nul_characters)
 	ASSERT_TRUE(container_error("\"user\": \"\\\"\\u0041\"") == NULL);
 }
 
+TEST(taskdef_user_forms)
+{
+	ASSERT_TRUE(container_error("\"user\": \"nobody\"") == NULL);
+	ASSERT_TRUE(container_error("\"user\": \"1000:www-data\"") == NULL);
+	ASSERT_CONTAINS(container_error("\"user\": \"0:0:0\""), "is not USER or USER:GROUP");
+	ASSERT_CONTAINS(container_error("\"user\": \":0\""), "is not USER or USER:GROUP");
+	ASSERT_CONTAINS(container_error("\"user\": \"0:\""), "is not USER or USER:GROUP");
+}
+
 TEST(taskdef_log_configuration)
 {
 	static const char text[] =
