@@ -18,12 +18,18 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$artifacts/sanitizer"
 
 passed=0 failed=0 skipped=0
+hostile_refused=0 hostile_rows=0 hostile_skipped=0 # the catalogue in tests/hostile
 failures=()
 pattern=${TESTS:-}
 
 count_output() { # $1 = label, reads the program's output on stdin
 	local label=$1 line
 	while IFS= read -r line; do
+		case "$line" in
+		PASS\ hostile:*) hostile_refused=$((hostile_refused + 1)) hostile_rows=$((hostile_rows + 1)) ;;
+		FAIL\ hostile:*) hostile_rows=$((hostile_rows + 1)) ;;
+		SKIP\ hostile:*) hostile_skipped=$((hostile_skipped + 1)) ;;
+		esac
 		case "$line" in
 		PASS\ *) passed=$((passed + 1)); echo "  $line" ;;
 		FAIL\ *) failed=$((failed + 1)); failures+=("$label: ${line#FAIL }"); echo "  $line" ;;
@@ -113,6 +119,10 @@ if [ ${#failures[@]} -gt 0 ]; then
 	printf '  %s\n' "${failures[@]}"
 fi
 echo "(test output kept in $artifacts)"
+if [ $((hostile_rows + hostile_skipped)) -gt 0 ]; then
+	echo "hostile inputs refused as expected: $hostile_refused of $hostile_rows checks" \
+		"(tests/hostile; $hostile_skipped known gaps skipped)"
+fi
 echo
 summary="$passed passed, $failed failed"
 [ $skipped -gt 0 ] && summary="$summary, $skipped skipped"

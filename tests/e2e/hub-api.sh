@@ -128,46 +128,16 @@ check unknown_action bash -c '[[ $(curl -s -w " %{http_code}" -XPOST -H "X-Amz-T
 check unknown_service_prefix grep -q UnknownOperationException <<<"$(target Foo.ListTasks '{}')"
 check websocket_other_path_refused bash -c '! curl -s -m 3 -i -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" -H "Sec-WebSocket-Protocol: tether.v1" "$1/other" | grep -q "^HTTP/1.1 101"' _ "$HUB_URL"
 check websocket_challenge bash -c 'curl -s -m 2 -i --output - -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" -H "Sec-WebSocket-Protocol: tether.v1" "$1/v1/connect" | grep -a -q "\"type\":\"challenge\""' _ "$HUB_URL"
-# ws_close_code PAYLOAD: opens /v1/connect, reads the challenge, sends PAYLOAD as one text
-# frame and prints the close code the hub answers with.
+# ws_close_code KIND PAYLOAD: opens /v1/connect, reads the challenge, sends PAYLOAD framed as
+# KIND (tests/hostile/link_client.py) and prints the close code the hub answers with.
 ws_close_code() {
-	python3 - "$HUB_PORT" "$1" <<'PY'
-import base64, os, socket, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-key = base64.b64encode(os.urandom(16)).decode()
-s.sendall(("GET /v1/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Protocol: tether.v1\r\n\r\n" % key).encode())
-f = s.makefile("rb")
-while f.readline() not in (b"\r\n", b""):
-    pass
-def read_frame():
-    b0, b1 = f.read(2)
-    n = b1 & 127
-    if n == 126: n = struct.unpack(">H", f.read(2))[0]
-    elif n == 127: n = struct.unpack(">Q", f.read(8))[0]
-    return b0 & 15, f.read(n)
-op, challenge = read_frame()
-assert b'"challenge"' in challenge
-data = sys.argv[2].encode()
-if data.startswith(b"BIG"):
-    data = b'{"type":"heartbeat","pad":"' + b"x" * 300000 + b'"}'
-mask = os.urandom(4)
-hdr = bytes([0x81]) + (bytes([0x80 | 127]) + struct.pack(">Q", len(data)) if len(data) > 65535
-       else bytes([0x80 | 126]) + struct.pack(">H", len(data)) if len(data) > 125
-       else bytes([0x80 | len(data)]))
-s.sendall(hdr + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(data)))
-while True:
-    op, payload = read_frame()
-    if op == 8:
-        print(struct.unpack(">H", payload[:2])[0])
-        break
-PY
+	/usr/bin/python3 "$TOP/tests/hostile/link_client.py" --port "$HUB_PORT" "$1" "$2" |
+		awk '$1 == "close" { print $2 }'
 }
-check ws_frame_before_hello_closes_4003 test "$(ws_close_code '{"type":"heartbeat"}')" = 4003
-check ws_unsigned_hello_closes_4003 test "$(ws_close_code '{"type":"hello","node_id":"'"$NODE_ID"'","protocol":"1.0","signature":"AAAA"}')" = 4003
-check ws_other_major_closes_4001 test "$(ws_close_code '{"type":"hello","node_id":"'"$NODE_ID"'","protocol":"2.0","signature":"AAAA"}')" = 4001
-check ws_oversized_frame_closes_1009 test "$(ws_close_code BIG)" = 1009
+check ws_frame_before_hello_closes_4003 test "$(ws_close_code text '{"type":"heartbeat"}')" = 4003
+check ws_unsigned_hello_closes_4003 test "$(ws_close_code text '{"type":"hello","node_id":"'"$NODE_ID"'","protocol":"1.0","signature":"AAAA"}')" = 4003
+check ws_other_major_closes_4001 test "$(ws_close_code text '{"type":"hello","node_id":"'"$NODE_ID"'","protocol":"2.0","signature":"AAAA"}')" = 4001
+check ws_oversized_frame_closes_1009 test "$(ws_close_code size 300000)" = 1009
 check hub_serves_after_errors hub_serves
 
 # --- state survives a restart; SIGTERM ends the hub cleanly
