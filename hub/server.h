@@ -27,3 +27,7 @@ int hub_server_run(struct hub_server *srv);
 /* Async-signal-safe: ask the loop to end. */
 void hub_server_stop(struct hub_server *srv);
 void hub_server_free(struct hub_server *srv);
+
+struct lws;
+/* The HTTP requests' state (hub/http_front.h) of the server that accepted wsi. */
+struct http_front *hub_server_http_front(struct lws *wsi);

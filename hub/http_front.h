@@ -1,0 +1,19 @@
+/* What the hub's HTTP requests (the operator API and registration) need from the server that
+ * owns the listener: the store and how the hub was started. One per server. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "hub/server.h"
+#include "hub/store.h"
+
+struct http_front {
+	struct hub_store *store;
+	bool dev; /* unsigned operator requests accepted from loopback */
+	bool tls; /* the listener serves HTTPS */
+};
+
+int http_front_new(const struct hub_server_config *cfg, struct hub_store *store,
+		   struct http_front **ret, struct error *err);
+void http_front_free(struct http_front *front);
