@@ -1,87 +1,207 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
-#include "hub/access.h"
-#include "hub/api.h"
-#include "hub/http_front.h"
+#include "hub/http_answer.h"
+#include "hub/http_head.h"
 #include "hub/http_request.h"
-#include "hub/registration.h"
 #include "hub/server.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
+/* A body that stops short of its Content-Length is answered after this long without a byte
+ * of it: before libwebsockets' own wait for body data (5 s, its default timeout_secs) would
+ * close the connection without a word. */
+#define HTTP_BODY_WAIT_US (4 * LWS_US_PER_SEC)
 
 struct http_session {
+	struct http_request req;
+	struct http_reply reply;
+	struct lws *wsi;
 	char *body;
 	size_t size;
-	bool too_large;
-	bool is_register;
-	char target[128];
-	char host[256];
-	char *answer;
-	int status;
+	uint64_t content_length;
+	bool answered;    /* the reply is decided: what is left of the body is not read */
+	bool close_after; /* the request's framing is broken: close once answered (RFC 9112) */
+	lws_sorted_usec_list_t body_wait;
 };
 
 _Static_assert(sizeof(struct http_session) <= HTTP_REQUEST_SESSION_SIZE,
 	       "HTTP_REQUEST_SESSION_SIZE holds a session");
 
-static char *fault_json(const char *type, const char *message)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "__type", type);
-	cJSON_AddStringToObject(o, "message", message);
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
-}
-
 static int send_headers(struct lws *wsi, struct http_session *h)
 {
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
 					     *end = buf + sizeof(buf) - 1;
-	size_t len = h->answer ? strlen(h->answer) : 0;
-	const char *type = h->is_register ? "application/json" : "application/x-amz-json-1.1";
-	if (lws_add_http_common_headers(wsi, (unsigned int)h->status, type, len, &p, end) ||
+	size_t len = h->reply.body ? strlen(h->reply.body) : 0;
+	const char *type = h->req.is_register ? "application/json" : "application/x-amz-json-1.1";
+	char retry[16];
+	int retry_len = snprintf(retry, sizeof(retry), "%d", h->reply.retry_after);
+	if (lws_add_http_common_headers(wsi, (unsigned int)h->reply.status, type, len, &p, end) ||
+	    (h->reply.retry_after > 0 &&
+	     lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+					 (const unsigned char *)retry, retry_len, &p, end)) ||
+	    (h->close_after &&
+	     lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
+					  5, &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	lws_callback_on_writable(wsi);
 	return 0;
 }
 
-static void answer_request(struct lws *wsi, struct http_session *h)
+/* Answer now, before (or instead of) reading the body. */
+static int answer_early(struct lws *wsi, struct http_session *h, bool close_after)
 {
-	struct http_front *front = hub_server_http_front(wsi);
-	char ip[64] = "";
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	enum hub_access access = hub_access_check(h->is_register, ip, front->dev, front->tls);
-	if (access == HUB_ACCESS_REGISTER_NEEDS_TLS) {
-		/* Activation codes must not cross a network in clear text. */
-		h->status = 403;
-		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"registration"
-				   " over plain HTTP is only accepted from loopback with --dev\"}");
-	} else if (h->is_register) {
-		h->status = registration_handle(front->store, h->body ? h->body : "", h->size,
-						h->host[0] ? h->host : NULL, front->tls, &h->answer);
-	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
-		/* Requests are not signed, so only operators on this host are trusted. */
-		h->status = 400;
-		h->answer = fault_json("AccessDeniedException",
-				       "request signing is not available in this version; call the"
-				       " hub from loopback");
-	} else if (h->too_large) {
-		h->status = 413;
-		h->answer = fault_json("SerializationException", "request body larger than 64 KiB");
-	} else {
-		h->status = api_dispatch(front->store, h->target[0] ? h->target : NULL,
-					 h->body ? h->body : "", h->size, &h->answer);
+	lws_sul_cancel(&h->body_wait);
+	h->answered = true;
+	h->close_after = close_after;
+	return send_headers(wsi, h);
+}
+
+static void body_overdue(lws_sorted_usec_list_t *sul)
+{
+	struct http_session *h = lws_container_of(sul, struct http_session, body_wait);
+	if (h->answered)
+		return;
+	http_refuse(h->req.is_register, &h->reply, 400,
+		    h->req.is_register ? "InvalidRequest" : "SerializationException",
+		    "the request body stopped short of its Content-Length (%llu bytes announced,"
+		    " %zu received)", (unsigned long long)h->content_length, h->size);
+	if (answer_early(h->wsi, h, true) < 0)
+		lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* The body's length, from a Content-Length that leaves no doubt; false when refused. */
+static bool read_content_length(struct lws *wsi, struct http_session *h)
+{
+	char value[32];
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	if (n >= (int)sizeof(value))
+		snprintf(value, sizeof(value), "x"); /* longer than any length: not a number */
+	else if (n > 0 && lws_hdr_copy(wsi, value, sizeof(value), WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0)
+		value[0] = '\0';
+	bool chunked = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+	bool reg = h->req.is_register;
+	const char *type = reg ? "InvalidRequest" : "SerializationException";
+	switch (http_content_length(n > 0 ? value : NULL, chunked, HTTP_BODY_MAX,
+				    &h->content_length)) {
+	case HTTP_LENGTH_OK:
+		return true;
+	case HTTP_LENGTH_MISSING:
+		http_refuse(reg, &h->reply, 411, type, "the request needs a Content-Length"
+			    " (chunked bodies are not read)");
+		return false;
+	case HTTP_LENGTH_INVALID:
+		http_refuse(reg, &h->reply, 400, type, "Content-Length must be one decimal number");
+		return false;
+	case HTTP_LENGTH_TOO_LARGE:
+		http_refuse(reg, &h->reply, 413, type, "request body larger than 64 KiB");
+		return false;
 	}
-	if (h->is_register && h->too_large) {
-		free(h->answer);
-		h->status = 413;
-		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"body larger than 64 KiB\"}");
+	return false;
+}
+
+/* X-Amz-Target, kept only when it can name an operation; false when refused. */
+static bool read_target(struct lws *wsi, struct http_session *h)
+{
+	int n = lws_hdr_custom_length(wsi, "x-amz-target:", 13);
+	if (n > HTTP_TARGET_MAX) {
+		http_refuse(false, &h->reply, 400, "UnknownOperationException",
+			    "X-Amz-Target is too long (%d bytes; no operation is longer than %d)", n,
+			    HTTP_TARGET_MAX);
+		return false;
 	}
+	if (n > 0)
+		lws_hdr_custom_copy(wsi, h->req.target, sizeof(h->req.target), "x-amz-target:", 13);
+	return true;
+}
+
+static int start_request(struct lws *wsi, struct http_session *h, const char *uri)
+{
+	memset(h, 0, sizeof(*h));
+	h->wsi = wsi;
+	lws_get_peer_simple(wsi, h->req.peer, sizeof(h->req.peer));
+	bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+	if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
+		http_refuse(false, &h->reply, 404, "NotFound", "POST / or POST /v1/register");
+		return answer_early(wsi, h, false);
+	}
+	h->req.is_register = strcmp(uri, "/v1/register") == 0;
+	if (!read_content_length(wsi, h))
+		return answer_early(wsi, h, true);
+	if (!h->req.is_register && !read_target(wsi, h))
+		return answer_early(wsi, h, false);
+	lws_hdr_copy(wsi, h->req.host, sizeof(h->req.host), WSI_TOKEN_HOST);
+	if (h->content_length > 0)
+		lws_sul_schedule(lws_get_context(wsi), 0, &h->body_wait, body_overdue,
+				 HTTP_BODY_WAIT_US);
+	return 0;
+}
+
+static int receive_body(struct lws *wsi, struct http_session *h, const void *in, size_t len)
+{
+	if (h->answered || len == 0)
+		return 0;
+	/* libwebsockets hands over no more than Content-Length, itself at most HTTP_BODY_MAX. */
+	if (h->size + len > HTTP_BODY_MAX)
+		return -1;
+	char *nb = realloc(h->body, h->size + len + 1);
+	if (!nb)
+		return -1;
+	memcpy(nb + h->size, in, len);
+	h->body = nb;
+	h->size += len;
+	h->body[h->size] = '\0';
+	lws_sul_schedule(lws_get_context(wsi), 0, &h->body_wait, body_overdue, HTTP_BODY_WAIT_US);
+	return 0;
+}
+
+static int body_complete(struct lws *wsi, struct http_session *h)
+{
+	if (h->answered)
+		return 0;
+	lws_sul_cancel(&h->body_wait);
+	h->answered = true;
+	h->req.body = h->body ? h->body : "";
+	h->req.size = h->size;
+	http_answer(hub_server_http_front(wsi), &h->req, &h->reply);
+	return send_headers(wsi, h);
+}
+
+static int send_body(struct lws *wsi, struct http_session *h)
+{
+	if (!h->reply.body)
+		return -1;
+	size_t n = strlen(h->reply.body);
+	unsigned char *buf = malloc(LWS_PRE + n + 1);
+	if (!buf)
+		return -1;
+	memcpy(buf + LWS_PRE, h->reply.body, n);
+	int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+	free(buf);
+	http_reply_release(&h->reply);
+	if (w < (int)n || h->close_after || lws_http_transaction_completed(wsi))
+		return -1;
+	return 0;
+}
+
+static void end_session(struct http_session *h)
+{
+	lws_sul_cancel(&h->body_wait);
+	free(h->body);
+	h->body = NULL;
+	http_reply_release(&h->reply);
+}
+
+/* HTTP/2 cannot carry the operator API through libwebsockets 4.1.6 (docs/architecture.md), so
+ * an h2c upgrade is declined and the request goes on as HTTP/1.1, as RFC 9110 lets a server
+ * do. libwebsockets hands over the Upgrade header's own bytes and compares them again once
+ * the callback returns: blanked, they ask for no upgrade. */
+static void decline_h2c(char *upgrade)
+{
+	if (upgrade && !strcasecmp(upgrade, "h2c"))
+		upgrade[0] = '\0';
 }
 
 int http_request_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -89,67 +209,21 @@ int http_request_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
 {
 	struct http_session *h = user;
 	switch (reason) {
-	case LWS_CALLBACK_HTTP: {
-		memset(h, 0, sizeof(*h));
-		const char *uri = in;
-		bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
-		if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
-			h->status = 404;
-			h->answer = fault_json("NotFound", "POST / or POST /v1/register");
-			return send_headers(wsi, h);
-		}
-		h->is_register = strcmp(uri, "/v1/register") == 0;
-		lws_hdr_custom_copy(wsi, h->target, sizeof(h->target), "x-amz-target:", 13);
-		/* HTTP/2 (what curl negotiates over TLS) names the host in :authority. */
-		if (lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HOST) <= 0)
-			lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HTTP_COLON_AUTHORITY);
-		char cl[32] = "";
-		if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-		    strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
-			h->too_large = true;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		decline_h2c(in);
 		return 0;
-	}
+	case LWS_CALLBACK_HTTP:
+		return start_request(wsi, h, in);
 	case LWS_CALLBACK_HTTP_BODY:
-		if (h->too_large || h->size + len > HTTP_BODY_MAX) {
-			h->too_large = true;
-			return 0;
-		}
-		{
-			char *nb = realloc(h->body, h->size + len + 1);
-			if (!nb)
-				return -1;
-			memcpy(nb + h->size, in, len);
-			h->body = nb;
-			h->size += len;
-			h->body[h->size] = '\0';
-		}
-		return 0;
+		return receive_body(wsi, h, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		answer_request(wsi, h);
-		return send_headers(wsi, h);
-	case LWS_CALLBACK_HTTP_WRITEABLE: {
-		if (!h->answer)
-			return -1;
-		size_t n = strlen(h->answer);
-		unsigned char *buf = malloc(LWS_PRE + n + 1);
-		if (!buf)
-			return -1;
-		memcpy(buf + LWS_PRE, h->answer, n);
-		int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
-		free(buf);
-		free(h->answer);
-		h->answer = NULL;
-		if (w < (int)n || lws_http_transaction_completed(wsi))
-			return -1;
-		return 0;
-	}
+		return body_complete(wsi, h);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return send_body(wsi, h);
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		if (h) {
-			free(h->body);
-			free(h->answer);
-			h->body = h->answer = NULL;
-		}
+		if (h)
+			end_session(h);
 		return 0;
 	default:
 		break;

@@ -356,6 +356,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		info.alpn = HTTP_REQUEST_ALPN;
 	}
 	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
 	if (srv->loop) {

@@ -1,0 +1,58 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/cleanup.h"
+#include "hub/access.h"
+#include "hub/api.h"
+#include "hub/http_answer.h"
+#include "hub/registration.h"
+#include "protocol/json_value.h"
+
+void http_reply_release(struct http_reply *reply)
+{
+	free(reply->body);
+	*reply = (struct http_reply){ 0 };
+}
+
+void http_refuse(bool is_register, struct http_reply *reply, int status, const char *type,
+		 const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, is_register ? "error" : "__type", type);
+	cJSON_AddStringToObject(o, "message", message);
+	free(reply->body);
+	reply->body = cJSON_PrintUnformatted(o);
+	reply->status = status;
+}
+
+void http_answer(struct http_front *front, const struct http_request *req,
+		 struct http_reply *reply)
+{
+	enum hub_access access = hub_access_check(req->is_register, req->peer, front->dev,
+						  front->tls);
+	if (access == HUB_ACCESS_REGISTER_NEEDS_TLS) {
+		/* Activation codes must not cross a network in clear text. */
+		http_refuse(true, reply, 403, "InvalidRequest",
+			    "registration over plain HTTP is only accepted from loopback with --dev");
+	} else if (req->is_register) {
+		reply->status = registration_handle(front->store, req->body, req->size,
+						    req->host[0] ? req->host : NULL, front->tls,
+						    &reply->body);
+	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
+		/* Requests are not signed, so only operators on this host are trusted. */
+		http_refuse(false, reply, 400, "AccessDeniedException",
+			    "request signing is not available in this version; call the hub from"
+			    " loopback");
+	} else {
+		reply->status = api_dispatch(front->store, req->target[0] ? req->target : NULL,
+					     req->body, req->size, &reply->body);
+	}
+}
