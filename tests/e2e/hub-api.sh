@@ -178,3 +178,14 @@ start_hub || { fail hub_restarts "see hub.log"; exit 1; }
 check tasks_survive_restart test "$(awsx ecs list-tasks --cluster default --desired-status STOPPED | jq -r '.taskArns[0]')" = "$arn"
 check restart_marks_disconnected test "$(awsx ecs describe-container-instances --cluster default --container-instances "$ci" | jq -r '.containerInstances[0].agentConnected')" = false
 check revisions_continue test "$(awsx ecs register-task-definition --cli-input-json "$td" | jq -r .taskDefinition.revision)" = 3
+
+# --- the bounds ECS puts on lists, with the real CLI (--page-size is its maxResults)
+refused page_size_0_refused "maxResults must be between 1 and 100" awsx ecs list-tasks --page-size 0
+refused page_size_101_refused "maxResults must be between 1 and 100" awsx ecs list-clusters --page-size 101
+check page_size_100_taken awsx ecs list-container-instances --cluster default --page-size 100
+refused describe_101_clusters_refused "clusters can have at most 100 items" \
+	awsx ecs describe-clusters --clusters $(seq -f 'c%g' 101)
+refused describe_101_tasks_refused "tasks can have at most 100 items" \
+	awsx ecs describe-tasks --cluster default --tasks $(seq -f 't%g' 101)
+refused describe_101_instances_refused "instanceIds can have at most 100 items" \
+	awsx ecs describe-container-instances --cluster default --container-instances $(seq -f 'i%g' 101)
