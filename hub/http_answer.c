@@ -1,13 +1,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "hub/access.h"
 #include "hub/api.h"
 #include "hub/http_answer.h"
+#include "hub/register_throttle.h"
 #include "hub/registration.h"
 #include "protocol/json_value.h"
 
@@ -33,6 +36,36 @@ void http_refuse(bool is_register, struct http_reply *reply, int status, const c
 	reply->status = status;
 }
 
+/* Registration, slowed down for an activation id or an address that guessed wrong too often. */
+static void answer_registration(struct http_front *front, const struct http_request *req,
+				struct http_reply *reply)
+{
+	char id[REGISTER_ID_MAX + 1] = "";
+	registration_activation_id(req->body, req->size, id);
+	double now = http_front_monotonic();
+	double wait = register_throttle_wait(front->register_throttle, id, req->peer, now);
+	if (wait > 0) {
+		reply->retry_after = (int)wait + 1;
+		http_refuse(true, reply, 429, "TooManyFailedAttempts",
+			    "too many wrong activation codes for this activation or from this"
+			    " address; try again in %d s", reply->retry_after);
+		return;
+	}
+	bool wrong = false;
+	reply->status = registration_handle(front->store, req->body, req->size,
+					    req->host[0] ? req->host : NULL, front->tls, &wrong,
+					    &reply->body);
+	double blocked = wrong ? register_throttle_failed(front->register_throttle, id, req->peer,
+							   now)
+			       : 0;
+	/* The id is the client's text: said only when it looks like one the hub makes. */
+	bool id_shown = id[0] && strspn(id, "0123456789abcdef-") == strlen(id);
+	if (blocked > 0)
+		log_warning("registration from %s (activation %s) refused for %.0f s after %d wrong"
+			    " activation codes", req->peer, id_shown ? id : "not shown", blocked,
+			    REGISTER_FAILURES_ALLOWED);
+}
+
 void http_answer(struct http_front *front, const struct http_request *req,
 		 struct http_reply *reply)
 {
@@ -43,9 +76,7 @@ void http_answer(struct http_front *front, const struct http_request *req,
 		http_refuse(true, reply, 403, "InvalidRequest",
 			    "registration over plain HTTP is only accepted from loopback with --dev");
 	} else if (req->is_register) {
-		reply->status = registration_handle(front->store, req->body, req->size,
-						    req->host[0] ? req->host : NULL, front->tls,
-						    &reply->body);
+		answer_registration(front, req, reply);
 	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
 		/* Requests are not signed, so only operators on this host are trusted. */
 		http_refuse(false, reply, 400, "AccessDeniedException",

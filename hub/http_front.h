@@ -8,11 +8,18 @@
 #include "hub/server.h"
 #include "hub/store.h"
 
+struct register_throttle;
+
 struct http_front {
 	struct hub_store *store;
 	bool dev; /* unsigned operator requests accepted from loopback */
 	bool tls; /* the listener serves HTTPS */
+	struct register_throttle *register_throttle; /* wrong activation codes (hub/register_throttle.h) */
 };
+
+/* Seconds of CLOCK_MONOTONIC, for what the front times (throttles, signature windows run on
+ * the wall clock instead). */
+double http_front_monotonic(void);
 
 int http_front_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct http_front **ret, struct error *err);

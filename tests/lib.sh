@@ -172,6 +172,21 @@ make_activation() {
 	ACT_CODE=$(jq -r .ActivationCode <<<"$out")
 }
 
+# register_request ID CODE [CLUSTER]: POST /v1/register as an agent would, with a fresh
+# Ed25519 key; prints the HTTP status, the answer goes to $WORK/reg.json, its headers to
+# $WORK/reg.headers.
+register_request() {
+	local body key
+	key=$(openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER 2>/dev/null |
+		tail -c 32 | base64)
+	body=$(jq -n --arg id "$1" --arg code "$2" --arg c "${3:-default}" --arg k "$key" \
+		'{activation_id: $id, activation_code: $code, cluster: $c, public_key: $k,
+		  hostname: "h", agent_version: "0.1.0", protocol: "1.0",
+		  resources: {cpu: 2048, memory: 1024}, attributes: {"ecs.os-type": "linux"}}')
+	curl -s -o "$WORK/reg.json" -D "$WORK/reg.headers" -w '%{http_code}' -XPOST \
+		-H 'Content-Type: application/json' --data-binary "$body" "$HUB_URL/v1/register"
+}
+
 # busybox_image DIR: an OCI image layout with busybox at DIR (tag "latest").
 busybox_image() {
 	"$TOP/scripts/make-busybox-image.sh" "$1" >/dev/null

@@ -109,3 +109,19 @@ check keep_alive_serves_twice bash -c "curl -s -H '$LIST' -d '{}' '$HUB_URL/' '$
 stop_pid "$TLS_PID"
 stop_pid "$HUB_PID"
 check no_sanitizer_reports bash -c "! grep -q 'ERROR: AddressSanitizer\|LeakSanitizer\|runtime error' '$WORK/hub.log'"
+
+# --- wrong activation codes are slowed down, per activation and per address
+start_hub || { fail hub_restarts "see hub.log"; exit 1; }
+make_activation --registration-limit 5 || { fail create_activation; exit 1; }
+for i in 1 2 3 4; do register_request "$ACT_ID" "wrong-code-$i" >/dev/null; done
+check four_wrong_codes_still_answered bash -c '[ "$1" = 403 ] && grep -q InvalidActivation "$2"' _ \
+	"$(register_request "$ACT_ID" wrong-code-5)" "$WORK/reg.json"
+check then_even_the_right_code_waits bash -c '[ "$1" = 429 ] && grep -q TooManyFailedAttempts "$2"' _ \
+	"$(register_request "$ACT_ID" "$ACT_CODE")" "$WORK/reg.json"
+check retry_after_given grep -qi '^retry-after: [0-9]' "$WORK/reg.headers"
+check block_is_logged grep -q "refused for 60 s after 5 wrong activation codes" "$WORK/hub.log"
+check wrong_codes_not_logged bash -c "! grep -q wrong-code '$WORK/hub.log'"
+make_activation --registration-limit 5
+check address_blocked_for_other_activations bash -c '[ "$1" = 429 ]' _ \
+	"$(register_request "$ACT_ID" "$ACT_CODE")"
+check operator_api_not_slowed hub_serves

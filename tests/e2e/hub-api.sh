@@ -35,19 +35,7 @@ refused activation_in_the_past_refused InvalidParameters \
 check activation_needs_role grep -q InvalidParameters <<<"$(target AmazonSSM.CreateActivation '{}')"
 
 # --- registration
-key() { # a fresh Ed25519 public key, base64 of the 32 raw bytes
-	openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER 2>/dev/null |
-		tail -c 32 | base64
-}
-register() { # id code [cluster] -> "STATUS BODY"
-	local body
-	body=$(jq -n --arg id "$1" --arg code "$2" --arg c "${3:-default}" --arg k "$(key)" \
-		'{activation_id: $id, activation_code: $code, cluster: $c, public_key: $k,
-		  hostname: "h", agent_version: "0.1.0", protocol: "1.0",
-		  resources: {cpu: 2048, memory: 1024}, attributes: {"ecs.os-type": "linux"}}')
-	curl -s -o "$WORK/reg.json" -w '%{http_code}' -XPOST -H 'Content-Type: application/json' \
-		--data-binary "$body" "$HUB_URL/v1/register"
-}
+register() { register_request "$@"; }
 check wrong_code_is_invalid_activation bash -c '[ "$1" = 403 ] && grep -q InvalidActivation "$2"' _ \
 	"$(register "$ACT_ID" wrongcodewrongcodewrong)" "$WORK/reg.json"
 check unknown_cluster_refused bash -c '[ "$1" = 404 ] && grep -q ClusterNotFound "$2"' _ \
