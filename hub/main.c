@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/parse.h"
+#include "hub/keys_command.h"
 #include "hub/server.h"
 #include "hub/store.h"
 
@@ -23,7 +24,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tether-hub [--listen ADDR:PORT] --db FILE [--dev]"
-		   " [--tls-cert PEM --tls-key PEM]\n");
+		   " [--tls-cert PEM --tls-key PEM]\n"
+		   "       tether-hub keys create|list|delete --db FILE [ACCESS_KEY_ID]\n");
 }
 
 /* "127.0.0.1:8080" or "[::1]:8080" into address and port. */
@@ -62,6 +64,8 @@ static rlim_t raise_open_files_limit(void)
 int main(int argc, char **argv)
 {
 	log_set_program("tether-hub");
+	if (argc > 1 && !strcmp(argv[1], "keys"))
+		return hub_keys_command(argc - 1, argv + 1);
 	static const struct option options[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	cfg.db_path = db;
 	rlim_t open_files = raise_open_files_limit();
 	struct error err = { 0 };
 	struct hub_store *store = NULL;

@@ -12,6 +12,7 @@ struct hub_server_config {
 	int port;
 	bool dev;            /* unsigned operator requests accepted from loopback */
 	const char *tls_cert, *tls_key;
+	const char *db_path; /* where the operator API's access keys are sealed (hub/access_keys.h) */
 };
 
 struct hub_server;
