@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -10,9 +11,17 @@
 #include "hub/access.h"
 #include "hub/api.h"
 #include "hub/http_answer.h"
+#include "hub/operator_audit.h"
 #include "hub/register_throttle.h"
 #include "hub/registration.h"
 #include "protocol/json_value.h"
+
+void http_request_release(struct http_request *req)
+{
+	free(req->authorization);
+	free(req->canonical_headers);
+	req->authorization = req->canonical_headers = NULL;
+}
 
 void http_reply_release(struct http_reply *reply)
 {
@@ -66,6 +75,35 @@ static void answer_registration(struct http_front *front, const struct http_requ
 			    REGISTER_FAILURES_ALLOWED);
 }
 
+/* The operator API: signed (or --dev from loopback), and audited when it changes anything. */
+static void answer_operator(struct http_front *front, const struct http_request *req,
+			    struct http_reply *reply)
+{
+	struct operator_credentials cred = {
+		.peer = req->peer,
+		.tls = req->tls,
+		.target = req->target,
+		.authorization = req->authorization,
+		.amz_date = req->has_amz_date ? req->amz_date : NULL,
+		.security_token = req->security_token,
+		.canonical_headers = req->canonical_headers,
+		.body = req->body,
+		.size = req->size,
+	};
+	struct operator_caller caller;
+	if (operator_auth_check(&front->auth, &cred, time(NULL), &caller) < 0)
+		http_refuse(false, reply, caller.status, caller.type, "%s", caller.message);
+	else
+		reply->status = api_dispatch(front->store, req->target[0] ? req->target : NULL,
+					     req->body, req->size, &reply->body);
+	if (!operator_call_mutates(req->target))
+		return;
+	_cleanup_free_ char *line = operator_audit_line(&caller, req->peer, req->target, req->body,
+							req->size, reply->status, reply->body);
+	if (line)
+		log_info("audit %s", line);
+}
+
 void http_answer(struct http_front *front, const struct http_request *req,
 		 struct http_reply *reply)
 {
@@ -77,13 +115,7 @@ void http_answer(struct http_front *front, const struct http_request *req,
 			    "registration over plain HTTP is only accepted from loopback with --dev");
 	} else if (req->is_register) {
 		answer_registration(front, req, reply);
-	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
-		/* Requests are not signed, so only operators on this host are trusted. */
-		http_refuse(false, reply, 400, "AccessDeniedException",
-			    "request signing is not available in this version; call the hub from"
-			    " loopback");
 	} else {
-		reply->status = api_dispatch(front->store, req->target[0] ? req->target : NULL,
-					     req->body, req->size, &reply->body);
+		answer_operator(front, req, reply);
 	}
 }

@@ -17,7 +17,16 @@ struct http_request {
 	char host[256];            /* Host, "" when absent */
 	const char *body;
 	size_t size;
+	bool tls;                  /* it came over HTTPS */
+	/* Signing (operator API): owned, NULL or "" when absent. */
+	char *authorization;
+	char amz_date[32];
+	bool has_amz_date, security_token;
+	char *canonical_headers;   /* of the headers Authorization signs */
 };
+
+/* Free what the request owns. */
+void http_request_release(struct http_request *req);
 
 struct http_reply {
 	int status;

@@ -21,10 +21,18 @@ int http_front_new(const struct hub_server_config *cfg, struct hub_store *store,
 	front->store = store;
 	front->dev = cfg->dev;
 	front->tls = cfg->tls_cert != NULL;
+	front->auth.dev = cfg->dev;
 	front->register_throttle = register_throttle_new();
-	if (!front->register_throttle) {
+	front->auth.replays = replay_cache_new();
+	if (!front->register_throttle || !front->auth.replays) {
 		http_front_free(front);
 		return error_set(err, ENOMEM, "out of memory");
+	}
+	int r = cfg->db_path ? access_keys_attach(store->db, cfg->db_path, &front->auth.keys, err)
+			     : 0;
+	if (r < 0) {
+		http_front_free(front);
+		return r;
 	}
 	*ret = front;
 	return 0;
@@ -35,5 +43,7 @@ void http_front_free(struct http_front *front)
 	if (!front)
 		return;
 	register_throttle_free(front->register_throttle);
+	replay_cache_free(front->auth.replays);
+	access_keys_close(front->auth.keys);
 	free(front);
 }

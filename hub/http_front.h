@@ -8,6 +8,8 @@
 #include "hub/server.h"
 #include "hub/store.h"
 
+#include "hub/operator_auth.h"
+
 struct register_throttle;
 
 struct http_front {
@@ -15,6 +17,9 @@ struct http_front {
 	bool dev; /* unsigned operator requests accepted from loopback */
 	bool tls; /* the listener serves HTTPS */
 	struct register_throttle *register_throttle; /* wrong activation codes (hub/register_throttle.h) */
+	/* Signed operator requests: the access keys (NULL without a database file) and the
+	 * signatures already accepted. */
+	struct operator_auth_context auth;
 };
 
 /* Seconds of CLOCK_MONOTONIC, for what the front times (throttles, signature windows run on

@@ -7,6 +7,7 @@
 #include "hub/http_head.h"
 #include "hub/http_request.h"
 #include "hub/server.h"
+#include "hub/sigv4.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
 /* A body that stops short of its Content-Length is answered after this long without a byte
@@ -117,10 +118,67 @@ static bool read_target(struct lws *wsi, struct http_session *h)
 	return true;
 }
 
+/* A header by its lowercase name, as SigV4 reads the headers it signs: by libwebsockets' own
+ * token when it knows the name, else among the headers it kept by name. */
+static const char *header_value(void *ctx, const char *name, char *buf, size_t size)
+{
+	struct lws *wsi = ctx;
+	size_t n = strlen(name);
+	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+		const char *known = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+		if (!known || strncmp(known, name, n) || known[n] != ':' || known[n + 1])
+			continue;
+		if (lws_hdr_total_length(wsi, (enum lws_token_indexes)t) > 0)
+			return lws_hdr_copy(wsi, buf, (int)size, (enum lws_token_indexes)t) < 0 ? NULL
+												 : buf;
+		break;
+	}
+	char custom[256];
+	int len = snprintf(custom, sizeof(custom), "%s:", name);
+	if (len >= (int)sizeof(custom) || lws_hdr_custom_length(wsi, custom, len) < 0 ||
+	    lws_hdr_custom_copy(wsi, buf, (int)size, custom, len) < 0)
+		return NULL;
+	return buf;
+}
+
+/* What SigV4 needs from the head, read now: the body comes after it. */
+static bool read_signing_headers(struct lws *wsi, struct http_session *h)
+{
+	struct http_request *r = &h->req;
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (n > SIGV4_AUTHORIZATION_MAX) {
+		http_refuse(false, &h->reply, 400, "IncompleteSignatureException",
+			    "Authorization header is longer than %d bytes.", SIGV4_AUTHORIZATION_MAX);
+		return false;
+	}
+	r->security_token = lws_hdr_custom_length(wsi, "x-amz-security-token:", 21) >= 0;
+	int date_len = lws_hdr_custom_length(wsi, "x-amz-date:", 11);
+	r->has_amz_date = date_len >= 0;
+	if (date_len >= (int)sizeof(r->amz_date))
+		snprintf(r->amz_date, sizeof(r->amz_date), "(too long)");
+	else if (date_len >= 0)
+		lws_hdr_custom_copy(wsi, r->amz_date, sizeof(r->amz_date), "x-amz-date:", 11);
+	if (n <= 0)
+		return true;
+	r->authorization = malloc((size_t)n + 1);
+	if (!r->authorization || lws_hdr_copy(wsi, r->authorization, n + 1,
+					      WSI_TOKEN_HTTP_AUTHORIZATION) < 0) {
+		http_refuse(false, &h->reply, 500, "InternalFailure", "out of memory");
+		return false;
+	}
+	struct sigv4_authorization a;
+	char why[512];
+	/* One that does not parse is refused with the parser's reason once the body is read. */
+	if (sigv4_parse_authorization(r->authorization, &a, why, sizeof(why)) == 0)
+		sigv4_canonical_headers(&a, header_value, wsi, &r->canonical_headers);
+	return true;
+}
+
 static int start_request(struct lws *wsi, struct http_session *h, const char *uri)
 {
 	memset(h, 0, sizeof(*h));
 	h->wsi = wsi;
+	h->req.tls = lws_is_ssl(wsi);
 	lws_get_peer_simple(wsi, h->req.peer, sizeof(h->req.peer));
 	bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
 	if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
@@ -130,7 +188,7 @@ static int start_request(struct lws *wsi, struct http_session *h, const char *ur
 	h->req.is_register = strcmp(uri, "/v1/register") == 0;
 	if (!read_content_length(wsi, h))
 		return answer_early(wsi, h, true);
-	if (!h->req.is_register && !read_target(wsi, h))
+	if (!h->req.is_register && (!read_target(wsi, h) || !read_signing_headers(wsi, h)))
 		return answer_early(wsi, h, false);
 	lws_hdr_copy(wsi, h->req.host, sizeof(h->req.host), WSI_TOKEN_HOST);
 	if (h->content_length > 0)
@@ -191,6 +249,7 @@ static void end_session(struct http_session *h)
 	lws_sul_cancel(&h->body_wait);
 	free(h->body);
 	h->body = NULL;
+	http_request_release(&h->req);
 	http_reply_release(&h->reply);
 }
 
