@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,9 +31,12 @@
 #include "runtime/task_limits.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/pid_lock.h"
 #include "common/parse.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
+#include "protocol/json_value.h"
+#include "protocol/liveness.h"
 
 #define TICK_INTERVAL_MS 100
 
@@ -144,9 +146,14 @@ static void send_node_status(struct daemon *d)
 
 static void on_welcome(void *userdata, const cJSON *welcome)
 {
-	(void)welcome;
 	struct daemon *d = userdata;
 	hub_link_reset_backoff(d->link);
+	/* The hub's heartbeat period, so that both ends keep the same clock. */
+	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(welcome, "heartbeat_seconds");
+	hub_link_set_heartbeat(d->link, json_is_unsigned_integer(hb) && hb->valuedouble >= 1 &&
+							hb->valuedouble <= LIVENESS_MAX_HEARTBEAT_SECONDS
+						? (unsigned)hb->valuedouble
+						: LIVENESS_DEFAULT_HEARTBEAT_SECONDS);
 	log_info("Connected to the hub as %s", d->id.node_id);
 	daemon_state_connected(d->store, d->id.connect_url);
 	service_notifyf("STATUS=Connected to %s", d->id.connect_url);
@@ -339,16 +346,12 @@ static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/agent.lock", state_dir) < 0)
 		return error_set(err, ENOMEM, "out of memory");
-	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return error_set_errno(err, errno, "open %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			return error_set(err, EBUSY, "another 'tether run' is using %s", state_dir);
-		return error_set_errno(err, errno, "lock %s", path);
-	}
-	*ret_fd = TAKE_FD(fd);
-	return 0;
+	pid_t holder = 0;
+	int r = pid_lock_take(path, ret_fd, &holder, err);
+	if (r == -EBUSY)
+		return error_set(err, EBUSY, "another 'tether run' (pid %ld) is using %s",
+				 (long)holder, state_dir);
+	return r;
 }
 
 static int daemon_setup(struct daemon *d, const struct run_options *o, const char *monitor,

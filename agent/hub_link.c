@@ -10,6 +10,7 @@
 #include "agent/hub_link.h"
 #include "common/cleanup.h"
 #include "protocol/frame.h"
+#include "protocol/liveness.h"
 
 #define SEND_QUEUE_MAX_BYTES (16u * 1024 * 1024)
 #define LINK_MAX_FDS 32
@@ -35,6 +36,12 @@ struct hub_link {
 	bool shutting_down;     /* the context is being destroyed: no retries, no callbacks */
 	uint32_t retry_ms;
 
+	/* Liveness (protocol/liveness.h): the link keeps the clock itself, as the hub does. */
+	struct liveness_policy liveness;
+	lws_sorted_usec_list_t liveness_sul;
+	int64_t last_heard, last_ping; /* lws_now_usecs() */
+	bool ping_due;
+
 	struct queued_message *queue_head, *queue_tail;
 	size_t queue_bytes;
 
@@ -45,12 +52,9 @@ struct hub_link {
 	char close_reason[128];
 };
 
-/* Ping after 20 s without traffic, hang up after 60 s without a pong or frame. */
-static const lws_retry_bo_t liveness_policy = {
-	.secs_since_valid_ping = 20,
-	.secs_since_valid_hangup = 60,
-	.jitter_percent = BACKOFF_JITTER_PERCENT,
-};
+/* No libwebsockets validity policy: it counts only pongs as signs of life, not frames, and
+ * its period is fixed when the connection is made, before the hub's welcome says it. */
+static const lws_retry_bo_t no_validity_policy = { .secs_since_valid_hangup = 0 };
 
 static void queue_clear(struct hub_link *link)
 {
@@ -102,6 +106,11 @@ static void link_ended(struct hub_link *link, const char *reason)
 
 static int receive_fragment(struct hub_link *link, struct lws *wsi, const void *in, size_t len)
 {
+	if (lws_frame_is_binary(wsi)) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				 (unsigned char *)"frames are JSON text, not binary", 32);
+		return -1;
+	}
 	if (lws_is_first_fragment(wsi))
 		link->rx_size = 0;
 	if (link->rx_size + len > FRAME_MAX_SIZE) {
@@ -124,8 +133,47 @@ static int receive_fragment(struct hub_link *link, struct lws *wsi, const void *
 	return 0;
 }
 
+static void liveness_check_now(lws_sorted_usec_list_t *sul)
+{
+	struct hub_link *link = lws_container_of(sul, struct hub_link, liveness_sul);
+	if (!link->wsi)
+		return; /* scheduled again when the next connection is established */
+	int64_t now = lws_now_usecs();
+	switch (liveness_check(&link->liveness, now, link->last_heard, link->last_ping)) {
+	case LIVENESS_PING:
+		link->ping_due = true;
+		lws_callback_on_writable(link->wsi);
+		break;
+	case LIVENESS_HANG_UP:
+		snprintf(link->close_reason, sizeof(link->close_reason),
+			 "nothing heard from the hub for %lld s",
+			 (long long)(link->liveness.hang_up_after_us / LWS_US_PER_SEC));
+		lws_set_timeout(link->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		return;
+	case LIVENESS_OK:
+		break;
+	}
+	lws_sul_schedule(link->context, 0, &link->liveness_sul, liveness_check_now,
+			 link->liveness.check_every_us);
+}
+
+static int write_ping(struct hub_link *link, struct lws *wsi)
+{
+	unsigned char ping[LWS_PRE + sizeof(LIVENESS_PING_PAYLOAD)];
+	memcpy(ping + LWS_PRE, LIVENESS_PING_PAYLOAD, sizeof(LIVENESS_PING_PAYLOAD) - 1);
+	link->ping_due = false;
+	link->last_ping = lws_now_usecs();
+	if (lws_write(wsi, ping + LWS_PRE, sizeof(LIVENESS_PING_PAYLOAD) - 1, LWS_WRITE_PING) < 0)
+		return -1;
+	if (link->queue_head)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
 static int write_one(struct hub_link *link, struct lws *wsi)
 {
+	if (link->ping_due)
+		return write_ping(link, wsi);
 	struct queued_message *m = link->queue_head;
 	if (!m)
 		return 0;
@@ -166,11 +214,20 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		link->close_code = 0;
 		link->close_reason[0] = '\0';
+		link->last_heard = lws_now_usecs();
+		link->last_ping = 0;
+		link->ping_due = false;
+		lws_sul_schedule(link->context, 0, &link->liveness_sul, liveness_check_now,
+				 link->liveness.check_every_us);
 		if (link->config.callbacks.on_established)
 			link->config.callbacks.on_established(link->config.userdata);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		link->last_heard = lws_now_usecs();
 		return receive_fragment(link, wsi, in, len);
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		link->last_heard = lws_now_usecs();
+		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return write_one(link, wsi);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
@@ -228,7 +285,7 @@ static void connect_attempt(lws_sorted_usec_list_t *sul)
 		.ssl_connection = !strcmp(scheme, "wss") ? LCCSCF_USE_SSL : 0,
 		.protocol = PROTOCOL_SUBPROTOCOL,
 		.local_protocol_name = PROTOCOL_SUBPROTOCOL,
-		.retry_and_idle_policy = &liveness_policy,
+		.retry_and_idle_policy = &no_validity_policy,
 		.pwsi = &link->wsi,
 	};
 	link->close_code = 0;
@@ -249,6 +306,7 @@ int hub_link_new(const struct hub_link_config *config, struct hub_link **ret, st
 	if (!link)
 		return error_set(err, ENOMEM, "out of memory");
 	link->config = *config;
+	link->liveness = liveness_policy_of(LIVENESS_DEFAULT_HEARTBEAT_SECONDS);
 	link->connect_url = strdup(config->connect_url);
 	link->ca_file = config->ca_file ? strdup(config->ca_file) : NULL;
 	if (!link->connect_url || (config->ca_file && !link->ca_file)) {
@@ -263,7 +321,9 @@ int hub_link_new(const struct hub_link_config *config, struct hub_link **ret, st
 	struct lws_context_creation_info info = {
 		.port = CONTEXT_PORT_NO_LISTEN,
 		.protocols = link_protocols,
-		.options = tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0,
+		/* Frames are UTF-8 text: libwebsockets closes with 1007 otherwise. */
+		.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+			   (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0),
 		.client_ssl_ca_filepath = tls ? link->ca_file : NULL,
 		/* The link's few descriptors (its socket, the wake-up pipe, the task manager's
 		 * descriptor) in a small table searched by value, instead of tables indexed by
@@ -306,6 +366,11 @@ void hub_link_connect_now(struct hub_link *link)
 	link->retry_scheduled = true;
 	link->retry_ms = 0;
 	lws_sul_schedule(link->context, 0, &link->retry_sul, connect_attempt, 1);
+}
+
+void hub_link_set_heartbeat(struct hub_link *link, unsigned seconds)
+{
+	link->liveness = liveness_policy_of(seconds);
 }
 
 void hub_link_reset_backoff(struct hub_link *link)

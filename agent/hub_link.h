@@ -1,6 +1,6 @@
 /* The websocket link to the hub: one client-only libwebsockets context, one connection at a
  * time, a send queue drained from the WRITEABLE callback, messages reassembled across
- * fragments up to FRAME_MAX_SIZE, liveness by ping/pong (lws retry policy) and reconnection
+ * fragments up to FRAME_MAX_SIZE, liveness by ping/pong (protocol/liveness.h) and reconnection
  * with exponential backoff and jitter. The link knows nothing of the protocol's meaning: it
  * hands whole messages up and sends what it is given. */
 #pragma once
@@ -50,6 +50,10 @@ void hub_link_reset_backoff(struct hub_link *link);
  * to make it unreadable (read it) before the loop polls again. FD stays the caller's: the
  * context watches a duplicate of it. */
 int hub_link_watch_fd(struct hub_link *link, int fd, struct error *err);
+
+/* The hub's heartbeat period (its welcome says it): ping after that long without hearing from
+ * the hub, hang up after three periods. 20 s until set. */
+void hub_link_set_heartbeat(struct hub_link *link, unsigned seconds);
 
 /* Queue one text message; -ENOTCONN without a connection, -ENOBUFS when the queue is full. */
 int hub_link_send(struct hub_link *link, const char *text, size_t size);

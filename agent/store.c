@@ -8,6 +8,7 @@
 #include "agent/store.h"
 #include "common/cleanup.h"
 #include "common/parse.h"
+#include "common/sqlite_check.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
@@ -167,7 +168,15 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 	}
 	sqlite3_busy_timeout(s->db, 2000);
 	int r = 0;
-	if (!read_only) {
+	if (!read_only)
+		r = sqlite_check_sound(s->db,
+				       "tether has not changed it, and the containers it started keep"
+				       " running. Save what SQLite can read (sqlite3 FILE .recover |"
+				       " sqlite3 NEW), stop tether and put NEW in its place; or move the"
+				       " file aside to start with no task known (running containers are"
+				       " then not re-adopted).",
+				       err);
+	if (r >= 0 && !read_only) {
 		/* WAL lets `tether status` read while the daemon writes; synchronous=FULL
 		 * because an acked assignment must survive a power cut. A 256 KiB page cache
 		 * instead of SQLite's 2 MB: the finished ARNs' table grows to 10,000 rows, and

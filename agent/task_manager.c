@@ -11,7 +11,9 @@
 #include "agent/task_manager.h"
 #include "agent/task_manager_internal.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/device_filter.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_start.h"
 #include "runtime/task_id.h"
@@ -138,6 +140,19 @@ static void task_free(struct tm_task *t)
 	free(t);
 }
 
+/* Said once at start: what containers get on a kernel that takes no cgroup device filter
+ * (docs/security.md). */
+static void probe_device_filter(struct task_manager *tm)
+{
+	struct error err = { 0 };
+	if (cgroup_device_filter_probe(&err) == 0)
+		return;
+	tm->no_device_filter = strdup(err.message);
+	log_warning("This host takes no cgroup device filter (%s): tasks with "
+		    "linuxParameters.devices are refused, and containers run without MKNOD; "
+		    "their nodev mounts keep any device node from opening", err.message);
+}
+
 int task_manager_new(const struct task_manager_config *config, struct task_manager **ret,
 		     struct error *err)
 {
@@ -165,6 +180,7 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
+	probe_device_filter(tm);
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)
 		r = tm_wake_init(tm, err);
@@ -188,6 +204,7 @@ void task_manager_free(struct task_manager *tm)
 	free(tm->state_dir);
 	free(tm->monitor_path);
 	free(tm->image_store);
+	free(tm->no_device_filter);
 	tm_wake_release(tm);
 	monitor_watch_free(tm->watch);
 	free(tm);
@@ -260,9 +277,24 @@ static int task_setup(struct task_manager *tm, struct tm_task *t, const cJSON *j
 	return 0;
 }
 
+/* Only a device filter keeps a container to the devices it was given and their permissions. */
+static int check_devices(const struct task_manager *tm, const struct tm_task *t,
+			 struct error *err)
+{
+	for (size_t i = 0; tm->no_device_filter && i < t->td->n_containers; i++)
+		if (t->td->containers[i].linux_parameters.n_devices)
+			return error_set(err, EOPNOTSUPP, "containerDefinitions[%zu].linuxParameters."
+					 "devices: this host cannot restrict a container to its "
+					 "devices (no cgroup device filter: %s)", i,
+					 tm->no_device_filter);
+	return 0;
+}
+
 int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 {
 	int r = check_limits(tm, t, err);
+	if (r >= 0)
+		r = check_devices(tm, t, err);
 	if (r < 0)
 		return r;
 	size_t n = t->td->n_containers;

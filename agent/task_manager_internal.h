@@ -51,6 +51,7 @@ struct task_manager {
 	bool wake_lock_ready;
 	void (*wake)(void *userdata);
 	void *wake_userdata;
+	char *no_device_filter;      /* why the kernel takes no cgroup device filter; NULL: it does */
 };
 
 /* The wake-up machinery (agent/task_manager_wake.c). */

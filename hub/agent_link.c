@@ -12,8 +12,6 @@
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
-#define HEARTBEAT_SECONDS 20
-
 static void push(struct agent_link *l, cJSON *frame)
 {
 	struct link_out *o = calloc(1, sizeof(*o));
@@ -49,10 +47,11 @@ static void close_with(struct agent_link *l, int code, const char *reason)
 	snprintf(l->close_reason, sizeof(l->close_reason), "%s", reason);
 }
 
-int agent_link_start(struct agent_link *l, struct hub_store *s)
+int agent_link_start(struct agent_link *l, struct hub_store *s, unsigned heartbeat_seconds)
 {
 	memset(l, 0, sizeof(*l));
 	l->store = s;
+	l->heartbeat_seconds = heartbeat_seconds;
 	if (auth_new_nonce(l->nonce) < 0)
 		return -EIO;
 	cJSON *f = frame_new(FRAME_CHALLENGE, 0);
@@ -81,14 +80,18 @@ static const char *string_of(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Resources and attributes the agent reports in hello or node_status. */
-static void update_node_facts(struct agent_link *l, const cJSON *f)
+/* Resources and attributes the agent reports in hello or node_status. Returns false when
+ * something given was not valid (and so not stored). */
+static bool update_node_facts(struct agent_link *l, const cJSON *f)
 {
+	bool valid = true;
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(f, "resources");
 	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(res, "cpu");
 	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(res, "memory");
-	if (json_is_unsigned_integer(cpu) && json_is_unsigned_integer(mem) && cpu->valuedouble > 0 &&
-	    mem->valuedouble > 0) {
+	if (res && !(json_is_unsigned_integer(cpu) && json_is_unsigned_integer(mem) &&
+		     cpu->valuedouble > 0 && mem->valuedouble > 0))
+		valid = false;
+	else if (res) {
 		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 			l->store, "UPDATE nodes SET cpu = ?, memory = ? WHERE node_id = ?", NULL);
 		if (st) {
@@ -99,7 +102,9 @@ static void update_node_facts(struct agent_link *l, const cJSON *f)
 		}
 	}
 	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(f, "attributes");
-	if (cJSON_IsObject(attrs) && cJSON_GetArraySize(attrs) <= 64) {
+	if (attrs && !(cJSON_IsObject(attrs) && cJSON_GetArraySize(attrs) <= 64))
+		valid = false;
+	else if (attrs) {
 		_cleanup_free_ char *text = cJSON_PrintUnformatted(attrs);
 		if (text)
 			hub_store_exec_text(l->store, "UPDATE nodes SET attributes = ? WHERE node_id = ?",
@@ -109,23 +114,22 @@ static void update_node_facts(struct agent_link *l, const cJSON *f)
 	if (version && strlen(version) < 64)
 		hub_store_exec_text(l->store, "UPDATE nodes SET agent_version = ? WHERE node_id = ?",
 				    NULL, 2, version, l->node_id);
+	return valid;
 }
 
 static int hello(struct agent_link *l, const cJSON *f)
 {
 	const char *protocol = string_of(f, "protocol"), *node_id = string_of(f, "node_id");
 	const char *sig = string_of(f, "signature");
-	uint64_t major = 0;
-	if (protocol) {
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(protocol, "."), protocol);
-		if (parse_u64(buf, 0, 1000000, &major) < 0)
-			major = 0;
+	unsigned major = 0, minor = 0;
+	if (protocol_version_parse(protocol, &major, &minor) < 0) {
+		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, "protocol is not a MAJOR.MINOR version");
+		return 0;
 	}
 	if (major != PROTOCOL_MAJOR) {
 		char reason[96];
-		snprintf(reason, sizeof(reason), "unsupported protocol major %llu (hub speaks %d)",
-			 (unsigned long long)major, PROTOCOL_MAJOR);
+		snprintf(reason, sizeof(reason), "unsupported protocol major %u (hub speaks %d)",
+			 major, PROTOCOL_MAJOR);
 		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, reason);
 		return 0;
 	}
@@ -163,13 +167,13 @@ static int hello(struct agent_link *l, const cJSON *f)
 	bool in_transaction = hub_store_begin(l->store, NULL) == 0;
 	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
 			    node_id);
-	update_node_facts(l, f);
+	(void)update_node_facts(l, f); /* a hello with odd facts still authenticates */
 	if (in_transaction && hub_store_commit(l->store, NULL) < 0)
 		hub_store_rollback(l->store);
 	cJSON *w = frame_new(FRAME_WELCOME, 0);
 	if (w) {
 		cJSON_AddStringToObject(w, "container_instance_arn", arn ? arn : "");
-		cJSON_AddNumberToObject(w, "heartbeat_seconds", HEARTBEAT_SECONDS);
+		cJSON_AddNumberToObject(w, "heartbeat_seconds", l->heartbeat_seconds);
 	}
 	push(l, w);
 	return 1;
@@ -229,7 +233,9 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		break;
 	case FRAME_NODE_STATUS:
 		if (hub_store_begin(l->store, NULL) == 0) {
-			update_node_facts(l, fr.json);
+			if (!update_node_facts(l, fr.json))
+				push_error(l, "node_status: resources need positive integers cpu and"
+					      " memory, attributes an object of at most 64 names");
 			if (hub_store_commit(l->store, NULL) < 0)
 				hub_store_rollback(l->store);
 		}

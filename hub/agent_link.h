@@ -21,12 +21,14 @@ struct agent_link {
 	uint64_t last_sent_seq;   /* highest queued hub seq written on this connection */
 	bool outbox_pending;      /* the store may hold frames after last_sent_seq: look there */
 	struct link_out *head, *tail; /* control frames waiting to be written */
+	unsigned heartbeat_seconds; /* told to the agent in the welcome */
 	int close_code;           /* non-zero: close with this code and reason */
 	char close_reason[128];
 };
 
-/* Start a session: a fresh nonce and the challenge queued. */
-int agent_link_start(struct agent_link *l, struct hub_store *s);
+/* Start a session: a fresh nonce and the challenge queued. The welcome will tell the agent the
+ * hub's heartbeat period. */
+int agent_link_start(struct agent_link *l, struct hub_store *s, unsigned heartbeat_seconds);
 void agent_link_release(struct agent_link *l);
 
 /* Handle one received message. Returns 1 when the session has just authenticated (the caller

@@ -6,11 +6,14 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/pid_lock.h"
 #include "hub/keys_command.h"
 #include "hub/server.h"
 #include "hub/store.h"
+#include "protocol/liveness.h"
 
 static struct hub_server *running;
 
@@ -25,24 +28,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tether-hub [--listen ADDR:PORT] --db FILE [--dev]"
 		   " [--tls-cert PEM --tls-key PEM]\n"
+		   "                  [--heartbeat-seconds N]\n"
 		   "       tether-hub keys create|list|delete --db FILE [ACCESS_KEY_ID]\n");
-}
-
-/* "127.0.0.1:8080" or "[::1]:8080" into address and port. */
-static int parse_listen(char *arg, const char **ret_addr, int *ret_port)
-{
-	char *colon = strrchr(arg, ':');
-	uint64_t port;
-	if (!colon || parse_u64(colon + 1, 1, 65535, &port) < 0)
-		return -EINVAL;
-	*colon = '\0';
-	if (arg[0] == '[' && colon[-1] == ']') {
-		colon[-1] = '\0';
-		arg++;
-	}
-	*ret_addr = arg;
-	*ret_port = (int)port;
-	return 0;
 }
 
 /* Every connected agent holds a socket: the soft limit of open files goes up to the hard
@@ -61,6 +48,22 @@ static rlim_t raise_open_files_limit(void)
 	return rl.rlim_cur;
 }
 
+/* DB.lock, held for as long as this hub runs. */
+static int lock_database(const char *db, int *ret_fd, struct error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s.lock", db) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	pid_t holder = 0;
+	int r = pid_lock_take(path, ret_fd, &holder, err);
+	if (r == -EBUSY)
+		return error_set(err, EBUSY,
+				 "database %s is in use by another tether-hub (pid %ld, lock %s);"
+				 " stop it first or give another --db",
+				 db, (long)holder, path);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	log_set_program("tether-hub");
@@ -72,11 +75,11 @@ int main(int argc, char **argv)
 		{ "dev", no_argument, NULL, 'D' },
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
+		{ "heartbeat-seconds", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char listen_default[] = "127.0.0.1:8080";
-	char *listen_arg = listen_default;
+	const char *listen_arg = "127.0.0.1:8080";
 	const char *db = NULL;
 	struct hub_server_config cfg = { 0 };
 	int c;
@@ -87,19 +90,38 @@ int main(int argc, char **argv)
 		case 'D': cfg.dev = true; break;
 		case 'c': cfg.tls_cert = optarg; break;
 		case 'k': cfg.tls_key = optarg; break;
+		case 'H': {
+			uint64_t v;
+			if (parse_u64(optarg, 1, LIVENESS_MAX_HEARTBEAT_SECONDS, &v) < 0) {
+				log_error("--heartbeat-seconds takes 1-%d", LIVENESS_MAX_HEARTBEAT_SECONDS);
+				return 2;
+			}
+			cfg.heartbeat_seconds = (unsigned)v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!db || optind != argc || !cfg.tls_cert != !cfg.tls_key ||
-	    parse_listen(listen_arg, &cfg.address, &cfg.port) < 0) {
+	if (!db || optind != argc || !cfg.tls_cert != !cfg.tls_key) {
 		usage(stderr);
 		return 2;
 	}
-
 	cfg.db_path = db;
-	rlim_t open_files = raise_open_files_limit();
 	struct error err = { 0 };
+	if (listen_address_parse(listen_arg, &cfg.listen, &err) < 0) {
+		log_error("%s", err.message);
+		return 2;
+	}
+
+	/* Nothing is read or written before the database is ours: a second hub started on it by
+	 * mistake must leave the first one's nodes as they are. */
+	_cleanup_close_ int lock_fd = -1;
+	if (lock_database(db, &lock_fd, &err) < 0) {
+		log_error("%s", err.message);
+		return 1;
+	}
+	rlim_t open_files = raise_open_files_limit();
 	struct hub_store *store = NULL;
 	if (hub_store_open(db, &store, &err) < 0) {
 		log_error("%s", err.message);
@@ -116,8 +138,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_info("listening on %s:%d%s; event loop: %s; open files limit: %llu; accept queue: %d",
-		 cfg.address, cfg.port, cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv),
+	log_info("listening on %s%s%s:%d%s; event loop: %s; open files limit: %llu; accept queue: %d",
+		 cfg.listen.family == AF_INET6 ? "[" : "", cfg.listen.text,
+		 cfg.listen.family == AF_INET6 ? "]" : "", cfg.listen.port, cfg.dev ? " (dev mode)" : "", hub_server_event_backend(srv),
 		 (unsigned long long)open_files, hub_server_accept_queue(srv));
 	int r = hub_server_run(srv);
 	running = NULL;

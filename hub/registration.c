@@ -93,7 +93,10 @@ static const char *parse_request(const cJSON *req, struct register_request *r)
 		r->cluster = "default";
 	if (!taskdef_name_is_valid(r->cluster))
 		return "cluster is not a valid cluster name";
-	if (protocol && (protocol[0] - '0' != PROTOCOL_MAJOR || protocol[1] != '.'))
+	unsigned major, minor;
+	if (protocol && protocol_version_parse(protocol, &major, &minor) < 0)
+		return "protocol is not a MAJOR.MINOR version";
+	if (protocol && major != PROTOCOL_MAJOR)
 		return "unsupported protocol major version (hub speaks 1)";
 	if (!public_key_valid(r->public_key))
 		return "public_key is not the base64 of a 32-byte Ed25519 public key";

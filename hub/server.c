@@ -12,12 +12,12 @@
 #include "hub/http_front.h"
 #include "hub/http_request.h"
 #include "hub/link_index.h"
-#include "hub/listen_backlog.h"
+#include "hub/listen_socket.h"
 #include "hub/link_stats.h"
-#include "hub/liveness.h"
 #include "hub/server.h"
 #include "hub/task_retention.h"
 #include "protocol/frame.h"
+#include "protocol/liveness.h"
 
 struct hub_server {
 	struct lws_context *ctx;
@@ -29,6 +29,8 @@ struct hub_server {
 	struct hub_store *store;
 	struct http_front *front; /* the HTTP requests' state (hub/http_request.c) */
 	bool tls;
+	unsigned heartbeat_seconds;
+	struct liveness_policy liveness;
 	int accept_queue; /* the listen backlog, 0 when the system's default stayed */
 	volatile sig_atomic_t stopping;
 	struct link_session *links; /* authenticated or not, every open websocket */
@@ -127,6 +129,13 @@ static int close_now(struct lws *wsi, struct link_session *ls)
 static void link_receive(struct lws *wsi, struct link_session *ls, const void *in, size_t len)
 {
 	struct hub_server *srv = server_of(wsi);
+	if (lws_frame_is_binary(wsi)) {
+		ls->link.close_code = LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE;
+		snprintf(ls->link.close_reason, sizeof(ls->link.close_reason),
+			 "frames are JSON text, not binary");
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	if (lws_is_first_fragment(wsi)) {
 		ls->rx_size = 0;
 		ls->rx_too_large = false;
@@ -164,10 +173,12 @@ static void link_receive(struct lws *wsi, struct link_session *ls, const void *i
 static int link_writeable(struct lws *wsi, struct link_session *ls)
 {
 	if (ls->ping_due) {
-		unsigned char ping[LWS_PRE + 1];
+		unsigned char ping[LWS_PRE + sizeof(LIVENESS_PING_PAYLOAD)];
+		memcpy(ping + LWS_PRE, LIVENESS_PING_PAYLOAD, sizeof(LIVENESS_PING_PAYLOAD) - 1);
 		ls->ping_due = false;
 		ls->last_ping = lws_now_usecs();
-		if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
+		if (lws_write(wsi, ping + LWS_PRE, sizeof(LIVENESS_PING_PAYLOAD) - 1,
+			      LWS_WRITE_PING) < 0) {
 			ls->end = LINK_END_WRITE_FAILED;
 			return -1;
 		}
@@ -223,7 +234,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		memset(ls, 0, sizeof(*ls));
 		ls->wsi = wsi;
 		ls->opened = ls->last_heard = lws_now_usecs();
-		if (agent_link_start(&ls->link, srv->store) < 0)
+		if (agent_link_start(&ls->link, srv->store, srv->heartbeat_seconds) < 0)
 			return -1;
 		ls->next = srv->links;
 		if (srv->links)
@@ -268,7 +279,7 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* One timer for every link's liveness (hub/liveness.h). */
+/* One timer for every link's liveness (protocol/liveness.h). */
 static void liveness_sweep(lws_sorted_usec_list_t *sul)
 {
 	struct hub_server *srv = lws_container_of(sul, struct hub_server, sweep_sul);
@@ -281,7 +292,7 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 			}
 			continue;
 		}
-		switch (liveness_check(now, ls->last_heard, ls->last_ping)) {
+		switch (liveness_check(&srv->liveness, now, ls->last_heard, ls->last_ping)) {
 		case LIVENESS_PING:
 			ls->ping_due = true;
 			lws_callback_on_writable(ls->wsi);
@@ -295,7 +306,7 @@ static void liveness_sweep(lws_sorted_usec_list_t *sul)
 			break;
 		}
 	}
-	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, srv->liveness.check_every_us);
 }
 
 #define STATS_LOG_US (10 * 1000000LL)
@@ -336,22 +347,32 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	}
 	srv->store = store;
 	srv->tls = cfg->tls_cert != NULL;
-	if (http_front_new(cfg, store, &srv->front, err) < 0) {
+	int r = http_front_new(cfg, store, &srv->front, err);
+	if (r < 0) {
 		free(srv->by_node);
 		free(srv);
-		return -ENOMEM;
+		return r;
 	}
+	srv->heartbeat_seconds = cfg->heartbeat_seconds ? cfg->heartbeat_seconds
+							: LIVENESS_DEFAULT_HEARTBEAT_SECONDS;
+	srv->liveness = liveness_policy_of(srv->heartbeat_seconds);
 	lws_set_log_level(LLL_ERR, NULL);
 	struct lws_context_creation_info info = { 0 };
-	info.port = cfg->port;
-	info.iface = cfg->address;
+	info.port = cfg->listen.port;
+	info.iface = cfg->listen.text;
+	/* With IPv6 on, libwebsockets 4.1 opens an IPv6 socket and, given an IPv4 address, leaves
+	 * the socket's address unset: it listened on [::], every interface of both families. */
+	if (cfg->listen.family == AF_INET)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.protocols = protocols;
 	info.user = srv;
 	info.pt_serv_buf_size = 32 * 1024;
 	/* No libwebsockets idle policy: its timers sit in one sorted list that every insertion
 	 * walks, one per connection established, which made a reconnection storm of 10,000
-	 * agents quadratic; hub/liveness.h keeps the clock instead. */
+	 * agents quadratic; protocol/liveness.h keeps the clock instead. */
 	info.retry_and_idle_policy = &no_idle_policy;
+	/* Frames are UTF-8 text (docs/protocol.md): libwebsockets closes with 1007 otherwise. */
+	info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
@@ -378,11 +399,17 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		http_front_free(srv->front);
 		free(srv->by_node);
 		free(srv);
-		return error_set(err, EADDRINUSE, "cannot listen on %s:%d", cfg->address, cfg->port);
+		return error_set(err, EADDRINUSE, "cannot listen on %s port %d", cfg->listen.text,
+				 cfg->listen.port);
 	}
-	if (listen_backlog_set(cfg->port, HUB_LISTEN_BACKLOG) > 0)
+	r = listen_address_check(&cfg->listen, err);
+	if (r < 0) {
+		hub_server_free(srv);
+		return r;
+	}
+	if (listen_backlog_set(cfg->listen.port, HUB_LISTEN_BACKLOG) > 0)
 		srv->accept_queue = HUB_LISTEN_BACKLOG;
-	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, LIVENESS_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, srv->liveness.check_every_us);
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
 	store->on_frame_queued = wake_node;

@@ -5,14 +5,15 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "hub/listen_socket.h"
 #include "hub/store.h"
 
 struct hub_server_config {
-	const char *address; /* listen address (IPv4 or IPv6 literal) */
-	int port;
+	struct listen_address listen;
 	bool dev;            /* unsigned operator requests accepted from loopback */
 	const char *tls_cert, *tls_key;
 	const char *db_path; /* where the operator API's access keys are sealed (hub/access_keys.h) */
+	unsigned heartbeat_seconds; /* liveness period (protocol/liveness.h); 0: the default */
 };
 
 struct hub_server;
@@ -21,7 +22,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err);
 /* "epoll" or "poll": how the event loop waits for its sockets. */
 const char *hub_server_event_backend(const struct hub_server *srv);
-/* The accept queue's length (hub/listen_backlog.h), 0 when it could not be set. */
+/* The accept queue's length (hub/listen_socket.h), 0 when it could not be set. */
 int hub_server_accept_queue(const struct hub_server *srv);
 /* Serve until hub_server_stop; returns 0 after a clean stop. */
 int hub_server_run(struct hub_server *srv);

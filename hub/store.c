@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "common/cleanup.h"
+#include "common/sqlite_check.h"
 #include "hub/stmt_cache.h"
 #include "hub/store.h"
 
@@ -76,6 +77,15 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 		return r;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	int r = sqlite_check_sound(s->db,
+				   "The hub has not changed it. Restore it from a backup, or save what"
+				   " SQLite can read (sqlite3 FILE .recover | sqlite3 NEW) and start the"
+				   " hub with --db NEW.",
+				   err);
+	if (r < 0) {
+		hub_store_close(s);
+		return error_wrap(err, "%s", path);
+	}
 	if (!(s->stmts = stmt_cache_new(s->db))) {
 		hub_store_close(s);
 		return error_set(err, ENOMEM, "out of memory");
@@ -90,7 +100,7 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 			 "PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;", NULL, NULL,
 			 &msg) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = error_set(err, EIO, "database %s: %s", path, msg ? msg : "schema failed");
+		r = error_set(err, EIO, "database %s: %s", path, msg ? msg : "schema failed");
 		sqlite3_free(msg);
 		hub_store_close(s);
 		return r;

@@ -100,12 +100,16 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 	if ((uint64_t)sqlite3_column_int64(st, 0) >= seq)
 		return 0; /* applied before: acknowledge again only */
 
-	bool valid = frame_valid(frame);
+	bool valid = frame_valid(frame), owned = false;
 	if (valid) {
 		const char *task_id = arn_resource_id(string_of(frame, "task_arn"), "task");
 		const cJSON *containers = cJSON_GetObjectItemCaseSensitive(frame, "containers");
-		if (update_task(s, node_id, task_id, frame, err) < 0 ||
-		    update_containers(s, node_id, task_id, containers, err) < 0)
+		if (update_task(s, node_id, task_id, frame, err) < 0)
+			return -EIO;
+		/* No row: not a task of this node (another node's, made up, or forgotten an hour
+		 * after it stopped). Refused, and its seq consumed like a malformed frame's. */
+		owned = sqlite3_changes(s->db) > 0;
+		if (owned && update_containers(s, node_id, task_id, containers, err) < 0)
 			return -EIO;
 	}
 	sqlite3_stmt *up = hub_store_prepare(s, "UPDATE nodes SET agent_seq = ? WHERE node_id = ?",
@@ -121,6 +125,9 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 		return error_set(err, EBADMSG,
 				 "task_state needs task_arn, a status PENDING, RUNNING or STOPPED"
 				 " and containers with a name and a status");
+	if (!owned)
+		return error_set(err, EBADMSG, "task_state for %.200s: not a task of this node",
+				 string_of(frame, "task_arn"));
 	return 0;
 }
 

@@ -35,7 +35,7 @@ static int unpack_verified(int layout_fd, const struct oci_descriptor *desc, con
 		return error_set(err, ENOMEM, "out of memory");
 	uint64_t size = 0;
 	char got[SHA256_HEX_LEN + 1] = "";
-	int r = layer_unpack_fd(blob_fd, tmp, &hash, &size, err);
+	int r = layer_unpack_fd(blob_fd, tmp, NULL, &hash, &size, err);
 	bool hashed = size == desc->size && sha256_stream_final_hex(&hash, got) == 0;
 	sha256_stream_release(&hash);
 	/* A digest mismatch explains any unpack failure: report it first. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -13,6 +14,22 @@
 #include "image/layer_whiteout.h"
 
 #define READ_CHUNK (128u << 10)
+/* File data written between two looks at the file system's free space: at most this, and at
+ * most half the space that must stay free, so that no write overshoots it by much. */
+#define FREE_SPACE_CHECK_MAX_BYTES (64ULL << 20)
+
+const struct layer_limits layer_limits_default = {
+	.max_bytes = LAYER_MAX_BYTES_DEFAULT,
+	.max_entries = LAYER_MAX_ENTRIES_DEFAULT,
+	.min_free_percent = LAYER_MIN_FREE_PERCENT_DEFAULT,
+};
+
+/* What the layer has put on disk so far, against its limits. */
+struct unpack_budget {
+	const struct layer_limits *limits;
+	int root_fd;
+	uint64_t bytes, entries, bytes_at_last_check, check_every;
+};
 
 /* Feeds libarchive from fd and hashes every byte on the way, so the blob is read once. */
 struct hashing_reader {
@@ -148,7 +165,48 @@ static int check_hardlink_target(int root_fd, const char *target)
 	return S_ISDIR(st.st_mode) ? -EPERM : 0;
 }
 
-static int copy_entry_data(struct archive *in, struct archive *out)
+/* -ENOSPC when the file system holding the layer is short of space or inodes: less than
+ * min_free_percent of its blocks (or less than 1 GiB, on a large disk, whichever is less) or of
+ * its inodes free. */
+static int check_free_space(struct unpack_budget *b, struct error *err)
+{
+	b->bytes_at_last_check = b->bytes;
+	struct statvfs fs;
+	if (fstatvfs(b->root_fd, &fs) < 0)
+		return error_set_errno(err, errno, "free space of the layer store");
+	uint64_t pct = b->limits->min_free_percent;
+	uint64_t reserve = (uint64_t)fs.f_blocks * fs.f_frsize / 100 * pct;
+	if (reserve > (1ULL << 30))
+		reserve = 1ULL << 30;
+	b->check_every = reserve / 2 < FREE_SPACE_CHECK_MAX_BYTES ? reserve / 2 + 1
+								  : FREE_SPACE_CHECK_MAX_BYTES;
+	if ((uint64_t)fs.f_bavail * fs.f_frsize < reserve ||
+	    (fs.f_files && (uint64_t)fs.f_favail * 100 < (uint64_t)fs.f_files * pct))
+		return error_set(err, ENOSPC,
+				 "unpacking stopped: the layer store's file system is nearly full"
+				 " (%llu MiB and %llu inodes free)",
+				 (unsigned long long)((uint64_t)fs.f_bavail * fs.f_frsize >> 20),
+				 (unsigned long long)fs.f_favail);
+	return 0;
+}
+
+/* Called for each entry before it is written: count it and its declared size. */
+static int budget_entry(struct unpack_budget *b, struct archive_entry *entry, struct error *err)
+{
+	if (++b->entries > b->limits->max_entries)
+		return error_set(err, EFBIG, "the layer has more than %llu entries",
+				 (unsigned long long)b->limits->max_entries);
+	la_int64_t size = sym_archive_entry_size(entry);
+	if (size > 0 && (uint64_t)size > b->limits->max_bytes - b->bytes)
+		return error_set(err, EFBIG, "the layer unpacks to more than %llu bytes",
+				 (unsigned long long)b->limits->max_bytes);
+	if (b->entries % 4096 == 0)
+		return check_free_space(b, err);
+	return 0;
+}
+
+static int copy_entry_data(struct archive *in, struct archive *out, struct unpack_budget *b,
+			   struct error *err)
 {
 	const void *buf;
 	size_t size;
@@ -156,16 +214,24 @@ static int copy_entry_data(struct archive *in, struct archive *out)
 	for (;;) {
 		int r = sym_archive_read_data_block(in, &buf, &size, &offset);
 		if (r == ARCHIVE_EOF)
-			return ARCHIVE_OK;
+			return 0;
 		if (r < ARCHIVE_WARN)
+			return -EIO;
+		/* The declared size was checked; a sparse or lying entry is counted as written. */
+		if (size > b->limits->max_bytes - b->bytes)
+			return error_set(err, EFBIG, "the layer unpacks to more than %llu bytes",
+					 (unsigned long long)b->limits->max_bytes);
+		b->bytes += size;
+		if (b->bytes - b->bytes_at_last_check >= b->check_every &&
+		    (r = check_free_space(b, err)) < 0)
 			return r;
 		if (sym_archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-			return ARCHIVE_FATAL;
+			return -EIO;
 	}
 }
 
 static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
-			  const char *dest_dir, struct error *err)
+			  const char *dest_dir, struct unpack_budget *budget, struct error *err)
 {
 	size_t dest_len = strlen(dest_dir);
 	struct archive_entry *entry;
@@ -212,11 +278,18 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 			sym_archive_entry_set_hardlink(entry, link_full);
 		}
 		drop_overlay_xattrs(entry);
+		r = budget_entry(budget, entry, err);
+		if (r < 0)
+			return r;
 
 		/* ARCHIVE_WARN (say, an xattr the filesystem refused) still unpacks the data. */
 		r = sym_archive_write_header(out, entry);
-		if (r >= ARCHIVE_WARN && sym_archive_entry_size(entry) > 0)
-			r = copy_entry_data(in, out);
+		if (r >= ARCHIVE_WARN && sym_archive_entry_size(entry) > 0) {
+			r = copy_entry_data(in, out, budget, err);
+			if (r < 0 && r != -EIO)
+				return r;
+			r = r < 0 ? ARCHIVE_FATAL : ARCHIVE_OK;
+		}
 		if (r >= ARCHIVE_WARN)
 			r = sym_archive_write_finish_entry(out);
 		if (r < ARCHIVE_WARN)
@@ -226,8 +299,8 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 	}
 }
 
-int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
-		    uint64_t *ret_size, struct error *err)
+int layer_unpack_fd(int fd, const char *dest_dir, const struct layer_limits *limits,
+		    struct sha256_stream *hash, uint64_t *ret_size, struct error *err)
 {
 	if (dest_dir[0] != '/')
 		return error_set(err, EINVAL, "%s: layer folder must be an absolute path", dest_dir);
@@ -261,7 +334,11 @@ int layer_unpack_fd(int fd, const char *dest_dir, struct sha256_stream *hash,
 		return error_set(err, EINVAL, "not a tar archive (plain, gzip or zstd): %s",
 				 sym_archive_error_string(in));
 	}
-	r = unpack_entries(in, out, root_fd, dest_dir, err);
+	struct unpack_budget budget = { .limits = limits ? limits : &layer_limits_default,
+					.root_fd = root_fd };
+	r = check_free_space(&budget, err);
+	if (r == 0)
+		r = unpack_entries(in, out, root_fd, dest_dir, &budget, err);
 	if (r == 0 && sym_archive_write_close(out) != ARCHIVE_OK)
 		r = error_set(err, EIO, "finishing layer: %s", sym_archive_error_string(out));
 	if (hr->error)

@@ -21,6 +21,32 @@ static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_HEARTBEAT] = "heartbeat",
 };
 
+static const char *parse_version_number(const char *p, unsigned *ret)
+{
+	unsigned v = 0;
+	const char *start = p;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > 65535)
+			return NULL;
+	}
+	if (p == start)
+		return NULL;
+	*ret = v;
+	return p;
+}
+
+int protocol_version_parse(const char *text, unsigned *ret_major, unsigned *ret_minor)
+{
+	unsigned major, minor;
+	const char *p = text ? parse_version_number(text, &major) : NULL;
+	if (!p || *p != '.' || !(p = parse_version_number(p + 1, &minor)) || *p)
+		return -EINVAL;
+	*ret_major = major;
+	*ret_minor = minor;
+	return 0;
+}
+
 const char *frame_type_to_string(enum frame_type t)
 {
 	return t < _FRAME_TYPE_MAX ? frame_type_names[t] : NULL;

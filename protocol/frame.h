@@ -22,6 +22,10 @@
 #define CLOSE_DEREGISTERED 4004
 #define CLOSE_REPLACED 4005   /* a newer connection of the same node took over */
 
+/* "MAJOR.MINOR", each 0-65535 in decimal digits and nothing else ("1.0", "1.12"); -EINVAL for
+ * anything else ("1", "1.", "01x.0", " 1.0"). */
+int protocol_version_parse(const char *text, unsigned *ret_major, unsigned *ret_minor);
+
 enum frame_type {
 	FRAME_CHALLENGE,   /* hub -> agent: nonce to sign */
 	FRAME_HELLO,       /* agent -> hub: identity, signature, version */

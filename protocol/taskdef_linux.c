@@ -1,5 +1,6 @@
-/* linuxParameters: capabilities, initProcessEnabled, tmpfs, sharedMemorySize. devices,
- * maxSwap and swappiness are refused by name: tether does not apply them. */
+/* linuxParameters: capabilities, initProcessEnabled, tmpfs, sharedMemorySize, devices
+ * (taskdef_devices.c). maxSwap and swappiness are refused by name: tether does not apply
+ * them. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdlib.h>
@@ -116,9 +117,11 @@ static int parse_capabilities(const cJSON *v, const char *path, struct taskdef_c
 	return 0;
 }
 
-/* The tmpfs options that mean something for a fresh tmpfs mount, as mount(8) spells them. */
+/* The tmpfs options that mean something for a fresh tmpfs mount, as mount(8) spells them.
+ * "dev" is not among them: a tmpfs the container writes into is always nodev, so that a
+ * device node it makes there cannot be opened (docs/security.md). */
 static const char *const tmpfs_flags[] = {
-	"defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync",
+	"defaults", "ro", "rw", "suid", "nosuid", "nodev", "exec", "noexec", "sync",
 	"async", "dirsync", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime",
 	"relatime", "norelatime", "strictatime", "nostrictatime", "private", "rprivate",
 	"shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
@@ -192,10 +195,15 @@ static int parse_one_tmpfs(const cJSON *v, const char *path, struct taskdef_tmpf
 				  TASKDEF_MAX_MOUNT_OPTION, &t->mount_options, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; t->mount_options[i]; i++)
+	for (size_t i = 0; t->mount_options[i]; i++) {
+		if (strcmp(t->mount_options[i], "dev") == 0)
+			return error_set(err, EINVAL, "%s[%zu]: \"dev\" is refused: a tmpfs in a "
+					 "container is always nodev (give devices with "
+					 "linuxParameters.devices)", field_path, i);
 		if (!tmpfs_option_is_valid(t->mount_options[i]))
 			return error_set(err, EINVAL, "%s[%zu]: \"%s\" is not a tmpfs mount option "
 					 "tether applies", field_path, i, t->mount_options[i]);
+	}
 	return 0;
 }
 
@@ -248,7 +256,7 @@ int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_lin
 	if (r < 0)
 		return r;
 #define FIELD_PATH(f) (json_path(fp, "%s.%s", path, linux_fields[f]), fp)
-	static const enum linux_field refused[] = { L_DEVICES, L_MAX_SWAP, L_SWAPPINESS };
+	static const enum linux_field refused[] = { L_MAX_SWAP, L_SWAPPINESS };
 	for (size_t i = 0; i < ELEMENTSOF(refused); i++)
 		if (found[refused[i]])
 			return error_set(err, EOPNOTSUPP, "%s: not supported by tether yet",
@@ -269,6 +277,10 @@ int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_lin
 	}
 	if (found[L_TMPFS] && (r = parse_tmpfs(found[L_TMPFS], FIELD_PATH(L_TMPFS), l, err)) < 0)
 		return r;
+	if (found[L_DEVICES] &&
+	    (r = taskdef_devices_from_json(found[L_DEVICES], FIELD_PATH(L_DEVICES), &l->devices,
+					   &l->n_devices, err)) < 0)
+		return r;
 #undef FIELD_PATH
 	return 0;
 }
@@ -280,5 +292,6 @@ void taskdef_linux_release(struct taskdef_linux *l)
 		json_strv_free(l->tmpfs[i].mount_options);
 	}
 	free(l->tmpfs);
+	taskdef_devices_free(l->devices, l->n_devices);
 	*l = (struct taskdef_linux){ 0 };
 }

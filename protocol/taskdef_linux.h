@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "protocol/taskdef_devices.h"
 
 #define TASKDEF_MAX_TMPFS 16
 #define TASKDEF_MAX_MOUNT_OPTIONS 16
@@ -33,6 +34,8 @@ struct taskdef_linux {
 	uint32_t shared_memory_size_mib;  /* /dev/shm size; 0 = not set */
 	struct taskdef_tmpfs *tmpfs;
 	size_t n_tmpfs;
+	struct taskdef_device *devices;
+	size_t n_devices;
 };
 
 /* The ulimit names of ECS, in the order of enum taskdef_ulimit_name. */

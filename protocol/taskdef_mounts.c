@@ -44,8 +44,7 @@ int taskdef_path_normalize(const char *path, char **ret)
 	return 0;
 }
 
-/* An absolute path without "." or "..", normalised into *ret. */
-static int get_path(const cJSON *v, const char *path, char **ret, struct error *err)
+int taskdef_get_path(const cJSON *v, const char *path, char **ret, struct error *err)
 {
 	_cleanup_free_ char *raw = NULL;
 	int r = json_get_string(v, path, 1, TASKDEF_MAX_MOUNT_PATH, &raw, err);
@@ -60,7 +59,7 @@ static int get_path(const cJSON *v, const char *path, char **ret, struct error *
 	return 0;
 }
 
-static bool path_is_under(const char *path, const char *top)
+bool taskdef_path_is_under(const char *path, const char *top)
 {
 	size_t n = strlen(top);
 	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
@@ -95,7 +94,7 @@ static int parse_volume(const cJSON *item, const char *path, struct taskdef_volu
 	if (!host[0])
 		return 0;
 	json_path(field, "%s.host.sourcePath", path);
-	r = get_path(host[0], field, &vol->host_source_path, err);
+	r = taskdef_get_path(host[0], field, &vol->host_source_path, err);
 	if (r < 0)
 		return r;
 	if (strcmp(vol->host_source_path, "/") == 0)
@@ -145,13 +144,14 @@ static int parse_mount_point(const cJSON *item, const char *path, void *items, s
 	json_path(field, "%s.containerPath", path);
 	if (!found[1])
 		return error_set(err, EINVAL, "%s: required", field);
-	r = get_path(found[1], field, &mp->container_path, err);
+	r = taskdef_get_path(found[1], field, &mp->container_path, err);
 	if (r < 0)
 		return r;
 	/* The container's root, and the kernel's views that the runtime mounts and masks
 	 * itself, cannot be covered by a volume. */
-	if (strcmp(mp->container_path, "/") == 0 || path_is_under(mp->container_path, "/proc") ||
-	    path_is_under(mp->container_path, "/sys"))
+	if (strcmp(mp->container_path, "/") == 0 ||
+	    taskdef_path_is_under(mp->container_path, "/proc") ||
+	    taskdef_path_is_under(mp->container_path, "/sys"))
 		return error_set(err, EINVAL, "%s: \"%s\" cannot be a mount point (/, /proc and "
 				 "/sys are the runtime's)", field, mp->container_path);
 	json_path(field, "%s.readOnly", path);
@@ -255,7 +255,8 @@ int taskdef_container_mounts(const struct taskdef *td, const struct taskdef_cont
 }
 
 struct seen_paths {
-	const char *paths[TASKDEF_MAX_MOUNT_POINTS * TASKDEF_MAX_CONTAINERS];
+	const char *paths[TASKDEF_MAX_MOUNT_POINTS * TASKDEF_MAX_CONTAINERS + TASKDEF_MAX_TMPFS +
+			  TASKDEF_MAX_DEVICES];
 	size_t n;
 	const char *duplicate;
 };
@@ -274,8 +275,8 @@ static int note_path(void *userdata, const struct taskdef_mount_point *mp, bool 
 	return 0;
 }
 
-/* Every mount of container i (its own, those taken through volumesFrom, its tmpfs) at its
- * own path, and no volumesFrom cycle. */
+/* Every mount of container i (its own, those taken through volumesFrom, its tmpfs, its
+ * devices) at its own path, and no volumesFrom cycle. */
 static int check_one_mount_per_path(const struct taskdef *td, const struct taskdef_container *c,
 				    size_t i, struct error *err)
 {
@@ -295,6 +296,11 @@ static int check_one_mount_per_path(const struct taskdef *td, const struct taskd
 		if (r == -EEXIST)
 			seen->duplicate = c->linux_parameters.tmpfs[j].container_path;
 	}
+	/* So is a device (its path is normalised already). */
+	for (size_t j = 0; r == 0 && j < c->linux_parameters.n_devices; j++)
+		r = note_path(seen, &(struct taskdef_mount_point){
+				      .container_path = c->linux_parameters.devices[j].container_path },
+			      false);
 	if (r == -ELOOP)
 		r = error_set(err, EINVAL, "containerDefinitions[%zu].volumesFrom: containers "
 			      "take volumes from each other in a cycle", i);

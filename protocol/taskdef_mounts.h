@@ -17,6 +17,13 @@
  * control characters and relative paths are refused (-EINVAL). *ret is a copy to free. */
 int taskdef_path_normalize(const char *path, char **ret);
 
+/* The JSON string v (named path in errors) as an absolute path without "." or "..",
+ * normalised into *ret (to free). */
+int taskdef_get_path(const cJSON *v, const char *path, char **ret, struct error *err);
+
+/* True when PATH (normalised) is TOP or lies below it. */
+bool taskdef_path_is_under(const char *path, const char *top);
+
 /* The task's `volumes` array. */
 int taskdef_volumes_from_json(const cJSON *v, struct taskdef *td, struct error *err);
 

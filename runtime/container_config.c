@@ -119,6 +119,8 @@ int container_config_resolve(const struct taskdef_container *def, const char *ne
 	cfg->stop_timeout = def->stop_timeout;
 	cfg->storage.shm_size_mib = CONTAINER_DEFAULT_SHM_MIB;
 	container_security_resolve(def, network_mode, &cfg->security);
+	if (container_devices_resolve(&def->linux_parameters, &cfg->devices) < 0)
+		return error_set(err, ENOMEM, "container devices");
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
@@ -136,6 +138,7 @@ void container_config_free(struct container_config *cfg)
 	free(cfg->cgroup);
 	container_storage_release(&cfg->storage);
 	container_log_release(&cfg->log);
+	container_devices_release(&cfg->devices);
 	free(cfg);
 }
 
@@ -167,6 +170,7 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  cJSON_AddBoolToObject(o, "inherit_output", cfg->inherit_output) &&
 		  container_storage_to_json(&cfg->storage, o) &&
 		  container_security_to_json(&cfg->security, o) &&
+		  container_devices_to_json(&cfg->devices, o) &&
 		  (cfg->log.driver == TASKDEF_LOG_DEFAULT ||
 		   cJSON_AddItemToObject(o, "log", container_log_to_json(&cfg->log)));
 	char *text = ok ? cJSON_Print(o) : NULL;
@@ -251,6 +255,8 @@ int container_config_from_json(const char *text, struct container_config **ret,
 	}
 	if (r == 0)
 		r = container_security_from_json(o, &cfg->security);
+	if (r == 0)
+		r = container_devices_from_json(o, &cfg->devices);
 	/* A config.json without "log" (written by hand, or by an agent from before log drivers)
 	 * gets json-file with its defaults. */
 	const cJSON *log = cJSON_GetObjectItemCaseSensitive(o, "log");

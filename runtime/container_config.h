@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "image/image.h"
 #include "protocol/taskdef.h"
+#include "runtime/container_devices.h"
 #include "runtime/container_storage.h"
 #include "runtime/container_security.h"
 #include "runtime/container_log.h"
@@ -28,6 +29,7 @@ struct container_config {
 				   * container_config_resolve (container_log_resolve) */
 	struct container_storage storage; /* mounts, read-only root, /etc name files */
 	struct container_security security;
+	struct container_devices devices; /* host devices given by linuxParameters.devices */
 };
 
 /* Resolve as Docker does: an entryPoint in the definition replaces the image's Entrypoint and

@@ -14,7 +14,7 @@ static const struct {
 	{ "defaults", 0, 0 },
 	{ "ro", MS_RDONLY, 0 },            { "rw", 0, MS_RDONLY },
 	{ "suid", 0, MS_NOSUID },          { "nosuid", MS_NOSUID, 0 },
-	{ "dev", 0, MS_NODEV },            { "nodev", MS_NODEV, 0 },
+	{ "nodev", MS_NODEV, 0 },
 	{ "exec", 0, MS_NOEXEC },          { "noexec", MS_NOEXEC, 0 },
 	{ "sync", MS_SYNCHRONOUS, 0 },     { "async", 0, MS_SYNCHRONOUS },
 	{ "dirsync", MS_DIRSYNC, 0 },
@@ -86,7 +86,9 @@ int tmpfs_options_parse(char *const *options, uint32_t size_mib, uint64_t *ret_f
 		free(data);
 		return r;
 	}
-	*ret_flags = flags;
+	/* "dev" is refused at registration and unknown here: a node the container makes in
+	 * its tmpfs must never open (docs/security.md). */
+	*ret_flags = flags | MS_NODEV;
 	*ret_data = data;
 	return 0;
 }

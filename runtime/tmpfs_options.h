@@ -1,6 +1,6 @@
 /* linuxParameters.tmpfs mountOptions (as mount(8) spells them) turned into mount(2) flags and
- * tmpfs data, as Docker does: nosuid, nodev and noexec unless an option says otherwise, later
- * options winning over earlier ones. */
+ * tmpfs data, as Docker does: nosuid and noexec unless an option says otherwise, later
+ * options winning over earlier ones; always nodev ("dev" is not an option tether knows). */
 #pragma once
 
 #include <stdint.h>

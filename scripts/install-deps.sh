@@ -6,7 +6,7 @@ set -eu
 packages="gcc make pkg-config clang libclang-rt-14-dev
 libwebsockets-dev libwebsockets-evlib-ev libev-dev libcurl4-openssl-dev libcjson-dev libcap-dev libsystemd-dev
 libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
-awscli busybox-static jq curl iproute2 util-linux procps
+awscli busybox-static jq curl sqlite3 iproute2 util-linux procps
 qemu-system-x86 cpio"
 [ "${1:-}" = --bench ] && packages="$packages crun runc"
 

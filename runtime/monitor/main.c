@@ -29,6 +29,7 @@
 #include "runtime/etc_files.h"
 #include "runtime/exit_record.h"
 #include "runtime/monitor/container_setup.h"
+#include "runtime/monitor/devices.h"
 #include "runtime/monitor/mounts.h"
 #include "runtime/monitor/log_forward.h"
 #include "runtime/monitor/seccomp_filter.h"
@@ -164,6 +165,9 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		if (r >= 0)
 			r = cgroup_open(m->cfg->cgroup, &cgroup_fd, err);
 	}
+	/* Before the seccomp filter is built: without a device filter MKNOD leaves the set. */
+	if (r >= 0)
+		r = devices_restrict_cgroup(cgroup_fd, m->cfg, err);
 	if (r >= 0)
 		r = write_name_files(m, err);
 	if (r >= 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "runtime/monitor/devices.h"
 #include "runtime/monitor/mount_target.h"
 #include "runtime/monitor/rootfs.h"
 
@@ -24,8 +25,7 @@ static const char *const name_files[][2] = {
 };
 #define N_NAME_FILES ELEMENTSOF(name_files)
 
-/* A detached recursive copy of PATH (in the caller's view) with ATTRS set on all of it. */
-static int clone_tree(int dirfd, const char *path, unsigned flags, uint64_t attrs)
+int mounts_clone_tree(int dirfd, const char *path, unsigned flags, uint64_t attrs)
 {
 	int fd = open_tree(dirfd, path, flags | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd < 0)
@@ -36,7 +36,7 @@ static int clone_tree(int dirfd, const char *path, unsigned flags, uint64_t attr
 	return fd;
 }
 
-static void attach(int tree_fd, int target_fd, const char *dest)
+void mounts_attach_tree(int tree_fd, int target_fd, const char *dest)
 {
 	if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		setup_die("mount on %s: %s", dest, strerror(errno));
@@ -45,8 +45,10 @@ static void attach(int tree_fd, int target_fd, const char *dest)
 void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm)
 {
 	const struct container_storage *st = &s->cfg->storage;
+	const struct container_devices *devices = &s->cfg->devices;
 	pm->tree_fds = calloc(N_NAME_FILES + st->n_mounts, sizeof(int));
-	if (!pm->tree_fds)
+	pm->device_fds = calloc(devices->n ? devices->n : 1, sizeof(int));
+	if (!pm->tree_fds || !pm->device_fds)
 		setup_die("mounts: out of memory");
 	/* As Docker: the name files follow a read-only root; volumes are nosuid and nodev. */
 	uint64_t name_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
@@ -54,14 +56,16 @@ void mounts_prepare(const struct container_setup *s, struct prepared_mounts *pm)
 	for (size_t i = 0; i < N_NAME_FILES; i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", s->folder, name_files[i][0]);
-		pm->tree_fds[pm->n++] = clone_tree(AT_FDCWD, path, 0, name_attrs);
+		pm->tree_fds[pm->n++] = mounts_clone_tree(AT_FDCWD, path, 0, name_attrs);
 	}
 	for (size_t i = 0; i < st->n_mounts; i++) {
 		const struct container_mount *m = &st->mounts[i];
 		pm->tree_fds[pm->n++] = !m->source ? -1 :
-			clone_tree(AT_FDCWD, m->source, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				   (m->read_only ? MOUNT_ATTR_RDONLY : 0));
+			mounts_clone_tree(AT_FDCWD, m->source, 0, MOUNT_ATTR_NOSUID |
+					  MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0));
 	}
+	for (size_t i = 0; i < devices->n; i++)
+		pm->device_fds[i] = devices_clone_host_node(&devices->items[i]);
 }
 
 static int open_root(void)
@@ -117,11 +121,20 @@ void mounts_attach(const struct container_setup *s, struct prepared_mounts *pm)
 		if (fstat(pm->tree_fds[i], &sb) < 0)
 			setup_die("mount source for %s: %s", dest, strerror(errno));
 		_cleanup_close_ int target = target_or_die(root, dest, S_ISDIR(sb.st_mode));
-		attach(pm->tree_fds[i], target, dest);
+		mounts_attach_tree(pm->tree_fds[i], target, dest);
 		close(pm->tree_fds[i]);
 		pm->tree_fds[i] = -1;
 	}
+	/* Devices last: one inside a tmpfs or volume of the task is not hidden by it. */
+	const struct container_devices *devices = &s->cfg->devices;
+	for (size_t i = 0; i < devices->n; i++) {
+		const char *dest = devices->items[i].container_path;
+		_cleanup_close_ int target = target_or_die(root, dest, false);
+		mounts_attach_tree(pm->device_fds[i], target, dest);
+		close(pm->device_fds[i]);
+	}
 	free(pm->tree_fds);
+	free(pm->device_fds);
 	*pm = (struct prepared_mounts){ 0 };
 }
 
@@ -148,9 +161,10 @@ static void mask_one(int root, const char *path)
 		setup_die("mask %s: %s", path, strerror(errno));
 	if (!S_ISDIR(sb.st_mode)) {
 		/* Files read as empty: /dev/null over them. */
-		_cleanup_close_ int tree = clone_tree(AT_FDCWD, "/dev/null", 0, MOUNT_ATTR_RDONLY |
-						      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-		attach(tree, target, path);
+		_cleanup_close_ int tree = mounts_clone_tree(AT_FDCWD, "/dev/null", 0,
+							     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							     MOUNT_ATTR_NOEXEC);
+		mounts_attach_tree(tree, target, path);
 		return;
 	}
 	/* Folders show as empty: a read-only tmpfs over them. */
@@ -168,9 +182,10 @@ static void make_readonly(int root, const char *path)
 		return;
 	if (target < 0)
 		setup_die("read-only %s: %s", path, strerror(-target));
-	_cleanup_close_ int tree = clone_tree(target, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY |
-					      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	attach(tree, target, path);
+	_cleanup_close_ int tree = mounts_clone_tree(target, "", AT_EMPTY_PATH,
+						     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	mounts_attach_tree(tree, target, path);
 }
 
 void mounts_mask_kernel_paths(void)

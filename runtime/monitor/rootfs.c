@@ -8,9 +8,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime/monitor/devices.h"
 #include "runtime/monitor/mount_target.h"
 #include "runtime/monitor/mounts.h"
 #include "runtime/monitor/rootfs.h"
@@ -55,26 +55,19 @@ static void mount_overlay(const struct container_config *cfg, const char *rootfs
 					upper, work);
 	if (len >= sizeof(opts))
 		setup_die("rootfs: overlay options too long (%zu layers)", n);
-	mount_or_die("overlay", rootfs, "overlay", 0, opts);
+	/* nodev: a device node the image ships, or the container makes, does not open. */
+	mount_or_die("overlay", rootfs, "overlay", MS_NODEV, opts);
 }
 
 static void make_dev(uint32_t shm_size_mib)
 {
-	static const struct { const char *name; unsigned major, minor; } nodes[] = {
-		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-		{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
-	};
 	static const struct { const char *target, *link; } links[] = {
 		{ "/proc/self/fd", "/dev/fd" },      { "/proc/self/fd/0", "/dev/stdin" },
 		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
 		{ "pts/ptmx", "/dev/ptmx" },         { "/proc/kcore", "/dev/core" },
 	};
 	mount_or_die("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
-	mode_t old = umask(0);
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		if (mknod(nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
-			setup_die("mknod %s: %s", nodes[i].name, strerror(errno));
-	umask(old);
+	devices_make_default_nodes(); /* and /dev turns nodev */
 	mkdir_or_die("/dev/pts", 0755);
 	mount_or_die("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620");

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sha256_stream_init(&hash) < 0)
 		abort();
 	uint64_t read_size = 0;
-	if (layer_unpack_fd(fd, layer, &hash, &read_size, &err) == 0 && read_size != size)
+	if (layer_unpack_fd(fd, layer, NULL, &hash, &read_size, &err) == 0 && read_size != size)
 		abort();
 	sha256_stream_release(&hash);
 	check_contained();

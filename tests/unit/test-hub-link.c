@@ -94,7 +94,7 @@ static int hello(struct node *n, struct agent_link *l, const char *protocol, con
 /* Authenticated, with the welcome and the pending assignment read. */
 static int connect_node(struct node *n, struct agent_link *l)
 {
-	agent_link_start(l, n->store);
+	agent_link_start(l, n->store, 20);
 	if (hello(n, l, "1.0", n->node_id) != 1)
 		return -1;
 	free(agent_link_next_out(l));
@@ -137,7 +137,7 @@ TEST(hub_link_challenge_first)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	ASSERT_INT_EQ(agent_link_start(&l, n.store), 0);
+	ASSERT_INT_EQ(agent_link_start(&l, n.store, 20), 0);
 	_cleanup_free_ char *c = agent_link_next_out(&l);
 	ASSERT_CONTAINS(c, "\"type\":\"challenge\"");
 	ASSERT_CONTAINS(c, "\"protocol_major\":1");
@@ -151,10 +151,41 @@ TEST(hub_link_wrong_major_closes_4001)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "2.0", n.node_id), 0);
 	ASSERT_INT_EQ(l.close_code, CLOSE_PROTOCOL_UNSUPPORTED);
 	ASSERT_CONTAINS(l.close_reason, "unsupported protocol major 2 (hub speaks 1)");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+/* docs/protocol.md: the version is MAJOR.MINOR; "1" alone is not one. */
+TEST(hub_link_version_not_major_minor_closes_4001)
+{
+	static const char *const bad[] = { "1", "1.", ".0", "1.0.0", " 1.0", "1.0 ", "01x.0",
+					   "1.-1", "+1.0", "99999999999.0", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct node n;
+		ASSERT_INT_EQ(node_new(&n), 0);
+		struct agent_link l;
+		agent_link_start(&l, n.store, 20);
+		ASSERT_INT_EQ(hello(&n, &l, bad[i], n.node_id), 0);
+		ASSERT_INT_EQ(l.close_code, CLOSE_PROTOCOL_UNSUPPORTED);
+		ASSERT_CONTAINS(l.close_reason, "protocol is not a MAJOR.MINOR version");
+		ASSERT_TRUE(!l.authenticated);
+		agent_link_closed(&l, false);
+		node_release(&n);
+	}
+}
+
+TEST(hub_link_later_minor_is_welcomed)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store, 20);
+	ASSERT_INT_EQ(hello(&n, &l, "1.7", n.node_id), 1);
+	ASSERT_TRUE(l.authenticated);
 	agent_link_closed(&l, false);
 	node_release(&n);
 }
@@ -164,12 +195,12 @@ TEST(hub_link_bad_signature_or_unknown_node_closes_4003)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", "mi-00000000000000000"), 0);
 	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED);
 	agent_link_closed(&l, false);
 
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	free(agent_link_next_out(&l));
 	send_text(&l, "{\"type\":\"heartbeat\"}");
 	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED); /* nothing but hello first */
@@ -182,7 +213,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	struct node n;
 	ASSERT_INT_EQ(node_new(&n), 0);
 	struct agent_link l;
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	_cleanup_free_ char *welcome = agent_link_next_out(&l);
 	ASSERT_CONTAINS(welcome, "\"type\":\"welcome\"");
@@ -195,7 +226,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	agent_link_closed(&l, false);
 
 	/* Not acknowledged: the next connection gets it again. */
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	free(agent_link_next_out(&l));
 	_cleanup_free_ char *again = agent_link_next_out(&l);
@@ -205,7 +236,7 @@ TEST(hub_link_welcome_then_assignment_resent_until_acked)
 	ASSERT_STR_EQ(status, "PENDING");
 	agent_link_closed(&l, false);
 
-	agent_link_start(&l, n.store);
+	agent_link_start(&l, n.store, 20);
 	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 1);
 	free(agent_link_next_out(&l));
 	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
@@ -255,6 +286,38 @@ TEST(hub_link_malformed_task_state_refused_and_acked)
 	ASSERT_TRUE(strcmp(status, "STOPPED") != 0);
 	_cleanup_free_ char *code = task_field(&n, "exitCode");
 	ASSERT_STR_EQ(code, "(none)");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_task_state_of_a_task_not_on_this_node_refused)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	send_text(&l, "{\"type\":\"task_state\",\"seq\":8,"
+		      "\"task_arn\":\"arn:aws:ecs:local:000000000000:task/default/made-up\","
+		      "\"status\":\"RUNNING\",\"containers\":[{\"name\":\"c\",\"status\":\"RUNNING\"}]}");
+	_cleanup_free_ char *error = agent_link_next_out(&l);
+	ASSERT_CONTAINS(error, "made-up: not a task of this node");
+	_cleanup_free_ char *ack = agent_link_next_out(&l);
+	ASSERT_STR_EQ(ack, "{\"type\":\"ack\",\"seq\":8}");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+TEST(hub_link_node_status_with_bad_resources_refused)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	send_text(&l, "{\"type\":\"node_status\",\"resources\":{\"cpu\":-1,\"memory\":\"lots\"}}");
+	_cleanup_free_ char *error = agent_link_next_out(&l);
+	ASSERT_CONTAINS(error, "resources need positive integers cpu and memory");
+	send_text(&l, "{\"type\":\"node_status\",\"resources\":{\"cpu\":2048,\"memory\":4096}}");
+	ASSERT_TRUE(agent_link_next_out(&l) == NULL);
 	agent_link_closed(&l, false);
 	node_release(&n);
 }

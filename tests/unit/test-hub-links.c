@@ -9,7 +9,7 @@
 
 #include "hub/link_index.h"
 #include "hub/link_stats.h"
-#include "hub/listen_backlog.h"
+#include "hub/listen_socket.h"
 #include "tests/unit/test.h"
 
 static int count_under(const struct link_index *ix, const char *key)

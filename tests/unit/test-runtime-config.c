@@ -141,6 +141,45 @@ TEST(config_json_round_trip)
 	container_config_free(back);
 }
 
+TEST(config_json_carries_devices)
+{
+	struct taskdef_device devices[] = {
+		{ .host_path = "/dev/ttyS1", .container_path = "/dev/ttyS1",
+		  .permissions = TASKDEF_DEVICE_ALL },
+		{ .host_path = "/dev/loop3", .container_path = "/dev/disk",
+		  .permissions = TASKDEF_DEVICE_READ },
+	};
+	struct taskdef_container def = { .name = "app",
+					 .linux_parameters = { .devices = devices, .n_devices = 2 } };
+	struct container_config *cfg = resolve(&def, &image);
+	ASSERT_TRUE(cfg);
+	ASSERT_INT_EQ(cfg->devices.n, 2);
+	ASSERT_INT_EQ(cfg->devices.items[1].access, CGROUP_DEVICE_READ);
+	char *text = NULL;
+	ASSERT_INT_EQ(container_config_to_json(cfg, &text), 0);
+	ASSERT_CONTAINS(text, "\"access\":\t\"rwm\"");
+	struct container_config *back = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(container_config_from_json(text, &back, &err), 0);
+	ASSERT_INT_EQ(back->devices.n, 2);
+	ASSERT_STR_EQ(back->devices.items[0].host_path, "/dev/ttyS1");
+	ASSERT_INT_EQ(back->devices.items[0].access, CGROUP_DEVICE_RWM);
+	ASSERT_STR_EQ(back->devices.items[1].container_path, "/dev/disk");
+	ASSERT_INT_EQ(back->devices.items[1].access, CGROUP_DEVICE_READ);
+	free(text);
+	container_config_free(cfg);
+	container_config_free(back);
+	/* A device with no access, or one the monitor does not know, is not run. */
+	ASSERT_TRUE(container_config_from_json("{\"args\":[\"x\"],\"env\":[],\"layers\":[],\"cwd\":\"/\","
+					       "\"hostname\":\"h\",\"cgroup\":\"c\",\"stop_timeout\":1,"
+					       "\"devices\":[{\"host_path\":\"/dev/x\",\"container_path\":"
+					       "\"/dev/x\",\"access\":\"rx\"}]}", &back, &err) < 0);
+	ASSERT_TRUE(container_config_from_json("{\"args\":[\"x\"],\"env\":[],\"layers\":[],\"cwd\":\"/\","
+					       "\"hostname\":\"h\",\"cgroup\":\"c\",\"stop_timeout\":1,"
+					       "\"devices\":[{\"host_path\":\"/dev/x\",\"container_path\":"
+					       "\"/dev/x\",\"access\":\"\"}]}", &back, &err) < 0);
+}
+
 TEST(config_json_rejects_missing_args)
 {
 	struct container_config *cfg = NULL;

@@ -26,6 +26,10 @@ TEST(tmpfs_options_default_and_overrides)
 	char *unset = NULL;
 	ASSERT_INT_EQ(tmpfs_options_parse(bad, 1, &flags, &unset), -EINVAL);
 	ASSERT_TRUE(unset == NULL);
+	/* Registration refuses "dev"; should one come through anyway, it is not applied. */
+	char *dev[] = { (char *)"dev", NULL };
+	ASSERT_INT_EQ(tmpfs_options_parse(dev, 1, &flags, &unset), -EINVAL);
+	ASSERT_TRUE(unset == NULL);
 }
 
 static struct taskdef *parse(const char *text)

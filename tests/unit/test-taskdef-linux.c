@@ -94,8 +94,6 @@ TEST(taskdef_linux_refusals)
 			"capabilities.drop[0]: expected a string");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"capabilities\": {\"keep\": []}}"),
 			"capabilities.keep: field not supported");
-	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": []}"),
-			"containerDefinitions[0].linuxParameters.devices: not supported by tether");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"maxSwap\": 10}"),
 			"linuxParameters.maxSwap: not supported");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"swappiness\": 10}"),
@@ -131,6 +129,107 @@ TEST(taskdef_tmpfs_refusals)
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"tmpfs\": [{\"containerPath\": \"/a\", \"size\": 1,"
 					" \"mountOptions\": [\"size=1g,exec\"]}]}"),
 			"is not a tmpfs mount option");
+}
+
+TEST(taskdef_tmpfs_dev_refused)
+{
+	/* A tmpfs is always nodev: "dev" would let a node made there open. */
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"tmpfs\": [{\"containerPath\": \"/a\", \"size\": 1,"
+					" \"mountOptions\": [\"nodev\", \"dev\"]}]}"),
+			"tmpfs[0].mountOptions[1]: \"dev\" is refused: a tmpfs in a container is always nodev");
+	ASSERT_TRUE(container_error("\"linuxParameters\": {\"tmpfs\": [{\"containerPath\": \"/a\", \"size\": 1,"
+				    " \"mountOptions\": [\"nodev\"]}]}") == NULL);
+}
+
+TEST(taskdef_devices_parsed)
+{
+	struct error err = { 0 };
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	int r = parse_container(
+		"\"linuxParameters\": {\"devices\": ["
+		" {\"hostPath\": \"/dev/ttyS1\"},"
+		" {\"hostPath\": \"//dev//serial/by-id/usb-x/\", \"containerPath\": \"/dev/gps\","
+		"  \"permissions\": [\"read\"]},"
+		" {\"hostPath\": \"/dev/fuse\", \"containerPath\": \"/opt/fuse\","
+		"  \"permissions\": [\"mknod\", \"write\"]}]}", &td, &err);
+	if (r < 0)
+		test_fail_at(__FILE__, __LINE__, "%s", err.message);
+	ASSERT_INT_EQ(r, 0);
+	const struct taskdef_linux *l = &td->containers[0].linux_parameters;
+	ASSERT_INT_EQ(l->n_devices, 3);
+	ASSERT_STR_EQ(l->devices[0].host_path, "/dev/ttyS1");
+	ASSERT_STR_EQ(l->devices[0].container_path, "/dev/ttyS1");
+	ASSERT_INT_EQ(l->devices[0].permissions, TASKDEF_DEVICE_ALL);
+	ASSERT_STR_EQ(l->devices[1].host_path, "/dev/serial/by-id/usb-x");
+	ASSERT_STR_EQ(l->devices[1].container_path, "/dev/gps");
+	ASSERT_INT_EQ(l->devices[1].permissions, TASKDEF_DEVICE_READ);
+	ASSERT_INT_EQ(l->devices[2].permissions, TASKDEF_DEVICE_MKNOD | TASKDEF_DEVICE_WRITE);
+}
+
+TEST(taskdef_devices_refusals)
+{
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": {}}"),
+			"linuxParameters.devices: expected an array of {hostPath, containerPath, permissions}");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{}]}"),
+			"devices[0].hostPath: required");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/../etc/passwd\"}]}"),
+			"devices[0].hostPath: \"/dev/../etc/passwd\" must be an absolute path without '.' or '..'");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"dev/sda\"}]}"),
+			"devices[0].hostPath: \"dev/sda\" must be an absolute path");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/./sda\"}]}"),
+			"must be an absolute path without '.' or '..'");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"//\"}]}"),
+			"devices[0].hostPath: \"/\" is not a device");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"containerPath\": \"/proc/sysrq-trigger\"}]}"),
+			"devices[0].containerPath: \"/proc/sysrq-trigger\" cannot hold a device");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"containerPath\": \"/sys\"}]}"),
+			"devices[0].containerPath: \"/sys\" cannot hold a device");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"containerPath\": \"/\"}]}"),
+			"devices[0].containerPath: \"/\" cannot hold a device");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"containerPath\": \"/dev/x\\n\"}]}"),
+			"devices[0].containerPath: \"/dev/x\n\" must be an absolute path");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"permissions\": []}]}"),
+			"devices[0].permissions: expected an array of one or more of");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"permissions\": [\"read\", \"execute\"]}]}"),
+			"devices[0].permissions[1]: expected \"read\", \"write\" or \"mknod\"");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"permissions\": [\"read\", \"read\"]}]}"),
+			"devices[0].permissions[1]: \"read\" is given twice");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"cgroupPermissions\": \"rwm\"}]}"),
+			"devices[0].cgroupPermissions: field not supported");
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\"},"
+					" {\"hostPath\": \"/dev/sdb\", \"containerPath\": \"/dev//sda/\"}]}"),
+			"devices[1].containerPath: \"/dev/sda\" is given twice");
+	/* A device is a mount: it cannot share its path with a tmpfs or a volume. */
+	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"devices\": [{\"hostPath\": \"/dev/sda\","
+					" \"containerPath\": \"/data\"}], \"tmpfs\": [{\"containerPath\": \"/data\","
+					" \"size\": 1}]}"),
+			"two mounts at \"/data\"");
+}
+
+TEST(taskdef_devices_at_most_64)
+{
+	char fields[8192];
+	size_t n = (size_t)snprintf(fields, sizeof(fields), "\"linuxParameters\": {\"devices\": [");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)snprintf(fields + n, sizeof(fields) - n, "%s{\"hostPath\": \"/dev/d%d\"}",
+				      i ? ", " : "", i);
+	snprintf(fields + n, sizeof(fields) - n, "]}");
+	static char text[10000];
+	snprintf(text, sizeof(text),
+		 "{\"family\": \"f\", \"containerDefinitions\": [{\"name\": \"a\", \"image\": \"i\", %s}]}",
+		 fields);
+	struct taskdef *td = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(taskdef_parse(text, strlen(text), &td, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "linuxParameters.devices: more than 64 devices");
 }
 
 TEST(taskdef_ulimits_parsed)

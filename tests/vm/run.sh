@@ -11,6 +11,10 @@
 #
 # Guest tests print PASS/FAIL/SKIP lines; they are passed through, so tests/run.sh counts them.
 # Lines starting "bench: " (benchmark tables) are passed through as well.
+#
+# The guest's second serial port (ttyS1, a working UART) writes into a file on this side. A
+# guest test that writes there prints "vm: host-check ttyS1 NAME TEXT"; after the run NAME
+# passes when TEXT arrived in that file.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/vm
@@ -35,7 +39,14 @@ append="console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check tether.mode=$mode
 [ -n "$guest_dir" ] && append="$append tether.dir=$guest_dir"
 [ -n "$bin" ] && append="$append tether.bin=$bin"
 
+uart2=null # the guest's ttyS1: a file for the tests, nothing for a shell
+if [ "$shell" != 1 ]; then
+	ttys1=$(mktemp /tmp/tether-vm-ttyS1.XXXXXX)
+	trap 'rm -f "$ttys1"' EXIT
+	uart2=file:$ttys1
+fi
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot
+	-serial mon:stdio -serial "$uart2"
 	-kernel "$cache/kernel/boot/vmlinuz-$version" -initrd "$cache/initramfs.cpio.gz"
 	-append "$append"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
@@ -51,6 +62,15 @@ timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | sed 
 	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^(vm|measured|bench): '
 rc=${PIPESTATUS[0]}
 echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
+while read -r _ _ port name text; do
+	[ "$port" = ttyS1 ] || continue
+	if grep -qF -- "$text" "$ttys1"; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: '$text' did not arrive through the guest's ttyS1 (it got $(wc -c <"$ttys1") bytes)"
+		echo "FAIL $name" >>"$log"
+	fi
+done < <(grep '^vm: host-check ' "$log")
 if ! grep -q '^vm: done' "$log"; then
 	echo "FAIL vm_completes: the guest did not finish; last lines of its console:"
 	tail -n 40 "$log" | sed 's/^/    | /'
