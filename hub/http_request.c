@@ -271,6 +271,10 @@ int http_request_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		decline_h2c(in);
 		return 0;
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+		/* The listener's SSL_CTX, made: kept for certificate reloads (hub/tls_reload.h). */
+		hub_server_tls_made(wsi, user);
+		return 0;
 	case LWS_CALLBACK_HTTP:
 		return start_request(wsi, h, in);
 	case LWS_CALLBACK_HTTP_BODY:

@@ -24,6 +24,13 @@ static void on_signal(int sig)
 		hub_server_stop(running);
 }
 
+static void on_hangup(int sig)
+{
+	(void)sig;
+	if (running)
+		hub_server_reload_tls(running);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tether-hub [--listen ADDR:PORT] --db FILE [--dev]"
@@ -137,6 +144,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	struct sigaction hup = { .sa_handler = on_hangup, .sa_flags = SA_RESTART };
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("listening on %s%s%s:%d%s; event loop: %s; open files limit: %llu; accept queue: %d",
 		 cfg.listen.family == AF_INET6 ? "[" : "", cfg.listen.text,

@@ -16,6 +16,7 @@
 #include "hub/link_stats.h"
 #include "hub/server.h"
 #include "hub/task_retention.h"
+#include "hub/tls_reload.h"
 #include "protocol/frame.h"
 #include "protocol/liveness.h"
 
@@ -33,6 +34,8 @@ struct hub_server {
 	struct liveness_policy liveness;
 	int accept_queue; /* the listen backlog, 0 when the system's default stayed */
 	volatile sig_atomic_t stopping;
+	volatile sig_atomic_t reload_due; /* SIGHUP: read the certificate's files again */
+	struct tls_reload tls_files;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
 	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul;
@@ -373,6 +376,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	info.retry_and_idle_policy = &no_idle_policy;
 	/* Frames are UTF-8 text (docs/protocol.md): libwebsockets closes with 1007 otherwise. */
 	info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
+	srv->tls_files = (struct tls_reload){ cfg->tls_cert, cfg->tls_key, NULL };
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
@@ -428,9 +432,33 @@ int hub_server_accept_queue(const struct hub_server *srv)
 	return srv->accept_queue;
 }
 
+void hub_server_tls_made(struct lws *wsi, void *ssl_ctx)
+{
+	server_of(wsi)->tls_files.served = ssl_ctx;
+}
+
+static void reload_certificate(struct hub_server *srv)
+{
+	if (!srv->tls) {
+		log_info("SIGHUP: no certificate to reload (the hub serves plain HTTP)");
+		return;
+	}
+	char summary[512];
+	struct error err = { 0 };
+	if (tls_reload_apply(&srv->tls_files, summary, sizeof(summary), &err) < 0)
+		log_error("certificate not reloaded, the one loaded before is still served: %s",
+			  err.message);
+	else
+		log_info("certificate reloaded from %s: %s", srv->tls_files.cert_path, summary);
+}
+
 int hub_server_run(struct hub_server *srv)
 {
 	while (!srv->stopping) {
+		if (srv->reload_due) {
+			srv->reload_due = 0;
+			reload_certificate(srv);
+		}
 		if (srv->loop)
 			ev_run(srv->loop, EVRUN_ONCE); /* lws_cancel_service wakes it */
 		else if (lws_service(srv->ctx, 0) < 0)
@@ -442,6 +470,12 @@ int hub_server_run(struct hub_server *srv)
 void hub_server_stop(struct hub_server *srv)
 {
 	srv->stopping = 1;
+	lws_cancel_service(srv->ctx);
+}
+
+void hub_server_reload_tls(struct hub_server *srv)
+{
+	srv->reload_due = 1;
 	lws_cancel_service(srv->ctx);
 }
 
