@@ -59,7 +59,7 @@ check hub_serves_after_long_headers hub_serves
 # --- Content-Length: one decimal number, or the request is refused at once and closed
 # raw_request NAME BYTES: sends BYTES (printf escapes) and prints the status line and body.
 raw_request() {
-	python3 - "$HUB_PORT" "$1" <<'PY'
+	/usr/bin/python3 - "$HUB_PORT" "$1" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
 s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))

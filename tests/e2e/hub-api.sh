@@ -119,7 +119,7 @@ check websocket_challenge bash -c 'curl -s -m 2 -i --output - -H "Connection: Up
 # ws_close_code PAYLOAD: opens /v1/connect, reads the challenge, sends PAYLOAD as one text
 # frame and prints the close code the hub answers with.
 ws_close_code() {
-	python3 - "$HUB_PORT" "$1" <<'PY'
+	/usr/bin/python3 - "$HUB_PORT" "$1" <<'PY'
 import base64, os, socket, struct, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
 key = base64.b64encode(os.urandom(16)).decode()
