@@ -113,8 +113,16 @@ check replay_did_nothing bash -c "grep 'audit ' '$WORK/hub.log' | grep '\"cluste
 check key_deleted "$BIN/tether-hub" keys delete --db "$WORK/hub.db" "$KEY_ID"
 refused deleted_key_refused_at_once UnrecognizedClientException "security token" hub ecs list-clusters
 
+# A key made while the hub runs works at once.
+out=$("$BIN/tether-hub" keys create --db "$WORK/hub.db") || fail create_second_key "$out"
+check key_made_while_running_works answer_is '.clusterArns | length' 3 \
+	env AWS_ACCESS_KEY_ID="$(jq -r .AccessKey.AccessKeyId <<<"$out")" \
+	AWS_SECRET_ACCESS_KEY="$(jq -r .AccessKey.SecretAccessKey <<<"$out")" \
+	aws --endpoint-url "$HUB_URL" --region local ecs list-clusters
+SECOND_SECRET=$(jq -r .AccessKey.SecretAccessKey <<<"$out")
+
 stop_pid "$HUB_PID"
-check secret_in_no_log bash -c '! grep -rqF "$1" "$2"/*.log' _ "$SECRET" "$WORK"
+check secrets_in_no_log bash -c '! grep -rqF -e "$1" -e "$2" "$3"/*.log' _ "$SECRET" "$SECOND_SECRET" "$WORK"
 check no_sanitizer_reports bash -c "! grep -q 'ERROR: AddressSanitizer\|LeakSanitizer\|runtime error' '$WORK/hub.log'"
 
 # --- --dev: unsigned requests from loopback, over plain HTTP
