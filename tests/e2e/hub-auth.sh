@@ -62,7 +62,8 @@ check cli_creates_a_cluster answer_is .cluster.clusterName signed \
 check cli_registers_a_task_definition answer_is .taskDefinition.revision 1 \
 	hub ecs register-task-definition --family web \
 	--container-definitions '[{"name":"web","image":"busybox","memory":64}]'
-check cli_describes answer_is .taskDefinition.family web hub ecs describe-task-definition --task-definition web
+check cli_describes answer_is .taskDefinition.family web \
+	hub ecs describe-task-definition --task-definition web
 check cli_runs_a_task_as_ecs_would_without_nodes answer_is '.failures[0].reason' NO_ACTIVE_INSTANCES \
 	hub ecs run-task --cluster signed --task-definition web
 audited() { # OPERATION CALLER
@@ -100,12 +101,14 @@ refused unsigned_without_dev MissingAuthenticationTokenException "missing Authen
 # A request signed 6 minutes ago: past AWS's 5-minute window, refused as expired.
 OLD=$(date -u -d '-6 min' +%Y%m%dT%H%M%SZ)
 check expired_signature_refused bash -c "$SIGN '$HUB_URL' '$KEY_ID' '$SECRET' $ECS.ListClusters '{}' \
-	--date $OLD --ca '$WORK/pki/ca.pem' | grep -q '^400 InvalidSignatureException Signature expired: $OLD is now earlier than'"
+	--date $OLD --ca '$WORK/pki/ca.pem' |
+	grep -q '^400 InvalidSignatureException Signature expired: $OLD is now earlier than'"
 # The very same signed request twice within its window: the second is a replay.
 $SIGN "$HUB_URL" "$KEY_ID" "$SECRET" $ECS.CreateCluster '{"clusterName":"once"}' --times 2 \
 	--ca "$WORK/pki/ca.pem" >"$WORK/replay.txt" 2>&1
 check first_sending_accepted bash -c "sed -n 1p '$WORK/replay.txt' | grep -q '^200 -'"
-check replay_refused bash -c "sed -n 2p '$WORK/replay.txt' | grep -q '^400 InvalidSignatureException Signature already used'"
+check replay_refused bash -c "sed -n 2p '$WORK/replay.txt' |
+	grep -q '^400 InvalidSignatureException Signature already used'"
 check replay_did_nothing bash -c "grep 'audit ' '$WORK/hub.log' | grep '\"clusterName\":\"once\"' |
 	grep -c '\"status\":200' | grep -qx 1"
 

@@ -39,7 +39,8 @@ check register_refuses_without_the_ca register_refused
 check refusal_names_the_certificate grep -qi certificate "$WORK/untrusted.log"
 check register_refuses_another_ca register_refused --ca-file "$WORK/other-pki/ca.pem"
 check register_over_https register "$NODE" --ca-file "$WORK/pki/ca.pem"
-check activation_audited_with_the_key grep -q "audit {\"caller\":\"$HUB_ACCESS_KEY_ID\",.*\"operation\":\"CreateActivation\".*\"activationId\":\"$ACT_ID\"" "$WORK/hub.log"
+AUDITED="audit {\"caller\":\"$HUB_ACCESS_KEY_ID\",.*\"operation\":\"CreateActivation\""
+check activation_audited_with_the_key grep -q "$AUDITED.*\"activationId\":\"$ACT_ID\"" "$WORK/hub.log"
 check activation_code_in_no_log bash -c '! grep -qF "$1" "$2"' _ "$ACT_CODE" "$WORK/hub.log"
 check identity_connects_over_wss grep -q "\"wss://127.0.0.1:$HUB_PORT/v1/connect\"" "$NODE/identity.json"
 
