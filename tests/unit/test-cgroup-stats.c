@@ -2,6 +2,7 @@
  * only the core cpu.stat fields exist; in the VM (every controller) memory and pids too. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,14 @@
 #include "common/cleanup.h"
 #include "tests/unit/test.h"
 
+/* Burns ms of this thread's own CPU time: on a loaded host wall time says nothing of what the
+ * cgroup will be charged. */
 static void burn_cpu_ms(long ms)
 {
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct timespec now;
 	do {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	} while (now.tv_sec * 1000 + now.tv_nsec / 1000000 < ms);
 }
 
 TEST(stats_of_a_busy_cgroup)
@@ -37,29 +39,36 @@ TEST(stats_of_a_busy_cgroup)
 	ASSERT_INT_EQ(cgroup_create(path, &err), 0);
 	snprintf(procs, sizeof(procs), "%s/%s/cgroup.procs", mount, path);
 
-	int go[2];
+	int go[2], done[2];
 	ASSERT_INT_EQ(pipe2(go, O_CLOEXEC), 0);
+	ASSERT_INT_EQ(pipe2(done, O_CLOEXEC), 0);
 	pid_t child = fork();
 	if (child == 0) {
 		char c;
 		close(go[1]);
+		close(done[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
 		_cleanup_free_ char *block = malloc(8 << 20);
 		for (size_t i = 0; block && i < (8u << 20); i += 4096)
 			block[i] = 1;
 		burn_cpu_ms(300);
+		(void)!write(done[1], "d", 1);
 		pause();
 		_exit(0);
 	}
 	close(go[0]);
+	close(done[1]);
 	FILE *f = fopen(procs, "we");
 	bool in_cgroup = f && fprintf(f, "%d\n", (int)child) > 0 && fflush(f) == 0;
 	if (f)
 		fclose(f);
 	(void)!write(go[1], "g", 1);
 	close(go[1]);
-	usleep(600 * 1000);
+	/* Read once the child has burnt its share, however long the host takes to give it. */
+	struct pollfd burnt = { .fd = done[0], .events = POLLIN };
+	bool child_done = poll(&burnt, 1, 60 * 1000) == 1;
+	close(done[0]);
 
 	struct cgroup_stats s;
 	int r = cgroup_read_stats(path, &s, &err);
@@ -69,6 +78,7 @@ TEST(stats_of_a_busy_cgroup)
 	cgroup_remove(path, NULL);
 
 	ASSERT_TRUE(in_cgroup);
+	ASSERT_TRUE(child_done);
 	ASSERT_INT_EQ(r, 0);
 	ASSERT_TRUE(s.cpu_usage_usec >= 100 * 1000);
 	ASSERT_TRUE(s.cpu_user_usec > 0);
