@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/commands.h"
+#include "agent/cli/commands.h"
 #include "agent/version.h"
 #include "common/log.h"
 

@@ -7,10 +7,11 @@
 
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_adopt.h"
 #include "runtime/container_start.h"
 #include "runtime/container_stop.h"
-#include "runtime/monitor_lock.h"
 
 const char *container_found_to_string(enum container_found f)
 {

@@ -3,8 +3,8 @@
  * container's first process) and exit.json (written by the monitor when the container ended). */
 #pragma once
 
+#include "container/exit_record.h"
 #include "runtime/container_handle.h"
-#include "runtime/exit_record.h"
 #include "runtime/monitor_watch.h"
 
 enum container_found {

@@ -10,17 +10,12 @@
 
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
+#include "common/clock.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_handle.h"
 #include "runtime/container_start.h"
 #include "runtime/container_stop.h"
-#include "runtime/monitor_lock.h"
-
-int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void container_handle_init(struct container_handle *h)
 {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/exit_record.h"
+#include "container/exit_record.h"
 #include "runtime/monitor_watch.h"
 
 struct container_handle {
@@ -53,6 +53,3 @@ int container_handle_poll(struct container_handle *h, struct exit_record *ret_re
 /* Begin the stop sequence; false when there is nothing running to stop. */
 bool container_handle_stop(struct container_handle *h);
 void container_handle_release(struct container_handle *h);
-
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t monotonic_ms(void);

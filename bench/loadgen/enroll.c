@@ -5,8 +5,8 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "agent/register_client.h"
-#include "agent/register_response.h"
+#include "agent/link/register_client.h"
+#include "agent/link/register_response.h"
 #include "agent/version.h"
 #include "bench/loadgen/enroll.h"
 #include "common/cleanup.h"

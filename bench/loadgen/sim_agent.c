@@ -2,8 +2,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/node_frames.h"
-#include "agent/task_state_frame.h"
+#include "agent/link/node_frames.h"
+#include "agent/tasks/task_state_frame.h"
 #include "bench/loadgen/sim_agent.h"
 #include "common/cleanup.h"
 #include "protocol/frame.h"

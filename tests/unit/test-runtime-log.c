@@ -14,10 +14,10 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "runtime/container_log.h"
-#include "runtime/log_journald.h"
-#include "runtime/log_json_file.h"
-#include "runtime/log_line.h"
+#include "logs/container_log.h"
+#include "logs/log_journald.h"
+#include "logs/log_json_file.h"
+#include "logs/log_line.h"
 #include "tests/unit/test.h"
 
 struct collected {

@@ -10,11 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/task_manager.h"
+#include "agent/tasks/task_manager.h"
 #include "common/fileio.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_adopt.h"
 #include "runtime/container_start.h"
-#include "runtime/monitor_lock.h"
 #include "tests/unit/test.h"
 
 static char *folder_for(const char *task, const char *container)

@@ -1,0 +1,111 @@
+/* Resolving a container's log driver and its config.json form. */
+#include "logs/container_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* A socket file left by a journald that is gone refuses the connection. */
+bool container_log_journald_running(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = JOURNALD_SOCKET };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool running = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return running;
+}
+
+int container_log_resolve(const struct taskdef_log *def, const char *container_name,
+			  const char *task_arn, bool journald_running, struct container_log *ret)
+{
+	struct container_log log = { .driver = def->driver };
+	if (log.driver == TASKDEF_LOG_DEFAULT)
+		log.driver = journald_running ? TASKDEF_LOG_JOURNALD : TASKDEF_LOG_JSON_FILE;
+	if (def->max_size) {
+		log.max_size = def->max_size;
+		log.max_file = def->max_file ? def->max_file : 1;
+	} else {
+		log.max_size = CONTAINER_LOG_DEFAULT_MAX_SIZE;
+		log.max_file = def->max_file ? def->max_file : CONTAINER_LOG_DEFAULT_MAX_FILE;
+	}
+	log.tag = strdup(def->tag ? def->tag : container_name);
+	log.task_arn = strdup(task_arn);
+	log.container_name = strdup(container_name);
+	if (!log.tag || !log.task_arn || !log.container_name) {
+		container_log_release(&log);
+		return -ENOMEM;
+	}
+	*ret = log;
+	return 0;
+}
+
+cJSON *container_log_to_json(const struct container_log *log)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok = o && cJSON_AddStringToObject(o, "driver", taskdef_log_driver_name(log->driver)) &&
+		  cJSON_AddNumberToObject(o, "max_size", (double)log->max_size) &&
+		  cJSON_AddNumberToObject(o, "max_file", log->max_file) &&
+		  cJSON_AddStringToObject(o, "tag", log->tag) &&
+		  cJSON_AddStringToObject(o, "task_arn", log->task_arn) &&
+		  cJSON_AddStringToObject(o, "container_name", log->container_name);
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int string_member(const cJSON *o, const char *name, char **ret)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (!cJSON_IsString(s))
+		return -EINVAL;
+	*ret = strdup(s->valuestring);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int container_log_from_json(const cJSON *json, struct container_log *ret)
+{
+	struct container_log log = { 0 };
+	const cJSON *driver = cJSON_GetObjectItemCaseSensitive(json, "driver");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(json, "max_size");
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(json, "max_file");
+	if (!cJSON_IsString(driver) || !cJSON_IsNumber(size) || !cJSON_IsNumber(files))
+		return -EINVAL;
+	if (!strcmp(driver->valuestring, "json-file"))
+		log.driver = TASKDEF_LOG_JSON_FILE;
+	else if (!strcmp(driver->valuestring, "journald"))
+		log.driver = TASKDEF_LOG_JOURNALD;
+	else
+		return -EINVAL;
+	if (size->valuedouble < (double)TASKDEF_LOG_MIN_SIZE ||
+	    size->valuedouble > (double)TASKDEF_LOG_MAX_SIZE || files->valuedouble < 1 ||
+	    files->valuedouble > TASKDEF_LOG_MAX_FILES)
+		return -EINVAL;
+	log.max_size = (uint64_t)size->valuedouble;
+	log.max_file = (uint32_t)files->valuedouble;
+	int r = string_member(json, "tag", &log.tag);
+	if (r == 0)
+		r = string_member(json, "task_arn", &log.task_arn);
+	if (r == 0)
+		r = string_member(json, "container_name", &log.container_name);
+	if (r < 0) {
+		container_log_release(&log);
+		return r;
+	}
+	*ret = log;
+	return 0;
+}
+
+void container_log_release(struct container_log *log)
+{
+	free(log->tag);
+	free(log->task_arn);
+	free(log->container_name);
+	*log = (struct container_log){ 0 };
+}
