@@ -141,7 +141,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 		l->store, "SELECT public_key, status, cluster, instance_id FROM nodes WHERE node_id = ?",
 		NULL);
 	if (!st) {
-		close_with(l, 1011, "store failure");
+		close_with(l, CLOSE_INTERNAL_ERROR, "store failure");
 		return 0;
 	}
 	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
@@ -210,7 +210,7 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		if (!l->authenticated)
 			close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
 		else if (err.code == EMSGSIZE)
-			close_with(l, 1009, "frame too large");
+			close_with(l, CLOSE_MESSAGE_TOO_LARGE, "frame too large");
 		else
 			push_error(l, err.message);
 		return 0;

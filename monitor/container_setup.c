@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +18,9 @@
 #include "monitor/privileges.h"
 #include "monitor/rootfs.h"
 #include "monitor/seccomp_filter.h"
+#include "monitor/setup_die.h"
 #include "monitor/ulimits.h"
 #include "monitor/user.h"
-
-static int setup_error_fd = -1;
-
-_Noreturn void setup_die(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	if (setup_error_fd >= 0 && write(setup_error_fd, msg, (size_t)n) < 0)
-		_exit(126);
-	_exit(127);
-}
 
 static void reset_signals(void)
 {
@@ -120,7 +102,7 @@ static _Noreturn void exec_container(const struct container_config *cfg)
 
 _Noreturn void container_setup_and_exec(const struct container_setup *s)
 {
-	setup_error_fd = s->error_fd;
+	setup_die_to(s->error_fd);
 	reset_signals();
 	setup_stdio(s);
 	const struct container_security *sec = &s->cfg->security;

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "monitor/mounts.h"
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 
 /* Docker's default nodes, which every container finds in its /dev. */
 static const struct {

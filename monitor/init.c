@@ -9,6 +9,7 @@
 #include "monitor/privileges.h"
 #include "monitor/rootfs.h"
 #include "monitor/seccomp_filter.h"
+#include "monitor/setup_die.h"
 
 /* Signals the kernel raises for the receiver's own faults or terminal access are not
  * forwarded: they say nothing the command should hear. */

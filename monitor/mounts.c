@@ -18,6 +18,7 @@
 #include "monitor/devices.h"
 #include "monitor/mount_target.h"
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 
 static const char *const name_files[][2] = {
 	{ CONTAINER_HOSTS_FILE, "/etc/hosts" },

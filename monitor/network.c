@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "monitor/network.h"
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 
 void network_loopback_up(void)
 {

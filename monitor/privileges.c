@@ -9,6 +9,7 @@
 
 #include "monitor/privileges.h"
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 
 void privileges_limit_bounding_set(uint64_t caps)
 {

@@ -14,6 +14,7 @@
 #include "monitor/mount_target.h"
 #include "monitor/mounts.h"
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 
 static void mount_or_die(const char *src, const char *target, const char *type,
 			 unsigned long flags, const char *data)

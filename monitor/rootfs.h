@@ -5,6 +5,4 @@
 
 #include "monitor/container_setup.h"
 
-_Noreturn void setup_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 void rootfs_setup(const struct container_setup *s);

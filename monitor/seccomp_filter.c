@@ -16,6 +16,7 @@
 #include "monitor/rootfs.h"
 #include "monitor/seccomp_cache.h"
 #include "monitor/seccomp_filter.h"
+#include "monitor/setup_die.h"
 
 char *seccomp_cache_dir_of(const char *container_folder)
 {

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include "monitor/rootfs.h"
+#include "monitor/setup_die.h"
 #include "monitor/ulimits.h"
 
 static rlim_t to_rlim(uint64_t v)

@@ -24,7 +24,8 @@
 #include "protocol/taskdef.h"
 
 #define EXIT_CANNOT_START 125
-#define DEFAULT_STATE_DIR "/var/lib/tether/local"
+/* Apart from the daemon's (identity.h): a local task run never touches the node's tasks. */
+#define TASK_RUN_STATE_DIR "/var/lib/tether/local"
 
 struct run_outcome {
 	const cJSON *definition;
@@ -143,7 +144,7 @@ int cmd_task_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *state_dir = DEFAULT_STATE_DIR, *monitor = NULL;
+	const char *state_dir = TASK_RUN_STATE_DIR, *monitor = NULL;
 	bool allow_no_limits = false, quiet = false;
 	uint64_t pids_max = 0;
 	int opt;
