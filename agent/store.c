@@ -9,22 +9,15 @@
 #include "common/cleanup.h"
 #include "common/parse.h"
 #include "common/sqlite_check.h"
+#include "common/sqlite_stmt_cache.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
-/* More than the store's distinct statements: prepare() refuses beyond it. */
-#define STATEMENTS_MAX 24
-
 struct store {
 	sqlite3 *db;
-	/* Statements are prepared once per SQL text (by address: each is a literal at one
-	 * place) and reset after each use: parsing them per call was a tenth of the daemon's
-	 * time per task. */
-	struct {
-		const char *sql;
-		sqlite3_stmt *st;
-	} statements[STATEMENTS_MAX];
-	size_t n_statements;
+	/* Statements are prepared once per SQL text and reset after each use: parsing them per
+	 * call was a tenth of the daemon's time per task. */
+	struct stmt_cache *stmts;
 	bool deferred;   /* writes join one transaction until store_commit */
 	bool open;       /* that transaction has begun */
 };
@@ -73,33 +66,11 @@ static void finalizep(sqlite3_stmt **st)
 	sqlite3_finalize(*st);
 }
 
-/* A kept statement is only reset: its read ends and its bindings are cleared. */
-static void resetp(sqlite3_stmt **st)
-{
-	if (!*st)
-		return;
-	sqlite3_reset(*st);
-	sqlite3_clear_bindings(*st);
-}
-#define _cleanup_stmt_ _cleanup_(resetp)
-
+/* A statement to give back with _cleanup_stmt_. */
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret, struct error *err)
 {
-	for (size_t i = 0; i < s->n_statements; i++) {
-		if (s->statements[i].sql == sql) {
-			*ret = s->statements[i].st;
-			return 0;
-		}
-	}
-	if (s->n_statements == STATEMENTS_MAX)
-		return error_set(err, ENOSPC, "state database: more statements than kept");
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		return db_error(s, err, "state database");
-	s->statements[s->n_statements].sql = sql;
-	s->statements[s->n_statements++].st = st;
-	*ret = st;
-	return 0;
+	*ret = stmt_cache_get(s->stmts, sql);
+	return *ret ? 0 : db_error(s, err, "state database");
 }
 
 /* One write: its own transaction, or a savepoint in the deferred one. */
@@ -167,6 +138,10 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 		return r;
 	}
 	sqlite3_busy_timeout(s->db, 2000);
+	if (!(s->stmts = stmt_cache_new(s->db))) {
+		store_close(s);
+		return error_set(err, ENOMEM, "out of memory");
+	}
 	int r = 0;
 	if (!read_only)
 		r = sqlite_check_sound(s->db,
@@ -200,8 +175,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	(void)store_commit(s, NULL);
-	for (size_t i = 0; i < s->n_statements; i++)
-		sqlite3_finalize(s->statements[i].st);
+	stmt_cache_free(s->stmts);
 	sqlite3_close(s->db);
 	free(s);
 }

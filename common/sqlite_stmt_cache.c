@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/stmt_cache.h"
+#include "common/sqlite_stmt_cache.h"
 
 /* More than the hub's distinct statements; beyond it statements are prepared each time. */
 #define STMT_CACHE_MAX 128
@@ -16,6 +16,7 @@ struct stmt_entry {
 
 struct stmt_cache {
 	sqlite3 *db;
+	struct stmt_cache *next; /* every cache, to find a statement's own from the statement */
 	size_t n;
 	struct stmt_entry entries[STMT_CACHE_MAX];
 	/* statements handed out fresh because their entry was in use or the cache full */
@@ -31,11 +32,16 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
+static struct stmt_cache *caches;
+
 struct stmt_cache *stmt_cache_new(sqlite3 *db)
 {
 	struct stmt_cache *c = calloc(1, sizeof(*c));
-	if (c)
-		c->db = db;
+	if (!c)
+		return NULL;
+	c->db = db;
+	c->next = caches;
+	caches = c;
 	return c;
 }
 
@@ -79,7 +85,7 @@ sqlite3_stmt *stmt_cache_get(struct stmt_cache *c, const char *sql)
 	return st;
 }
 
-int stmt_cache_put(struct stmt_cache *c, sqlite3_stmt *st)
+static int put(struct stmt_cache *c, sqlite3_stmt *st)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->entries[i].st == st) {
@@ -97,10 +103,26 @@ int stmt_cache_put(struct stmt_cache *c, sqlite3_stmt *st)
 	return -1;
 }
 
+void stmt_release(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3 *db = sqlite3_db_handle(st);
+	for (struct stmt_cache *c = caches; c; c = c->next)
+		if (c->db == db && put(c, st) == 0)
+			return;
+	sqlite3_finalize(st);
+}
+
 void stmt_cache_free(struct stmt_cache *c)
 {
 	if (!c)
 		return;
+	for (struct stmt_cache **p = &caches; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
 	for (size_t i = 0; i < c->n; i++)
 		sqlite3_finalize(c->entries[i].st);
 	for (size_t i = 0; i < c->n_loose; i++)
