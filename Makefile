@@ -32,7 +32,7 @@ else
 $(error MODE must be release, test or fuzz)
 endif
 
-PKGS := libwebsockets libcurl libcjson sqlite3 libcrypto libarchive libseccomp libcap libsystemd
+PKGS := libwebsockets libcurl libcjson sqlite3 libssl libcrypto libarchive libseccomp libcap libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libev (no pkg-config file in Debian): the hub's epoll event loop under libwebsockets.
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lpthread

@@ -82,6 +82,35 @@ int api_opt_int(const cJSON *req, const char *name, long long min, long long max
 	return 0;
 }
 
+int api_check_max_results(const cJSON *req, struct api_fault *f)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= API_MAX_RESULTS) ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
+		return api_fail(f, "InvalidParameterException",
+				"maxResults must be between 1 and %d.", API_MAX_RESULTS);
+	return 0;
+}
+
+int api_describe_list(const cJSON *req, const char *member, const char *ecs_name, bool required,
+		      const cJSON **ret, struct api_fault *f)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, member);
+	*ret = NULL;
+	if (!list && !required)
+		return 0;
+	if (!cJSON_IsArray(list))
+		return api_fail(f, "InvalidParameterException", "%s must be a list of strings.",
+				member);
+	if (cJSON_GetArraySize(list) > API_DESCRIBE_MAX_ITEMS)
+		return api_fail(f, "InvalidParameterException", "%s can have at most %d items.",
+				ecs_name, API_DESCRIBE_MAX_ITEMS);
+	*ret = list;
+	return 0;
+}
+
 int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct api_fault *f)
 {
 	const char *c;

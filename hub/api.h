@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -35,6 +36,17 @@ int api_dispatch(struct hub_store *s, const char *target, const char *body, size
 int api_opt_string(const cJSON *req, const char *name, const char **ret, struct api_fault *f);
 int api_opt_int(const cJSON *req, const char *name, long long min, long long max,
 		long long def, long long *ret, struct api_fault *f);
+/* ECS's bounds: a list call's maxResults is 1-100, a Describe call names at most 100 things. */
+#define API_MAX_RESULTS 100
+#define API_DESCRIBE_MAX_ITEMS 100
+/* A list call's maxResults, checked against ECS's range when present. Every answer is one
+ * page (no nextToken), which the aws CLI's paginators take as the last. */
+int api_check_max_results(const cJSON *req, struct api_fault *f);
+/* A Describe call's list of names in member: an array of at most API_DESCRIBE_MAX_ITEMS.
+ * ecs_name is what ECS calls it in its refusal ("instanceIds can have at most 100 items.").
+ * *ret is NULL when the member is absent and not required. */
+int api_describe_list(const cJSON *req, const char *member, const char *ecs_name, bool required,
+		      const cJSON **ret, struct api_fault *f);
 /* The cluster named by req's "cluster" (name or ARN, default "default"), checked to exist. */
 int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct api_fault *f);
 /* Append {"arn": arn, "reason": reason} to an ECS failures list. */

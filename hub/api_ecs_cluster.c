@@ -61,7 +61,8 @@ int ecs_create_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 
 int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
-	(void)req;
+	if (api_check_max_results(req, f) < 0)
+		return -1;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st =
 		hub_store_prepare(s, "SELECT name FROM clusters ORDER BY name", &err);
@@ -78,9 +79,9 @@ int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct
 
 int ecs_describe_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
-	const cJSON *names = cJSON_GetObjectItemCaseSensitive(req, "clusters");
-	if (names && !cJSON_IsArray(names))
-		return api_fail(f, "InvalidParameterException", "clusters must be a list");
+	const cJSON *names;
+	if (api_describe_list(req, "clusters", "clusters", false, &names, f) < 0)
+		return -1;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *clusters = cJSON_AddArrayToObject(o, "clusters");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");

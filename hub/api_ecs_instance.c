@@ -81,7 +81,8 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 {
 	char cluster[256];
 	const char *status;
-	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0)
+	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
+	    api_check_max_results(req, f) < 0)
 		return -1;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
@@ -107,10 +108,10 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 	char cluster[256];
 	if (api_cluster(s, req, cluster, f) < 0)
 		return -1;
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "containerInstances");
-	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > 100)
-		return api_fail(f, "InvalidParameterException",
-				"containerInstances must be a list of at most 100 ARNs or ids");
+	const cJSON *list;
+	/* "instanceIds" is the name ECS's own refusal gives the list. */
+	if (api_describe_list(req, "containerInstances", "instanceIds", true, &list, f) < 0)
+		return -1;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT node_id, instance_id, status, connected, cpu, memory, attributes,"

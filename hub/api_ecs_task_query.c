@@ -6,17 +6,14 @@
 #include "hub/arn.h"
 #include "hub/task_view.h"
 
-#define DESCRIBE_MAX_ITEMS 100 /* as ECS */
-
 int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	char cluster[256];
 	if (api_cluster(s, req, cluster, f) < 0)
 		return -1;
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "tasks");
-	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > DESCRIBE_MAX_ITEMS)
-		return api_fail(f, "InvalidParameterException",
-				"tasks must be a list of at most 100 task ids or ARNs");
+	const cJSON *list;
+	if (api_describe_list(req, "tasks", "tasks", true, &list, f) < 0)
+		return -1;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
@@ -45,7 +42,7 @@ int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct ap
 	if (api_cluster(s, req, cluster, f) < 0 ||
 	    api_opt_string(req, "desiredStatus", &desired, f) < 0 ||
 	    api_opt_string(req, "containerInstance", &instance, f) < 0 ||
-	    api_opt_string(req, "family", &family, f) < 0)
+	    api_opt_string(req, "family", &family, f) < 0 || api_check_max_results(req, f) < 0)
 		return -1;
 	if (!desired)
 		desired = "RUNNING"; /* as ECS: without a filter, tasks meant to run */

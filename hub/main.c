@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/parse.h"
 #include "common/pid_lock.h"
+#include "hub/keys_command.h"
 #include "hub/server.h"
 #include "hub/store.h"
 #include "protocol/liveness.h"
@@ -23,11 +24,19 @@ static void on_signal(int sig)
 		hub_server_stop(running);
 }
 
+static void on_hangup(int sig)
+{
+	(void)sig;
+	if (running)
+		hub_server_reload_tls(running);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tether-hub [--listen ADDR:PORT] --db FILE [--dev]"
 		   " [--tls-cert PEM --tls-key PEM]\n"
-		   "                  [--heartbeat-seconds N]\n");
+		   "                  [--heartbeat-seconds N]\n"
+		   "       tether-hub keys create|list|delete --db FILE [ACCESS_KEY_ID]\n");
 }
 
 /* Every connected agent holds a socket: the soft limit of open files goes up to the hard
@@ -65,6 +74,8 @@ static int lock_database(const char *db, int *ret_fd, struct error *err)
 int main(int argc, char **argv)
 {
 	log_set_program("tether-hub");
+	if (argc > 1 && !strcmp(argv[1], "keys"))
+		return hub_keys_command(argc - 1, argv + 1);
 	static const struct option options[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
@@ -103,6 +114,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	cfg.db_path = db;
 	struct error err = { 0 };
 	if (listen_address_parse(listen_arg, &cfg.listen, &err) < 0) {
 		log_error("%s", err.message);
@@ -132,6 +144,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	struct sigaction hup = { .sa_handler = on_hangup, .sa_flags = SA_RESTART };
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("listening on %s%s%s:%d%s; event loop: %s; open files limit: %llu; accept queue: %d",
 		 cfg.listen.family == AF_INET6 ? "[" : "", cfg.listen.text,

@@ -78,7 +78,7 @@ static bool public_key_valid(const char *b64)
 static const char *parse_request(const cJSON *req, struct register_request *r)
 {
 	bool bad = false;
-	r->activation_id = string_field(req, "activation_id", true, 64, &bad);
+	r->activation_id = string_field(req, "activation_id", true, REGISTER_ID_MAX, &bad);
 	r->activation_code = string_field(req, "activation_code", true, 256, &bad);
 	r->public_key = string_field(req, "public_key", true, 256, &bad);
 	if (bad)
@@ -192,9 +192,23 @@ static char *success(const struct register_request *r, const char *node_id,
 	return cJSON_PrintUnformatted(o);
 }
 
-int registration_handle(struct hub_store *s, const char *body, size_t size, const char *host,
-			bool tls, char **ret_body)
+int registration_activation_id(const char *body, size_t size, char ret_id[REGISTER_ID_MAX + 1])
 {
+	if (size > REGISTER_BODY_MAX || json_text_has_nul(body, size))
+		return -EINVAL;
+	_cleanup_(cjson_deletep) cJSON *req = cJSON_ParseWithLength(body, size);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "activation_id");
+	if (!cJSON_IsString(id) || !id->valuestring[0] || strlen(id->valuestring) > REGISTER_ID_MAX)
+		return -EINVAL;
+	snprintf(ret_id, REGISTER_ID_MAX + 1, "%s", id->valuestring);
+	return 0;
+}
+
+int registration_handle(struct hub_store *s, const char *body, size_t size, const char *host,
+			bool tls, bool *ret_wrong_activation, char **ret_body)
+{
+	if (ret_wrong_activation)
+		*ret_wrong_activation = false;
 	if (size > REGISTER_BODY_MAX)
 		return *ret_body = answer("InvalidRequest", "body larger than 64 KiB"), 413;
 	if (json_text_has_nul(body, size))
@@ -214,6 +228,8 @@ int registration_handle(struct hub_store *s, const char *body, size_t size, cons
 	int status = check_activation(s, &r, &code, &message);
 	if (status) {
 		hub_store_rollback(s);
+		if (ret_wrong_activation)
+			*ret_wrong_activation = !strcmp(code, "InvalidActivation");
 		return *ret_body = answer(code, message), status;
 	}
 	char node_hex[19], instance_id[HUB_ID_HEX + 1], node_id[24];

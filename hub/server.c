@@ -8,19 +8,17 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "hub/access.h"
 #include "hub/agent_link.h"
-#include "hub/api.h"
+#include "hub/http_front.h"
+#include "hub/http_request.h"
 #include "hub/link_index.h"
 #include "hub/link_stats.h"
 #include "hub/listen_socket.h"
-#include "hub/registration.h"
 #include "hub/server.h"
 #include "hub/task_retention.h"
+#include "hub/tls_reload.h"
 #include "protocol/frame.h"
 #include "protocol/liveness.h"
-
-#define HTTP_BODY_MAX (64 * 1024)
 
 struct hub_server {
 	struct lws_context *ctx;
@@ -30,26 +28,18 @@ struct hub_server {
 	struct ev_loop *loop;
 	void *loops[1];
 	struct hub_store *store;
-	bool dev, tls;
+	struct http_front *front; /* the HTTP requests' state (hub/http_request.c) */
+	bool tls;
 	unsigned heartbeat_seconds;
 	struct liveness_policy liveness;
 	int accept_queue; /* the listen backlog, 0 when the system's default stayed */
 	volatile sig_atomic_t stopping;
+	volatile sig_atomic_t reload_due; /* SIGHUP: read the certificate's files again */
+	struct tls_reload tls_files;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
 	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul;
 	struct link_stats stats, stats_logged;
-};
-
-struct http_session {
-	char *body;
-	size_t size;
-	bool too_large;
-	bool is_register;
-	char target[128];
-	char host[256];
-	char *answer;
-	int status;
 };
 
 struct link_session {
@@ -75,135 +65,6 @@ static struct hub_server *server_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
-static char *fault_json(const char *type, const char *message)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "__type", type);
-	cJSON_AddStringToObject(o, "message", message);
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
-}
-
-static int send_headers(struct lws *wsi, struct http_session *h)
-{
-	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
-					     *end = buf + sizeof(buf) - 1;
-	size_t len = h->answer ? strlen(h->answer) : 0;
-	const char *type = h->is_register ? "application/json" : "application/x-amz-json-1.1";
-	if (lws_add_http_common_headers(wsi, (unsigned int)h->status, type, len, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	lws_callback_on_writable(wsi);
-	return 0;
-}
-
-static void answer_request(struct lws *wsi, struct http_session *h)
-{
-	struct hub_server *srv = server_of(wsi);
-	char ip[64] = "";
-	lws_get_peer_simple(wsi, ip, sizeof(ip));
-	enum hub_access access = hub_access_check(h->is_register, ip, srv->dev, srv->tls);
-	if (access == HUB_ACCESS_REGISTER_NEEDS_TLS) {
-		/* Activation codes must not cross a network in clear text. */
-		h->status = 403;
-		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"registration"
-				   " over plain HTTP is only accepted from loopback with --dev\"}");
-	} else if (h->is_register) {
-		h->status = registration_handle(srv->store, h->body ? h->body : "", h->size,
-						h->host[0] ? h->host : NULL, srv->tls, &h->answer);
-	} else if (access == HUB_ACCESS_OPERATOR_NOT_LOOPBACK) {
-		/* Requests are not signed, so only operators on this host are trusted. */
-		h->status = 400;
-		h->answer = fault_json("AccessDeniedException",
-				       "request signing is not available in this version; call the"
-				       " hub from loopback");
-	} else if (h->too_large) {
-		h->status = 413;
-		h->answer = fault_json("SerializationException", "request body larger than 64 KiB");
-	} else {
-		h->status = api_dispatch(srv->store, h->target[0] ? h->target : NULL,
-					 h->body ? h->body : "", h->size, &h->answer);
-	}
-	if (h->is_register && h->too_large) {
-		free(h->answer);
-		h->status = 413;
-		h->answer = strdup("{\"error\":\"InvalidRequest\",\"message\":\"body larger than 64 KiB\"}");
-	}
-}
-
-static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-			 size_t len)
-{
-	struct http_session *h = user;
-	switch (reason) {
-	case LWS_CALLBACK_HTTP: {
-		memset(h, 0, sizeof(*h));
-		const char *uri = in;
-		bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
-		if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
-			h->status = 404;
-			h->answer = fault_json("NotFound", "POST / or POST /v1/register");
-			return send_headers(wsi, h);
-		}
-		h->is_register = strcmp(uri, "/v1/register") == 0;
-		lws_hdr_custom_copy(wsi, h->target, sizeof(h->target), "x-amz-target:", 13);
-		/* HTTP/2 (what curl negotiates over TLS) names the host in :authority. */
-		if (lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HOST) <= 0)
-			lws_hdr_copy(wsi, h->host, sizeof(h->host), WSI_TOKEN_HTTP_COLON_AUTHORITY);
-		char cl[32] = "";
-		if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-		    strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
-			h->too_large = true;
-		return 0;
-	}
-	case LWS_CALLBACK_HTTP_BODY:
-		if (h->too_large || h->size + len > HTTP_BODY_MAX) {
-			h->too_large = true;
-			return 0;
-		}
-		{
-			char *nb = realloc(h->body, h->size + len + 1);
-			if (!nb)
-				return -1;
-			memcpy(nb + h->size, in, len);
-			h->body = nb;
-			h->size += len;
-			h->body[h->size] = '\0';
-		}
-		return 0;
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		answer_request(wsi, h);
-		return send_headers(wsi, h);
-	case LWS_CALLBACK_HTTP_WRITEABLE: {
-		if (!h->answer)
-			return -1;
-		size_t n = strlen(h->answer);
-		unsigned char *buf = malloc(LWS_PRE + n + 1);
-		if (!buf)
-			return -1;
-		memcpy(buf + LWS_PRE, h->answer, n);
-		int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
-		free(buf);
-		free(h->answer);
-		h->answer = NULL;
-		if (w < (int)n || lws_http_transaction_completed(wsi))
-			return -1;
-		return 0;
-	}
-	case LWS_CALLBACK_CLOSED_HTTP:
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		if (h) {
-			free(h->body);
-			free(h->answer);
-			h->body = h->answer = NULL;
-		}
-		return 0;
-	default:
-		break;
-	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
 
 static void unlink_session(struct hub_server *srv, struct link_session *ls)
 {
@@ -416,7 +277,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 static const lws_retry_bo_t no_idle_policy = { .secs_since_valid_hangup = 0 };
 
 static const struct lws_protocols protocols[] = {
-	{ "http", http_callback, sizeof(struct http_session), 0, 0, NULL, 0 },
+	HTTP_REQUEST_PROTOCOL,
 	{ PROTOCOL_SUBPROTOCOL, link_callback, sizeof(struct link_session), 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
@@ -488,8 +349,13 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		return error_set(err, ENOMEM, "out of memory");
 	}
 	srv->store = store;
-	srv->dev = cfg->dev;
 	srv->tls = cfg->tls_cert != NULL;
+	int r = http_front_new(cfg, store, &srv->front, err);
+	if (r < 0) {
+		free(srv->by_node);
+		free(srv);
+		return r;
+	}
 	srv->heartbeat_seconds = cfg->heartbeat_seconds ? cfg->heartbeat_seconds
 							: LIVENESS_DEFAULT_HEARTBEAT_SECONDS;
 	srv->liveness = liveness_policy_of(srv->heartbeat_seconds);
@@ -510,10 +376,12 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	info.retry_and_idle_policy = &no_idle_policy;
 	/* Frames are UTF-8 text (docs/protocol.md): libwebsockets closes with 1007 otherwise. */
 	info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
+	srv->tls_files = (struct tls_reload){ cfg->tls_cert, cfg->tls_key, NULL };
 	if (srv->tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		info.alpn = HTTP_REQUEST_ALPN;
 	}
 	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
 	if (srv->loop) {
@@ -532,12 +400,13 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	if (!srv->ctx)
 		srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
+		http_front_free(srv->front);
 		free(srv->by_node);
 		free(srv);
 		return error_set(err, EADDRINUSE, "cannot listen on %s port %d", cfg->listen.text,
 				 cfg->listen.port);
 	}
-	int r = listen_address_check(&cfg->listen, err);
+	r = listen_address_check(&cfg->listen, err);
 	if (r < 0) {
 		hub_server_free(srv);
 		return r;
@@ -563,9 +432,33 @@ int hub_server_accept_queue(const struct hub_server *srv)
 	return srv->accept_queue;
 }
 
+void hub_server_tls_made(struct lws *wsi, void *ssl_ctx)
+{
+	server_of(wsi)->tls_files.served = ssl_ctx;
+}
+
+static void reload_certificate(struct hub_server *srv)
+{
+	if (!srv->tls) {
+		log_info("SIGHUP: no certificate to reload (the hub serves plain HTTP)");
+		return;
+	}
+	char summary[512];
+	struct error err = { 0 };
+	if (tls_reload_apply(&srv->tls_files, summary, sizeof(summary), &err) < 0)
+		log_error("certificate not reloaded, the one loaded before is still served: %s",
+			  err.message);
+	else
+		log_info("certificate reloaded from %s: %s", srv->tls_files.cert_path, summary);
+}
+
 int hub_server_run(struct hub_server *srv)
 {
 	while (!srv->stopping) {
+		if (srv->reload_due) {
+			srv->reload_due = 0;
+			reload_certificate(srv);
+		}
 		if (srv->loop)
 			ev_run(srv->loop, EVRUN_ONCE); /* lws_cancel_service wakes it */
 		else if (lws_service(srv->ctx, 0) < 0)
@@ -577,6 +470,12 @@ int hub_server_run(struct hub_server *srv)
 void hub_server_stop(struct hub_server *srv)
 {
 	srv->stopping = 1;
+	lws_cancel_service(srv->ctx);
+}
+
+void hub_server_reload_tls(struct hub_server *srv)
+{
+	srv->reload_due = 1;
 	lws_cancel_service(srv->ctx);
 }
 
@@ -593,6 +492,12 @@ void hub_server_free(struct hub_server *srv)
 	srv->store->on_frame_queued = NULL;
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
+	http_front_free(srv->front);
 	free(srv->by_node);
 	free(srv);
+}
+
+struct http_front *hub_server_http_front(struct lws *wsi)
+{
+	return server_of(wsi)->front;
 }

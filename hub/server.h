@@ -12,6 +12,7 @@ struct hub_server_config {
 	struct listen_address listen;
 	bool dev;            /* unsigned operator requests accepted from loopback */
 	const char *tls_cert, *tls_key;
+	const char *db_path; /* where the operator API's access keys are sealed (hub/access_keys.h) */
 	unsigned heartbeat_seconds; /* liveness period (protocol/liveness.h); 0: the default */
 };
 
@@ -28,3 +29,12 @@ int hub_server_run(struct hub_server *srv);
 /* Async-signal-safe: ask the loop to end. */
 void hub_server_stop(struct hub_server *srv);
 void hub_server_free(struct hub_server *srv);
+/* Read the TLS certificate and key files again in the event loop (async-signal-safe: called
+ * from the SIGHUP handler); a pair that does not load leaves the served one in place. */
+void hub_server_reload_tls(struct hub_server *srv);
+
+struct lws;
+/* The HTTP requests' state (hub/http_front.h) of the server that accepted wsi. */
+struct http_front *hub_server_http_front(struct lws *wsi);
+/* The listener's TLS context, as libwebsockets made it (hub/tls_reload.h). */
+void hub_server_tls_made(struct lws *wsi, void *ssl_ctx);

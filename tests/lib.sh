@@ -115,16 +115,52 @@ stop_pid() { # stop_pid PID [SIGNAL]
 	STARTED_PIDS=("${kept[@]}")
 }
 
-# awsx SERVICE ACTION [args]: the real aws CLI against the hub. In the VM, where the CLI's
-# Python start-up costs about 20 s per call under software emulation, the same calls go out as
-# the JSON 1.1 requests the CLI would send, with curl (the host runs prove the CLI itself).
+# awsx SERVICE ACTION [args]: the real aws CLI against the hub: signed with the key hub_key
+# made, else unsigned (--no-sign-request, which a hub started with --dev takes from loopback).
+# In the VM, where the CLI's Python start-up costs about 20 s per call under software
+# emulation, the same calls go out as the JSON 1.1 requests the CLI would send, with curl (the
+# host runs prove the CLI itself).
 awsx() {
 	if [ -n "${TETHER_IN_VM:-}" ]; then
 		json_api_call "$@"
 		return
 	fi
+	if [ -n "${HUB_ACCESS_KEY_ID:-}" ]; then
+		AWS_ACCESS_KEY_ID=$HUB_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$HUB_SECRET_ACCESS_KEY \
+			AWS_PAGER="" "$AWS" --endpoint-url "$HUB_URL" --region local --output json "$@"
+		return
+	fi
 	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_PAGER="" \
 		"$AWS" --endpoint-url "$HUB_URL" --no-sign-request --region local --output json "$@"
+}
+
+# hub_key DB: an access key for the operator API (tether-hub keys create); sets
+# HUB_ACCESS_KEY_ID and HUB_SECRET_ACCESS_KEY, which awsx then signs with.
+hub_key() {
+	local out
+	out=$("$BIN/tether-hub" keys create --db "$1") || return 1
+	HUB_ACCESS_KEY_ID=$(jq -r .AccessKey.AccessKeyId <<<"$out")
+	HUB_SECRET_ACCESS_KEY=$(jq -r .AccessKey.SecretAccessKey <<<"$out")
+}
+
+# private_ca DIR: a certificate authority (DIR/ca.pem, DIR/ca.key) and a leaf certificate it
+# signed for 127.0.0.1 (DIR/hub.pem, DIR/hub.key), as a hub behind a private CA has.
+# private_ca_leaf DIR NAME makes another leaf, DIR/NAME.pem and DIR/NAME.key.
+private_ca() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=tether test CA $RANDOM" -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign \
+		-keyout "$1/ca.key" -out "$1/ca.pem" >>"$1/openssl.log" 2>&1 &&
+		private_ca_leaf "$1" hub
+}
+private_ca_leaf() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj /CN=127.0.0.1 -keyout "$1/$2.key" -out "$1/$2.csr" >>"$1/openssl.log" 2>&1 &&
+		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+			>"$1/$2.ext" &&
+		openssl x509 -req -in "$1/$2.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
+			-days 1 -extfile "$1/$2.ext" -out "$1/$2.pem" >>"$1/openssl.log" 2>&1
 }
 
 # json_api_call SERVICE ACTION [--option value]...: kebab-case options become the request's
@@ -170,6 +206,21 @@ make_activation() {
 	out=$(awsx ssm create-activation --iam-role tether "$@") || return 1
 	ACT_ID=$(jq -r .ActivationId <<<"$out")
 	ACT_CODE=$(jq -r .ActivationCode <<<"$out")
+}
+
+# register_request ID CODE [CLUSTER]: POST /v1/register as an agent would, with a fresh
+# Ed25519 key; prints the HTTP status, the answer goes to $WORK/reg.json, its headers to
+# $WORK/reg.headers.
+register_request() {
+	local body key
+	key=$(openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER 2>/dev/null |
+		tail -c 32 | base64)
+	body=$(jq -n --arg id "$1" --arg code "$2" --arg c "${3:-default}" --arg k "$key" \
+		'{activation_id: $id, activation_code: $code, cluster: $c, public_key: $k,
+		  hostname: "h", agent_version: "0.1.0", protocol: "1.0",
+		  resources: {cpu: 2048, memory: 1024}, attributes: {"ecs.os-type": "linux"}}')
+	curl -s -o "$WORK/reg.json" -D "$WORK/reg.headers" -w '%{http_code}' -XPOST \
+		-H 'Content-Type: application/json' --data-binary "$body" "$HUB_URL/v1/register"
 }
 
 # busybox_image DIR: an OCI image layout with busybox at DIR (tag "latest").

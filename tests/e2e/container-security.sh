@@ -201,7 +201,7 @@ run_task cache-warm "" "$CACHE_PROBES"
 	fail seccomp-cache-used "the file was replaced (inode $inode, now $(stat -c %i "$cache" 2>&1))"
 expect_refused seccomp-cache-warm
 # Every RET EPERM (code 0x06, k 0x00050001) made RET ALLOW (k 0x7fff0000), in place.
-python3 - "$cache" <<'PY'
+/usr/bin/python3 - "$cache" <<'PY'
 import struct, sys
 path = sys.argv[1]
 data = bytearray(open(path, 'rb').read())

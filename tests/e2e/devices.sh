@@ -241,7 +241,7 @@ if libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.
     sys.exit(3)
 os.execvp(sys.argv[1], sys.argv[1:])
 PY
-NO_BPF="python3 $WORK/without-bpf.py"
+NO_BPF="/usr/bin/python3 $WORK/without-bpf.py"
 if ! $NO_BPF true 2>/dev/null; then
 	skip devices-without-filter "cannot refuse bpf(2) to a program on this machine"
 	exit 0

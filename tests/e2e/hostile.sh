@@ -28,6 +28,9 @@ printf '{"cluster":"a\0b"}' >"$WORK/bodies/nul"
 "$PYTHON" -c 'print("[" * 5000 + "]" * 5000)' >"$WORK/bodies/deep-frame"
 "$PYTHON" -c 'import json; print(json.dumps({"tasks": ["t%d" % i for i in range(101)]}))' \
 	>"$WORK/bodies/describe-101"
+"$PYTHON" -c 'import json; print(json.dumps({"clusters": ["c%d" % i for i in range(101)]}))' \
+	>"$WORK/bodies/describe-101-clusters"
+long_target=AmazonEC2ContainerServiceV20141113.$(printf 'A%.0s' {1..3000})
 
 start_hub || exit 1
 
@@ -36,6 +39,7 @@ while IFS=$'\t' read -r name method target body status text; do
 	args=(-sS -m 10 -o "$WORK/answer" -w '%{http_code}' -X "$method" --path-as-is)
 	case "$target" in
 	-) ;;
+	@long-target) args+=(-H "X-Amz-Target: $long_target") ;;
 	ecs:*) args+=(-H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.${target#ecs:}") ;;
 	ssm:*) args+=(-H "X-Amz-Target: AmazonSSM.${target#ssm:}") ;;
 	*) args+=(-H "X-Amz-Target: $target") ;;

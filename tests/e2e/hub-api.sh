@@ -35,19 +35,7 @@ refused activation_in_the_past_refused InvalidParameters \
 check activation_needs_role grep -q InvalidParameters <<<"$(target AmazonSSM.CreateActivation '{}')"
 
 # --- registration
-key() { # a fresh Ed25519 public key, base64 of the 32 raw bytes
-	openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -outform DER 2>/dev/null |
-		tail -c 32 | base64
-}
-register() { # id code [cluster] -> "STATUS BODY"
-	local body
-	body=$(jq -n --arg id "$1" --arg code "$2" --arg c "${3:-default}" --arg k "$(key)" \
-		'{activation_id: $id, activation_code: $code, cluster: $c, public_key: $k,
-		  hostname: "h", agent_version: "0.1.0", protocol: "1.0",
-		  resources: {cpu: 2048, memory: 1024}, attributes: {"ecs.os-type": "linux"}}')
-	curl -s -o "$WORK/reg.json" -w '%{http_code}' -XPOST -H 'Content-Type: application/json' \
-		--data-binary "$body" "$HUB_URL/v1/register"
-}
+register() { register_request "$@"; }
 check wrong_code_is_invalid_activation bash -c '[ "$1" = 403 ] && grep -q InvalidActivation "$2"' _ \
 	"$(register "$ACT_ID" wrongcodewrongcodewrong)" "$WORK/reg.json"
 check unknown_cluster_refused bash -c '[ "$1" = 404 ] && grep -q ClusterNotFound "$2"' _ \
@@ -148,3 +136,14 @@ start_hub || { fail hub_restarts "see hub.log"; exit 1; }
 check tasks_survive_restart test "$(awsx ecs list-tasks --cluster default --desired-status STOPPED | jq -r '.taskArns[0]')" = "$arn"
 check restart_marks_disconnected test "$(awsx ecs describe-container-instances --cluster default --container-instances "$ci" | jq -r '.containerInstances[0].agentConnected')" = false
 check revisions_continue test "$(awsx ecs register-task-definition --cli-input-json "$td" | jq -r .taskDefinition.revision)" = 3
+
+# --- the bounds ECS puts on lists, with the real CLI (--page-size is its maxResults)
+refused page_size_0_refused "maxResults must be between 1 and 100" awsx ecs list-tasks --page-size 0
+refused page_size_101_refused "maxResults must be between 1 and 100" awsx ecs list-clusters --page-size 101
+check page_size_100_taken awsx ecs list-container-instances --cluster default --page-size 100
+refused describe_101_clusters_refused "clusters can have at most 100 items" \
+	awsx ecs describe-clusters --clusters $(seq -f 'c%g' 101)
+refused describe_101_tasks_refused "tasks can have at most 100 items" \
+	awsx ecs describe-tasks --cluster default --tasks $(seq -f 't%g' 101)
+refused describe_101_instances_refused "instanceIds can have at most 100 items" \
+	awsx ecs describe-container-instances --cluster default --container-instances $(seq -f 'i%g' 101)

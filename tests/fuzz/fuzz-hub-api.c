@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hub/api.h"
 #include "hub/registration.h"
@@ -39,10 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *answer = NULL;
 	int status;
 	size_t pick = data[0] % (sizeof(targets) / sizeof(targets[0]) + 1);
-	if (pick == sizeof(targets) / sizeof(targets[0]))
-		status = registration_handle(store, body, n, "127.0.0.1:8080", false, &answer);
-	else
+	if (pick == sizeof(targets) / sizeof(targets[0])) {
+		char id[REGISTER_ID_MAX + 1];
+		if (registration_activation_id(body, n, id) == 0 && strlen(id) > REGISTER_ID_MAX)
+			abort();
+		status = registration_handle(store, body, n, "127.0.0.1:8080", false, NULL, &answer);
+	} else {
 		status = api_dispatch(store, targets[pick], body, n, &answer);
+	}
 	if (status < 200 || status > 599 || !answer)
 		abort();
 	free(answer);

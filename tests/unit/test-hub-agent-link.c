@@ -52,7 +52,7 @@ static int node_new(struct node *n)
 		 cJSON_GetObjectItem(a, "ActivationId")->valuestring,
 		 cJSON_GetObjectItem(a, "ActivationCode")->valuestring, pub);
 	_cleanup_free_ char *reg = NULL;
-	if (registration_handle(n->store, body, strlen(body), "hub:1", false, &reg) != 200)
+	if (registration_handle(n->store, body, strlen(body), "hub:1", false, NULL, &reg) != 200)
 		return -1;
 	_cleanup_(cjson_deletep) cJSON *r = cJSON_Parse(reg);
 	snprintf(n->node_id, sizeof(n->node_id), "%s", cJSON_GetObjectItem(r, "node_id")->valuestring);
