@@ -54,7 +54,7 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
 	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
 	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!ref)
 		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
@@ -62,7 +62,7 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 				"launchType %s is not supported; use EXTERNAL", launch_type);
 	_cleanup_free_ char *body = NULL;
 	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
-		return -1;
+		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
@@ -144,7 +144,7 @@ int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api
 	const char *task, *reason;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "task", &task, f) < 0 ||
 	    api_opt_string(req, "reason", &reason, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!task)
 		return api_fail(f, "InvalidParameterException", "task is required");
 	const char *id = arn_resource_id(task, "task");
@@ -158,7 +158,7 @@ int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api
 	if (hub_store_begin(s, &err) < 0)
 		return api_store_fail(f, &err);
 	if (stop_task(s, cluster, id, reason, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (hub_store_commit(s, &err) < 0)
 		return api_store_fail(f, &err);
 	*ret = cJSON_CreateObject();
