@@ -171,7 +171,7 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  container_storage_to_json(&cfg->storage, o) &&
 		  container_security_to_json(&cfg->security, o) &&
 		  container_devices_to_json(&cfg->devices, o) &&
-		  (cfg->log.driver == TASKDEF_LOG_DEFAULT ||
+		  (!cfg->log.driver ||
 		   cJSON_AddItemToObject(o, "log", container_log_to_json(&cfg->log)));
 	char *text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);
@@ -260,7 +260,7 @@ int container_config_from_json(const char *text, struct container_config **ret,
 	/* A config.json without "log" (written by hand, or by an agent from before log drivers)
 	 * gets json-file with its defaults. */
 	const cJSON *log = cJSON_GetObjectItemCaseSensitive(o, "log");
-	static const struct taskdef_log json_file = { .driver = TASKDEF_LOG_JSON_FILE };
+	static const struct taskdef_log json_file = { .driver = &log_driver_json_file };
 	if (r == 0)
 		r = log ? container_log_from_json(log, &cfg->log)
 			: container_log_resolve(&json_file, "", "", false, &cfg->log);

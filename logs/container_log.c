@@ -24,8 +24,8 @@ int container_log_resolve(const struct taskdef_log *def, const char *container_n
 			  const char *task_arn, bool journald_running, struct container_log *ret)
 {
 	struct container_log log = { .driver = def->driver };
-	if (log.driver == TASKDEF_LOG_DEFAULT)
-		log.driver = journald_running ? TASKDEF_LOG_JOURNALD : TASKDEF_LOG_JSON_FILE;
+	if (!log.driver)
+		log.driver = journald_running ? &log_driver_journald : &log_driver_json_file;
 	if (def->max_size) {
 		log.max_size = def->max_size;
 		log.max_file = def->max_file ? def->max_file : 1;
@@ -47,7 +47,7 @@ int container_log_resolve(const struct taskdef_log *def, const char *container_n
 cJSON *container_log_to_json(const struct container_log *log)
 {
 	cJSON *o = cJSON_CreateObject();
-	bool ok = o && cJSON_AddStringToObject(o, "driver", taskdef_log_driver_name(log->driver)) &&
+	bool ok = o && cJSON_AddStringToObject(o, "driver", log->driver->name) &&
 		  cJSON_AddNumberToObject(o, "max_size", (double)log->max_size) &&
 		  cJSON_AddNumberToObject(o, "max_file", log->max_file) &&
 		  cJSON_AddStringToObject(o, "tag", log->tag) &&
@@ -77,11 +77,8 @@ int container_log_from_json(const cJSON *json, struct container_log *ret)
 	const cJSON *files = cJSON_GetObjectItemCaseSensitive(json, "max_file");
 	if (!cJSON_IsString(driver) || !cJSON_IsNumber(size) || !cJSON_IsNumber(files))
 		return -EINVAL;
-	if (!strcmp(driver->valuestring, "json-file"))
-		log.driver = TASKDEF_LOG_JSON_FILE;
-	else if (!strcmp(driver->valuestring, "journald"))
-		log.driver = TASKDEF_LOG_JOURNALD;
-	else
+	log.driver = log_driver_by_name(driver->valuestring);
+	if (!log.driver)
 		return -EINVAL;
 	if (size->valuedouble < (double)TASKDEF_LOG_MIN_SIZE ||
 	    size->valuedouble > (double)TASKDEF_LOG_MAX_SIZE || files->valuedouble < 1 ||

@@ -17,7 +17,7 @@
 #define JOURNALD_SOCKET "/run/systemd/journal/socket"
 
 struct container_log {
-	enum taskdef_log_driver driver; /* never TASKDEF_LOG_DEFAULT once resolved */
+	const struct log_driver *driver; /* never NULL once resolved */
 	uint64_t max_size;              /* json-file: bytes per file */
 	uint32_t max_file;              /* json-file: files kept, the current one included */
 	char *tag;                      /* journald: SYSLOG_IDENTIFIER */

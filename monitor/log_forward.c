@@ -2,14 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
-#include "container/state_folder.h"
 
 /* The note about dropped lines goes to monitor.log (our stderr), on the disk that may fill:
  * blocks reserved past its end now let that note be written when the disk is full. */
@@ -24,20 +21,8 @@ int log_forward_open(struct log_forward *lf, const struct container_log *cfg,
 		     const char *folder, struct error *err)
 {
 	*lf = (struct log_forward){ .cfg = cfg, .read_fd = { -1, -1 }, .write_fd = { -1, -1 } };
-	lf->file.fd = lf->journal.fd = -1;
-	int r;
-	if (cfg->driver == TASKDEF_LOG_JOURNALD) {
-		r = log_journald_open(&lf->journal, JOURNALD_SOCKET, cfg->tag, cfg->task_arn,
-				      cfg->container_name, err);
-	} else if (cfg->driver == TASKDEF_LOG_JSON_FILE) {
-		char *path;
-		if (asprintf(&path, "%s/%s", folder, CONTAINER_LOG_FILE) < 0)
-			return error_set(err, ENOMEM, "log file");
-		r = log_json_file_open(&lf->file, path, cfg->max_size, cfg->max_file, err);
-		free(path);
-	} else {
-		r = error_set(err, EINVAL, "config.json: no log driver");
-	}
+	int r = cfg->driver ? cfg->driver->open(cfg, folder, &lf->writer, err)
+			    : error_set(err, EINVAL, "config.json: no log driver");
 	if (r < 0)
 		return r;
 	reserve_room_for_notes();
@@ -83,8 +68,7 @@ static void write_line(void *userdata, const char *line, size_t len, bool partia
 	struct log_forward *lf = c->lf;
 	struct log_entry e = { .line = line, .len = len, .partial = partial, .stream = c->stream,
 			       .time = c->now };
-	int r = lf->cfg->driver == TASKDEF_LOG_JOURNALD ? log_journald_write(&lf->journal, &e)
-							: log_json_file_write(&lf->file, &e);
+	int r = lf->cfg->driver->write(lf->writer, &e);
 	if (r < 0 && !lf->reported) {
 		lf->reported = true;
 		log_warning("Dropping log lines: %s (counted; the container goes on)", strerror(-r));
@@ -160,11 +144,12 @@ void log_forward_close(struct log_forward *lf)
 			close(lf->read_fd[s]);
 		lf->read_fd[s] = -1;
 	}
-	uint64_t dropped = lf->file.dropped + lf->journal.dropped;
-	int first = lf->file.first_error ? lf->file.first_error : lf->journal.first_error;
+	uint64_t dropped = 0;
+	int first = 0;
+	if (lf->cfg->driver)
+		lf->cfg->driver->close(lf->writer, &dropped, &first);
+	lf->writer = NULL;
 	if (dropped)
 		log_warning("%llu log lines dropped (first cause: %s)", (unsigned long long)dropped,
 			    strerror(first));
-	log_json_file_close(&lf->file);
-	log_journald_close(&lf->journal);
 }

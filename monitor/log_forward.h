@@ -1,6 +1,6 @@
 /* The container's stdout and stderr, held by tether-monitor: two pipes whose write ends the
- * container gets, read here and written line by line with the configured driver (json-file
- * or journald). The container never writes to a file or socket itself, so it never blocks or
+ * container gets, read here and written line by line with the writer of the configured
+ * driver (logs/log_driver.h). The container never writes to a file or socket itself, so it never blocks or
  * dies because the agent is gone. */
 #pragma once
 
@@ -9,8 +9,6 @@
 
 #include "common/error.h"
 #include "logs/container_log.h"
-#include "logs/log_journald.h"
-#include "logs/log_json_file.h"
 #include "logs/log_line.h"
 
 struct log_forward {
@@ -18,8 +16,7 @@ struct log_forward {
 	int read_fd[2];              /* stdout, stderr; -1 once at end of file */
 	int write_fd[2];             /* the container's ends; closed once it has them */
 	struct log_line_buffer buf[2];
-	struct log_json_file file;
-	struct log_journald journal;
+	void *writer;                /* the driver's own, from its open */
 	bool reported;               /* the first dropped line was noted in monitor.log */
 };
 

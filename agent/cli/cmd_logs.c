@@ -100,11 +100,11 @@ static int show_logs(const char *state_dir, const char *task, const char *contai
 	int r = load_config(folder, &cfg, err);
 	if (r < 0)
 		return r;
-	struct log_read_options o = { .folder = folder, .follow = follow, .tail = tail };
-	if (cfg->log.driver == TASKDEF_LOG_JOURNALD)
-		return log_read_journal(&o, &cfg->log, err);
-	if (cfg->log.driver == TASKDEF_LOG_JSON_FILE)
-		return log_read_json_file(&o, err);
+	struct log_read_options o = { .folder = folder, .follow = follow, .tail = tail,
+				      .log = &cfg->log };
+	const struct log_reader *reader = cfg->log.driver ? log_reader_for(cfg->log.driver) : NULL;
+	if (reader)
+		return reader->read(&o, err);
 	return error_set(err, ENOENT, "container %s: its output was not kept (tether task run "
 			 "prints it on its terminal)", container);
 }

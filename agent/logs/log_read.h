@@ -1,5 +1,6 @@
 /* Reading a container's logs back for `tether logs`: the text as the container wrote it,
- * stdout lines to stdout and stderr lines to stderr. */
+ * stdout lines to stdout and stderr lines to stderr. One reader per log driver, in the table
+ * of agent/logs/log_readers.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -12,14 +13,22 @@ struct log_read_options {
 	const char *folder;   /* the container's state folder */
 	bool follow;          /* go on until the container has ended and its output is read */
 	uint64_t tail;        /* only the last N lines first; UINT64_MAX: all */
+	const struct container_log *log; /* the container's log configuration */
 };
+
+struct log_reader {
+	const struct log_driver *driver;
+	int (*read)(const struct log_read_options *o, struct error *err);
+};
+
+/* The reader of D's logs; NULL when it has none. */
+const struct log_reader *log_reader_for(const struct log_driver *d);
 
 /* json-file: across the rotated files, oldest first; following goes across rotations. */
 int log_read_json_file(const struct log_read_options *o, struct error *err);
 
 /* journald: the entries matching the container's task ARN and name. */
-int log_read_journal(const struct log_read_options *o, const struct container_log *log,
-		     struct error *err);
+int log_read_journal(const struct log_read_options *o, struct error *err);
 
 /* Print one line of the container's output to stdout or stderr (a partial line as it is). */
 void log_read_print(bool is_stderr, const char *text, size_t len, bool newline);

@@ -67,8 +67,7 @@ static int print_new(sd_journal *j)
 	return r < 0 ? r : printed;
 }
 
-int log_read_journal(const struct log_read_options *o, const struct container_log *log,
-		     struct error *err)
+int log_read_journal(const struct log_read_options *o, struct error *err)
 {
 	int r = journal_dl_open(err);
 	if (r < 0)
@@ -77,8 +76,8 @@ int log_read_journal(const struct log_read_options *o, const struct container_lo
 	r = sym_sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0)
 		return error_set_errno(err, r, "open the journal");
-	if ((r = add_match(j, "TETHER_TASK_ARN", log->task_arn)) < 0 ||
-	    (r = add_match(j, "TETHER_CONTAINER_NAME", log->container_name)) < 0)
+	if ((r = add_match(j, "TETHER_TASK_ARN", o->log->task_arn)) < 0 ||
+	    (r = add_match(j, "TETHER_CONTAINER_NAME", o->log->container_name)) < 0)
 		return error_set_errno(err, r, "journal match");
 	if (o->tail == UINT64_MAX) {
 		r = sym_sd_journal_seek_head(j);

@@ -12,6 +12,7 @@
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
 #include "cgroups/device_filter.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -162,6 +163,7 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	if (!tm)
 		return error_set(err, ENOMEM, "task manager");
 	tm->cfg = *config;
+	tm->cgroups = cgroup_driver_choose();
 	tm->wake_fd = tm->poll_fd = -1;
 	/* Monitors outlive us and get absolute folders: a relative state dir is made absolute. */
 	char cwd[4096] = "";
@@ -268,11 +270,13 @@ static int task_setup(struct task_manager *tm, struct tm_task *t, const cJSON *j
 		c->status = TASK_PENDING;
 		container_handle_init(&c->h);
 		c->h.stop_timeout = c->def->stop_timeout;
-		if (asprintf(&c->h.dir, "%s/%s", t->dir, c->def->name) < 0 ||
-		    asprintf(&c->h.cgroup, "tether/%s/%s", t->id, c->def->name) < 0) {
-			c->h.dir = c->h.cgroup = NULL;
+		if (asprintf(&c->h.dir, "%s/%s", t->dir, c->def->name) < 0) {
+			c->h.dir = NULL;
 			return error_set(err, ENOMEM, "task");
 		}
+		r = tm->cgroups->container_path(t->id, c->def->name, &c->h.cgroup, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -399,7 +403,7 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t,
 {
 	struct error err = { 0 };
 	_cleanup_free_ char *task_cgroup = NULL;
-	if (asprintf(&task_cgroup, "tether/%s", t->id) < 0) {
+	if (tm->cgroups->task_path(t->id, &task_cgroup, &err) < 0) {
 		task_fail(t, "CannotStartContainerError: out of memory");
 		return;
 	}
@@ -493,7 +497,7 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 	}
 }
 
-static void task_after_exits(struct tm_task *t)
+static void task_after_exits(const struct task_manager *tm, struct tm_task *t)
 {
 	bool all_stopped = true, all_ran = true;
 	for (size_t i = 0; i < t->td->n_containers; i++) {
@@ -519,7 +523,7 @@ static void task_after_exits(struct tm_task *t)
 		t->status = TASK_STOPPED;
 		t->changed = true;
 		_cleanup_free_ char *task_cgroup = NULL;
-		if (asprintf(&task_cgroup, "tether/%s", t->id) >= 0)
+		if (tm->cgroups->task_path(t->id, &task_cgroup, NULL) >= 0)
 			(void)cgroup_remove(task_cgroup, NULL);
 	}
 }
@@ -545,7 +549,7 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 		poll_container(t, &t->containers[i]);
 	/* A task that reached RUNNING and STOPPED within one tick reports both. */
 	enum task_status before = t->status;
-	task_after_exits(t);
+	task_after_exits(tm, t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
 	    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
 		t->status = TASK_RUNNING;

@@ -52,6 +52,7 @@ struct task_manager {
 	void (*wake)(void *userdata);
 	void *wake_userdata;
 	char *no_device_filter;      /* why the kernel takes no cgroup device filter; NULL: it does */
+	const struct cgroup_driver *cgroups; /* names and makes the cgroups of tasks */
 };
 
 /* The wake-up machinery (agent/task_manager_wake.c). */

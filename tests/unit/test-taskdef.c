@@ -350,12 +350,12 @@ TEST(taskdef_log_configuration)
 	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	ASSERT_INT_EQ(taskdef_parse(text, strlen(text), &td, &err), 0);
-	ASSERT_INT_EQ(td->containers[0].log.driver, TASKDEF_LOG_JSON_FILE);
+	ASSERT_TRUE(td->containers[0].log.driver == &log_driver_json_file);
 	ASSERT_INT_EQ(td->containers[0].log.max_size, 10 * 1024 * 1024);
 	ASSERT_INT_EQ(td->containers[0].log.max_file, 4);
-	ASSERT_INT_EQ(td->containers[1].log.driver, TASKDEF_LOG_JOURNALD);
+	ASSERT_TRUE(td->containers[1].log.driver == &log_driver_journald);
 	ASSERT_STR_EQ(td->containers[1].log.tag, "web");
-	ASSERT_INT_EQ(td->containers[2].log.driver, TASKDEF_LOG_DEFAULT);
+	ASSERT_TRUE(td->containers[2].log.driver == NULL);
 }
 
 TEST(taskdef_log_sizes_as_docker)
