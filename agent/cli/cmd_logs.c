@@ -23,21 +23,6 @@
 #include "protocol/task_id.h"
 #include "runtime/container_start.h"
 
-void log_read_print(bool is_stderr, const char *text, size_t len, bool newline)
-{
-	FILE *out = is_stderr ? stderr : stdout;
-	fwrite(text, 1, len, out);
-	if (newline)
-		fputc('\n', out);
-}
-
-bool log_read_container_ended(const char *folder)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", folder, CONTAINER_EXIT_FILE);
-	return access(path, F_OK) == 0;
-}
-
 /* The only container folder of the task; an error naming them when there are several. */
 static int only_container(const char *task_dir, char **ret, struct error *err)
 {

@@ -522,9 +522,13 @@ static void task_after_exits(const struct task_manager *tm, struct tm_task *t)
 	if (all_stopped && !t->pull) {
 		t->status = TASK_STOPPED;
 		t->changed = true;
+		/* The task's own cgroup, empty now; one left behind (a process that escaped
+		 * the kill) is said, and costs nothing else. */
+		struct error err = { 0 };
 		_cleanup_free_ char *task_cgroup = NULL;
-		if (tm->cgroups->task_path(t->id, &task_cgroup, NULL) >= 0)
-			(void)cgroup_remove(task_cgroup, NULL);
+		if (tm->cgroups->task_path(t->id, &task_cgroup, &err) < 0 ||
+		    cgroup_remove(task_cgroup, &err) < 0)
+			log_warning("task %s: its cgroup stays: %s", t->id, err.message);
 	}
 }
 
