@@ -1,7 +1,8 @@
 /* The task state machine: PENDING (images pulled on a worker thread, then containers started
  * in definition order through tether-monitor) -> RUNNING (every container started) -> STOPPED
  * (every monitor reaped). An essential container's exit or a stop request sends SIGTERM to the
- * containers still running and kills their cgroup after their stopTimeout. */
+ * containers still running and kills their cgroup after their stopTimeout. Each container's
+ * own states are runtime/container_state.h's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,22 @@ const char *task_status_to_string(enum task_status s)
 	return "UNKNOWN";
 }
 
+/* PENDING, RUNNING or STOPPED as the hub sees it. */
+static enum task_status container_status(const struct tm_container *c)
+{
+	if (container_state_is_final(c->h.state))
+		return TASK_STOPPED;
+	return c->h.pid ? TASK_RUNNING : TASK_PENDING;
+}
+
+/* It ran, or runs: the pid was seen, or it exited after its set-up succeeded. */
+static bool container_ran(const struct tm_container *c)
+{
+	if (container_state_is_final(c->h.state))
+		return c->h.state == CONTAINER_EXITED;
+	return c->h.pid != 0;
+}
+
 static void emit(struct task_manager *tm, struct tm_task *t)
 {
 	t->changed = false;
@@ -53,13 +70,14 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct tm_container *c = &t->containers[i];
+		enum task_status status = container_status(c);
 		reports[i] = (struct container_report){
 			.name = c->def->name,
-			.status = c->status,
+			.status = status,
 			.has_exit_code = c->has_exit_code,
 			.exit_code = c->exit_code,
 			.reason = c->reason,
-			.pid = c->status == TASK_RUNNING ? c->h.pid : 0,
+			.pid = status == TASK_RUNNING ? c->h.pid : 0,
 		};
 	}
 	struct task_report r = {
@@ -91,24 +109,12 @@ static void task_set_stop(struct tm_task *t, const char *code, const char *reaso
 	t->changed = true;
 }
 
-static void container_finish(struct tm_container *c, const char *reason)
-{
-	if (reason)
-		set_text(&c->reason, reason);
-	c->status = TASK_STOPPED;
-}
-
-/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it). */
-static void container_begin_stop(struct tm_container *c)
-{
-	if (c->status != TASK_STOPPED && !container_handle_stop(&c->h))
-		container_finish(c, NULL);
-}
-
+/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it); a container not started
+ * never will be. */
 static void task_begin_stop(struct tm_task *t)
 {
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++)
-		container_begin_stop(&t->containers[i]);
+		container_handle_stop(&t->containers[i].h);
 	t->changed = true;
 }
 
@@ -118,8 +124,10 @@ static void task_fail(struct tm_task *t, const char *reason)
 	task_set_stop(t, "TaskFailedToStart", reason);
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
-		if (!container_handle_active(&c->h) && c->status != TASK_STOPPED)
-			container_finish(c, reason);
+		if (c->h.state == CONTAINER_PULLING) {
+			container_handle_apply(&c->h, CONTAINER_EVENT_START_FAILED);
+			set_text(&c->reason, reason);
+		}
 	}
 	task_begin_stop(t);
 }
@@ -267,7 +275,6 @@ static int task_setup(struct task_manager *tm, struct tm_task *t, const cJSON *j
 	for (size_t i = 0; i < n; i++) {
 		struct tm_container *c = &t->containers[i];
 		c->def = &t->td->containers[i];
-		c->status = TASK_PENDING;
 		container_handle_init(&c->h);
 		c->h.stop_timeout = c->def->stop_timeout;
 		if (asprintf(&c->h.dir, "%s/%s", t->dir, c->def->name) < 0) {
@@ -391,7 +398,6 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	r = container_start(tm->monitor_path, c->h.dir, cfg, &limits, &monitor_pid, err);
 	if (r < 0)
 		return r;
-	c->started = true;
 	/* Without its pidfd the poll waits for the child directly. */
 	(void)container_handle_spawned(&c->h, monitor_pid, tm->watch, c);
 	return 0;
@@ -415,7 +421,7 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t,
 	}
 	/* Containers an earlier agent started (a task resumed mid-start) are not started again. */
 	for (size_t i = 0; r >= 0 && i < t->td->n_containers; i++) {
-		if (t->containers[i].started)
+		if (t->containers[i].h.state != CONTAINER_PULLING)
 			continue;
 		r = start_one(tm, t, &t->containers[i], images[i], &err);
 		if (r < 0)
@@ -459,12 +465,12 @@ void tm_container_ended(struct tm_container *c, struct exit_record *rec)
 		_cleanup_free_ char *reason = NULL;
 		if (asprintf(&reason, "CannotStartContainerError: %s", rec->error) < 0)
 			reason = NULL;
-		container_finish(c, reason ? reason : "CannotStartContainerError");
+		set_text(&c->reason, reason ? reason : "CannotStartContainerError");
 	} else {
-		c->ran = true;
 		c->has_exit_code = true;
 		c->exit_code = rec->exit_code;
-		container_finish(c, rec->oom ? OOM_REASON : NULL);
+		if (rec->oom)
+			set_text(&c->reason, OOM_REASON);
 	}
 	c->exited_now = true;
 }
@@ -473,8 +479,7 @@ void tm_container_ended(struct tm_container *c, struct exit_record *rec)
  * know it. A container that never got a pid did not start. */
 static void container_lost(struct tm_container *c)
 {
-	c->ran = c->h.pid != 0;
-	container_finish(c, c->ran ? LOST_REASON : LOST_BEFORE_START_REASON);
+	set_text(&c->reason, container_ran(c) ? LOST_REASON : LOST_BEFORE_START_REASON);
 	c->exited_now = true;
 }
 
@@ -482,15 +487,12 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 {
 	struct exit_record rec = { 0 };
 	int changes = container_handle_poll(&c->h, &rec);
-	if (changes & CONTAINER_STARTED) {
-		c->ran = true;
-		c->status = TASK_RUNNING;
+	if (changes & CONTAINER_CHANGE_STARTED)
 		t->changed = true;
-	}
-	if (changes & CONTAINER_LOST) {
+	if (changes & CONTAINER_CHANGE_LOST) {
 		container_lost(c);
 		t->changed = true;
-	} else if (changes & CONTAINER_ENDED) {
+	} else if (changes & CONTAINER_CHANGE_ENDED) {
 		tm_container_ended(c, &rec);
 		exit_record_done(&rec);
 		t->changed = true;
@@ -504,7 +506,7 @@ static void task_after_exits(const struct task_manager *tm, struct tm_task *t)
 		struct tm_container *c = &t->containers[i];
 		if (c->exited_now) {
 			c->exited_now = false;
-			if (!c->ran)
+			if (!container_ran(c))
 				task_fail(t, c->reason ? c->reason : "CannotStartContainerError");
 			else if (c->def->essential && !t->stop_code) {
 				task_set_stop(t, "EssentialContainerExited",
@@ -512,8 +514,8 @@ static void task_after_exits(const struct task_manager *tm, struct tm_task *t)
 				task_begin_stop(t);
 			}
 		}
-		all_stopped &= c->status == TASK_STOPPED;
-		all_ran &= c->ran;
+		all_stopped &= container_state_is_final(c->h.state);
+		all_ran &= container_ran(c);
 	}
 	if (t->status == TASK_PENDING && all_ran && !t->pull) {
 		t->status = TASK_RUNNING;
@@ -535,13 +537,13 @@ static void task_after_exits(const struct task_manager *tm, struct tm_task *t)
 static void monitor_ended(void *data)
 {
 	struct tm_container *c = data;
-	c->h.monitor_ended = true;
+	container_handle_note_monitor_end(&c->h);
 }
 
 static void pid_written(void *data)
 {
 	struct tm_container *c = data;
-	c->h.pid_written = true;
+	container_handle_note_pid_write(&c->h);
 }
 
 static void tick_task(struct task_manager *tm, struct tm_task *t)
@@ -597,11 +599,9 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 		if (t->status == TASK_STOPPED)
 			continue;
 		active = true;
-		for (size_t i = 0; i < t->td->n_containers; i++) {
-			const struct tm_container *c = &t->containers[i];
-			if (c->started && c->status == TASK_PENDING && c->h.start_wd < 0)
+		for (size_t i = 0; i < t->td->n_containers; i++)
+			if (container_handle_awaits_unwatched_pid(&t->containers[i].h))
 				return START_POLL_MS;
-		}
 	}
 	return active ? TICK_MS : -1;
 }

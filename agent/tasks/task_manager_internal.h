@@ -14,13 +14,15 @@
 
 #define OOM_REASON "OutOfMemoryError: Container killed due to memory usage"
 
+/* A container's life is its handle's state (runtime/container_state.h); what the hub sees
+ * follows from it (agent/tasks/task_manager.c: container_status). */
 struct tm_container {
 	const struct taskdef_container *def;
 	struct container_handle h;
-	enum task_status status;
-	bool started;         /* a monitor was spawned for it (by this agent or an earlier one) */
-	bool ran;             /* started without a set-up error */
-	bool exited_now;      /* ended during this tick */
+	/* An edge, not a state: it ended since the task's rules last looked (they apply once). */
+	bool exited_now;
+	/* The exit record's code, reported to the hub: known when the container ran and its
+	 * monitor recorded the exit. */
 	bool has_exit_code;
 	int exit_code;
 	char *reason;
@@ -72,5 +74,5 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* A task that cannot run: STOPPED with TaskFailedToStart and REASON, reported now, or once
  * the containers a resumed task still runs have stopped. */
 void tm_task_refuse(struct task_manager *tm, struct tm_task *t, const char *reason);
-/* The container ended with the exit record REC. */
+/* The container ended with the exit record REC: its exit code and reason. */
 void tm_container_ended(struct tm_container *c, struct exit_record *rec);

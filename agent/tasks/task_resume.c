@@ -15,23 +15,11 @@
 static void adopt_container(struct task_manager *tm, struct tm_container *c)
 {
 	struct exit_record rec = { 0 };
-	enum container_found found = container_handle_adopt(&c->h, tm->watch, c, &rec);
-	c->started = found != CONTAINER_FOUND_NOT_STARTED;
-	switch (found) {
-	case CONTAINER_FOUND_ALIVE:
-	case CONTAINER_FOUND_LOST:
-		/* A lost container's end is reported once its cgroup is empty. */
-		if (c->h.pid) {
-			c->ran = true;
-			c->status = TASK_RUNNING;
-		}
-		break;
-	case CONTAINER_FOUND_EXITED:
+	/* A live or lost container is RUNNING once its pid is known; a lost one's end is
+	 * reported once its cgroup is empty. */
+	if (container_handle_adopt(&c->h, tm->watch, c, &rec) == CONTAINER_FOUND_EXITED) {
 		tm_container_ended(c, &rec);
 		exit_record_done(&rec);
-		break;
-	case CONTAINER_FOUND_NOT_STARTED:
-		break;
 	}
 }
 
@@ -48,7 +36,7 @@ int task_manager_resume_task(struct task_manager *tm, const char *task_arn,
 	bool all_started = true;
 	for (size_t i = 0; i < t->td->n_containers; i++) {
 		adopt_container(tm, &t->containers[i]);
-		all_started &= t->containers[i].started;
+		all_started &= t->containers[i].h.state != CONTAINER_PULLING;
 	}
 	if (!all_started && (r = tm_task_pull(tm, t, err)) < 0) {
 		/* Containers already running are stopped by the failure's stop sequence. */
