@@ -13,7 +13,6 @@
 #include "common/fileio.h"
 #include "container/monitor_lock.h"
 #include "container/state_folder.h"
-#include "runtime/container_start.h"
 
 static char *lock_path(const char *folder)
 {

@@ -111,7 +111,9 @@ static int drained(struct container_handle *h)
 	bool populated = false;
 	if (cgroup_is_populated(h->cgroup, &populated, NULL) == 0 && populated)
 		return 0;
-	(void)cgroup_remove(h->cgroup, NULL);
+	struct error err = { 0 };
+	if (cgroup_remove(h->cgroup, &err) < 0)
+		log_warning("a lost container's cgroup stays: %s", err.message);
 	/* Without a record, it ran if its pid was seen. */
 	container_handle_apply(h, h->pid ? CONTAINER_EVENT_ENDED : CONTAINER_EVENT_START_FAILED);
 	return CONTAINER_CHANGE_ENDED | CONTAINER_CHANGE_LOST;
