@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 #include "protocol/liveness.h"
+#include "runtime/monitor_path.h"
 
 #define TICK_INTERVAL_MS 100
 
@@ -317,20 +317,6 @@ static int resume_task(void *userdata, const char *task_arn, const char *definit
 	return 0;
 }
 
-/* tether-monitor lives beside the tether binary unless told otherwise. */
-static char *default_monitor_path(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return NULL;
-	exe[n] = '\0';
-	char *path = NULL;
-	if (asprintf(&path, "%s/tether-monitor", dirname(exe)) < 0)
-		return NULL;
-	return path;
-}
-
 struct run_options {
 	const char *state_dir;
 	const char *monitor;
@@ -467,7 +453,7 @@ static int run_daemon(const struct run_options *o)
 {
 	if (check_cgroup_controllers(o->allow_no_limits) < 0)
 		return 1;
-	_cleanup_free_ char *default_monitor = o->monitor ? NULL : default_monitor_path();
+	_cleanup_free_ char *default_monitor = o->monitor ? NULL : monitor_default_path();
 	const char *monitor = o->monitor ? o->monitor : default_monitor;
 	if (!monitor) {
 		log_error("Cannot find tether-monitor beside this binary; give --monitor PATH");

@@ -4,7 +4,6 @@
  * could not start). */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +21,7 @@
 #include "common/fileio.h"
 #include "common/parse.h"
 #include "protocol/taskdef.h"
+#include "runtime/monitor_path.h"
 
 #define EXIT_CANNOT_START 125
 /* Apart from the daemon's (identity.h): a local task run never touches the node's tasks. */
@@ -89,18 +89,6 @@ static int make_task_arn(char *buf, size_t size)
 	int n = snprintf(buf, size, "arn:aws:ecs:local:000000000000:task/local/");
 	for (size_t i = 0; i < sizeof(raw); i++)
 		n += snprintf(buf + n, size - (size_t)n, "%02x", raw[i]);
-	return 0;
-}
-
-/* tether-monitor is installed next to tether. */
-static int default_monitor(char *buf, size_t size)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	snprintf(buf, size, "%s/tether-monitor", dirname(exe));
 	return 0;
 }
 
@@ -180,9 +168,10 @@ int cmd_task_run(int argc, char **argv)
 		fprintf(stderr, "tether: %s: not valid JSON\n", file);
 		return EXIT_CANNOT_START;
 	}
-	char monitor_buf[PATH_MAX], arn[128];
-	if (!monitor && default_monitor(monitor_buf, sizeof(monitor_buf)) == 0)
-		monitor = monitor_buf;
+	char arn[128];
+	_cleanup_free_ char *default_monitor = monitor ? NULL : monitor_default_path();
+	if (!monitor)
+		monitor = default_monitor;
 	if (make_task_arn(arn, sizeof(arn)) < 0 || !monitor) {
 		fprintf(stderr, "tether: cannot prepare the task: %m\n");
 		cJSON_Delete(definition);
