@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "agent/cli/commands.h"
-#include "agent/version.h"
+#include "agent/daemon/daemon.h"
+#include "agent/link/version.h"
 #include "common/log.h"
 
 static void usage(FILE *out)

@@ -7,10 +7,10 @@
 
 #include "common/error.h"
 #include "container/container_devices.h"
+#include "container/container_log.h"
 #include "container/container_security.h"
 #include "container/container_storage.h"
 #include "image/image.h"
-#include "logs/container_log.h"
 #include "protocol/taskdef.h"
 
 #define CONTAINER_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -3,6 +3,8 @@
  * folder; everything else in it is written by the monitor and read by the agent. */
 #pragma once
 
+#include "logs/log_json_file.h"
+
 /* Written by the agent. */
 #define CONTAINER_CONFIG_FILE "config.json" /* container/container_config.h */
 
@@ -11,9 +13,8 @@
 #define CONTAINER_MONITOR_PID_FILE "monitor.pid" /* the monitor's own pid */
 #define CONTAINER_EXIT_FILE "exit.json"          /* container/exit_record.h */
 #define CONTAINER_MONITOR_LOG "monitor.log"      /* the monitor's stderr */
-/* The json-file log driver's files: container.log, then container.log.1 (the newest rotated)
- * up to container.log.<max_file - 1>. */
-#define CONTAINER_LOG_FILE "container.log"
+/* The json-file log driver's files (logs/log_json_file.h). */
+#define CONTAINER_LOG_FILE LOG_JSON_FILE_NAME
 /* The name files bound into the container at /etc. */
 #define CONTAINER_HOSTS_FILE "hosts"
 #define CONTAINER_HOSTNAME_FILE "hostname"

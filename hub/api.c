@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "hub/fault.h"
 #include "hub/api.h"
 #include "hub/arn.h"
+#include "hub/fault.h"
 #include "protocol/json_value.h"
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."

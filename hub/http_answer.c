@@ -8,9 +8,9 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "hub/fault.h"
 #include "hub/access.h"
 #include "hub/api.h"
+#include "hub/fault.h"
 #include "hub/http_answer.h"
 #include "hub/operator_audit.h"
 #include "hub/register_throttle.h"

@@ -13,8 +13,8 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "image/digest.h"
-#include "image/layer_unpack.h"
 #include "image/image_source.h"
+#include "image/layer_unpack.h"
 
 /* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
 static int unpack_verified(const struct image_origin *origin, const struct oci_descriptor *desc,

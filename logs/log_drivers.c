@@ -1,8 +1,11 @@
 /* The table of log drivers. A new driver is its room in logs/ and one more line here (and a
  * reader in agent/logs/log_readers.c for `tether logs`). */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/parse.h"
 #include "logs/log_driver.h"
 
 const struct log_driver *const log_drivers[] = {
@@ -47,4 +50,32 @@ void log_driver_option_names(const struct log_driver *d, char *buf, size_t size)
 	buf[0] = '\0';
 	for (const struct log_option *o = d->options; o->name; o++)
 		append_name(buf, size, o->name);
+}
+
+int log_parse_size(const char *s, uint64_t *ret)
+{
+	size_t digits = strspn(s, "0123456789");
+	if (digits == 0 || digits > 15)
+		return -EINVAL;
+	const char *unit = s + digits;
+	uint64_t mult = 1;
+	switch (tolower((unsigned char)*unit)) {
+	case 'k': mult = 1024; unit++; break;
+	case 'm': mult = 1024 * 1024; unit++; break;
+	case 'g': mult = 1024 * 1024 * 1024; unit++; break;
+	default: break;
+	}
+	if (mult > 1 && tolower((unsigned char)*unit) == 'b')
+		unit++;
+	if (*unit)
+		return -EINVAL;
+	char number[16];
+	memcpy(number, s, digits);
+	number[digits] = '\0';
+	uint64_t n;
+	int r = parse_u64(number, 0, UINT64_MAX / mult, &n);
+	if (r < 0)
+		return r;
+	*ret = n * mult;
+	return 0;
 }

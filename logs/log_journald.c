@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "protocol/task_id.h"
+#include "common/task_id.h"
 
 /* A field whose value may hold a newline: NAME, newline, its length as 64-bit little endian,
  * the value, newline. Plain "NAME=value\n" is used for values known to be one line. */

@@ -19,6 +19,8 @@ struct log_journald {
 	int first_error;
 };
 
+#define JOURNALD_SOCKET "/run/systemd/journal/socket"
+
 /* SOCKET_PATH: JOURNALD_SOCKET, or another path for tests. */
 int log_journald_open(struct log_journald *j, const char *socket_path, const char *tag,
 		      const char *task_arn, const char *container_name, struct error *err);

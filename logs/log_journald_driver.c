@@ -5,16 +5,15 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "logs/container_log.h"
 #include "logs/log_driver.h"
 #include "logs/log_journald.h"
 
-static int parse_tag(const char *value, const char *path, struct taskdef_log *log,
+static int parse_tag(const char *value, const char *path, struct log_options *options,
 		     struct error *err)
 {
 	size_t len = strlen(value);
-	if (len == 0 || len > TASKDEF_LOG_MAX_TAG)
-		return error_set(err, EINVAL, "%s: expected 1 to %d bytes", path, TASKDEF_LOG_MAX_TAG);
+	if (len == 0 || len > LOG_MAX_TAG)
+		return error_set(err, EINVAL, "%s: expected 1 to %d bytes", path, LOG_MAX_TAG);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
 			return error_set(err, EINVAL, "%s: must not contain control characters", path);
@@ -22,8 +21,8 @@ static int parse_tag(const char *value, const char *path, struct taskdef_log *lo
 	if (strstr(value, "{{"))
 		return error_set(err, EINVAL, "%s: templates are not supported (give the tag as "
 				 "plain text)", path);
-	log->tag = strdup(value);
-	return log->tag ? 0 : error_set(err, ENOMEM, "%s: out of memory", path);
+	options->tag = strdup(value);
+	return options->tag ? 0 : error_set(err, ENOMEM, "%s: out of memory", path);
 }
 
 static const struct log_option journald_options[] = {
@@ -31,15 +30,15 @@ static const struct log_option journald_options[] = {
 	{ 0 },
 };
 
-static int journald_open(const struct container_log *cfg, const char *folder,
-			 void **ret_writer, struct error *err)
+static int journald_open(const struct log_options *options, const struct log_source *source,
+			const char *folder, void **ret_writer, struct error *err)
 {
 	(void)folder; /* the journal keeps the lines, not the state folder */
 	_cleanup_free_ struct log_journald *j = calloc(1, sizeof(*j));
 	if (!j)
 		return error_set(err, ENOMEM, "journal");
-	int r = log_journald_open(j, JOURNALD_SOCKET, cfg->tag, cfg->task_arn,
-				  cfg->container_name, err);
+	int r = log_journald_open(j, JOURNALD_SOCKET, options->tag, source->task_arn,
+				  source->container_name, err);
 	if (r < 0)
 		return r;
 	*ret_writer = TAKE_PTR(j);

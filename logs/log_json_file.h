@@ -14,6 +14,10 @@
 /* The longest encoded entry: every byte of a LOG_LINE_MAX line escaped as \u00XX. */
 #define LOG_JSON_ENTRY_MAX (6 * 16 * 1024 + 128)
 
+/* The driver's file in the container's folder: container.log, then container.log.1 (the
+ * newest rotated) up to container.log.<max_file - 1>. */
+#define LOG_JSON_FILE_NAME "container.log"
+
 struct log_json_file {
 	char *path;
 	int fd;

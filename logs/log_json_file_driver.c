@@ -6,31 +6,29 @@
 
 #include "common/cleanup.h"
 #include "common/parse.h"
-#include "container/state_folder.h"
-#include "logs/container_log.h"
 #include "logs/log_driver.h"
 #include "logs/log_json_file.h"
 
-static int parse_max_size(const char *value, const char *path, struct taskdef_log *log,
+static int parse_max_size(const char *value, const char *path, struct log_options *options,
 			  struct error *err)
 {
 	uint64_t n;
-	if (taskdef_log_parse_size(value, &n) < 0 || n < TASKDEF_LOG_MIN_SIZE ||
-	    n > TASKDEF_LOG_MAX_SIZE)
+	if (log_parse_size(value, &n) < 0 || n < LOG_MIN_SIZE ||
+	    n > LOG_MAX_SIZE)
 		return error_set(err, EINVAL, "%s: expected a size from 4k to 1024g such as "
 				 "\"10m\" (k, m, g: powers of 1024)", path);
-	log->max_size = n;
+	options->max_size = n;
 	return 0;
 }
 
-static int parse_max_file(const char *value, const char *path, struct taskdef_log *log,
+static int parse_max_file(const char *value, const char *path, struct log_options *options,
 			  struct error *err)
 {
 	uint64_t n;
-	if (parse_u64(value, 1, TASKDEF_LOG_MAX_FILES, &n) < 0)
+	if (parse_u64(value, 1, LOG_MAX_FILES, &n) < 0)
 		return error_set(err, EINVAL, "%s: expected a number of files from 1 to %d", path,
-				 TASKDEF_LOG_MAX_FILES);
-	log->max_file = (uint32_t)n;
+				 LOG_MAX_FILES);
+	options->max_file = (uint32_t)n;
 	return 0;
 }
 
@@ -40,14 +38,15 @@ static const struct log_option json_file_options[] = {
 	{ 0 },
 };
 
-static int json_file_open(const struct container_log *cfg, const char *folder,
-			  void **ret_writer, struct error *err)
+static int json_file_open(const struct log_options *options, const struct log_source *source,
+			const char *folder, void **ret_writer, struct error *err)
 {
+	(void)source; /* the file is the container's own */
 	_cleanup_free_ struct log_json_file *f = calloc(1, sizeof(*f));
 	_cleanup_free_ char *path = NULL;
-	if (!f || asprintf(&path, "%s/%s", folder, CONTAINER_LOG_FILE) < 0)
+	if (!f || asprintf(&path, "%s/%s", folder, LOG_JSON_FILE_NAME) < 0)
 		return error_set(err, ENOMEM, "log file");
-	int r = log_json_file_open(f, path, cfg->max_size, cfg->max_file, err);
+	int r = log_json_file_open(f, path, options->max_size, options->max_file, err);
 	if (r < 0)
 		return r;
 	*ret_writer = TAKE_PTR(f);

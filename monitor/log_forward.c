@@ -21,7 +21,8 @@ int log_forward_open(struct log_forward *lf, const struct container_log *cfg,
 		     const char *folder, struct error *err)
 {
 	*lf = (struct log_forward){ .cfg = cfg, .read_fd = { -1, -1 }, .write_fd = { -1, -1 } };
-	int r = cfg->driver ? cfg->driver->open(cfg, folder, &lf->writer, err)
+	const struct log_source source = { cfg->task_arn, cfg->container_name };
+	int r = cfg->driver ? cfg->driver->open(&cfg->options, &source, folder, &lf->writer, err)
 			    : error_set(err, EINVAL, "config.json: no log driver");
 	if (r < 0)
 		return r;

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
-#include "logs/container_log.h"
+#include "container/container_log.h"
 #include "logs/log_line.h"
 
 struct log_forward {

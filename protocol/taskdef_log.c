@@ -9,34 +9,6 @@
 #include "common/parse.h"
 #include "protocol/json_value.h"
 
-int taskdef_log_parse_size(const char *s, uint64_t *ret)
-{
-	size_t digits = strspn(s, "0123456789");
-	if (digits == 0 || digits > 15)
-		return -EINVAL;
-	const char *unit = s + digits;
-	uint64_t mult = 1;
-	switch (tolower((unsigned char)*unit)) {
-	case 'k': mult = 1024; unit++; break;
-	case 'm': mult = 1024 * 1024; unit++; break;
-	case 'g': mult = 1024 * 1024 * 1024; unit++; break;
-	default: break;
-	}
-	if (mult > 1 && tolower((unsigned char)*unit) == 'b')
-		unit++;
-	if (*unit)
-		return -EINVAL;
-	char number[16];
-	memcpy(number, s, digits);
-	number[digits] = '\0';
-	uint64_t n;
-	int r = parse_u64(number, 0, UINT64_MAX / mult, &n);
-	if (r < 0)
-		return r;
-	*ret = n * mult;
-	return 0;
-}
-
 static int parse_driver(const cJSON *v, const char *path, struct taskdef_log *log,
 			struct error *err)
 {
@@ -58,7 +30,7 @@ static int parse_option(const char *name, const char *value, const char *path,
 {
 	const struct log_option *o = log_driver_option(log->driver, name);
 	if (o)
-		return o->parse(value, path, log, err);
+		return o->parse(value, path, &log->options, err);
 	char supported[256];
 	log_driver_option_names(log->driver, supported, sizeof(supported));
 	return error_set(err, EINVAL, "%s: option not supported by tether's %s driver "
@@ -112,6 +84,6 @@ int taskdef_log_from_json(const cJSON *json, const char *path, struct taskdef_lo
 
 void taskdef_log_release(struct taskdef_log *log)
 {
-	free(log->tag);
+	free(log->options.tag);
 	*log = (struct taskdef_log){ 0 };
 }

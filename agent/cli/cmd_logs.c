@@ -18,9 +18,9 @@
 #include "common/fileio.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/task_id.h"
 #include "container/container_config.h"
 #include "container/state_folder.h"
-#include "protocol/task_id.h"
 #include "runtime/container_start.h"
 
 /* The only container folder of the task; an error naming them when there are several. */

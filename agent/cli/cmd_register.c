@@ -13,7 +13,7 @@
 #include "agent/link/identity.h"
 #include "agent/link/register_client.h"
 #include "agent/link/register_response.h"
-#include "agent/version.h"
+#include "agent/link/version.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "protocol/auth.h"

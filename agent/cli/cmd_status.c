@@ -11,9 +11,9 @@
 #include <cjson/cJSON.h>
 
 #include "agent/cli/commands.h"
-#include "agent/daemon_state.h"
 #include "agent/link/identity.h"
-#include "agent/store.h"
+#include "agent/state/daemon_state.h"
+#include "agent/state/store.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/parse.h"

@@ -3,7 +3,6 @@
 #pragma once
 
 int cmd_register(int argc, char **argv);
-int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_task_run(int argc, char **argv);

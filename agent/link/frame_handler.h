@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "agent/store.h"
+#include "agent/state/store.h"
 #include "common/error.h"
 
 struct frame_handler_ops {

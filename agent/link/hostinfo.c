@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "agent/link/hostinfo.h"
-#include "agent/version.h"
+#include "agent/link/version.h"
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -1,7 +1,7 @@
 #include <errno.h>
 
 #include "agent/link/node_frames.h"
-#include "agent/version.h"
+#include "agent/link/version.h"
 #include "common/cleanup.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "logs/container_log.h"
+#include "container/container_log.h"
 
 struct log_read_options {
 	const char *folder;   /* the container's state folder */

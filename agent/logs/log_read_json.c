@@ -136,7 +136,7 @@ static void rotated_name(char *buf, const struct reader *r, unsigned n)
 static int oldest_index(const struct reader *r)
 {
 	int oldest = -1;
-	for (unsigned n = 0; n < TASKDEF_LOG_MAX_FILES; n++) {
+	for (unsigned n = 0; n < LOG_MAX_FILES; n++) {
 		char name[PATH_MAX];
 		rotated_name(name, r, n);
 		if (access(name, F_OK) == 0)
@@ -149,7 +149,7 @@ static int oldest_index(const struct reader *r)
 static int open_successor(struct reader *r)
 {
 	for (int attempt = 0; attempt < 20; attempt++) {
-		for (unsigned n = 1; n < TASKDEF_LOG_MAX_FILES; n++) {
+		for (unsigned n = 1; n < LOG_MAX_FILES; n++) {
 			char name[PATH_MAX];
 			struct stat st;
 			rotated_name(name, r, n);

@@ -17,7 +17,7 @@
 #include "cgroups/device_filter.h"
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "protocol/task_id.h"
+#include "common/task_id.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_start.h"
 

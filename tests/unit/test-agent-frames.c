@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent/link/frame_handler.h"
-#include "agent/store.h"
+#include "agent/state/store.h"
 #include "agent/tasks/task_state_frame.h"
 #include "tests/unit/test.h"
 

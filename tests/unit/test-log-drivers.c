@@ -11,7 +11,7 @@
 #include "agent/logs/log_read.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "logs/container_log.h"
+#include "container/container_log.h"
 #include "logs/log_driver.h"
 #include "protocol/taskdef_log.h"
 #include "tests/unit/test.h"
@@ -72,11 +72,11 @@ TEST(json_file_options_are_checked)
 	struct error err = { 0 };
 	ASSERT_INT_EQ(parse("json-file", "max-size", "10m", &log, &err), 0);
 	ASSERT_TRUE(log.driver == &log_driver_json_file);
-	ASSERT_INT_EQ(log.max_size, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(log.options.max_size, 10 * 1024 * 1024);
 	ASSERT_INT_EQ(parse("json-file", "max-size", "1k", &log, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "expected a size from 4k to 1024g");
 	ASSERT_INT_EQ(parse("json-file", "max-file", "5", &log, &err), 0);
-	ASSERT_INT_EQ(log.max_file, 5);
+	ASSERT_INT_EQ(log.options.max_file, 5);
 	ASSERT_INT_EQ(parse("json-file", "max-file", "0", &log, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "expected a number of files from 1 to 100");
 	ASSERT_INT_EQ(parse("json-file", "tag", "web", &log, &err), -EINVAL);
@@ -89,7 +89,7 @@ TEST(journald_options_are_checked)
 	struct error err = { 0 };
 	ASSERT_INT_EQ(parse("journald", "tag", "web", &log, &err), 0);
 	ASSERT_TRUE(log.driver == &log_driver_journald);
-	ASSERT_STR_EQ(log.tag, "web");
+	ASSERT_STR_EQ(log.options.tag, "web");
 	taskdef_log_release(&log);
 	ASSERT_INT_EQ(parse("journald", "tag", "{{.Name}}", &log, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "templates are not supported");
@@ -106,7 +106,8 @@ TEST(the_json_file_writer_works_through_the_table)
 	ASSERT_INT_EQ(container_log_resolve(&def, "app", "arn:x/t1", false, &cfg), 0);
 	struct error err = { 0 };
 	void *writer = NULL;
-	ASSERT_INT_EQ(cfg.driver->open(&cfg, test_tmpdir(), &writer, &err), 0);
+	const struct log_source source = { cfg.task_arn, cfg.container_name };
+	ASSERT_INT_EQ(cfg.driver->open(&cfg.options, &source, test_tmpdir(), &writer, &err), 0);
 	struct log_entry e = { .line = "hello", .len = 5, .stream = LOG_STDERR };
 	ASSERT_INT_EQ(cfg.driver->write(writer, &e), 0);
 	uint64_t dropped = 1;

@@ -7,7 +7,7 @@
 
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
-#include "protocol/task_id.h"
+#include "common/task_id.h"
 #include "tests/unit/test.h"
 
 TEST(task_id_is_last_arn_segment)

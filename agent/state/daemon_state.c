@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/daemon_state.h"
+#include "agent/state/daemon_state.h"
 #include "common/cleanup.h"
 
 static void set_state(struct store *s, const char *state)

@@ -14,13 +14,12 @@
 #define CONTAINER_LOG_DEFAULT_MAX_SIZE (10ULL * 1024 * 1024)
 #define CONTAINER_LOG_DEFAULT_MAX_FILE 3
 
-#define JOURNALD_SOCKET "/run/systemd/journal/socket"
 
 struct container_log {
 	const struct log_driver *driver; /* never NULL once resolved */
-	uint64_t max_size;              /* json-file: bytes per file */
-	uint32_t max_file;              /* json-file: files kept, the current one included */
-	char *tag;                      /* journald: SYSLOG_IDENTIFIER */
+	/* json-file: max_size bytes per file, max_file files kept (the current one included);
+	 * journald: tag, its SYSLOG_IDENTIFIER */
+	struct log_options options;
 	char *task_arn;
 	char *container_name;
 };

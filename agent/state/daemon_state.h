@@ -2,7 +2,7 @@
  * can show it while the daemon runs or after it stopped. */
 #pragma once
 
-#include "agent/store.h"
+#include "agent/state/store.h"
 
 #define META_CONNECTION "connection"           /* "connected" or "disconnected" */
 #define META_CONNECTION_SINCE "connection_since" /* unix seconds */

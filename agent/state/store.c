@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "agent/store.h"
+#include "agent/state/store.h"
 #include "common/cleanup.h"
 #include "common/parse.h"
 #include "common/sqlite_check.h"

@@ -1,4 +1,4 @@
-#include "agent/service_notify.h"
+#include "agent/daemon/service_notify.h"
 
 #include <errno.h>
 #include <stdarg.h>

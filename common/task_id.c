@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/task_id.h"
+#include "common/task_id.h"
 
 int task_id_from_arn(const char *arn, char **ret)
 {

@@ -1,5 +1,6 @@
 /* Resolving a container's log driver and its config.json form. */
-#include "logs/container_log.h"
+#include "container/container_log.h"
+#include "logs/log_journald.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,17 +27,17 @@ int container_log_resolve(const struct taskdef_log *def, const char *container_n
 	struct container_log log = { .driver = def->driver };
 	if (!log.driver)
 		log.driver = journald_running ? &log_driver_journald : &log_driver_json_file;
-	if (def->max_size) {
-		log.max_size = def->max_size;
-		log.max_file = def->max_file ? def->max_file : 1;
+	if (def->options.max_size) {
+		log.options.max_size = def->options.max_size;
+		log.options.max_file = def->options.max_file ? def->options.max_file : 1;
 	} else {
-		log.max_size = CONTAINER_LOG_DEFAULT_MAX_SIZE;
-		log.max_file = def->max_file ? def->max_file : CONTAINER_LOG_DEFAULT_MAX_FILE;
+		log.options.max_size = CONTAINER_LOG_DEFAULT_MAX_SIZE;
+		log.options.max_file = def->options.max_file ? def->options.max_file : CONTAINER_LOG_DEFAULT_MAX_FILE;
 	}
-	log.tag = strdup(def->tag ? def->tag : container_name);
+	log.options.tag = strdup(def->options.tag ? def->options.tag : container_name);
 	log.task_arn = strdup(task_arn);
 	log.container_name = strdup(container_name);
-	if (!log.tag || !log.task_arn || !log.container_name) {
+	if (!log.options.tag || !log.task_arn || !log.container_name) {
 		container_log_release(&log);
 		return -ENOMEM;
 	}
@@ -48,9 +49,9 @@ cJSON *container_log_to_json(const struct container_log *log)
 {
 	cJSON *o = cJSON_CreateObject();
 	bool ok = o && cJSON_AddStringToObject(o, "driver", log->driver->name) &&
-		  cJSON_AddNumberToObject(o, "max_size", (double)log->max_size) &&
-		  cJSON_AddNumberToObject(o, "max_file", log->max_file) &&
-		  cJSON_AddStringToObject(o, "tag", log->tag) &&
+		  cJSON_AddNumberToObject(o, "max_size", (double)log->options.max_size) &&
+		  cJSON_AddNumberToObject(o, "max_file", log->options.max_file) &&
+		  cJSON_AddStringToObject(o, "tag", log->options.tag) &&
 		  cJSON_AddStringToObject(o, "task_arn", log->task_arn) &&
 		  cJSON_AddStringToObject(o, "container_name", log->container_name);
 	if (!ok) {
@@ -80,13 +81,13 @@ int container_log_from_json(const cJSON *json, struct container_log *ret)
 	log.driver = log_driver_by_name(driver->valuestring);
 	if (!log.driver)
 		return -EINVAL;
-	if (size->valuedouble < (double)TASKDEF_LOG_MIN_SIZE ||
-	    size->valuedouble > (double)TASKDEF_LOG_MAX_SIZE || files->valuedouble < 1 ||
-	    files->valuedouble > TASKDEF_LOG_MAX_FILES)
+	if (size->valuedouble < (double)LOG_MIN_SIZE ||
+	    size->valuedouble > (double)LOG_MAX_SIZE || files->valuedouble < 1 ||
+	    files->valuedouble > LOG_MAX_FILES)
 		return -EINVAL;
-	log.max_size = (uint64_t)size->valuedouble;
-	log.max_file = (uint32_t)files->valuedouble;
-	int r = string_member(json, "tag", &log.tag);
+	log.options.max_size = (uint64_t)size->valuedouble;
+	log.options.max_file = (uint32_t)files->valuedouble;
+	int r = string_member(json, "tag", &log.options.tag);
 	if (r == 0)
 		r = string_member(json, "task_arn", &log.task_arn);
 	if (r == 0)
@@ -101,7 +102,7 @@ int container_log_from_json(const cJSON *json, struct container_log *ret)
 
 void container_log_release(struct container_log *log)
 {
-	free(log->tag);
+	free(log->options.tag);
 	free(log->task_arn);
 	free(log->container_name);
 	*log = (struct container_log){ 0 };
