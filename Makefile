@@ -42,10 +42,11 @@ MONITOR_LIBS = $(shell pkg-config --libs libcjson libseccomp libcap 2>/dev/null)
 CFLAGS_ALL = $(BASE_CFLAGS) $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(MODE_LDFLAGS) -Wl,--as-needed $(LDFLAGS)
 
-CORE_SRC := $(wildcard common/*.c protocol/*.c cgroups/*.c image/*.c runtime/*.c)
-AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
+# libcore: what every program may link; the agent's container lifecycle (runtime/) is agent-side.
+CORE_SRC := $(wildcard common/*.c protocol/*.c cgroups/*.c image/*.c container/*.c logs/*.c)
+AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c agent/*/*.c runtime/*.c))
 HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c))
-MONITOR_SRC := $(wildcard runtime/monitor/*.c)
+MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 BENCH_SRC := $(wildcard bench/*.c)
@@ -74,6 +75,7 @@ $(O)/obj/%.o: %.c
 $(O)/libcore.a: $(call obj,$(CORE_SRC))
 $(O)/libagent.a: $(call obj,$(AGENT_SRC))
 $(O)/libhub.a: $(call obj,$(HUB_SRC))
+$(O)/libmonitor.a: $(call obj,$(MONITOR_SRC))
 $(O)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -85,19 +87,19 @@ $(O)/tether: $(call obj,agent/main.c) $(O)/libagent.a $(O)/libcore.a
 $(O)/tether-hub: $(call obj,hub/main.c) $(O)/libhub.a $(O)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(O)/tether-monitor: $(call obj,$(MONITOR_SRC)) $(O)/libcore.a
+$(O)/tether-monitor: $(call obj,monitor/main.c) $(O)/libmonitor.a $(O)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(MONITOR_LIBS)
 
-$(O)/tests/test-%: $(call obj,tests/unit/test-%.c tests/unit/test.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+$(O)/tests/test-%: $(call obj,tests/unit/test-%.c tests/unit/test.c) $(O)/libhub.a $(O)/libagent.a $(O)/libmonitor.a $(O)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(O)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz-%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+$(O)/fuzz/fuzz-%: $(call obj,tests/fuzz/fuzz-%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libmonitor.a $(O)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 # Each bench/NAME.c is one benchmark helper program, build/MODE/bench/NAME.
-$(O)/bench/%: $(call obj,bench/%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libcore.a
+$(O)/bench/%: $(call obj,bench/%.c) $(O)/libhub.a $(O)/libagent.a $(O)/libmonitor.a $(O)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 

@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/commands.h"
-#include "agent/version.h"
+#include "agent/cli/commands.h"
+#include "agent/daemon/daemon.h"
+#include "agent/link/version.h"
 #include "common/log.h"
 
 static void usage(FILE *out)

@@ -1,5 +1,5 @@
 /* The front of the cgroup library: finds the v2 mount once and hands every call to the
- * driver picked at start-up. */
+ * driver picked at start-up (cgroup_driver_choose). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,8 +10,6 @@
 #include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
-
-static const struct cgroup_driver *driver = &cgroup_driver_cgroupfs;
 
 /* The mount point is field 5 of the /proc/self/mountinfo line whose type (after " - ") is
  * cgroup2. */
@@ -102,14 +100,15 @@ int cgroup_limits_controllers(const struct cgroup_limits *l, char **ret_csv)
 	return 0;
 }
 
-#define WITH_MOUNT(call)                                                  \
-	do {                                                              \
-		_cleanup_free_ char *mount_ = NULL;                       \
-		int r_ = find_cgroup2_mount(&mount_, err);                \
-		if (r_ < 0)                                               \
-			return r_;                                        \
-		const char *mount = mount_;                               \
-		return call;                                              \
+#define WITH_MOUNT(call)                                                      \
+	do {                                                                  \
+		_cleanup_free_ char *mount_ = NULL;                           \
+		int r_ = find_cgroup2_mount(&mount_, err);                    \
+		if (r_ < 0)                                                   \
+			return r_;                                            \
+		const char *mount = mount_;                                   \
+		const struct cgroup_driver *driver = cgroup_driver_choose();  \
+		return call;                                                  \
 	} while (0)
 
 int cgroup_create(const char *path, struct error *err)

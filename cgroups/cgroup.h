@@ -1,6 +1,7 @@
 /* cgroup v2: the one interface the agent and the monitor use; the driver behind it is picked
- * once at start-up. Paths given to these functions are relative to the v2 mount
- * ("tether/<task-id>/<container>"); processes live only in leaves (no-internal-processes). */
+ * once at start-up (cgroups/cgroup_driver.h), and it names the cgroups of tasks and
+ * containers. Paths given to these functions are relative to the v2 mount; processes live
+ * only in leaves (no-internal-processes). */
 #pragma once
 
 #include <stdbool.h>

@@ -1,5 +1,7 @@
-/* The operations a cgroup driver provides (cgroupfs today; a systemd driver fits the same
- * table). Paths are relative to the v2 mount point, which every operation receives. */
+/* The operations a cgroup driver provides, one table per driver (cgroupfs today; a systemd
+ * driver fits the same table). A driver owns the names of the cgroups it makes: callers ask
+ * it for the cgroup of a task or of a container and never format one themselves. Paths are
+ * relative to the v2 mount point, which every operation receives. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,6 +11,12 @@
 
 struct cgroup_driver {
 	const char *name;
+	/* Whether this host can run the driver; the first usable driver of the table is chosen. */
+	bool (*usable)(void);
+	/* The cgroup of task TASK_ID, and of its container CONTAINER (below the task's). */
+	int (*task_path)(const char *task_id, char **ret, struct error *err);
+	int (*container_path)(const char *task_id, const char *container, char **ret,
+			      struct error *err);
 	int (*create)(const char *mount, const char *path, struct error *err);
 	int (*open)(const char *mount, const char *path, int *ret_fd, struct error *err);
 	int (*set_limits)(const char *mount, const char *path, const struct cgroup_limits *limits,
@@ -23,11 +31,12 @@ struct cgroup_driver {
 
 extern const struct cgroup_driver cgroup_driver_cgroupfs;
 
-/* Read "KEY VALUE" from a flat keyed cgroup file (cpu.stat, memory.events) in folder DIR;
- * -ENOENT when the file or the key is missing. */
-int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret);
+/* The drivers in order of preference (cgroups/cgroup_drivers.c), NULL-terminated. */
+extern const struct cgroup_driver *const cgroup_drivers[];
 
-/* The cgroupfs driver's pieces shared between its files. */
-int cgroupfs_dir(const char *mount, const char *path, char **ret, struct error *err);
-int cgroupfs_stats(const char *mount, const char *path, struct cgroup_stats *ret,
-		   struct error *err);
+/* The driver of this process: the first usable one of the table, picked at the first call
+ * and the same ever after. The functions of cgroup.h go through it; the agent holds it to
+ * name the cgroups of its tasks. tether-monitor receives its container's cgroup path in
+ * config.json and never names one. */
+const struct cgroup_driver *cgroup_driver_choose(void);
+

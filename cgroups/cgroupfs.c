@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cgroups/cgroup_driver.h"
+#include "cgroups/cgroupfs.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/parse.h"
@@ -34,7 +35,6 @@ static int check_path(const char *path, struct error *err)
 	return 0;
 }
 
-/* The checked absolute folder of cgroup PATH. */
 int cgroupfs_dir(const char *mount, const char *path, char **ret, struct error *err)
 {
 	int r = check_path(path, err);
@@ -315,8 +315,17 @@ static int fs_remove(const char *mount, const char *path, struct error *err)
 	return remove_recursive(dir, err);
 }
 
+/* Plain files need no service: wherever a cgroup2 tree is mounted, cgroupfs works. */
+static bool fs_usable(void)
+{
+	return true;
+}
+
 const struct cgroup_driver cgroup_driver_cgroupfs = {
 	.name = "cgroupfs",
+	.usable = fs_usable,
+	.task_path = cgroupfs_task_path,
+	.container_path = cgroupfs_container_path,
 	.create = fs_create,
 	.open = fs_open,
 	.set_limits = fs_set_limits,

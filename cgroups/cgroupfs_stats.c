@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroups/cgroup_driver.h"
+#include "cgroups/cgroupfs.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/parse.h"

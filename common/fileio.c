@@ -1,5 +1,5 @@
-#include "common/fileio.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <stdbool.h>

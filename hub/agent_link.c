@@ -7,8 +7,8 @@
 #include "common/parse.h"
 #include "hub/agent_link.h"
 #include "hub/arn.h"
-#include "hub/outbox.h"
 #include "hub/task_state.h"
+#include "hub/task_store.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
@@ -74,12 +74,6 @@ void agent_link_release(struct agent_link *l)
 	l->tail = NULL;
 }
 
-static const char *string_of(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Resources and attributes the agent reports in hello or node_status. Returns false when
  * something given was not valid (and so not stored). */
 static bool update_node_facts(struct agent_link *l, const cJSON *f)
@@ -110,7 +104,7 @@ static bool update_node_facts(struct agent_link *l, const cJSON *f)
 			hub_store_exec_text(l->store, "UPDATE nodes SET attributes = ? WHERE node_id = ?",
 					    NULL, 2, text, l->node_id);
 	}
-	const char *version = string_of(f, "agent_version");
+	const char *version = json_string_member(f, "agent_version");
 	if (version && strlen(version) < 64)
 		hub_store_exec_text(l->store, "UPDATE nodes SET agent_version = ? WHERE node_id = ?",
 				    NULL, 2, version, l->node_id);
@@ -119,8 +113,8 @@ static bool update_node_facts(struct agent_link *l, const cJSON *f)
 
 static int hello(struct agent_link *l, const cJSON *f)
 {
-	const char *protocol = string_of(f, "protocol"), *node_id = string_of(f, "node_id");
-	const char *sig = string_of(f, "signature");
+	const char *protocol = json_string_member(f, "protocol"), *node_id = json_string_member(f, "node_id");
+	const char *sig = json_string_member(f, "signature");
 	unsigned major = 0, minor = 0;
 	if (protocol_version_parse(protocol, &major, &minor) < 0) {
 		close_with(l, CLOSE_PROTOCOL_UNSUPPORTED, "protocol is not a MAJOR.MINOR version");
@@ -141,7 +135,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 		l->store, "SELECT public_key, status, cluster, instance_id FROM nodes WHERE node_id = ?",
 		NULL);
 	if (!st) {
-		close_with(l, 1011, "store failure");
+		close_with(l, CLOSE_INTERNAL_ERROR, "store failure");
 		return 0;
 	}
 	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
@@ -183,7 +177,7 @@ static void handle_ack(struct agent_link *l, uint64_t seq)
 {
 	struct error err = { 0 };
 	if (hub_store_begin(l->store, &err) < 0 ||
-	    outbox_ack(l->store, l->node_id, seq, &err) < 0 ||
+	    task_store_ack_frame(l->store, l->node_id, seq, &err) < 0 ||
 	    hub_store_commit(l->store, &err) < 0) {
 		hub_store_rollback(l->store);
 		push_error(l, "ack could not be applied");
@@ -210,7 +204,7 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		if (!l->authenticated)
 			close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
 		else if (err.code == EMSGSIZE)
-			close_with(l, 1009, "frame too large");
+			close_with(l, CLOSE_MESSAGE_TOO_LARGE, "frame too large");
 		else
 			push_error(l, err.message);
 		return 0;
@@ -265,7 +259,7 @@ char *agent_link_next_out(struct agent_link *l)
 		return NULL;
 	char *text = NULL;
 	uint64_t seq = 0;
-	if (outbox_next(l->store, l->node_id, l->last_sent_seq, &text, &seq, NULL) <= 0) {
+	if (task_store_next_frame(l->store, l->node_id, l->last_sent_seq, &text, &seq, NULL) <= 0) {
 		l->outbox_pending = false;
 		return NULL;
 	}

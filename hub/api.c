@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "hub/api.h"
 #include "hub/arn.h"
+#include "hub/fault.h"
 #include "protocol/json_value.h"
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
@@ -37,7 +38,7 @@ int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->message, sizeof(f->message), fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 void api_add_failure(cJSON *failures, const char *arn, const char *reason)
@@ -115,7 +116,7 @@ int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct ap
 {
 	const char *c;
 	if (api_opt_string(req, "cluster", &c, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!c)
 		c = "default";
 	const char *id = arn_resource_id(c, "cluster");
@@ -133,18 +134,9 @@ int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct ap
 	return 0;
 }
 
-static char *fault_body(const struct api_fault *f)
-{
-	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
-	if (!o || !cJSON_AddStringToObject(o, "__type", f->type) ||
-	    !cJSON_AddStringToObject(o, "message", f->message))
-		return NULL;
-	return cJSON_PrintUnformatted(o);
-}
-
 static int answer_fault(const struct api_fault *f, char **ret_body)
 {
-	*ret_body = fault_body(f);
+	*ret_body = fault_json(FAULT_AWS_JSON, f->type, f->message);
 	return strcmp(f->type, "ServerException") == 0 ? 500 : 400;
 }
 

@@ -19,11 +19,11 @@ struct api_fault {
 	char message[512];
 };
 
-/* Record a fault and return -1 (handlers return it as their result). */
+/* Record a fault and return -EINVAL (handlers return it as their result). */
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A handler fills *ret with the response object, or returns -1 with f filled. */
+/* A handler fills *ret with the response object, or returns a negative errno with f filled. */
 typedef int (*api_handler_fn)(struct hub_store *s, const cJSON *req, cJSON **ret,
 			      struct api_fault *f);
 

@@ -1,4 +1,5 @@
 /* ECS clusters: CreateCluster, ListClusters, DescribeClusters. "default" always exists. */
+#include <errno.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -39,7 +40,7 @@ int ecs_create_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 {
 	const char *name;
 	if (api_opt_string(req, "clusterName", &name, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!name)
 		name = "default";
 	if (!taskdef_name_is_valid(name))
@@ -62,7 +63,7 @@ int ecs_create_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	if (api_check_max_results(req, f) < 0)
-		return -1;
+		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st =
 		hub_store_prepare(s, "SELECT name FROM clusters ORDER BY name", &err);
@@ -81,7 +82,7 @@ int ecs_describe_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, st
 {
 	const cJSON *names;
 	if (api_describe_list(req, "clusters", "clusters", false, &names, f) < 0)
-		return -1;
+		return -EINVAL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *clusters = cJSON_AddArrayToObject(o, "clusters");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");

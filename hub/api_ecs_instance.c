@@ -1,4 +1,5 @@
 /* ECS ListContainerInstances and DescribeContainerInstances: the registered nodes. */
+#include <errno.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -83,7 +84,7 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 	const char *status;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
 	    api_check_max_results(req, f) < 0)
-		return -1;
+		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT instance_id FROM nodes WHERE cluster = ?1 AND (?2 IS NULL OR status = ?2)"
@@ -107,11 +108,11 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 {
 	char cluster[256];
 	if (api_cluster(s, req, cluster, f) < 0)
-		return -1;
+		return -EINVAL;
 	const cJSON *list;
 	/* "instanceIds" is the name ECS's own refusal gives the list. */
 	if (api_describe_list(req, "containerInstances", "instanceIds", true, &list, f) < 0)
-		return -1;
+		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT node_id, instance_id, status, connected, cpu, memory, attributes,"

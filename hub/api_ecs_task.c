@@ -8,6 +8,7 @@
 #include "hub/arn.h"
 #include "hub/outbox.h"
 #include "hub/scheduler.h"
+#include "hub/task_store.h"
 #include "hub/task_view.h"
 #include "hub/taskdef_store.h"
 #include "protocol/json_value.h"
@@ -15,41 +16,6 @@
 
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
-
-static int insert_task(struct hub_store *s, const char *id, const char *cluster,
-		       const char *family, long long revision, const char *node_id,
-		       const struct taskdef *td, struct error *err)
-{
-	sqlite3_stmt *st = hub_store_prepare(
-		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory,"
-		   " last_status, desired_status, created_at)"
-		   " VALUES(?, ?, ?, ?, ?, ?, ?, 'PROVISIONING', 'RUNNING', ?)", err);
-	if (!st)
-		return -EIO;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cluster, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, family, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, revision);
-	sqlite3_bind_text(st, 5, node_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, taskdef_reserved_cpu(td));
-	sqlite3_bind_int64(st, 7, taskdef_reserved_memory_mib(td));
-	sqlite3_bind_double(st, 8, hub_now());
-	if (hub_store_step_done(s, st, err) < 0)
-		return -EIO;
-	for (size_t i = 0; i < td->n_containers; i++) {
-		st = hub_store_prepare(s, "INSERT INTO containers(task_id, idx, name, image,"
-					  " last_status) VALUES(?, ?, ?, ?, 'PENDING')", err);
-		if (!st)
-			return -EIO;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, td->containers[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, td->containers[i].image, -1, SQLITE_STATIC);
-		if (hub_store_step_done(s, st, err) < 0)
-			return -EIO;
-	}
-	return 0;
-}
 
 /* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
  * 1 with *ret_reason when it cannot be placed. */
@@ -72,7 +38,9 @@ static int run_one(struct hub_store *s, const char *cluster, const char *family,
 	_cleanup_free_ char *arn = arn_task(cluster, task_id);
 	if (!arn)
 		return error_set(err, ENOMEM, "out of memory");
-	if (insert_task(s, task_id, cluster, family, revision, node_id, td, err) < 0 ||
+	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = family,
+				    .node_id = node_id, .revision = revision, .td = td };
+	if (task_store_insert(s, &t, err) < 0 ||
 	    outbox_queue_assign(s, node_id, task_id, arn, body, err) < 0)
 		return -EIO;
 	return 0;
@@ -86,7 +54,7 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
 	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
 	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!ref)
 		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
@@ -94,7 +62,7 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 				"launchType %s is not supported; use EXTERNAL", launch_type);
 	_cleanup_free_ char *body = NULL;
 	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
-		return -1;
+		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
@@ -142,57 +110,29 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	return 0;
 }
 
-/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
-static int stop_undelivered(struct hub_store *s, const char *task_id, struct error *err)
-{
-	if (outbox_drop_assign(s, task_id, err) < 0)
-		return -EIO;
-	sqlite3_stmt *st = hub_store_prepare(
-		s, "UPDATE tasks SET last_status = 'STOPPED', stopped_at = ? WHERE id = ?", err);
-	if (!st)
-		return -EIO;
-	sqlite3_bind_double(st, 1, hub_now());
-	sqlite3_bind_text(st, 2, task_id, -1, SQLITE_STATIC);
-	if (hub_store_step_done(s, st, err) < 0)
-		return -EIO;
-	return hub_store_exec_text(s, "UPDATE containers SET last_status = 'STOPPED'"
-				      " WHERE task_id = ?", err, 1, task_id);
-}
-
 static int stop_task(struct hub_store *s, const char *cluster, const char *task_id,
 		     const char *reason, struct api_fault *f)
 {
 	struct error err = { 0 };
-	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT node_id, desired_status, delivered, n.connected FROM tasks"
-		   " JOIN nodes n USING(node_id) WHERE tasks.id = ? AND tasks.cluster = ?", &err);
-	if (!st)
+	struct task_store_stop_target t;
+	int r = task_store_stop_target(s, cluster, task_id, &t, &err);
+	if (r < 0)
 		return api_store_fail(f, &err);
-	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cluster, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (r > 0)
 		return api_fail(f, "InvalidParameterException", "The referenced task was not found.");
-	if (strcmp(col_text(st, 1), "STOPPED") == 0)
+	_cleanup_free_ char *node_id = t.node_id;
+	if (t.stopped)
 		return 0;
-	_cleanup_free_ char *node_id = strdup(col_text(st, 0));
-	bool delivered = sqlite3_column_int(st, 2), connected = sqlite3_column_int(st, 3);
 	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!node_id || !arn)
+	if (!arn)
 		return api_fail(f, "ServerException", "out of memory");
-
-	sqlite3_stmt *up = hub_store_prepare(
-		s, "UPDATE tasks SET desired_status = 'STOPPED', stop_code = 'UserInitiated',"
-		   " stopped_reason = ?, version = version + 1 WHERE id = ?", &err);
-	if (!up)
+	if (task_store_request_stop(s, task_id, reason, &err) < 0)
 		return api_store_fail(f, &err);
-	sqlite3_bind_text(up, 1, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(up, 2, task_id, -1, SQLITE_STATIC);
-	if (hub_store_step_done(s, up, &err) < 0)
-		return api_store_fail(f, &err);
-	if (!delivered && stop_undelivered(s, task_id, &err) < 0)
+	/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
+	if (!t.delivered && task_store_stop_undelivered(s, task_id, &err) < 0)
 		return api_store_fail(f, &err);
 	/* An assignment may be on the wire to a connected agent even before its ack. */
-	if ((delivered || connected) &&
+	if ((t.delivered || t.connected) &&
 	    outbox_queue_stop(s, node_id, task_id, arn, reason, &err) < 0)
 		return api_store_fail(f, &err);
 	return 0;
@@ -204,7 +144,7 @@ int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api
 	const char *task, *reason;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "task", &task, f) < 0 ||
 	    api_opt_string(req, "reason", &reason, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!task)
 		return api_fail(f, "InvalidParameterException", "task is required");
 	const char *id = arn_resource_id(task, "task");
@@ -218,7 +158,7 @@ int ecs_stop_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api
 	if (hub_store_begin(s, &err) < 0)
 		return api_store_fail(f, &err);
 	if (stop_task(s, cluster, id, reason, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (hub_store_commit(s, &err) < 0)
 		return api_store_fail(f, &err);
 	*ret = cJSON_CreateObject();

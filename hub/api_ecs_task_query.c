@@ -1,4 +1,5 @@
 /* ECS DescribeTasks and ListTasks. */
+#include <errno.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -10,10 +11,10 @@ int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 {
 	char cluster[256];
 	if (api_cluster(s, req, cluster, f) < 0)
-		return -1;
+		return -EINVAL;
 	const cJSON *list;
 	if (api_describe_list(req, "tasks", "tasks", true, &list, f) < 0)
-		return -1;
+		return -EINVAL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
@@ -43,7 +44,7 @@ int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct ap
 	    api_opt_string(req, "desiredStatus", &desired, f) < 0 ||
 	    api_opt_string(req, "containerInstance", &instance, f) < 0 ||
 	    api_opt_string(req, "family", &family, f) < 0 || api_check_max_results(req, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!desired)
 		desired = "RUNNING"; /* as ECS: without a filter, tasks meant to run */
 	if (strcmp(desired, "RUNNING") && strcmp(desired, "PENDING") && strcmp(desired, "STOPPED"))

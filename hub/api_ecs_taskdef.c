@@ -1,5 +1,6 @@
 /* ECS RegisterTaskDefinition and DescribeTaskDefinition. Validation is the agent's own task
  * definition model (protocol/taskdef.h), so what the hub accepts the agent can run. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,14 +128,14 @@ int ecs_describe_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 {
 	const char *ref;
 	if (api_opt_string(req, "taskDefinition", &ref, f) < 0)
-		return -1;
+		return -EINVAL;
 	if (!ref)
 		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	char family[256];
 	long long revision;
 	_cleanup_free_ char *body = NULL;
 	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
-		return -1;
+		return -EINVAL;
 	double at = 0;
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT registered_at FROM taskdefs WHERE family = ? AND revision = ?", NULL);

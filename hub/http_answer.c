@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "hub/access.h"
 #include "hub/api.h"
+#include "hub/fault.h"
 #include "hub/http_answer.h"
 #include "hub/operator_audit.h"
 #include "hub/register_throttle.h"
@@ -37,11 +38,8 @@ void http_refuse(bool is_register, struct http_reply *reply, int status, const c
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, is_register ? "error" : "__type", type);
-	cJSON_AddStringToObject(o, "message", message);
 	free(reply->body);
-	reply->body = cJSON_PrintUnformatted(o);
+	reply->body = fault_json(is_register ? FAULT_REGISTRATION : FAULT_AWS_JSON, type, message);
 	reply->status = status;
 }
 

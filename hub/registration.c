@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/sha256.h"
 #include "hub/arn.h"
+#include "hub/fault.h"
 #include "hub/registration.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
@@ -23,12 +24,10 @@ struct register_request {
 	const cJSON *attributes;
 };
 
+/* Registration's refusals, in the shape the agent reads. */
 static char *answer(const char *code, const char *message)
 {
-	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", code);
-	cJSON_AddStringToObject(o, "message", message);
-	return cJSON_PrintUnformatted(o);
+	return fault_json(FAULT_REGISTRATION, code, message);
 }
 
 static const char *string_field(const cJSON *req, const char *name, bool required,

@@ -1,16 +1,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/cleanup.h"
 #include "common/sqlite_check.h"
-#include "hub/stmt_cache.h"
 #include "hub/store.h"
 
-/* Open stores, so that a statement can be handed back to its store's cache from a cleanup
- * attribute that sees only the statement. Stores are used from one thread. */
-static struct hub_store *open_stores;
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS clusters(name TEXT PRIMARY KEY, created_at REAL NOT NULL);"
@@ -90,8 +87,6 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 		hub_store_close(s);
 		return error_set(err, ENOMEM, "out of memory");
 	}
-	s->next_open = open_stores;
-	open_stores = s;
 	char *msg = NULL;
 	/* Reads through a memory map: placement scans every node of a cluster, and through
 	 * SQLite's default 2 MiB page cache each scan of a fleet of thousands was a pread per
@@ -109,15 +104,19 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 	return 0;
 }
 
+static void forget_wakes(struct hub_store *s)
+{
+	for (size_t i = 0; i < s->n_wake_pending; i++)
+		free(s->wake_pending[i]);
+	s->n_wake_pending = 0;
+}
+
 void hub_store_close(struct hub_store *s)
 {
 	if (!s)
 		return;
-	for (struct hub_store **p = &open_stores; *p; p = &(*p)->next_open)
-		if (*p == s) {
-			*p = s->next_open;
-			break;
-		}
+	forget_wakes(s);
+	free(s->wake_pending);
 	stmt_cache_free(s->stmts);
 	sqlite3_close(s->db);
 	free(s);
@@ -129,7 +128,7 @@ static int exec_plain(struct hub_store *s, const char *sql, struct error *err)
 	if (!st)
 		return -EIO;
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_error(s, err, sql);
-	hub_store_release(st);
+	stmt_release(st);
 	return r;
 }
 
@@ -138,15 +137,54 @@ int hub_store_begin(struct hub_store *s, struct error *err)
 	return exec_plain(s, "BEGIN IMMEDIATE", err);
 }
 
+/* The listener may queue more or open its own transaction: the list is taken first. */
+static void tell_wakes(struct hub_store *s)
+{
+	while (s->n_wake_pending > 0) {
+		_cleanup_free_ char *node_id = s->wake_pending[--s->n_wake_pending];
+		if (s->on_frame_queued)
+			s->on_frame_queued(s->on_frame_queued_userdata, node_id);
+	}
+}
+
 int hub_store_commit(struct hub_store *s, struct error *err)
 {
-	return exec_plain(s, "COMMIT", err);
+	int r = exec_plain(s, "COMMIT", err);
+	if (r == 0)
+		tell_wakes(s);
+	return r;
 }
 
 void hub_store_rollback(struct hub_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	forget_wakes(s);
+}
+
+int hub_store_wake_after_commit(struct hub_store *s, const char *node_id, struct error *err)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		if (s->on_frame_queued)
+			s->on_frame_queued(s->on_frame_queued_userdata, node_id);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n_wake_pending; i++)
+		if (!strcmp(s->wake_pending[i], node_id))
+			return 0;
+	if (s->n_wake_pending == s->wake_pending_size) {
+		size_t size = s->wake_pending_size ? 2 * s->wake_pending_size : 8;
+		char **grown = reallocarray(s->wake_pending, size, sizeof(*grown));
+		if (!grown)
+			return error_set(err, ENOMEM, "out of memory");
+		s->wake_pending = grown;
+		s->wake_pending_size = size;
+	}
+	s->wake_pending[s->n_wake_pending] = strdup(node_id);
+	if (!s->wake_pending[s->n_wake_pending])
+		return error_set(err, ENOMEM, "out of memory");
+	s->n_wake_pending++;
+	return 0;
 }
 
 sqlite3_stmt *hub_store_prepare(struct hub_store *s, const char *sql, struct error *err)
@@ -157,22 +195,11 @@ sqlite3_stmt *hub_store_prepare(struct hub_store *s, const char *sql, struct err
 	return st;
 }
 
-void hub_store_release(sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	sqlite3 *db = sqlite3_db_handle(st);
-	for (struct hub_store *s = open_stores; s; s = s->next_open)
-		if (s->db == db && stmt_cache_put(s->stmts, st) == 0)
-			return;
-	sqlite3_finalize(st);
-}
-
 int hub_store_step_done(struct hub_store *s, sqlite3_stmt *st, struct error *err)
 {
 	int rc = sqlite3_step(st);
 	int r = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_error(s, err, "write");
-	hub_store_release(st);
+	stmt_release(st);
 	return r;
 }
 

@@ -9,17 +9,18 @@
 #include <sqlite3.h>
 
 #include "common/error.h"
-
-struct stmt_cache;
+#include "common/sqlite_stmt_cache.h"
 
 struct hub_store {
 	sqlite3 *db;
-	struct stmt_cache *stmts; /* prepared statements for reuse (hub/stmt_cache.h) */
-	struct hub_store *next_open; /* every open store, to find a statement's own */
-	/* Told after a reliable frame is queued for a node (hub/outbox.c), so that the server wakes
-	 * that node's link alone rather than every link; NULL when nobody listens. */
+	struct stmt_cache *stmts; /* prepared statements for reuse */
+	/* Told once a transaction that queued reliable frames for a node has committed (never
+	 * from inside it, and not at all when it rolled back), so that the server wakes that
+	 * node's link alone rather than every link; NULL when nobody listens. */
 	void (*on_frame_queued)(void *userdata, const char *node_id);
 	void *on_frame_queued_userdata;
+	char **wake_pending; /* nodes to tell about at the next commit */
+	size_t n_wake_pending, wake_pending_size;
 };
 
 /* Open (creating the schema when new) the database at path; ":memory:" works for tests. */
@@ -27,15 +28,16 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err);
 void hub_store_close(struct hub_store *s);
 
 int hub_store_begin(struct hub_store *s, struct error *err);
+/* Commits, then tells on_frame_queued of the nodes the transaction queued frames for. */
 int hub_store_commit(struct hub_store *s, struct error *err);
 void hub_store_rollback(struct hub_store *s);
+/* Note that node_id has new frames: told after the commit, or at once outside a transaction. */
+int hub_store_wake_after_commit(struct hub_store *s, const char *node_id, struct error *err);
 
 /* A prepared statement for sql, from the store's cache when it is there; NULL with err filled
- * on failure. Give it back with hub_store_release (or _cleanup_stmt_, or
+ * on failure. Give it back with stmt_release (or _cleanup_stmt_, or
  * hub_store_step_done), never sqlite3_finalize. */
 sqlite3_stmt *hub_store_prepare(struct hub_store *s, const char *sql, struct error *err);
-/* Reset a statement for its next use (cached) or finalize it; NULL is fine. */
-void hub_store_release(sqlite3_stmt *st);
 
 /* Run one statement whose parameters are all text (NULL allowed), n of them. */
 int hub_store_exec_text(struct hub_store *s, const char *sql, struct error *err, int n, ...);
@@ -46,11 +48,6 @@ int hub_store_step_done(struct hub_store *s, sqlite3_stmt *st, struct error *err
 /* Current wall clock in seconds, as the hub records times. */
 double hub_now(void);
 
-static inline void hub_store_releasep(sqlite3_stmt **st)
-{
-	hub_store_release(*st);
-}
-#define _cleanup_stmt_ __attribute__((cleanup(hub_store_releasep)))
 
 /* Text of a column as a const pointer valid until the next step ("" for NULL). */
 static inline const char *col_text(sqlite3_stmt *st, int i)

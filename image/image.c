@@ -9,99 +9,16 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "image/image_source.h"
 #include "image/layer_store.h"
 #include "image/oci_json.h"
-#include "image/oci_layout.h"
 
-#define OCI_PREFIX "oci:"
-#define DEFAULT_TAG "latest"
-#define TAG_MAX 128
-/* Image indexes may nest (a tagged index pointing at a per-platform index); bound the chain. */
-#define INDEX_MAX_DEPTH 4
-
-/* Split "oci:/path[:tag]" into a layout path and a tag (both allocated). */
-static int parse_reference(const char *reference, char **ret_path, char **ret_tag,
-			   struct error *err)
+static int pull_from_origin(struct image *img, const char *layers_dir,
+			    const struct image_origin *origin, struct error *err)
 {
-	if (strncmp(reference, OCI_PREFIX, strlen(OCI_PREFIX)) != 0)
-		return error_set(err, EPROTONOSUPPORT,
-				 "%s: registry pulls are not supported in this version; use an "
-				 "oci:/path/to/layout[:tag] reference to a local OCI image layout",
-				 reference);
-	const char *path = reference + strlen(OCI_PREFIX);
-	const char *colon = strrchr(path, ':');
-	/* A ':' inside a folder name belongs to the path; only one after the last '/' is a tag. */
-	if (colon && strchr(colon, '/'))
-		colon = NULL;
-	size_t path_len = colon ? (size_t)(colon - path) : strlen(path);
-	const char *tag = colon ? colon + 1 : DEFAULT_TAG;
-	if (path_len == 0)
-		return error_set(err, EINVAL, "%s: no layout path", reference);
-	size_t tag_len = strlen(tag);
-	if (tag_len == 0 || tag_len > TAG_MAX || strspn(tag, "abcdefghijklmnopqrstuvwxyz"
-						       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != tag_len)
-		return error_set(err, EINVAL, "%s: tag \"%.140s\" is not a valid tag", reference, tag);
-	*ret_path = strndup(path, path_len);
-	*ret_tag = strdup(tag);
-	if (!*ret_path || !*ret_tag) {
-		free(*ret_path);
-		free(*ret_tag);
-		return error_set(err, ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-/* Follow index.json (and any nested index) to the image manifest's descriptor. */
-static int resolve_manifest(int layout_fd, const char *tag, struct oci_descriptor *ret,
-			    struct error *err)
-{
-	_cleanup_free_ char *json = NULL;
-	size_t size = 0;
-	int r = oci_layout_read_index(layout_fd, &json, &size, err);
-	if (r < 0)
-		return r;
-	struct oci_descriptor desc = { 0 };
-	r = oci_index_select(json, size, tag, oci_host_arch(), &desc, err);
-	if (r < 0)
-		return error_wrap(err, "index.json");
-	for (int depth = 0; oci_media_type_is_index(desc.media_type); depth++) {
-		free(json);
-		json = NULL;
-		if (depth == INDEX_MAX_DEPTH)
-			r = error_set(err, ELOOP, "image indexes nest more than %d deep", INDEX_MAX_DEPTH);
-		else
-			r = oci_layout_read_json_blob(layout_fd, &desc, &json, &size, err);
-		if (r == 0) {
-			struct oci_descriptor nested = { 0 };
-			r = oci_index_select(json, size, NULL, oci_host_arch(), &nested, err);
-			if (r < 0)
-				error_wrap(err, "image index %s", desc.digest);
-			oci_descriptor_done(&desc);
-			desc = nested;
-		}
-		if (r < 0) {
-			oci_descriptor_done(&desc);
-			return r;
-		}
-	}
-	if (!oci_media_type_is_manifest(desc.media_type)) {
-		r = error_set(err, EINVAL, "%s: mediaType \"%.80s\" is not an image manifest",
-			      desc.digest, desc.media_type);
-		oci_descriptor_done(&desc);
-		return r;
-	}
-	*ret = desc;
-	return 0;
-}
-
-static int pull_from_layout(struct image *img, const char *layers_dir, const char *layout,
-			    const char *tag, struct error *err)
-{
-	_cleanup_close_ int layout_fd = oci_layout_open(layout, err);
-	if (layout_fd < 0)
-		return layout_fd;
+	const struct image_source *source = origin->source;
 	struct oci_descriptor manifest_desc = { 0 };
-	int r = resolve_manifest(layout_fd, tag, &manifest_desc, err);
+	int r = source->manifest(origin->state, &manifest_desc, err);
 	if (r < 0)
 		return r;
 	struct oci_descriptor by_digest = {
@@ -112,7 +29,7 @@ static int pull_from_layout(struct image *img, const char *layers_dir, const cha
 	oci_descriptor_done(&manifest_desc);
 	_cleanup_free_ char *json = NULL;
 	size_t size = 0;
-	r = oci_layout_read_json_blob(layout_fd, &by_digest, &json, &size, err);
+	r = source->read_json_blob(origin->state, &by_digest, &json, &size, err);
 	if (r < 0)
 		return error_wrap(err, "manifest");
 	struct oci_manifest manifest = { 0 };
@@ -122,7 +39,7 @@ static int pull_from_layout(struct image *img, const char *layers_dir, const cha
 
 	free(json);
 	json = NULL;
-	r = oci_layout_read_json_blob(layout_fd, &manifest.config, &json, &size, err);
+	r = source->read_json_blob(origin->state, &manifest.config, &json, &size, err);
 	if (r == 0 && oci_config_parse(json, size, &img->config, err) < 0)
 		r = error_wrap(err, "config %s", manifest.config.digest);
 	if (r == 0) {
@@ -131,7 +48,7 @@ static int pull_from_layout(struct image *img, const char *layers_dir, const cha
 			r = error_set(err, ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; r == 0 && i < manifest.n_layers; i++) {
-		r = layer_store_ensure(layers_dir, layout_fd, &manifest.layers[i], &img->layers[i], err);
+		r = layer_store_ensure(layers_dir, origin, &manifest.layers[i], &img->layers[i], err);
 		if (r == 0)
 			img->n_layers++;
 	}
@@ -167,8 +84,9 @@ static int store_layers_dir(const char *store_dir, char **ret, struct error *err
 
 int image_pull(const char *store_dir, const char *reference, struct image **ret, struct error *err)
 {
-	_cleanup_free_ char *layout = NULL, *tag = NULL, *layers_dir = NULL;
-	int r = parse_reference(reference, &layout, &tag, err);
+	_cleanup_free_ char *layers_dir = NULL;
+	_cleanup_(image_origin_close) struct image_origin origin = { 0 };
+	int r = image_origin_open(reference, &origin, err);
 	if (r < 0)
 		return r;
 	r = store_layers_dir(store_dir, &layers_dir, err);
@@ -179,7 +97,7 @@ int image_pull(const char *store_dir, const char *reference, struct image **ret,
 	if (!img)
 		return error_set(err, ENOMEM, "out of memory");
 	img->reference = strdup(reference);
-	r = img->reference ? pull_from_layout(img, layers_dir, layout, tag, err)
+	r = img->reference ? pull_from_origin(img, layers_dir, &origin, err)
 			   : error_set(err, ENOMEM, "out of memory");
 	if (r < 0) {
 		image_free(img);

@@ -1,6 +1,7 @@
 /* OCI images made ready to run. An image reference follows the containers-image convention:
  * "oci:/path/to/layout[:tag]" imports from an OCI image layout on disk (tag defaults to
- * "latest"); "docker://..." and bare names mean a registry. Every blob is checked against its
+ * "latest"); "docker://..." and bare names mean a registry. The reference's scheme picks the
+ * source its blobs are read from (image/image_source.h). Every blob is checked against its
  * sha256 digest; each layer is unpacked once per digest into the content store, with OCI
  * whiteouts turned into overlayfs whiteouts, so that layers stack as overlayfs lower dirs. */
 #pragma once

@@ -13,14 +13,14 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "image/digest.h"
+#include "image/image_source.h"
 #include "image/layer_unpack.h"
-#include "image/oci_layout.h"
 
 /* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
-static int unpack_verified(int layout_fd, const struct oci_descriptor *desc, const char *hex,
-			   const char *tmp, struct error *err)
+static int unpack_verified(const struct image_origin *origin, const struct oci_descriptor *desc,
+			   const char *hex, const char *tmp, struct error *err)
 {
-	_cleanup_close_ int blob_fd = oci_layout_open_blob(layout_fd, desc, err);
+	_cleanup_close_ int blob_fd = origin->source->open_blob(origin->state, desc, err);
 	if (blob_fd < 0)
 		return blob_fd;
 	/* A blob of the wrong size is refused before any of it is unpacked. */
@@ -55,8 +55,8 @@ static int unpack_verified(int layout_fd, const struct oci_descriptor *desc, con
 	return 0;
 }
 
-int layer_store_ensure(const char *layers_dir, int layout_fd, const struct oci_descriptor *desc,
-		       char **ret_path, struct error *err)
+int layer_store_ensure(const char *layers_dir, const struct image_origin *origin,
+		       const struct oci_descriptor *desc, char **ret_path, struct error *err)
 {
 	char hex[SHA256_HEX_LEN + 1];
 	if (digest_parse_sha256(desc->digest, hex) < 0)
@@ -81,7 +81,7 @@ int layer_store_ensure(const char *layers_dir, int layout_fd, const struct oci_d
 	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
 	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
 	if (r == 0)
-		r = unpack_verified(layout_fd, desc, hex, tmp, err);
+		r = unpack_verified(origin, desc, hex, tmp, err);
 	if (r == 0 && rename(tmp, final) < 0) {
 		/* Another pull published the same layer first: use theirs. */
 		if (errno == EEXIST || errno == ENOTEMPTY)

@@ -6,9 +6,11 @@
 #pragma once
 
 #include "common/error.h"
+#include "image/image_source.h"
 #include "image/oci_json.h"
 
-/* layers_dir: canonical absolute path of STORE/layers/sha256 (existing). On success
- * *ret_path is the layer's folder (caller frees). */
-int layer_store_ensure(const char *layers_dir, int layout_fd, const struct oci_descriptor *desc,
-		       char **ret_path, struct error *err);
+/* layers_dir: canonical absolute path of STORE/layers/sha256 (existing); the layer's blob is
+ * read from ORIGIN when it is not in the store yet. On success *ret_path is the layer's
+ * folder (caller frees). */
+int layer_store_ensure(const char *layers_dir, const struct image_origin *origin,
+		       const struct oci_descriptor *desc, char **ret_path, struct error *err);

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "image/digest.h"
+#include "protocol/json_value.h"
 
 static const char *const index_types[] = {
 	"application/vnd.oci.image.index.v1+json",
@@ -90,19 +91,13 @@ void oci_manifest_done(struct oci_manifest *m)
 	*m = (struct oci_manifest){ 0 };
 }
 
-static const char *string_member(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int oci_descriptor_parse(const cJSON *obj, const char *where, struct oci_descriptor *ret,
 			 struct error *err)
 {
 	if (!cJSON_IsObject(obj))
 		return error_set(err, EINVAL, "%s: expected a descriptor object", where);
-	const char *media_type = string_member(obj, "mediaType");
-	const char *digest = string_member(obj, "digest");
+	const char *media_type = json_string_member(obj, "mediaType");
+	const char *digest = json_string_member(obj, "digest");
 	const cJSON *size = cJSON_GetObjectItemCaseSensitive(obj, "size");
 	char hex[SHA256_HEX_LEN + 1];
 	if (!media_type || strlen(media_type) > 255)
@@ -132,8 +127,8 @@ int oci_descriptor_parse(const cJSON *obj, const char *where, struct oci_descrip
 static bool platform_matches(const cJSON *entry, const char *arch)
 {
 	const cJSON *platform = cJSON_GetObjectItemCaseSensitive(entry, "platform");
-	const char *os = string_member(platform, "os");
-	const char *architecture = string_member(platform, "architecture");
+	const char *os = json_string_member(platform, "os");
+	const char *architecture = json_string_member(platform, "architecture");
 	return os && architecture && !strcmp(os, "linux") && !strcmp(architecture, arch);
 }
 
@@ -172,7 +167,7 @@ int oci_index_select(const char *json, size_t size, const char *tag, const char 
 	cJSON_ArrayForEach(entry, manifests) {
 		if (tag) {
 			const cJSON *annotations = cJSON_GetObjectItemCaseSensitive(entry, "annotations");
-			const char *name = string_member(annotations, OCI_REF_NAME_ANNOTATION);
+			const char *name = json_string_member(annotations, OCI_REF_NAME_ANNOTATION);
 			if (!name || strcmp(name, tag) != 0)
 				continue;
 			/* Several entries may carry the tag (one per platform): prefer ours. */

@@ -21,6 +21,10 @@
 #define CLOSE_AUTH_FAILED 4003
 #define CLOSE_DEREGISTERED 4004
 #define CLOSE_REPLACED 4005   /* a newer connection of the same node took over */
+/* RFC 6455's, where tether's link code sends them itself (libwebsockets names the same values
+ * LWS_CLOSE_STATUS_*; agent_link.c stays free of libwebsockets). */
+#define CLOSE_MESSAGE_TOO_LARGE 1009
+#define CLOSE_INTERNAL_ERROR 1011
 
 /* "MAJOR.MINOR", each 0-65535 in decimal digits and nothing else ("1.0", "1.12"); -EINVAL for
  * anything else ("1", "1.", "01x.0", " 1.0"). */

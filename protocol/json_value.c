@@ -34,6 +34,12 @@ bool json_text_has_nul(const char *text, size_t size)
 	return false;
 }
 
+const char *json_string_member(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 bool json_is_unsigned_integer(const cJSON *v)
 {
 	if (!cJSON_IsNumber(v))

@@ -28,6 +28,9 @@ bool json_text_has_nul(const char *text, size_t size);
 /* True when v is a number with no fractional part within [0, JSON_MAX_SAFE_INTEGER]. */
 bool json_is_unsigned_integer(const cJSON *v);
 
+/* The string member name of obj, NULL when absent or not a string (obj may be NULL). */
+const char *json_string_member(const cJSON *obj, const char *name);
+
 /* Look up an object's members by exact (case-sensitive) name: found[i] is the member named
  * names[i] or NULL. A member not in names, or a name given twice, is an error. */
 int json_object_members(const cJSON *obj, const char *path, const char *const names[],

@@ -73,7 +73,7 @@ struct taskdef_container {
 	char **dns_search_domains; /* NULL-terminated; NULL: the host's */
 	struct taskdef_host_entry *extra_hosts;
 	size_t n_extra_hosts;
-	struct taskdef_log log;  /* logConfiguration; driver TASKDEF_LOG_DEFAULT when absent */
+	struct taskdef_log log;  /* logConfiguration; driver NULL when absent */
 };
 
 struct taskdef {

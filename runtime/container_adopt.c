@@ -7,10 +7,11 @@
 
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_adopt.h"
 #include "runtime/container_start.h"
 #include "runtime/container_stop.h"
-#include "runtime/monitor_lock.h"
 
 const char *container_found_to_string(enum container_found f)
 {
@@ -66,13 +67,16 @@ enum container_found container_handle_adopt(struct container_handle *h, struct m
 	if (container_read_monitor_pid(h->dir, &monitor_pid) == 0)
 		pidfd = container_pidfd_open(monitor_pid);
 	enum container_found found = container_inspect(h->dir);
-	(void)container_read_pid(h->dir, &h->pid, NULL);
 	if (found == CONTAINER_FOUND_EXITED && read_exit(h->dir, ret_rec) < 0)
 		found = CONTAINER_FOUND_LOST; /* a record that cannot be read tells nothing */
+	if (found != CONTAINER_FOUND_NOT_STARTED) {
+		container_handle_apply(h, CONTAINER_EVENT_ADOPTED);
+		if (container_read_pid(h->dir, &h->pid, NULL) == 0)
+			container_handle_apply(h, CONTAINER_EVENT_PID_SEEN);
+	}
 	switch (found) {
 	case CONTAINER_FOUND_ALIVE:
 		h->adopted = true;
-		h->monitor_alive = true;
 		h->monitor_pid = monitor_pid;
 		h->monitor_pidfd = pidfd;
 		/* Without a pidfd (the monitor had not written its pid yet) the poll asks the
@@ -83,10 +87,12 @@ enum container_found container_handle_adopt(struct container_handle *h, struct m
 		}
 		return found;
 	case CONTAINER_FOUND_LOST:
-		h->draining = true;
+		container_handle_apply(h, CONTAINER_EVENT_MONITOR_LOST);
 		(void)cgroup_kill(h->cgroup, NULL);
 		break;
 	case CONTAINER_FOUND_EXITED:
+		container_handle_apply(h, container_end_event(h->pid != 0, ret_rec->error != NULL));
+		break;
 	case CONTAINER_FOUND_NOT_STARTED:
 		break;
 	}

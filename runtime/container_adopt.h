@@ -3,8 +3,8 @@
  * container's first process) and exit.json (written by the monitor when the container ended). */
 #pragma once
 
+#include "container/exit_record.h"
 #include "runtime/container_handle.h"
-#include "runtime/exit_record.h"
 #include "runtime/monitor_watch.h"
 
 enum container_found {
@@ -22,11 +22,12 @@ enum container_found container_inspect(const char *folder);
 
 /* Take over the container in H->dir (H fresh from container_handle_init, with dir, cgroup and
  * stop_timeout set):
- * - ALIVE: its monitor's pidfd goes into W with DATA; H is tracked as an adopted monitor.
- * - EXITED: *ret_rec holds the exit record (the caller releases it).
+ * - ALIVE: its monitor's pidfd goes into W with DATA; H is tracked as an adopted monitor,
+ *   STARTING or RUNNING.
+ * - EXITED: *ret_rec holds the exit record (the caller releases it); EXITED or NEVER_RAN.
  * - LOST: the container's cgroup is killed; container_handle_poll reports
- *   CONTAINER_ENDED | CONTAINER_LOST once it is empty.
- * - NOT_STARTED: nothing is done.
+ *   CONTAINER_CHANGE_ENDED | CONTAINER_CHANGE_LOST once it is empty.
+ * - NOT_STARTED: nothing is done; still PULLING.
  * H->pid is the container's pid when the monitor recorded one. */
 enum container_found container_handle_adopt(struct container_handle *h, struct monitor_watch *w,
 					    void *data, struct exit_record *ret_rec);

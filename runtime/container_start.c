@@ -10,8 +10,9 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/parse.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_start.h"
-#include "runtime/monitor_lock.h"
 
 extern char **environ;
 

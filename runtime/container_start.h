@@ -7,14 +7,9 @@
 
 #include "cgroups/cgroup.h"
 #include "common/error.h"
-#include "runtime/container_config.h"
+#include "container/container_config.h"
+#include "container/state_folder.h"
 
-/* Files of a container's state folder. */
-#define CONTAINER_CONFIG_FILE "config.json"
-#define CONTAINER_PID_FILE "pid"
-#define CONTAINER_MONITOR_PID_FILE "monitor.pid" /* the monitor's own pid, written by it */
-#define CONTAINER_EXIT_FILE "exit.json"
-#define CONTAINER_MONITOR_LOG "monitor.log"
 
 /* LIMITS may be NULL (none set). On success *ret_monitor_pid is the monitor, a child of the
  * caller to reap with waitpid. -EBUSY when a monitor still runs in the folder: a container is

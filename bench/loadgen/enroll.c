@@ -5,9 +5,9 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "agent/register_client.h"
-#include "agent/register_response.h"
-#include "agent/version.h"
+#include "agent/link/register_client.h"
+#include "agent/link/register_response.h"
+#include "agent/link/version.h"
 #include "bench/loadgen/enroll.h"
 #include "common/cleanup.h"
 #include "protocol/auth.h"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "agent/hostinfo.h"
+#include "agent/link/hostinfo.h"
 #include "bench/loadgen/sim_agent.h"
 #include "common/error.h"
 

@@ -19,7 +19,7 @@
 
 #include <curl/curl.h>
 
-#include "agent/hostinfo.h"
+#include "agent/link/hostinfo.h"
 #include "bench/loadgen/enroll.h"
 #include "bench/loadgen/fleet.h"
 #include "common/log.h"

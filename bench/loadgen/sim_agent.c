@@ -2,11 +2,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/node_frames.h"
-#include "agent/task_state_frame.h"
+#include "agent/link/node_frames.h"
+#include "agent/tasks/task_state_frame.h"
 #include "bench/loadgen/sim_agent.h"
 #include "common/cleanup.h"
 #include "protocol/frame.h"
+#include "protocol/json_value.h"
 
 #define MAX_CONTAINERS 10
 
@@ -92,15 +93,9 @@ static struct sim_task *find_task(struct sim_agent *a, const char *arn)
 	return NULL;
 }
 
-static const char *string_of(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void on_assign(struct sim_agent *a, const struct frame *f, struct sim_counters *counters)
 {
-	const char *arn = string_of(f->json, "task_arn");
+	const char *arn = json_string_member(f->json, "task_arn");
 	const cJSON *def = cJSON_GetObjectItemCaseSensitive(f->json, "task_definition");
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(def, "containerDefinitions");
 	send_ack(a, f->seq);
@@ -114,7 +109,7 @@ static void on_assign(struct sim_agent *a, const struct frame *f, struct sim_cou
 	const cJSON *c;
 	cJSON_ArrayForEach(c, list)
 	{
-		const char *name = string_of(c, "name");
+		const char *name = json_string_member(c, "name");
 		if (name && t->n_containers < MAX_CONTAINERS)
 			t->containers[t->n_containers++] = strdup(name);
 	}
@@ -127,7 +122,7 @@ static void on_assign(struct sim_agent *a, const struct frame *f, struct sim_cou
 
 static void on_stop(struct sim_agent *a, const struct frame *f, struct sim_counters *counters)
 {
-	const char *arn = string_of(f->json, "task_arn");
+	const char *arn = json_string_member(f->json, "task_arn");
 	send_ack(a, f->seq);
 	struct sim_task *t = arn ? find_task(a, arn) : NULL;
 	if (!t || t->stopped)
@@ -179,7 +174,7 @@ int sim_agent_receive(struct sim_agent *a, const char *data, size_t size,
 	int welcomed = 0;
 	switch (f.type) {
 	case FRAME_CHALLENGE: {
-		const char *nonce = string_of(f.json, "nonce");
+		const char *nonce = json_string_member(f.json, "nonce");
 		_cleanup_free_ char *hello =
 			nonce ? node_hello_frame(a->node_id, a->key, nonce, a->host, &err) : NULL;
 		if (hello)

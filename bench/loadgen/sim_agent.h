@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "agent/hostinfo.h"
+#include "agent/link/hostinfo.h"
 
 struct sim_pending;
 struct sim_task;

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/register_response.h"
+#include "agent/link/register_response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

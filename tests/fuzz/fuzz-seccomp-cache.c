@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/seccomp_cache.h"
+#include "monitor/seccomp_cache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

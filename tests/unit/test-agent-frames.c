@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/frame_handler.h"
-#include "agent/store.h"
-#include "agent/task_state_frame.h"
+#include "agent/link/frame_handler.h"
+#include "agent/state/store.h"
+#include "agent/tasks/task_state_frame.h"
 #include "tests/unit/test.h"
 
 struct fake {

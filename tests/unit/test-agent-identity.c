@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "agent/hostinfo.h"
-#include "agent/identity.h"
+#include "agent/link/hostinfo.h"
+#include "agent/link/identity.h"
 #include "tests/unit/test.h"
 
 static const struct identity sample = {

@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "agent/service_notify.h"
+#include "agent/daemon/service_notify.h"
 #include "common/cleanup.h"
 #include "tests/unit/test.h"
 

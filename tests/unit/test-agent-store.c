@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/store.h"
+#include "agent/state/store.h"
 #include "tests/unit/test.h"
 
 static struct store *open_store(void)

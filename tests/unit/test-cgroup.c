@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
 #include "tests/unit/test.h"
 
 static bool have_cgroup2(void)
@@ -44,6 +45,29 @@ TEST(paths_cannot_escape)
 	ASSERT_INT_EQ(cgroup_create("/abs", &err), -EINVAL);
 	ASSERT_INT_EQ(cgroup_create("a//b", &err), -EINVAL);
 	ASSERT_INT_EQ(cgroup_remove("a/./b", &err), -EINVAL);
+}
+
+TEST(the_chosen_driver_comes_from_the_table)
+{
+	const struct cgroup_driver *d = cgroup_driver_choose();
+	bool listed = false;
+	for (size_t i = 0; cgroup_drivers[i]; i++)
+		listed |= cgroup_drivers[i] == d;
+	ASSERT_TRUE(listed);
+	ASSERT_TRUE(d->usable());
+	ASSERT_TRUE(cgroup_driver_choose() == d);
+}
+
+TEST(cgroupfs_names_tasks_and_their_containers)
+{
+	struct error err = { 0 };
+	char *task = NULL, *container = NULL;
+	ASSERT_INT_EQ(cgroup_driver_cgroupfs.task_path("0123abcd", &task, &err), 0);
+	ASSERT_STR_EQ(task, "tether/0123abcd");
+	ASSERT_INT_EQ(cgroup_driver_cgroupfs.container_path("0123abcd", "app", &container, &err), 0);
+	ASSERT_STR_EQ(container, "tether/0123abcd/app");
+	free(task);
+	free(container);
 }
 
 TEST(limits_name_their_controllers)

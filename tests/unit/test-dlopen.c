@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "agent/curl_dl.h"
-#include "agent/journal_dl.h"
+#include "agent/link/curl_dl.h"
+#include "agent/logs/journal_dl.h"
 #include "common/cleanup.h"
 #include "common/dlopen_lib.h"
 #include "image/archive_dl.h"

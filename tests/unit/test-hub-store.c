@@ -1,11 +1,13 @@
 /* The hub store's statement cache, placement of a batch of tasks in one pass, the index that
  * keeps placement off stopped tasks, and the retention of stopped tasks. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hub/scheduler.h"
 #include "hub/store.h"
 #include "hub/task_retention.h"
+#include "hub/task_store.h"
 #include "tests/unit/test.h"
 
 #define COUNT_SQL "SELECT count(*) FROM nodes WHERE cluster = ?"
@@ -54,13 +56,13 @@ TEST(hub_store_hands_the_same_statement_out_again_reset)
 	sqlite3_stmt *first = hub_store_prepare(s, COUNT_SQL, NULL);
 	ASSERT_TRUE(first);
 	ASSERT_INT_EQ(count_nodes(first, "default"), 1);
-	hub_store_release(first);
+	stmt_release(first);
 	sqlite3_stmt *again = hub_store_prepare(s, COUNT_SQL, NULL);
 	ASSERT_TRUE(again == first);
 	/* Reset and unbound: a NULL cluster matches nothing. */
 	ASSERT_INT_EQ(sqlite3_step(again), SQLITE_ROW);
 	ASSERT_INT_EQ(sqlite3_column_int64(again, 0), 0);
-	hub_store_release(again);
+	stmt_release(again);
 	hub_store_close(s);
 }
 
@@ -76,10 +78,10 @@ TEST(hub_store_nested_use_of_one_statement_gets_its_own)
 	ASSERT_INT_EQ(count_nodes(inner, "other"), 0);
 	/* The outer one still holds its row. */
 	ASSERT_INT_EQ(sqlite3_column_int64(outer, 0), 1);
-	hub_store_release(inner); /* finalized: a leak would fail under ASan */
-	hub_store_release(outer);
+	stmt_release(inner); /* finalized: a leak would fail under ASan */
+	stmt_release(outer);
 	ASSERT_TRUE(hub_store_prepare(s, COUNT_SQL, NULL) == outer);
-	hub_store_release(outer);
+	stmt_release(outer);
 	/* A statement still out when the store closes is finalized with it. */
 	ASSERT_TRUE(hub_store_prepare(s, COUNT_SQL, NULL) == outer);
 	hub_store_close(s);
@@ -178,7 +180,51 @@ TEST(hub_placement_reads_only_tasks_not_stopped)
 	bool uses_index = false;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		uses_index = uses_index || strstr((const char *)sqlite3_column_text(st, 3), "tasks_active");
-	hub_store_release(st);
+	stmt_release(st);
 	ASSERT_TRUE(uses_index);
+	hub_store_close(s);
+}
+
+struct wakes {
+	int count;
+	char last[64];
+	bool in_transaction; /* the store was inside a transaction when it told */
+	struct hub_store *store;
+};
+
+static void on_wake(void *data, const char *node_id)
+{
+	struct wakes *w = data;
+	w->count++;
+	snprintf(w->last, sizeof(w->last), "%s", node_id);
+	w->in_transaction = !sqlite3_get_autocommit(w->store->db);
+}
+
+/* A link woken from inside the transaction that queued its frame would read the queue
+ * before the frame is committed (and a rolled back one never is). */
+TEST(hub_store_wakes_a_node_only_after_commit)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	struct wakes w = { .store = s };
+	s->on_frame_queued = on_wake;
+	s->on_frame_queued_userdata = &w;
+	add_node(s, "mi-a", 1024, 1024, 1);
+
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(task_store_queue_frame(s, "mi-a", 1, "t1", "stop", "{}", NULL), 0);
+	ASSERT_INT_EQ(task_store_queue_frame(s, "mi-a", 2, "t2", "stop", "{}", NULL), 0);
+	ASSERT_INT_EQ(w.count, 0);
+	ASSERT_INT_EQ(hub_store_commit(s, NULL), 0);
+	ASSERT_INT_EQ(w.count, 1); /* once per node and commit */
+	ASSERT_STR_EQ(w.last, "mi-a");
+	ASSERT_TRUE(!w.in_transaction);
+
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(task_store_queue_frame(s, "mi-a", 3, "t3", "stop", "{}", NULL), 0);
+	hub_store_rollback(s);
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_commit(s, NULL), 0);
+	ASSERT_INT_EQ(w.count, 1); /* the rolled back frame woke nobody, then or later */
 	hub_store_close(s);
 }

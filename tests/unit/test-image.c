@@ -22,6 +22,7 @@
 #include "common/fileio.h"
 #include "image/digest.h"
 #include "image/image.h"
+#include "image/image_source.h"
 #include "image/oci_json.h"
 
 /* ---- building layouts ---- */
@@ -391,6 +392,31 @@ TEST(registry_references_are_refused_clearly)
 		ASSERT_CONTAINS(err.message, "registry pulls are not supported");
 		ASSERT_CONTAINS(err.message, "oci:");
 	}
+}
+
+TEST(an_unknown_scheme_names_every_known_source)
+{
+	struct image_origin origin = { 0 };
+	struct error err = { 0 };
+	ASSERT_INT_EQ(image_origin_open("ftp://host/image", &origin, &err), -EPROTONOSUPPORT);
+	ASSERT_CONTAINS(err.message, "ftp://host/image");
+	for (size_t i = 0; image_sources[i]; i++) {
+		ASSERT_CONTAINS(err.message, image_sources[i]->scheme);
+		ASSERT_CONTAINS(err.message, image_sources[i]->usage);
+	}
+	ASSERT_TRUE(origin.source == NULL);
+}
+
+TEST(an_oci_reference_opens_the_layout_source)
+{
+	char layout[PATH_MAX];
+	path_join(layout, test_tmpdir(), "no-such-layout");
+	struct image_origin origin = { 0 };
+	struct error err = { 0 };
+	ASSERT_TRUE(image_origin_open(oci_ref(layout, NULL), &origin, &err) < 0);
+	ASSERT_CONTAINS(err.message, "pull oci:");
+	ASSERT_INT_EQ(image_origin_open("oci:", &origin, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "no layout path");
 }
 
 /* Three layers: files, then whiteouts of some of them and an opaque folder, then a

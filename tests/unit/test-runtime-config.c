@@ -2,7 +2,7 @@
  * config.json round trip between agent and monitor. */
 #include <stdlib.h>
 
-#include "runtime/container_config.h"
+#include "container/container_config.h"
 #include "tests/unit/test.h"
 
 static char *img_entry[] = { "/entry", "-x", NULL };

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "runtime/etc_files.h"
+#include "monitor/etc_files.h"
 #include "tests/unit/test.h"
 
 TEST(etc_hosts_has_localhost_hostname_and_extra_hosts)

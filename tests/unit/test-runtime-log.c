@@ -14,10 +14,10 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "runtime/container_log.h"
-#include "runtime/log_journald.h"
-#include "runtime/log_json_file.h"
-#include "runtime/log_line.h"
+#include "container/container_log.h"
+#include "logs/log_journald.h"
+#include "logs/log_json_file.h"
+#include "logs/log_line.h"
 #include "tests/unit/test.h"
 
 struct collected {
@@ -260,36 +260,36 @@ TEST(container_log_defaults)
 	struct taskdef_log none = { 0 };
 	struct container_log log;
 	ASSERT_INT_EQ(container_log_resolve(&none, "app", "arn:x/t1", false, &log), 0);
-	ASSERT_INT_EQ(log.driver, TASKDEF_LOG_JSON_FILE);
-	ASSERT_INT_EQ(log.max_size, 10 * 1024 * 1024);
-	ASSERT_INT_EQ(log.max_file, 3);
-	ASSERT_STR_EQ(log.tag, "app");
+	ASSERT_TRUE(log.driver == &log_driver_json_file);
+	ASSERT_INT_EQ(log.options.max_size, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(log.options.max_file, 3);
+	ASSERT_STR_EQ(log.options.tag, "app");
 	container_log_release(&log);
 	ASSERT_INT_EQ(container_log_resolve(&none, "app", "arn:x/t1", true, &log), 0);
-	ASSERT_INT_EQ(log.driver, TASKDEF_LOG_JOURNALD);
+	ASSERT_TRUE(log.driver == &log_driver_journald);
 	container_log_release(&log);
 	/* max-size alone keeps one file, as Docker; max-file alone uses the default size. */
-	struct taskdef_log size_only = { .driver = TASKDEF_LOG_JSON_FILE, .max_size = 1 << 20 };
+	struct taskdef_log size_only = { .driver = &log_driver_json_file, .options.max_size = 1 << 20 };
 	ASSERT_INT_EQ(container_log_resolve(&size_only, "app", "arn", true, &log), 0);
-	ASSERT_INT_EQ(log.driver, TASKDEF_LOG_JSON_FILE);
-	ASSERT_INT_EQ(log.max_file, 1);
+	ASSERT_TRUE(log.driver == &log_driver_json_file);
+	ASSERT_INT_EQ(log.options.max_file, 1);
 	container_log_release(&log);
-	struct taskdef_log files_only = { .driver = TASKDEF_LOG_JSON_FILE, .max_file = 5 };
+	struct taskdef_log files_only = { .driver = &log_driver_json_file, .options.max_file = 5 };
 	ASSERT_INT_EQ(container_log_resolve(&files_only, "app", "arn", true, &log), 0);
-	ASSERT_INT_EQ(log.max_size, 10 * 1024 * 1024);
-	ASSERT_INT_EQ(log.max_file, 5);
+	ASSERT_INT_EQ(log.options.max_size, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(log.options.max_file, 5);
 	container_log_release(&log);
-	struct taskdef_log tagged = { .driver = TASKDEF_LOG_JOURNALD, .tag = (char *)"svc" };
+	struct taskdef_log tagged = { .driver = &log_driver_journald, .options.tag = (char *)"svc" };
 	ASSERT_INT_EQ(container_log_resolve(&tagged, "app", "arn", false, &log), 0);
-	ASSERT_INT_EQ(log.driver, TASKDEF_LOG_JOURNALD);
-	ASSERT_STR_EQ(log.tag, "svc");
+	ASSERT_TRUE(log.driver == &log_driver_journald);
+	ASSERT_STR_EQ(log.options.tag, "svc");
 	cJSON *j = container_log_to_json(&log);
 	struct container_log back;
 	ASSERT_INT_EQ(container_log_from_json(j, &back), 0);
 	cJSON_Delete(j);
-	ASSERT_STR_EQ(back.tag, "svc");
+	ASSERT_STR_EQ(back.options.tag, "svc");
 	ASSERT_STR_EQ(back.task_arn, "arn");
-	ASSERT_INT_EQ(back.max_size, log.max_size);
+	ASSERT_INT_EQ(back.options.max_size, log.options.max_size);
 	container_log_release(&back);
 	container_log_release(&log);
 }

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/seccomp_cache.h"
+#include "monitor/seccomp_cache.h"
 #include "tests/unit/test.h"
 
 #define KEY UINT64_C(0x0123456789abcdef)

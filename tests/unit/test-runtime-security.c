@@ -2,7 +2,7 @@
  * config.json round trip. */
 #include <stdlib.h>
 
-#include "runtime/container_config.h"
+#include "container/container_config.h"
 #include "tests/unit/test.h"
 
 #define BIT(n) (UINT64_C(1) << (n))

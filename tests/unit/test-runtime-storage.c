@@ -6,8 +6,8 @@
 #include <sys/mount.h>
 
 #include "common/cleanup.h"
-#include "runtime/container_storage.h"
-#include "runtime/tmpfs_options.h"
+#include "container/container_storage.h"
+#include "container/tmpfs_options.h"
 #include "tests/unit/test.h"
 
 TEST(tmpfs_options_default_and_overrides)

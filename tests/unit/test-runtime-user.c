@@ -1,5 +1,5 @@
 /* User and group resolution against an image's /etc/passwd and /etc/group. */
-#include "runtime/user.h"
+#include "monitor/user.h"
 #include "tests/unit/test.h"
 
 static const char *passwd = "root:x:0:0:root:/root:/bin/sh\n"

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "agent/task_manager.h"
-#include "runtime/task_id.h"
-#include "runtime/task_limits.h"
+#include "agent/tasks/task_limits.h"
+#include "agent/tasks/task_manager.h"
+#include "common/task_id.h"
 #include "tests/unit/test.h"
 
 TEST(task_id_is_last_arn_segment)

@@ -10,11 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/task_manager.h"
+#include "agent/tasks/task_manager.h"
 #include "common/fileio.h"
+#include "container/monitor_lock.h"
+#include "container/state_folder.h"
 #include "runtime/container_adopt.h"
 #include "runtime/container_start.h"
-#include "runtime/monitor_lock.h"
 #include "tests/unit/test.h"
 
 static char *folder_for(const char *task, const char *container)
@@ -100,6 +101,7 @@ TEST(adopted_monitor_end_is_learned_from_its_pidfd)
 	ASSERT_INT_EQ(h.pid, 4242);
 	ASSERT_INT_EQ(h.monitor_pid, monitor);
 	ASSERT_TRUE(h.adopted && h.monitor_pidfd >= 0);
+	ASSERT_INT_EQ(h.state, CONTAINER_RUNNING);
 	monitor_watch_collect(w, noted);
 	ASSERT_INT_EQ(ended, 0);
 	ASSERT_INT_EQ(container_handle_poll(&h, &rec), 0);
@@ -115,13 +117,28 @@ TEST(adopted_monitor_end_is_learned_from_its_pidfd)
 	ASSERT_INT_EQ(ended, 1);
 	monitor_watch_collect(w, noted); /* reported once */
 	ASSERT_INT_EQ(ended, 1);
-	h.monitor_ended = true;
-	ASSERT_INT_EQ(container_handle_poll(&h, &rec), CONTAINER_ENDED);
+	container_handle_note_monitor_end(&h);
+	ASSERT_INT_EQ(container_handle_poll(&h, &rec), CONTAINER_CHANGE_ENDED);
 	ASSERT_INT_EQ(rec.exit_code, 7);
 	exit_record_done(&rec);
+	ASSERT_INT_EQ(h.state, CONTAINER_EXITED);
 	ASSERT_TRUE(!container_handle_active(&h));
 	container_handle_release(&h);
 	monitor_watch_free(w);
+}
+
+TEST(container_stopped_before_its_monitor_never_runs)
+{
+	struct container_handle h;
+	container_handle_init(&h);
+	ASSERT_INT_EQ(h.state, CONTAINER_PULLING);
+	container_handle_stop(&h);
+	ASSERT_INT_EQ(h.state, CONTAINER_NEVER_RAN);
+	ASSERT_TRUE(!container_handle_active(&h));
+	container_handle_stop(&h); /* asked again: nothing changes */
+	ASSERT_INT_EQ(h.state, CONTAINER_NEVER_RAN);
+	ASSERT_INT_EQ(container_handle_poll(&h, &(struct exit_record){ 0 }), 0);
+	container_handle_release(&h);
 }
 
 TEST(monitor_killed_without_record_is_lost)
@@ -140,9 +157,11 @@ TEST(monitor_killed_without_record_is_lost)
 	h.cgroup = strdup("tether/unit-test-none/a");
 	struct exit_record rec = { 0 };
 	ASSERT_INT_EQ(container_handle_adopt(&h, w, NULL, &rec), CONTAINER_FOUND_LOST);
+	ASSERT_INT_EQ(h.state, CONTAINER_LOST);
 	ASSERT_TRUE(container_handle_active(&h));
 	/* Its (here missing) cgroup is empty: the end is reported, with no record. */
-	ASSERT_INT_EQ(container_handle_poll(&h, &rec), CONTAINER_ENDED | CONTAINER_LOST);
+	ASSERT_INT_EQ(container_handle_poll(&h, &rec), CONTAINER_CHANGE_ENDED | CONTAINER_CHANGE_LOST);
+	ASSERT_INT_EQ(h.state, CONTAINER_NEVER_RAN); /* it wrote no pid */
 	ASSERT_TRUE(!container_handle_active(&h));
 	container_handle_release(&h);
 	monitor_watch_free(w);

@@ -350,33 +350,33 @@ TEST(taskdef_log_configuration)
 	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	ASSERT_INT_EQ(taskdef_parse(text, strlen(text), &td, &err), 0);
-	ASSERT_INT_EQ(td->containers[0].log.driver, TASKDEF_LOG_JSON_FILE);
-	ASSERT_INT_EQ(td->containers[0].log.max_size, 10 * 1024 * 1024);
-	ASSERT_INT_EQ(td->containers[0].log.max_file, 4);
-	ASSERT_INT_EQ(td->containers[1].log.driver, TASKDEF_LOG_JOURNALD);
-	ASSERT_STR_EQ(td->containers[1].log.tag, "web");
-	ASSERT_INT_EQ(td->containers[2].log.driver, TASKDEF_LOG_DEFAULT);
+	ASSERT_TRUE(td->containers[0].log.driver == &log_driver_json_file);
+	ASSERT_INT_EQ(td->containers[0].log.options.max_size, 10 * 1024 * 1024);
+	ASSERT_INT_EQ(td->containers[0].log.options.max_file, 4);
+	ASSERT_TRUE(td->containers[1].log.driver == &log_driver_journald);
+	ASSERT_STR_EQ(td->containers[1].log.options.tag, "web");
+	ASSERT_TRUE(td->containers[2].log.driver == NULL);
 }
 
 TEST(taskdef_log_sizes_as_docker)
 {
 	uint64_t n;
-	ASSERT_INT_EQ(taskdef_log_parse_size("4096", &n), 0);
+	ASSERT_INT_EQ(log_parse_size("4096", &n), 0);
 	ASSERT_INT_EQ(n, 4096);
-	ASSERT_INT_EQ(taskdef_log_parse_size("512k", &n), 0);
+	ASSERT_INT_EQ(log_parse_size("512k", &n), 0);
 	ASSERT_INT_EQ(n, 512 * 1024);
-	ASSERT_INT_EQ(taskdef_log_parse_size("1g", &n), 0);
+	ASSERT_INT_EQ(log_parse_size("1g", &n), 0);
 	ASSERT_INT_EQ(n, 1024 * 1024 * 1024);
-	ASSERT_INT_EQ(taskdef_log_parse_size("10mb", &n), 0);
+	ASSERT_INT_EQ(log_parse_size("10mb", &n), 0);
 	ASSERT_INT_EQ(n, 10 * 1024 * 1024);
-	ASSERT_INT_EQ(taskdef_log_parse_size("10MB", &n), 0);
-	ASSERT_TRUE(taskdef_log_parse_size("", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("m", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("1.5m", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("-1m", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("10x", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("10b", &n) < 0);
-	ASSERT_TRUE(taskdef_log_parse_size("99999999999999999999g", &n) < 0);
+	ASSERT_INT_EQ(log_parse_size("10MB", &n), 0);
+	ASSERT_TRUE(log_parse_size("", &n) < 0);
+	ASSERT_TRUE(log_parse_size("m", &n) < 0);
+	ASSERT_TRUE(log_parse_size("1.5m", &n) < 0);
+	ASSERT_TRUE(log_parse_size("-1m", &n) < 0);
+	ASSERT_TRUE(log_parse_size("10x", &n) < 0);
+	ASSERT_TRUE(log_parse_size("10b", &n) < 0);
+	ASSERT_TRUE(log_parse_size("99999999999999999999g", &n) < 0);
 }
 
 TEST(taskdef_log_refusals)

@@ -14,7 +14,9 @@ struct test_case {
 };
 
 void test_register(struct test_case *tc);
-void test_fail_at(const char *file, int line, const char *fmt, ...)
+/* Records the failure and ends the running test, from the test function or any helper it
+ * called (a longjmp to the runner). */
+_Noreturn void test_fail_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool test_failed(void);
@@ -28,12 +30,11 @@ bool test_failed(void);
 	}                                                                              \
 	static void test_##name_(void)
 
-/* Assertions record the failure and return from the test function. */
+/* Assertions end the test at the first failure, wherever they are called from. */
 #define ASSERT_TRUE(c)                                                                \
 	do {                                                                           \
 		if (!(c)) {                                                            \
 			test_fail_at(__FILE__, __LINE__, "expected %s", #c);          \
-			return;                                                        \
 		}                                                                      \
 	} while (0)
 
@@ -43,7 +44,6 @@ bool test_failed(void);
 		if (a_ != b_) {                                                        \
 			test_fail_at(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", \
 				     #a, a_, #b, b_);                                  \
-			return;                                                        \
 		}                                                                      \
 	} while (0)
 
@@ -53,7 +53,6 @@ bool test_failed(void);
 		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                               \
 			test_fail_at(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", \
 				     #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");      \
-			return;                                                        \
 		}                                                                      \
 	} while (0)
 
@@ -63,7 +62,6 @@ bool test_failed(void);
 		if (!h_ || !strstr(h_, n_)) {                                          \
 			test_fail_at(__FILE__, __LINE__, "%s == \"%s\" lacks \"%s\"", #haystack, \
 				     h_ ? h_ : "(null)", n_);                          \
-			return;                                                        \
 		}                                                                      \
 	} while (0)
 

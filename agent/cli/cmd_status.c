@@ -1,0 +1,206 @@
+/* tether status: registration, connection and tasks, read from the state directory without
+ * the daemon (state.db is opened read-only; WAL lets it read while the daemon writes). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "agent/cli/commands.h"
+#include "agent/link/identity.h"
+#include "agent/state/daemon_state.h"
+#include "agent/state/store.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/parse.h"
+
+static cJSON *meta_json(struct store *s)
+{
+	static const char *const keys[] = { META_CONNECTION, META_CONNECTION_SINCE,
+					    META_LAST_ERROR };
+	static const char *const names[] = { "state", "since", "last_error" };
+	cJSON *j = cJSON_CreateObject();
+	for (size_t i = 0; j && i < ELEMENTSOF(keys); i++) {
+		_cleanup_free_ char *v = NULL;
+		if (s && store_meta_get(s, keys[i], &v, NULL) >= 0 && v) {
+			uint64_t n;
+			if (i == 1 && parse_u64(v, 0, INT64_MAX, &n) >= 0)
+				cJSON_AddNumberToObject(j, names[i], (double)n);
+			else
+				cJSON_AddStringToObject(j, names[i], v);
+		} else {
+			cJSON_AddNullToObject(j, names[i]);
+		}
+	}
+	if (j && !cJSON_GetObjectItem(j, "state")->valuestring)
+		cJSON_ReplaceItemInObject(j, "state", cJSON_CreateString("unknown"));
+	return j;
+}
+
+static int add_task(void *userdata, const char *task_arn, const char *definition_json,
+		    const char *status, const char *last_state_json)
+{
+	(void)definition_json;
+	cJSON *tasks = userdata;
+	cJSON *t = cJSON_CreateObject();
+	if (!t)
+		return -ENOMEM;
+	cJSON_AddStringToObject(t, "task_arn", task_arn);
+	if (status)
+		cJSON_AddStringToObject(t, "status", status);
+	else
+		cJSON_AddStringToObject(t, "status", "ASSIGNED");
+	cJSON *last = last_state_json ? cJSON_Parse(last_state_json) : NULL;
+	if (last) {
+		static const char *const copied[] = { "stop_code", "stopped_reason", "containers" };
+		for (size_t i = 0; i < ELEMENTSOF(copied); i++) {
+			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(last, copied[i]);
+			if (v)
+				cJSON_AddItemToObject(t, copied[i], v);
+		}
+		cJSON_Delete(last);
+	}
+	cJSON_AddItemToArray(tasks, t);
+	return 0;
+}
+
+static cJSON *collect_status(const char *state_dir)
+{
+	cJSON *j = cJSON_CreateObject();
+	if (!j)
+		return NULL;
+	struct identity id = { 0 };
+	struct error err = { 0 };
+	cJSON *reg = cJSON_AddObjectToObject(j, "registration");
+	if (identity_load(state_dir, &id, &err) >= 0) {
+		cJSON_AddBoolToObject(reg, "registered", true);
+		cJSON_AddStringToObject(reg, "node_id", id.node_id);
+		cJSON_AddStringToObject(reg, "container_instance_arn", id.container_instance_arn);
+		cJSON_AddStringToObject(reg, "cluster", id.cluster);
+		cJSON_AddStringToObject(reg, "hub", id.hub_url);
+		cJSON_AddStringToObject(reg, "connect_url", id.connect_url);
+		identity_release(&id);
+	} else {
+		cJSON_AddBoolToObject(reg, "registered", false);
+		cJSON_AddStringToObject(reg, "error", err.message);
+	}
+
+	_cleanup_free_ char *db_path = NULL;
+	struct store *s = NULL;
+	if (asprintf(&db_path, "%s/%s", state_dir, STORE_FILE) >= 0 && access(db_path, F_OK) == 0)
+		store_open(db_path, true, &s, NULL);
+	cJSON_AddItemToObject(j, "connection", meta_json(s));
+	cJSON *tasks = cJSON_AddArrayToObject(j, "tasks");
+	uint64_t pending = 0;
+	if (s) {
+		if (store_tasks_foreach(s, add_task, tasks, &err) < 0)
+			cJSON_AddStringToObject(j, "error", err.message);
+		store_outbox_count(s, &pending, NULL);
+	}
+	cJSON_AddNumberToObject(j, "unsent_state_changes", (double)pending);
+	store_close(s);
+	return j;
+}
+
+static const char *json_string(const cJSON *obj, const char *name, const char *fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+static void print_text(const cJSON *j)
+{
+	const cJSON *reg = cJSON_GetObjectItem(j, "registration");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(reg, "registered")))
+		printf("Node:       %s\nCluster:    %s\nHub:        %s\n",
+		       json_string(reg, "node_id", "?"), json_string(reg, "cluster", "?"),
+		       json_string(reg, "hub", "?"));
+	else
+		printf("Node:       %s\n", json_string(reg, "error", "not registered"));
+
+	const cJSON *conn = cJSON_GetObjectItem(j, "connection");
+	printf("Connection: %s", json_string(conn, "state", "unknown"));
+	const cJSON *since = cJSON_GetObjectItem(conn, "since");
+	if (cJSON_IsNumber(since)) {
+		time_t t = (time_t)since->valuedouble;
+		char buf[64];
+		struct tm tm;
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+		printf(" since %s", buf);
+	}
+	const char *last_error = json_string(conn, "last_error", NULL);
+	if (last_error && strcmp(json_string(conn, "state", ""), "connected") != 0)
+		printf(" (%s)", last_error);
+	printf("\nUnsent:     %.0f state changes\n",
+	       cJSON_GetObjectItem(j, "unsent_state_changes")->valuedouble);
+
+	const cJSON *tasks = cJSON_GetObjectItem(j, "tasks");
+	printf("Tasks:      %d\n", cJSON_GetArraySize(tasks));
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tasks) {
+		printf("  %s  %s", json_string(t, "status", "?"), json_string(t, "task_arn", "?"));
+		const char *reason = json_string(t, "stopped_reason", NULL);
+		printf(reason ? "  (%s)\n" : "\n", reason);
+		const cJSON *c;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItem(t, "containers")) {
+			printf("    %-20s %s", json_string(c, "name", "?"), json_string(c, "status", "?"));
+			const cJSON *code = cJSON_GetObjectItem(c, "exit_code");
+			if (cJSON_IsNumber(code))
+				printf("  exit %d", code->valueint);
+			const char *creason = json_string(c, "reason", NULL);
+			if (creason)
+				printf("  %s", creason);
+			printf("\n");
+		}
+	}
+}
+
+static void status_usage(FILE *out)
+{
+	fputs("Usage: tether status [--state-dir DIR] [--json]\n", out);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *state_dir = DEFAULT_STATE_DIR;
+	bool json = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': state_dir = optarg; break;
+		case 'j': json = true; break;
+		case 'h': status_usage(stdout); return 0;
+		default: status_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		status_usage(stderr);
+		return 2;
+	}
+	cJSON *j = collect_status(state_dir);
+	if (!j) {
+		log_error("Out of memory");
+		return 1;
+	}
+	if (json) {
+		_cleanup_free_ char *text = cJSON_Print(j);
+		puts(text ? text : "{}");
+	} else {
+		print_text(j);
+	}
+	bool registered = cJSON_IsTrue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(j, "registration"), "registered"));
+	cJSON_Delete(j);
+	return registered ? 0 : 1;
+}

@@ -1,0 +1,8 @@
+/* The subcommands of `tether`. Each takes the arguments after its name (argv[0] is the
+ * subcommand) and returns the process exit status. */
+#pragma once
+
+int cmd_register(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_task_run(int argc, char **argv);

@@ -1,0 +1,543 @@
+/* tether run: the daemon. One lws event loop owns the hub link, the task manager's tick timer
+ * and signal handling; state changes go to the outbox in state.db before they are sent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "agent/daemon/daemon.h"
+#include "agent/daemon/service_notify.h"
+#include "agent/link/frame_handler.h"
+#include "agent/link/hostinfo.h"
+#include "agent/link/hub_link.h"
+#include "agent/link/identity.h"
+#include "agent/link/node_frames.h"
+#include "agent/link/version.h"
+#include "agent/state/daemon_state.h"
+#include "agent/state/store.h"
+#include "agent/tasks/task_limits.h"
+#include "agent/tasks/task_manager.h"
+#include "agent/tasks/task_state_frame.h"
+#include "cgroups/cgroup.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/parse.h"
+#include "common/pid_lock.h"
+#include "protocol/auth.h"
+#include "protocol/frame.h"
+#include "protocol/json_value.h"
+#include "protocol/liveness.h"
+#include "runtime/monitor_path.h"
+
+#define TICK_INTERVAL_MS 100
+
+struct daemon {
+	const char *state_dir;
+	int lock_fd;
+	struct identity id;
+	EVP_PKEY *key;
+	struct hostinfo host;
+	struct store *store;
+	struct task_manager *tm;
+	struct hub_link *link;
+	struct frame_handler handler;
+	lws_sorted_usec_list_t tick_sul;
+	/* Frames sent while the store had writes not yet committed: they go out after the
+	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
+	struct held_frame *held_head, **held_tail;
+};
+
+struct held_frame {
+	struct held_frame *next;
+	char text[];
+};
+
+static volatile sig_atomic_t stop_requested;
+static struct lws_context *signal_context;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (signal_context)
+		lws_cancel_service(signal_context);
+}
+
+static void send_now(struct daemon *d, const char *text)
+{
+	if (!d->link)
+		return;
+	int r = hub_link_send(d->link, text, strlen(text));
+	if (r < 0 && r != -ENOTCONN)
+		log_warning("Cannot queue a frame to the hub: %s", strerror(-r));
+}
+
+static void send_text(void *userdata, const char *text)
+{
+	struct daemon *d = userdata;
+	if (!store_commit_pending(d->store)) {
+		send_now(d, text);
+		return;
+	}
+	size_t size = strlen(text) + 1;
+	struct held_frame *f = malloc(sizeof(*f) + size);
+	if (!f) {
+		log_error("Out of memory holding a frame for the hub");
+		return;
+	}
+	f->next = NULL;
+	memcpy(f->text, text, size);
+	*d->held_tail = f;
+	d->held_tail = &f->next;
+}
+
+/* The writes of this turn of the loop reach the disk in one commit; then the frames that
+ * waited for them are sent. When the commit fails they are dropped and the link restarts, so
+ * that both sides go on from what is stored (unacked assignments come again, the outbox is
+ * replayed). */
+static void commit_and_send(struct daemon *d)
+{
+	struct error err = { 0 };
+	bool failed = store_commit(d->store, &err) < 0;
+	if (failed)
+		log_error("Cannot write the state database: %s; reconnecting to the hub",
+			  err.message);
+	while (d->held_head) {
+		struct held_frame *f = d->held_head;
+		d->held_head = f->next;
+		if (!failed)
+			send_now(d, f->text);
+		free(f);
+	}
+	d->held_tail = &d->held_head;
+	if (failed && d->link)
+		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+			       "agent state not written");
+}
+
+static char *make_hello(void *userdata, const char *nonce, struct error *err)
+{
+	struct daemon *d = userdata;
+	return node_hello_frame(d->id.node_id, d->key, nonce, &d->host, err);
+}
+
+static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
+{
+	(void)seq;
+	send_text(userdata, frame_text);
+	return 0;
+}
+
+static void send_node_status(struct daemon *d)
+{
+	_cleanup_free_ char *text = node_status_frame(task_manager_active_count(d->tm), &d->host);
+	if (text)
+		send_text(d, text);
+}
+
+static void on_welcome(void *userdata, const cJSON *welcome)
+{
+	struct daemon *d = userdata;
+	hub_link_reset_backoff(d->link);
+	/* The hub's heartbeat period, so that both ends keep the same clock. */
+	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(welcome, "heartbeat_seconds");
+	hub_link_set_heartbeat(d->link, json_is_unsigned_integer(hb) && hb->valuedouble >= 1 &&
+							hb->valuedouble <= LIVENESS_MAX_HEARTBEAT_SECONDS
+						? (unsigned)hb->valuedouble
+						: LIVENESS_DEFAULT_HEARTBEAT_SECONDS);
+	log_info("Connected to the hub as %s", d->id.node_id);
+	daemon_state_connected(d->store, d->id.connect_url);
+	service_notifyf("STATUS=Connected to %s", d->id.connect_url);
+
+	struct error err = { 0 };
+	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
+		log_error("Cannot replay the outbox: %s", err.message);
+	send_node_status(d);
+}
+
+static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
+		      struct error *err)
+{
+	struct daemon *d = userdata;
+	return task_manager_start_task(d->tm, task_arn, definition, err);
+}
+
+static int stop_task(void *userdata, const char *task_arn, const char *reason)
+{
+	struct daemon *d = userdata;
+	return task_manager_stop_task(d->tm, task_arn, reason);
+}
+
+static void forget_task(void *userdata, const char *task_arn)
+{
+	struct daemon *d = userdata;
+	(void)task_manager_forget_task(d->tm, task_arn);
+}
+
+static const struct frame_handler_ops handler_ops = {
+	.make_hello = make_hello,
+	.send = send_text,
+	.on_welcome = on_welcome,
+	.start_task = start_task,
+	.stop_task = stop_task,
+	.forget_task = forget_task,
+};
+
+static void on_task_state(void *userdata, const struct task_report *report)
+{
+	struct daemon *d = userdata;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	cJSON *f = task_state_frame_new(report, (double)now.tv_sec + now.tv_nsec / 1e9);
+	if (!f) {
+		log_error("Out of memory reporting %s", report->task_arn);
+		return;
+	}
+	uint64_t seq = 0;
+	_cleanup_free_ char *text = NULL;
+	struct error err = { 0 };
+	int r = store_task_state_append(d->store, report->task_arn,
+					task_status_to_string(report->status), f, &seq, &text,
+					&err);
+	cJSON_Delete(f);
+	if (r < 0) {
+		log_error("Cannot record the state of %s: %s", report->task_arn, err.message);
+		return;
+	}
+	if (seq == 0)
+		return; /* nothing new since the last report (a resumed task) */
+	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
+	if (d->link && frame_handler_ready(&d->handler))
+		send_text(d, text);
+}
+
+static void on_established(void *userdata)
+{
+	struct daemon *d = userdata;
+	frame_handler_reset(&d->handler);
+}
+
+static void on_message(void *userdata, const char *data, size_t size)
+{
+	struct daemon *d = userdata;
+	frame_handler_receive(&d->handler, data, size);
+}
+
+static void on_closed(void *userdata, int close_code, const char *reason, unsigned retry_ms)
+{
+	struct daemon *d = userdata;
+	bool was_ready = frame_handler_ready(&d->handler);
+	frame_handler_reset(&d->handler);
+	char what[384];
+	if (close_code == CLOSE_PROTOCOL_UNSUPPORTED)
+		snprintf(what, sizeof(what), "hub refused our protocol (4001): %s", reason);
+	else if (close_code == CLOSE_AUTH_FAILED)
+		snprintf(what, sizeof(what),
+			 "hub refused authentication (4003): %s; check the node identity", reason);
+	else if (close_code == CLOSE_DEREGISTERED)
+		snprintf(what, sizeof(what), "node deregistered by the hub (4004): %s", reason);
+	else if (close_code == CLOSE_REPLACED)
+		snprintf(what, sizeof(what),
+			 "replaced by another connection of this node (4005): %s; is a second agent "
+			 "running with this identity?", reason);
+	else if (close_code)
+		snprintf(what, sizeof(what), "closed by the hub (%d): %s", close_code, reason);
+	else
+		snprintf(what, sizeof(what), "%s", reason);
+	if (close_code == CLOSE_AUTH_FAILED || close_code == CLOSE_DEREGISTERED ||
+	    close_code == CLOSE_PROTOCOL_UNSUPPORTED || close_code == CLOSE_REPLACED)
+		log_error("Hub link: %s; retrying in %.1f s", what, retry_ms / 1000.0);
+	else if (was_ready)
+		log_warning("Hub link lost: %s; retrying in %.1f s", what, retry_ms / 1000.0);
+	else
+		log_info("Hub %s not reachable: %s; retrying in %.1f s", d->id.connect_url, what,
+			 retry_ms / 1000.0);
+	daemon_state_disconnected(d->store, what);
+	service_notifyf("STATUS=Disconnected: %s", what);
+}
+
+static void tick(lws_sorted_usec_list_t *sul);
+
+/* lws_cancel_service (a signal: the loop condition sees stop_requested) or the task manager's
+ * descriptor (an image ready, a container started, a monitor ended): the task manager has
+ * work now, not at the next tick. The tick reads the descriptor empty. */
+static void on_wakeup(void *userdata)
+{
+	struct daemon *d = userdata;
+	if (d->link)
+		lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick, 1);
+}
+
+/* Only when the loop cannot watch the task manager's descriptor: image workers wake it from
+ * their threads. */
+static void wake_loop(void *userdata)
+{
+	lws_cancel_service(userdata);
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
+	/* A container starts only for a task whose assignment is on disk. */
+	commit_and_send(d);
+	task_manager_tick(d->tm);
+	int next = task_manager_next_deadline_ms(d->tm);
+	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
+	lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick,
+			 (lws_usec_t)(delay > 0 ? delay : 1) * LWS_US_PER_MS);
+}
+
+static int resume_task(void *userdata, const char *task_arn, const char *definition_json,
+		       const char *status, const char *last_state_json)
+{
+	(void)last_state_json;
+	struct daemon *d = userdata;
+	if (status && !strcmp(status, "STOPPED"))
+		return 0;
+	cJSON *def = cJSON_Parse(definition_json);
+	struct error err = { 0 };
+	if (!def) {
+		log_error("Stored definition of %s is not JSON; not resumed", task_arn);
+		return 0;
+	}
+	log_info("Resuming task %s (last reported %s)", task_arn, status ? status : "nothing");
+	enum task_status last = status && !strcmp(status, "RUNNING") ? TASK_RUNNING : TASK_PENDING;
+	if (task_manager_resume_task(d->tm, task_arn, def, last, &err) < 0)
+		log_warning("Task %s cannot resume: %s", task_arn, err.message);
+	cJSON_Delete(def);
+	return 0;
+}
+
+struct run_options {
+	const char *state_dir;
+	const char *monitor;
+	const char *ca_file;
+	bool allow_no_limits;
+	uint64_t pids_max;
+};
+
+/* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
+ * identity, keep replacing each other's hub connection. */
+static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/agent.lock", state_dir) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	pid_t holder = 0;
+	int r = pid_lock_take(path, ret_fd, &holder, err);
+	if (r == -EBUSY)
+		return error_set(err, EBUSY, "another 'tether run' (pid %ld) is using %s",
+				 (long)holder, state_dir);
+	return r;
+}
+
+static int daemon_setup(struct daemon *d, const struct run_options *o, const char *monitor,
+			struct error *err)
+{
+	d->state_dir = o->state_dir;
+	int r = identity_load(o->state_dir, &d->id, err);
+	if (r < 0)
+		return r;
+	r = lock_state_dir(o->state_dir, &d->lock_fd, err);
+	if (r < 0)
+		return r;
+	r = auth_load_private_key(d->id.private_key_pem, &d->key, err);
+	if (r < 0)
+		return error_wrap(err, "node key");
+	r = hostinfo_collect(&d->host, err);
+	if (r < 0)
+		return error_wrap(err, "host information");
+
+	_cleanup_free_ char *db_path = NULL;
+	if (asprintf(&db_path, "%s/%s", o->state_dir, STORE_FILE) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	r = store_open(db_path, false, &d->store, err);
+	if (r < 0)
+		return r;
+	store_defer_commits(d->store);
+	d->handler = (struct frame_handler){ .store = d->store, .ops = &handler_ops, .userdata = d };
+
+	struct task_manager_config tmc = {
+		.state_dir = o->state_dir,
+		.monitor_path = monitor,
+		.allow_no_limits = o->allow_no_limits,
+		.default_pids_max = o->pids_max,
+		.on_state = on_task_state,
+		.userdata = d,
+	};
+	r = task_manager_new(&tmc, &d->tm, err);
+	if (r < 0)
+		return error_wrap(err, "task manager");
+
+	struct hub_link_config lc = {
+		.connect_url = d->id.connect_url,
+		.ca_file = o->ca_file ? o->ca_file : d->id.ca_file,
+		.callbacks = { on_established, on_message, on_closed, on_wakeup },
+		.userdata = d,
+	};
+	return hub_link_new(&lc, &d->link, err);
+}
+
+static void daemon_teardown(struct daemon *d)
+{
+	signal_context = NULL;
+	/* The link goes first: its context owns the timers that call into the others. */
+	if (d->tm)
+		task_manager_set_wake(d->tm, NULL, NULL);
+	if (d->store)
+		commit_and_send(d);
+	hub_link_free(d->link);
+	d->link = NULL;
+	frame_handler_reset(&d->handler);
+	task_manager_free(d->tm);
+	store_close(d->store);
+	EVP_PKEY_free(d->key);
+	hostinfo_release(&d->host);
+	identity_release(&d->id);
+	closep(&d->lock_fd);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void lws_log_to_ours(int level, const char *line)
+{
+	size_t len = strcspn(line, "\n");
+	log_at(level == LLL_ERR ? LOG_ERR : LOG_WARNING, "websocket: %.*s", (int)len, line);
+}
+
+/* Limits are part of what a task definition promises; without the memory controller the
+ * agent cannot keep that promise, so it does not start unless told to run without limits. */
+static int check_cgroup_controllers(bool allow_no_limits)
+{
+	_cleanup_free_ char *available = NULL;
+	struct error err = { 0 };
+	if (cgroup_available_controllers(&available, &err) < 0) {
+		if (allow_no_limits)
+			return 0;
+		log_error("Cannot read the cgroup v2 controllers: %s", err.message);
+		return -1;
+	}
+	if (task_limits_csv_has(available, "memory"))
+		return 0;
+	if (allow_no_limits) {
+		log_warning("The cgroup v2 tree has no memory controller (controllers: %s): tasks run "
+			    "without their cpu and memory limits (--allow-no-limits)",
+			    available[0] ? available : "none");
+		return 0;
+	}
+	log_error("The cgroup v2 tree has no memory controller (controllers: %s), so task memory "
+		  "limits cannot be enforced. Boot the host with the unified cgroup hierarchy "
+		  "(kernel command line systemd.unified_cgroup_hierarchy=1, or cgroup_no_v1=all), "
+		  "or run 'tether run --allow-no-limits' to run tasks without their limits.",
+		  available[0] ? available : "none");
+	return -1;
+}
+
+static int run_daemon(const struct run_options *o)
+{
+	if (check_cgroup_controllers(o->allow_no_limits) < 0)
+		return 1;
+	_cleanup_free_ char *default_monitor = o->monitor ? NULL : monitor_default_path();
+	const char *monitor = o->monitor ? o->monitor : default_monitor;
+	if (!monitor) {
+		log_error("Cannot find tether-monitor beside this binary; give --monitor PATH");
+		return 1;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
+
+	struct daemon d = { .lock_fd = -1 };
+	d.held_tail = &d.held_head;
+	struct error err = { 0 };
+	if (daemon_setup(&d, o, monitor, &err) < 0) {
+		log_error("%s", err.message);
+		daemon_teardown(&d);
+		return 1;
+	}
+	struct lws_context *ctx = hub_link_context(d.link);
+	signal_context = ctx;
+	install_signals();
+	if (hub_link_watch_fd(d.link, task_manager_fd(d.tm), &err) < 0) {
+		log_warning("%s: monitors' ends and starts wait for the next tick", err.message);
+		task_manager_set_wake(d.tm, wake_loop, ctx);
+	}
+
+	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
+		log_error("Cannot read stored tasks: %s", err.message);
+	daemon_state_disconnected(d.store, "starting");
+	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
+	hub_link_connect_now(d.link);
+
+	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
+		 d.id.connect_url);
+	service_notify("READY=1\nSTATUS=Connecting to the hub");
+	while (!stop_requested) {
+		if (lws_service(ctx, 0) < 0)
+			break;
+		commit_and_send(&d);
+	}
+	service_notify("STOPPING=1");
+	log_info("Stopping; tasks keep running");
+	daemon_state_disconnected(d.store, "agent stopped");
+	daemon_teardown(&d);
+	return 0;
+}
+
+static void run_usage(FILE *out)
+{
+	fputs("Usage: tether run [--state-dir DIR] [--allow-no-limits] [--monitor PATH]\n"
+	      "                  [--ca-file FILE] [--pids-max N]\n",
+	      out);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "monitor", required_argument, NULL, 'm' },
+		{ "ca-file", required_argument, NULL, 'a' },
+		{ "allow-no-limits", no_argument, NULL, 'n' },
+		{ "pids-max", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options o = { .state_dir = DEFAULT_STATE_DIR };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.state_dir = optarg; break;
+		case 'm': o.monitor = optarg; break;
+		case 'a': o.ca_file = optarg; break;
+		case 'n': o.allow_no_limits = true; break;
+		case 'p':
+			if (parse_u64(optarg, 1, UINT32_MAX, &o.pids_max) < 0) {
+				log_error("--pids-max takes a number from 1 to %u", UINT32_MAX);
+				return 2;
+			}
+			break;
+		case 'h': run_usage(stdout); return 0;
+		default: run_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		run_usage(stderr);
+		return 2;
+	}
+	return run_daemon(&o);
+}

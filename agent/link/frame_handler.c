@@ -1,0 +1,176 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/link/frame_handler.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "protocol/frame.h"
+
+#define TASK_ARN_MAX 2048
+
+void frame_handler_reset(struct frame_handler *h)
+{
+	h->phase = FRAME_HANDLER_AWAIT_CHALLENGE;
+}
+
+bool frame_handler_ready(const struct frame_handler *h)
+{
+	return h->phase == FRAME_HANDLER_READY;
+}
+
+static void send_frame(struct frame_handler *h, cJSON *frame)
+{
+	_cleanup_free_ char *text = frame ? frame_print(frame) : NULL;
+	cJSON_Delete(frame);
+	if (text)
+		h->ops->send(h->userdata, text);
+}
+
+static void send_error(struct frame_handler *h, const char *message)
+{
+	/* Before welcome the hub takes anything but hello as an authentication failure. */
+	if (h->phase != FRAME_HANDLER_READY) {
+		log_debug("Frame dropped before welcome: %s", message);
+		return;
+	}
+	cJSON *f = frame_new(FRAME_ERROR, 0);
+	if (f && !cJSON_AddStringToObject(f, "message", message)) {
+		cJSON_Delete(f);
+		return;
+	}
+	send_frame(h, f);
+}
+
+static void send_ack(struct frame_handler *h, uint64_t seq)
+{
+	cJSON *f = frame_new(FRAME_ACK, 0);
+	if (f && !cJSON_AddNumberToObject(f, "seq", (double)seq)) {
+		cJSON_Delete(f);
+		return;
+	}
+	send_frame(h, f);
+}
+
+static const char *string_member(const cJSON *obj, const char *name, size_t max_len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > max_len)
+		return NULL;
+	return v->valuestring;
+}
+
+static void handle_challenge(struct frame_handler *h, const cJSON *json)
+{
+	const char *nonce = string_member(json, "nonce", 256);
+	if (h->phase == FRAME_HANDLER_READY) {
+		send_error(h, "challenge after welcome");
+		return;
+	}
+	if (h->phase != FRAME_HANDLER_AWAIT_CHALLENGE || !nonce) {
+		log_warning("Ignoring a repeated or malformed challenge from the hub");
+		return;
+	}
+	struct error err = { 0 };
+	_cleanup_free_ char *hello = h->ops->make_hello(h->userdata, nonce, &err);
+	if (!hello) {
+		log_error("Cannot answer the hub's challenge: %s", err.message);
+		return;
+	}
+	h->ops->send(h->userdata, hello);
+	h->phase = FRAME_HANDLER_AWAIT_WELCOME;
+}
+
+static void handle_assign(struct frame_handler *h, const struct frame *f)
+{
+	const char *arn = string_member(f->json, "task_arn", TASK_ARN_MAX);
+	const cJSON *def = cJSON_GetObjectItemCaseSensitive(f->json, "task_definition");
+	if (!arn || !cJSON_IsObject(def)) {
+		send_error(h, "task_assign needs a task_arn string and a task_definition object");
+		return;
+	}
+	_cleanup_free_ char *def_text = cJSON_PrintUnformatted(def);
+	if (!def_text)
+		return;
+	struct error err = { 0 };
+	int r = store_task_add(h->store, arn, def_text, &err);
+	if (r < 0) {
+		/* Not acked: the hub sends it again after the next welcome. */
+		log_error("Cannot store assignment of %s: %s", arn, err.message);
+		return;
+	}
+	send_ack(h, f->seq);
+	if (r == 0) {
+		log_info("Assignment of %s received again; already known", arn);
+		return;
+	}
+	log_info("Task %s assigned", arn);
+	if (h->ops->start_task(h->userdata, arn, def, &err) < 0)
+		log_warning("Task %s cannot start: %s", arn, err.message);
+}
+
+static void handle_stop(struct frame_handler *h, const struct frame *f)
+{
+	const char *arn = string_member(f->json, "task_arn", TASK_ARN_MAX);
+	if (!arn) {
+		send_error(h, "task_stop needs a task_arn string");
+		return;
+	}
+	const char *reason = string_member(f->json, "reason", 1024);
+	int r = h->ops->stop_task(h->userdata, arn, reason ? reason : "Task stopped by the hub");
+	if (r == -ENOENT)
+		log_warning("Stop of unknown task %s ignored", arn);
+	else if (r < 0)
+		log_warning("Stop of %s failed: %s", arn, strerror(-r));
+	else
+		log_info("Task %s stopping: %s", arn, reason ? reason : "stopped by the hub");
+	/* Acked in every case: a stop that cannot apply will not apply on a resend either. */
+	send_ack(h, f->seq);
+}
+
+static void handle_ack(struct frame_handler *h, uint64_t seq)
+{
+	struct error err = { 0 };
+	_cleanup_free_ char *finished = NULL;
+	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0)
+		log_error("Cannot forget acked state change %" PRIu64 ": %s", seq, err.message);
+	else if (finished && h->ops->forget_task)
+		h->ops->forget_task(h->userdata, finished);
+}
+
+void frame_handler_receive(struct frame_handler *h, const char *data, size_t size)
+{
+	struct frame f = { 0 };
+	struct error err = { 0 };
+	if (frame_parse(data, size, &f, &err) < 0) {
+		send_error(h, err.message);
+		return;
+	}
+
+	if (f.type == FRAME_CHALLENGE) {
+		handle_challenge(h, f.json);
+	} else if (f.type == FRAME_WELCOME && h->phase == FRAME_HANDLER_AWAIT_WELCOME) {
+		h->phase = FRAME_HANDLER_READY;
+		h->ops->on_welcome(h->userdata, f.json);
+	} else if (f.type == FRAME_ERROR) {
+		const char *message = string_member(f.json, "message", 1024);
+		log_warning("Hub reported an error: %s", message ? message : "(no message)");
+	} else if (f.type == FRAME_HEARTBEAT) {
+		/* Liveness only. */
+	} else if (h->phase != FRAME_HANDLER_READY) {
+		send_error(h, "frame before welcome");
+	} else if (f.type == FRAME_TASK_ASSIGN) {
+		handle_assign(h, &f);
+	} else if (f.type == FRAME_TASK_STOP) {
+		handle_stop(h, &f);
+	} else if (f.type == FRAME_ACK) {
+		handle_ack(h, f.seq);
+	} else {
+		char message[96];
+		snprintf(message, sizeof(message), "unexpected frame type %s from the hub",
+			 frame_type_to_string(f.type));
+		send_error(h, message);
+	}
+	frame_release(&f);
+}

@@ -1,0 +1,53 @@
+#include "agent/tasks/task_state_frame.h"
+#include "protocol/frame.h"
+
+static bool add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+	return value ? cJSON_AddStringToObject(obj, name, value) != NULL
+		     : cJSON_AddNullToObject(obj, name) != NULL;
+}
+
+static cJSON *container_json(const struct container_report *c)
+{
+	cJSON *j = cJSON_CreateObject();
+	if (!j || !cJSON_AddStringToObject(j, "name", c->name) ||
+	    !cJSON_AddStringToObject(j, "status", task_status_to_string(c->status)) ||
+	    (c->has_exit_code && !cJSON_AddNumberToObject(j, "exit_code", c->exit_code)) ||
+	    !add_string_or_null(j, "reason", c->reason)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+cJSON *task_state_frame_new(const struct task_report *report, double at)
+{
+	/* seq 0: frame_new leaves it out; the outbox adds the real one. */
+	cJSON *f = frame_new(FRAME_TASK_STATE, 0);
+	cJSON *containers = cJSON_CreateArray();
+	if (!f || !containers)
+		goto fail;
+	if (!cJSON_AddStringToObject(f, "task_arn", report->task_arn) ||
+	    !cJSON_AddStringToObject(f, "status", task_status_to_string(report->status)))
+		goto fail;
+	if (report->stop_code && !cJSON_AddStringToObject(f, "stop_code", report->stop_code))
+		goto fail;
+	if (report->stopped_reason &&
+	    !cJSON_AddStringToObject(f, "stopped_reason", report->stopped_reason))
+		goto fail;
+	for (size_t i = 0; i < report->n_containers; i++) {
+		cJSON *c = container_json(&report->containers[i]);
+		if (!c)
+			goto fail;
+		cJSON_AddItemToArray(containers, c);
+	}
+	cJSON_AddItemToObject(f, "containers", containers);
+	containers = NULL;
+	if (!cJSON_AddNumberToObject(f, "at", at))
+		goto fail;
+	return f;
+fail:
+	cJSON_Delete(containers);
+	cJSON_Delete(f);
+	return NULL;
+}

@@ -1,0 +1,247 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/task_store.h"
+
+int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory,"
+		   " last_status, desired_status, created_at)"
+		   " VALUES(?, ?, ?, ?, ?, ?, ?, 'PROVISIONING', 'RUNNING', ?)", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->family, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, t->revision);
+	sqlite3_bind_text(st, 5, t->node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, taskdef_reserved_cpu(t->td));
+	sqlite3_bind_int64(st, 7, taskdef_reserved_memory_mib(t->td));
+	sqlite3_bind_double(st, 8, hub_now());
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	for (size_t i = 0; i < t->td->n_containers; i++) {
+		st = hub_store_prepare(s, "INSERT INTO containers(task_id, idx, name, image,"
+					  " last_status) VALUES(?, ?, ?, ?, 'PENDING')", err);
+		if (!st)
+			return -EIO;
+		sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, t->td->containers[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, t->td->containers[i].image, -1, SQLITE_STATIC);
+		if (hub_store_step_done(s, st, err) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+int task_store_stop_target(struct hub_store *s, const char *cluster, const char *task_id,
+			   struct task_store_stop_target *ret, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT node_id, desired_status, delivered, n.connected FROM tasks"
+		   " JOIN nodes n USING(node_id) WHERE tasks.id = ? AND tasks.cluster = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cluster, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 1;
+	*ret = (struct task_store_stop_target){
+		.node_id = strdup(col_text(st, 0)),
+		.stopped = strcmp(col_text(st, 1), "STOPPED") == 0,
+		.delivered = sqlite3_column_int(st, 2),
+		.connected = sqlite3_column_int(st, 3),
+	};
+	return ret->node_id ? 0 : error_set(err, ENOMEM, "out of memory");
+}
+
+int task_store_request_stop(struct hub_store *s, const char *task_id, const char *reason,
+			    struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET desired_status = 'STOPPED', stop_code = 'UserInitiated',"
+		   " stopped_reason = ?, version = version + 1 WHERE id = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, task_id, -1, SQLITE_STATIC);
+	return hub_store_step_done(s, st, err);
+}
+
+int task_store_stop_undelivered(struct hub_store *s, const char *task_id, struct error *err)
+{
+	if (hub_store_exec_text(s, "DELETE FROM outbox WHERE task_id = ? AND kind = 'assign'", err,
+				1, task_id) < 0)
+		return -EIO;
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET last_status = 'STOPPED', stopped_at = ? WHERE id = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_double(st, 1, hub_now());
+	sqlite3_bind_text(st, 2, task_id, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	return hub_store_exec_text(s, "UPDATE containers SET last_status = 'STOPPED'"
+				      " WHERE task_id = ?", err, 1, task_id);
+}
+
+static int apply_container(struct hub_store *s, const char *node_id, const char *task_id,
+			   const struct task_store_container_report *c, struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE containers SET last_status = ?1,"
+		   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason)"
+		   " WHERE task_id = ?4 AND name = ?5"
+		   " AND task_id IN (SELECT id FROM tasks WHERE node_id = ?6)", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, c->status, -1, SQLITE_STATIC);
+	if (c->has_exit_code)
+		sqlite3_bind_int(st, 2, c->exit_code);
+	sqlite3_bind_text(st, 3, c->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
+	return hub_store_step_done(s, st, err);
+}
+
+int task_store_apply_report(struct hub_store *s, const char *node_id,
+			    const struct task_store_report *r,
+			    const struct task_store_container_report *containers, size_t n,
+			    struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET version = version + 1, delivered = 1,"
+		   " last_status = CASE WHEN last_status = 'STOPPED' THEN last_status ELSE ?1 END,"
+		   " started_at = CASE WHEN ?1 != 'PENDING' THEN coalesce(started_at, ?2)"
+		   "  ELSE started_at END,"
+		   " stopped_at = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stopped_at, ?2)"
+		   "  ELSE stopped_at END,"
+		   " desired_status = CASE WHEN ?1 = 'STOPPED' THEN 'STOPPED' ELSE desired_status END,"
+		   " stop_code = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stop_code, ?3) ELSE stop_code END,"
+		   " stopped_reason = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stopped_reason, ?4)"
+		   "  ELSE stopped_reason END"
+		   " WHERE id = ?5 AND node_id = ?6", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, r->status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, hub_now());
+	sqlite3_bind_text(st, 3, r->stop_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->stopped_reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	if (sqlite3_changes(s->db) == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (apply_container(s, node_id, r->task_id, &containers[i], err) < 0)
+			return -EIO;
+	return 1;
+}
+
+int task_store_forget_stopped(struct hub_store *s, double cutoff, int batch, struct error *err)
+{
+	/* The ids go through a temporary table (hub/store.c's schema) so that the three deletes
+	 * agree on one set of tasks. */
+	static const char *const steps[] = {
+		"DELETE FROM forgotten",
+		("INSERT INTO forgotten SELECT id FROM tasks WHERE last_status = 'STOPPED'"
+		 " AND stopped_at < ?1 LIMIT ?2"),
+		"DELETE FROM containers WHERE task_id IN (SELECT id FROM forgotten)",
+		"DELETE FROM outbox WHERE task_id IN (SELECT id FROM forgotten)",
+		"DELETE FROM tasks WHERE id IN (SELECT id FROM forgotten)",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		sqlite3_stmt *st = hub_store_prepare(s, steps[i], err);
+		if (!st)
+			return -EIO;
+		if (i == 1) {
+			sqlite3_bind_double(st, 1, cutoff);
+			sqlite3_bind_int(st, 2, batch);
+		}
+		if (hub_store_step_done(s, st, err) < 0)
+			return -EIO;
+	}
+	return sqlite3_changes(s->db);
+}
+
+int task_store_next_seq(struct hub_store *s, const char *node_id, uint64_t *ret,
+			struct error *err)
+{
+	if (hub_store_exec_text(s, "UPDATE nodes SET hub_seq = hub_seq + 1 WHERE node_id = ?", err,
+				1, node_id) < 0)
+		return -EIO;
+	_cleanup_stmt_ sqlite3_stmt *st =
+		hub_store_prepare(s, "SELECT hub_seq FROM nodes WHERE node_id = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return error_set(err, ENOENT, "node %s not found", node_id);
+	*ret = (uint64_t)sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int task_store_queue_frame(struct hub_store *s, const char *node_id, uint64_t seq,
+			   const char *task_id, const char *kind, const char *frame_text,
+			   struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT INTO outbox(node_id, seq, task_id, kind, frame) VALUES(?, ?, ?, ?, ?)", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 3, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, frame_text, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	return hub_store_wake_after_commit(s, node_id, err);
+}
+
+int task_store_next_frame(struct hub_store *s, const char *node_id, uint64_t after_seq,
+			  char **ret_frame, uint64_t *ret_seq, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT seq, frame FROM outbox WHERE node_id = ? AND seq > ?"
+		   " ORDER BY seq LIMIT 1", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)after_seq);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	*ret_frame = strdup(col_text(st, 1));
+	if (!*ret_frame)
+		return error_set(err, ENOMEM, "out of memory");
+	*ret_seq = (uint64_t)sqlite3_column_int64(st, 0);
+	return 1;
+}
+
+int task_store_ack_frame(struct hub_store *s, const char *node_id, uint64_t seq,
+			 struct error *err)
+{
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET delivered = 1, version = version + 1,"
+		   " last_status = CASE last_status WHEN 'PROVISIONING' THEN 'PENDING'"
+		   " ELSE last_status END WHERE id = (SELECT task_id FROM outbox"
+		   " WHERE node_id = ?1 AND seq = ?2 AND kind = 'assign')", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	st = hub_store_prepare(s, "DELETE FROM outbox WHERE node_id = ? AND seq = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	return hub_store_step_done(s, st, err);
+}

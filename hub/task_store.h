@@ -1,0 +1,73 @@
+/* The one writer of the hub's tasks, their containers and the per-node queue of reliable
+ * frames (tables tasks, containers, outbox). Whoever changes a task, the ECS API, an agent's
+ * task_state, retention, goes through here, so that the rules every row follows are in one
+ * place. The caller owns the transaction (hub_store_begin and hub_store_commit). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hub/store.h"
+#include "protocol/taskdef.h"
+
+/* A new task placed on node_id: PROVISIONING, desired RUNNING, its containers PENDING. */
+struct task_store_new {
+	const char *id, *cluster, *family, *node_id;
+	long long revision;
+	const struct taskdef *td;
+};
+int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err);
+
+/* What stopping task_id of cluster must know. 0 and *ret filled (node_id for the caller to
+ * free), 1 when there is no such task. */
+struct task_store_stop_target {
+	char *node_id;
+	bool stopped;   /* already desired STOPPED */
+	bool delivered; /* the agent acknowledged its assignment */
+	bool connected; /* its node's agent is connected */
+};
+int task_store_stop_target(struct hub_store *s, const char *cluster, const char *task_id,
+			   struct task_store_stop_target *ret, struct error *err);
+/* The operator asked to stop it (stop code UserInitiated, with reason). */
+int task_store_request_stop(struct hub_store *s, const char *task_id, const char *reason,
+			    struct error *err);
+/* A task whose agent never acknowledged it stops at once: its assignment is withdrawn and
+ * it and its containers are STOPPED. */
+int task_store_stop_undelivered(struct hub_store *s, const char *task_id, struct error *err);
+
+/* What an agent reported of one of its tasks. */
+struct task_store_report {
+	const char *task_id, *status, *stop_code, *stopped_reason;
+};
+struct task_store_container_report {
+	const char *name, *status, *reason;
+	bool has_exit_code;
+	int exit_code;
+};
+/* Applies a report of node_id's task: 1 when applied, 0 when the task is not this node's
+ * (nothing changed). STOPPED stays STOPPED; times and stop reasons are kept once set. */
+int task_store_apply_report(struct hub_store *s, const char *node_id,
+			    const struct task_store_report *r,
+			    const struct task_store_container_report *containers, size_t n,
+			    struct error *err);
+
+/* Forgets at most batch tasks that stopped before cutoff, with their containers and queued
+ * frames; returns how many. */
+int task_store_forget_stopped(struct hub_store *s, double cutoff, int batch, struct error *err);
+
+/* The outbox. A frame gets the node's next seq (task_store_next_seq) before it is queued. */
+int task_store_next_seq(struct hub_store *s, const char *node_id, uint64_t *ret,
+			struct error *err);
+/* Queues frame_text for node_id (kind "assign" or "stop"); the node's link is woken once the
+ * transaction commits (hub_store_wake_after_commit). */
+int task_store_queue_frame(struct hub_store *s, const char *node_id, uint64_t seq,
+			   const char *task_id, const char *kind, const char *frame_text,
+			   struct error *err);
+/* The first queued frame with seq > after_seq for node: 1 and the frame text (caller frees)
+ * and its seq, 0 when none is queued. */
+int task_store_next_frame(struct hub_store *s, const char *node_id, uint64_t after_seq,
+			  char **ret_frame, uint64_t *ret_seq, struct error *err);
+/* The agent acknowledged seq: the frame goes; an acknowledged assignment marks its task
+ * delivered (PROVISIONING becomes PENDING). */
+int task_store_ack_frame(struct hub_store *s, const char *node_id, uint64_t seq,
+			 struct error *err);

@@ -1,0 +1,41 @@
+/* Where an image's manifest and blobs come from, picked by the reference's scheme: "oci:" a
+ * local OCI image layout (image/source_oci_layout.c); a registry fits the same table. The
+ * puller (image.c) opens the reference with its source, asks it for the manifest's
+ * descriptor, and reads every other blob through it by descriptor. */
+#pragma once
+
+#include <stddef.h>
+
+#include "common/error.h"
+#include "image/oci_json.h"
+
+struct image_source {
+	const char *scheme;  /* the prefix of the references it takes: "oci:" */
+	const char *usage;   /* how such a reference reads, for the refusal of unknown ones */
+	/* REFERENCE starts with the scheme; *ret_state is the source's own (an open folder). */
+	int (*open)(const char *reference, void **ret_state, struct error *err);
+	/* The descriptor of the image manifest the reference names (its tag resolved). */
+	int (*manifest)(void *state, struct oci_descriptor *ret, struct error *err);
+	/* A JSON blob (manifest, config), its size and digest verified. */
+	int (*read_json_blob)(void *state, const struct oci_descriptor *desc, char **ret,
+			      size_t *ret_size, struct error *err);
+	/* A blob for streaming (a layer); the caller verifies while reading. An fd or -errno. */
+	int (*open_blob)(void *state, const struct oci_descriptor *desc, struct error *err);
+	void (*close)(void *state);
+};
+
+extern const struct image_source image_source_oci_layout;
+
+/* The sources (image/image_sources.c), NULL-terminated. */
+extern const struct image_source *const image_sources[];
+
+/* An opened reference: its source and that source's state. */
+struct image_origin {
+	const struct image_source *source;
+	void *state;
+};
+
+/* Open REFERENCE with the source of its scheme; -EPROTONOSUPPORT naming the known ones when
+ * no source takes it. */
+int image_origin_open(const char *reference, struct image_origin *ret, struct error *err);
+void image_origin_close(struct image_origin *o);

@@ -1,0 +1,100 @@
+/* One thread per task pulls its images. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image_worker.h"
+
+struct image_worker {
+	pthread_t thread;
+	char *store_dir;
+	char **refs;
+	size_t n;
+	struct image **images;
+	struct error err;
+	int result;
+	atomic_bool done;
+	void (*on_done)(void *arg);
+	void *on_done_arg;
+};
+
+static void *pull_all(void *userdata)
+{
+	struct image_worker *w = userdata;
+	w->result = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		w->result = image_pull(w->store_dir, w->refs[i], &w->images[i], &w->err);
+		if (w->result < 0) {
+			error_wrap(&w->err, "%s", w->refs[i]);
+			break;
+		}
+	}
+	atomic_store(&w->done, true);
+	if (w->on_done)
+		w->on_done(w->on_done_arg);
+	return NULL;
+}
+
+static void worker_release(struct image_worker *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->refs[i]);
+		image_free(w->images[i]);
+	}
+	free(w->refs);
+	free(w->images);
+	free(w->store_dir);
+	free(w);
+}
+
+int image_worker_start(const char *store_dir, char *const *references, size_t n,
+		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
+		       struct error *err)
+{
+	struct image_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return error_set(err, ENOMEM, "image worker");
+	w->n = n;
+	w->on_done = on_done;
+	w->on_done_arg = arg;
+	w->refs = calloc(n + 1, sizeof(char *));
+	w->images = calloc(n + 1, sizeof(struct image *));
+	w->store_dir = strdup(store_dir);
+	bool ok = w->refs && w->images && w->store_dir;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (w->refs[i] = strdup(references[i])) != NULL;
+	if (!ok) {
+		worker_release(w);
+		return error_set(err, ENOMEM, "image worker");
+	}
+	int r = pthread_create(&w->thread, NULL, pull_all, w);
+	if (r != 0) {
+		worker_release(w);
+		return error_set_errno(err, r, "start image worker thread");
+	}
+	*ret = w;
+	return 0;
+}
+
+bool image_worker_done(struct image_worker *w)
+{
+	return atomic_load(&w->done);
+}
+
+int image_worker_result(struct image_worker *w, struct image ***ret_images,
+			const struct error **ret_err)
+{
+	*ret_images = w->images;
+	*ret_err = &w->err;
+	return w->result;
+}
+
+void image_worker_free(struct image_worker *w)
+{
+	if (!w)
+		return;
+	pthread_join(w->thread, NULL);
+	worker_release(w);
+}

@@ -1,0 +1,28 @@
+#!/bin/bash
+# The source's rooms form layers, and each program links only its own: no loop among folders
+# (tests/layers/rooms.py), and tether-monitor holds no code of the agent's rooms (runtime/,
+# agent/), so that it stays small and independent of what the agent links.
+source "$(dirname "$0")/../lib.sh"
+
+loops=$(/usr/bin/python3 "$TOP/tests/layers/rooms.py" "$TOP" 2>&1)
+if [ -z "$loops" ]; then
+	pass rooms-have-no-loops
+else
+	fail rooms-have-no-loops "$loops"
+fi
+
+# Functions defined in the agent's objects (but main, which every program has), and those
+# tether-monitor carries.
+agent_symbols=$(find "$BIN/obj/agent" "$BIN/obj/runtime" -name '*.o' -exec nm --defined-only {} + |
+	awk '$2 == "T" && $3 != "main" { print $3 }' | sort -u)
+monitor_symbols=$(nm --defined-only "$BIN/tether-monitor" | awk '$2 == "T" { print $3 }' | sort -u)
+if [ -z "$agent_symbols" ] || [ -z "$monitor_symbols" ]; then
+	fail monitor-links-no-agent-code "no symbols read (agent: ${#agent_symbols}, monitor: ${#monitor_symbols})"
+else
+	shared=$(comm -12 <(echo "$agent_symbols") <(echo "$monitor_symbols"))
+	if [ -z "$shared" ]; then
+		pass monitor-links-no-agent-code
+	else
+		fail monitor-links-no-agent-code "agent code in tether-monitor: $(echo $shared)"
+	fi
+fi
