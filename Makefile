@@ -45,7 +45,7 @@ LDFLAGS_ALL = $(MODE_LDFLAGS) -Wl,--as-needed $(LDFLAGS)
 # libcore: what every program may link; the agent's container lifecycle (runtime/) is agent-side.
 CORE_SRC := $(wildcard common/*.c protocol/*.c cgroups/*.c image/*.c container/*.c logs/*.c)
 AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c agent/*/*.c runtime/*.c))
-HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c))
+HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c hub/*/*.c))
 MONITOR_SRC := $(filter-out monitor/main.c,$(wildcard monitor/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)

@@ -6,9 +6,9 @@
 #include "common/cleanup.h"
 #include "common/parse.h"
 #include "hub/agent_link.h"
-#include "hub/arn.h"
-#include "hub/task_state.h"
-#include "hub/task_store.h"
+#include "hub/tasks/task_state.h"
+#include "hub/tasks/task_store.h"
+#include "protocol/arn.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 

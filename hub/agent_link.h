@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 #include "protocol/auth.h"
 
 struct link_out {

@@ -4,8 +4,8 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
 #include "hub/fault.h"
+#include "protocol/arn.h"
 #include "protocol/json_value.h"
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."

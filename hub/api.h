@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 #define API_BODY_MAX (64 * 1024)
 

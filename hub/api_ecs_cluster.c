@@ -4,7 +4,8 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
+#include "hub/tasks/task_store.h"
+#include "protocol/arn.h"
 #include "protocol/taskdef_container.h"
 
 static cJSON *cluster_json(struct hub_store *s, const char *name)
@@ -15,20 +16,15 @@ static cJSON *cluster_json(struct hub_store *s, const char *name)
 	cJSON_AddStringToObject(c, "clusterName", name);
 	cJSON_AddStringToObject(c, "status", "ACTIVE");
 	long long counts[3] = { 0 };
-	static const char *const queries[3] = {
-		"SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ACTIVE'",
-		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status = 'RUNNING'",
-		("SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status IN"
-		 " ('PROVISIONING', 'PENDING')"),
-	};
-	for (int i = 0; i < 3; i++) {
-		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, queries[i], NULL);
-		if (!st)
-			continue;
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ACTIVE'", NULL);
+	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			counts[i] = sqlite3_column_int64(st, 0);
+			counts[0] = sqlite3_column_int64(st, 0);
 	}
+	if (task_store_cluster_counts(s, name, &counts[1], &counts[2], NULL) < 0)
+		counts[1] = counts[2] = 0;
 	cJSON_AddNumberToObject(c, "registeredContainerInstancesCount", (double)counts[0]);
 	cJSON_AddNumberToObject(c, "runningTasksCount", (double)counts[1]);
 	cJSON_AddNumberToObject(c, "pendingTasksCount", (double)counts[2]);

@@ -4,8 +4,9 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
-#include "hub/scheduler.h"
+#include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_store.h"
+#include "protocol/arn.h"
 #include "protocol/json_value.h"
 
 static cJSON *resources(long long cpu, long long memory)
@@ -40,17 +41,6 @@ static cJSON *attributes(const char *stored)
 	return list;
 }
 
-static long long count_tasks(struct hub_store *s, const char *node_id, const char *statuses)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT count(*) FROM tasks WHERE node_id = ? AND instr(?, last_status) > 0", NULL);
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, statuses, -1, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-}
-
 /* Row: node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,
  * registered_at. */
 static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
@@ -70,9 +60,9 @@ static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_st
 	cJSON_AddItemToObject(o, "attributes", attributes(col_text(st, 6)));
 	cJSON *version = cJSON_AddObjectToObject(o, "versionInfo");
 	cJSON_AddStringToObject(version, "agentVersion", col_text(st, 7));
-	cJSON_AddNumberToObject(o, "runningTasksCount", (double)count_tasks(s, node_id, "RUNNING"));
+	cJSON_AddNumberToObject(o, "runningTasksCount", (double)task_store_node_count(s, node_id, "RUNNING"));
 	cJSON_AddNumberToObject(o, "pendingTasksCount",
-				(double)count_tasks(s, node_id, "PROVISIONING PENDING"));
+				(double)task_store_node_count(s, node_id, "PROVISIONING PENDING"));
 	cJSON_AddNumberToObject(o, "registeredAt", sqlite3_column_double(st, 8));
 	return o;
 }

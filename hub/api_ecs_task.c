@@ -5,12 +5,12 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
-#include "hub/outbox.h"
-#include "hub/scheduler.h"
-#include "hub/task_store.h"
-#include "hub/task_view.h"
 #include "hub/taskdef_store.h"
+#include "hub/tasks/outbox.h"
+#include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_store.h"
+#include "hub/tasks/task_view.h"
+#include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
 

@@ -4,8 +4,10 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
-#include "hub/task_view.h"
+#include "hub/tasks/task_store.h"
+#include "hub/tasks/task_view.h"
+#include "protocol/arn.h"
+#include "protocol/json_value.h"
 
 int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
@@ -36,6 +38,18 @@ int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 	return 0;
 }
 
+struct list_arns {
+	const char *cluster;
+	cJSON *arns;
+};
+
+static void add_task_arn(const char *task_id, void *data)
+{
+	struct list_arns *to = data;
+	_cleanup_free_ char *arn = arn_task(to->cluster, task_id);
+	cJSON_AddItemToArray(to->arns, cJSON_CreateString(arn ? arn : ""));
+}
+
 int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	char cluster[256];
@@ -54,23 +68,10 @@ int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct ap
 	if (instance && !instance_id)
 		return api_fail(f, "InvalidParameterException", "containerInstance is not an ARN or id");
 	struct error err = { 0 };
-	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT t.id FROM tasks t JOIN nodes n ON n.node_id = t.node_id"
-		   " WHERE t.cluster = ?1 AND t.desired_status = ?2"
-		   " AND (?3 IS NULL OR n.instance_id = ?3) AND (?4 IS NULL OR t.family = ?4)"
-		   " ORDER BY t.created_at, t.id", &err);
-	if (!st)
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+	struct list_arns to = { cluster, cJSON_AddArrayToObject(o, "taskArns") };
+	if (task_store_list(s, cluster, desired, instance_id, family, add_task_arn, &to, &err) < 0)
 		return api_store_fail(f, &err);
-	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, desired, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, instance_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, family, -1, SQLITE_STATIC);
-	cJSON *o = cJSON_CreateObject();
-	cJSON *arns = cJSON_AddArrayToObject(o, "taskArns");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		_cleanup_free_ char *arn = arn_task(cluster, col_text(st, 0));
-		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
-	}
-	*ret = o;
+	*ret = TAKE_PTR(o);
 	return 0;
 }

@@ -7,8 +7,8 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
-#include "hub/arn.h"
 #include "hub/taskdef_store.h"
+#include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
 

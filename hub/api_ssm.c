@@ -5,7 +5,7 @@
 
 #include "common/sha256.h"
 #include "hub/api.h"
-#include "hub/arn.h"
+#include "protocol/arn.h"
 
 #define ACTIVATION_DEFAULT_SECONDS (24 * 3600)
 #define ACTIVATION_MAX_SECONDS (30 * 24 * 3600) /* as SSM */

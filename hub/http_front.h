@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 #include "hub/server.h"
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 #include "hub/operator_auth.h"
 

@@ -12,7 +12,7 @@
 #include "common/pid_lock.h"
 #include "hub/keys_command.h"
 #include "hub/server.h"
-#include "hub/store.h"
+#include "hub/store/store.h"
 #include "protocol/liveness.h"
 
 static struct hub_server *running;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 #define REGISTER_BODY_MAX (64 * 1024)
 #define REGISTER_ID_MAX 64

@@ -15,7 +15,7 @@
 #include "hub/link_stats.h"
 #include "hub/listen_socket.h"
 #include "hub/server.h"
-#include "hub/task_retention.h"
+#include "hub/tasks/task_retention.h"
 #include "hub/tls_reload.h"
 #include "protocol/frame.h"
 #include "protocol/liveness.h"
@@ -327,7 +327,7 @@ static void log_link_stats(lws_sorted_usec_list_t *sul)
 
 #define RETENTION_SWEEP_US (60 * 1000000LL)
 
-/* Stopped tasks older than an hour are forgotten (hub/task_retention.h). */
+/* Stopped tasks older than an hour are forgotten (hub/tasks/task_retention.h). */
 static void forget_old_tasks(lws_sorted_usec_list_t *sul)
 {
 	struct hub_server *srv = lws_container_of(sul, struct hub_server, retention_sul);

@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 #include "hub/listen_socket.h"
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 struct hub_server_config {
 	struct listen_address listen;

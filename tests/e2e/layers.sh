@@ -1,7 +1,8 @@
 #!/bin/bash
 # The source's rooms form layers, and each program links only its own: no loop among folders
-# (tests/layers/rooms.py), and tether-monitor holds no code of the agent's rooms (runtime/,
-# agent/), so that it stays small and independent of what the agent links.
+# (tests/layers/rooms.py), tether-monitor holds no code of the agent's rooms (runtime/,
+# agent/), so that it stays small and independent of what the agent links, and the hub's
+# tasks, containers and outbox tables are read and written in hub/tasks/ alone.
 source "$(dirname "$0")/../lib.sh"
 
 loops=$(/usr/bin/python3 "$TOP/tests/layers/rooms.py" "$TOP" 2>&1)
@@ -25,4 +26,13 @@ else
 	else
 		fail monitor-links-no-agent-code "agent code in tether-monitor: $(echo $shared)"
 	fi
+fi
+
+# SQL on the task tables outside their room (the schema in hub/store/store.c aside).
+elsewhere=$(cd "$TOP" && git grep -nE '(FROM|INTO|UPDATE|JOIN) (tasks|containers|outbox)\b' -- 'hub/*.c' |
+	grep -v '^hub/tasks/')
+if [ -z "$elsewhere" ]; then
+	pass task-tables-have-one-owner
+else
+	fail task-tables-have-one-owner "$(echo $elsewhere | head -c 400)"
 fi

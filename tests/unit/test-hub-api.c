@@ -5,7 +5,7 @@
 #include "common/cleanup.h"
 #include "hub/access.h"
 #include "hub/api.h"
-#include "hub/scheduler.h"
+#include "hub/tasks/scheduler.h"
 #include "tests/unit/test.h"
 
 #define ECS "AmazonEC2ContainerServiceV20141113."

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hub/scheduler.h"
-#include "hub/store.h"
-#include "hub/task_retention.h"
-#include "hub/task_store.h"
+#include "hub/store/store.h"
+#include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_retention.h"
+#include "hub/tasks/task_store.h"
 #include "tests/unit/test.h"
 
 #define COUNT_SQL "SELECT count(*) FROM nodes WHERE cluster = ?"

@@ -1,8 +1,8 @@
-#include "hub/task_retention.h"
+#include "hub/tasks/task_retention.h"
 
 #include <errno.h>
 
-#include "hub/task_store.h"
+#include "hub/tasks/task_store.h"
 
 /* A bounded batch per sweep, so that a hub that kept a backlog does not stop its loop for long. */
 #define SWEEP_BATCH 1000

@@ -3,7 +3,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 /* NULL when the task does not exist in the cluster (cluster NULL: any cluster). */
 cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id);

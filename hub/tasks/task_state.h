@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 int task_state_apply(struct hub_store *s, const char *node_id, uint64_t seq, const cJSON *frame,
 		     struct error *err);

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "common/error.h"
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 #define TASK_RETENTION_SECONDS 3600.0
 

@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "hub/arn.h"
+#include "protocol/arn.h"
 
 __attribute__((format(printf, 1, 2))) static char *format(const char *fmt, ...)
 {

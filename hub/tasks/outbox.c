@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "hub/outbox.h"
-#include "hub/task_store.h"
+#include "hub/tasks/outbox.h"
+#include "hub/tasks/task_store.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hub/scheduler.h"
+#include "hub/tasks/scheduler.h"
 
 int scheduler_reserved(struct hub_store *s, const char *node_id, long long *ret_cpu,
 		       long long *ret_memory)

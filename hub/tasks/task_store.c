@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "hub/task_store.h"
+#include "hub/tasks/task_store.h"
 
 int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err)
 {
@@ -144,9 +144,61 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 	return 1;
 }
 
+int task_store_cluster_counts(struct hub_store *s, const char *cluster, long long *ret_running,
+			      long long *ret_pending, struct error *err)
+{
+	/* Two statements with fixed statuses, so that each reads the index on (cluster,
+	 * last_status). */
+	static const char *const queries[2] = {
+		"SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status = 'RUNNING'",
+		("SELECT count(*) FROM tasks WHERE cluster = ?1 AND last_status IN"
+		 " ('PROVISIONING', 'PENDING')"),
+	};
+	long long *counts[2] = { ret_running, ret_pending };
+	for (int i = 0; i < 2; i++) {
+		_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, queries[i], err);
+		if (!st)
+			return -EIO;
+		sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+		*counts[i] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	}
+	return 0;
+}
+
+long long task_store_node_count(struct hub_store *s, const char *node_id, const char *statuses)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT count(*) FROM tasks WHERE node_id = ? AND instr(?, last_status) > 0", NULL);
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, statuses, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+}
+
+int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,
+		    const char *instance_id, const char *family,
+		    void (*fn)(const char *task_id, void *data), void *data, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT t.id FROM tasks t JOIN nodes n ON n.node_id = t.node_id"
+		   " WHERE t.cluster = ?1 AND t.desired_status = ?2"
+		   " AND (?3 IS NULL OR n.instance_id = ?3) AND (?4 IS NULL OR t.family = ?4)"
+		   " ORDER BY t.created_at, t.id", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, desired_status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, family, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fn(col_text(st, 0), data);
+	return 0;
+}
+
 int task_store_forget_stopped(struct hub_store *s, double cutoff, int batch, struct error *err)
 {
-	/* The ids go through a temporary table (hub/store.c's schema) so that the three deletes
+	/* The ids go through a temporary table (hub/store/store.c's schema) so that the three deletes
 	 * agree on one set of tasks. */
 	static const char *const steps[] = {
 		"DELETE FROM forgotten",

@@ -6,7 +6,7 @@
 
 #include "common/cleanup.h"
 #include "common/sqlite_check.h"
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 
 static const char schema[] =
@@ -38,7 +38,7 @@ static const char schema[] =
 	/* Placement and DescribeContainerInstances sum a node's tasks. */
 	"CREATE INDEX IF NOT EXISTS tasks_by_node ON tasks(node_id);"
 	/* Placement sums the tasks not yet stopped; stopped ones pile up (an hour of them, see
-	 * hub/task_retention.h) and must not be read for that. */
+	 * hub/tasks/task_retention.h) and must not be read for that. */
 	"CREATE INDEX IF NOT EXISTS tasks_active ON tasks(node_id, cpu, memory)"
 	" WHERE last_status != 'STOPPED';"
 	/* DescribeClusters counts tasks by status. */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 #include "protocol/taskdef.h"
 
 /* A new task placed on node_id: PROVISIONING, desired RUNNING, its containers PENDING. */
@@ -50,6 +50,17 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 			    const struct task_store_report *r,
 			    const struct task_store_container_report *containers, size_t n,
 			    struct error *err);
+
+/* How many of cluster's tasks are RUNNING, and how many PROVISIONING or PENDING. */
+int task_store_cluster_counts(struct hub_store *s, const char *cluster, long long *ret_running,
+			      long long *ret_pending, struct error *err);
+/* How many of node_id's tasks have a last status among STATUSES (names separated by commas). */
+long long task_store_node_count(struct hub_store *s, const char *node_id, const char *statuses);
+/* The ids of cluster's tasks desired in desired_status, oldest first, optionally only on the
+ * container instance instance_id or of family; each is handed to FN. */
+int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,
+		    const char *instance_id, const char *family,
+		    void (*fn)(const char *task_id, void *data), void *data, struct error *err);
 
 /* Forgets at most batch tasks that stopped before cutoff, with their containers and queued
  * frames; returns how many. */

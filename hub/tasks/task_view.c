@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "hub/arn.h"
-#include "hub/task_view.h"
+#include "hub/tasks/task_view.h"
+#include "protocol/arn.h"
 
 static void add_text_or_skip(cJSON *o, const char *name, sqlite3_stmt *st, int col)
 {

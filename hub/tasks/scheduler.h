@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "hub/store.h"
+#include "hub/store/store.h"
 
 /* What a node has reserved by tasks that are not STOPPED. */
 int scheduler_reserved(struct hub_store *s, const char *node_id, long long *ret_cpu,

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "hub/arn.h"
-#include "hub/task_state.h"
-#include "hub/task_store.h"
+#include "hub/tasks/task_state.h"
+#include "hub/tasks/task_store.h"
+#include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
 
