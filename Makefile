@@ -59,7 +59,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC)) $(O)/bench/tether-loadgen
 
-.PHONY: all deps demo check bench bench-tools clean unit-tests fuzzers
+.PHONY: all deps demo check bench bench-tools clean install unit-tests fuzzers
 .DEFAULT_GOAL := all
 
 ifeq ($(MODE),fuzz)
@@ -152,6 +152,10 @@ bench:
 	@scripts/install-deps.sh --bench
 	$(MAKE) MODE=release all bench-tools
 	bench/run.sh build/release
+
+# DESTDIR=DIR installs into a tree (as a package build does); without it, into this host.
+install: all
+	packaging/install.sh $(or $(DESTDIR),/) $(O)
 
 clean:
 	rm -rf build

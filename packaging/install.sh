@@ -1,0 +1,19 @@
+#!/bin/bash
+# Installs tether into a root file system tree, as a package lays it out:
+#   packaging/install.sh [DESTDIR] [BIN_DIR]
+# DESTDIR defaults to / and BIN_DIR to build/release. tether-monitor goes beside tether, where
+# the agent looks for it; the unit goes where systemd reads a package's units. Nothing else on
+# the host is touched: no service is enabled or started.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+dest=${1:-/}
+bin=${2:-$top/build/release}
+
+for program in tether tether-monitor tether-hub; do
+	[ -x "$bin/$program" ] || { echo "$0: $bin/$program missing (make)" >&2; exit 1; }
+done
+install -D -m 0755 "$bin/tether" "$dest/usr/bin/tether"
+install -D -m 0755 "$bin/tether-monitor" "$dest/usr/bin/tether-monitor"
+install -D -m 0755 "$bin/tether-hub" "$dest/usr/bin/tether-hub"
+install -D -m 0644 "$top/systemd/tether.service" "$dest/lib/systemd/system/tether.service"

@@ -1,0 +1,30 @@
+#!/bin/bash
+# packaging/install.sh lays tether out as a package would, into a tree of the test's own: the
+# three programs, the unit, and an installed tether that finds its monitor beside it.
+source "$(dirname "$0")/../lib.sh"
+
+dest=$WORK/root
+check install-runs "$TOP/packaging/install.sh" "$dest" "$BIN"
+for program in tether tether-monitor tether-hub; do
+	check "installed-$program-executable" test -x "$dest/usr/bin/$program"
+	check "installed-$program-is-the-build" cmp -s "$BIN/$program" "$dest/usr/bin/$program"
+done
+check installed-unit cmp -s "$TOP/systemd/tether.service" "$dest/lib/systemd/system/tether.service"
+check installed-unit-not-executable test "$(stat -c %a "$dest/lib/systemd/system/tether.service")" = 644
+check installed-unit-runs-the-installed-path grep -qx 'ExecStart=/usr/bin/tether run' \
+	"$dest/lib/systemd/system/tether.service"
+check install-refuses-a-missing-build bash -c '! "$1" "$2" "$3" 2>/dev/null' _ \
+	"$TOP/packaging/install.sh" "$WORK/other" "$WORK/nothing-built"
+
+# The installed agent runs a task with the monitor it finds beside itself.
+if [ "$(id -u)" = 0 ]; then
+	busybox_image "$WORK/image"
+	printf '{"family":"i","containerDefinitions":[{"name":"app","image":"oci:%s:latest","command":["echo","installed"]}]}\n' \
+		"$WORK/image" >"$WORK/task.json"
+	limits=()
+	[ -n "${TETHER_IN_VM:-}" ] || limits=(--allow-no-limits)
+	out=$("$dest/usr/bin/tether" task run "$WORK/task.json" --state-dir "$WORK/state" "${limits[@]}" 2>&1)
+	check installed-tether-finds-its-monitor grep -qx installed <<<"$out"
+else
+	skip installed-tether-finds-its-monitor "needs root (namespaces, cgroups)"
+fi
