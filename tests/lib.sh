@@ -240,6 +240,24 @@ start_agent() {
 	STARTED_PIDS+=("$AGENT_PID")
 }
 
+# join_node STATE_DIR: registers a node with a new activation and starts its agent; sets
+# AGENT_PID. Returns non-zero when the activation or the registration fails.
+join_node() {
+	make_activation --registration-limit 1 || return 1
+	"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
+		--activation-code "$ACT_CODE" --state-dir "$1" >/dev/null || return 1
+	start_agent "$1"
+}
+
+# agent_connected: agentConnected of the cluster's first instance as the operator sees it,
+# asked with curl (quick enough to poll every half second, which the aws CLI is not).
+agent_connected() {
+	local arn
+	arn=$(json_api_call ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
+	json_api_call ecs describe-container-instances --cluster default --container-instances "$arn" |
+		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
+}
+
 # instance_connected: the cluster "default"'s first container instance has its agent connected.
 instance_connected() {
 	awsx ecs describe-container-instances --cluster default \

@@ -38,25 +38,16 @@ done
 check refused_listen_creates_no_database test ! -e "$WORK/bad.db"
 
 # --- one hub per database
-make_activation --registration-limit 1 || { fail create_activation; exit 1; }
 NODE=$WORK/node
-"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
-	--activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null || { fail register; exit 1; }
-start_agent "$NODE"
+join_node "$NODE" || { fail join_node "activation or registration failed"; exit 1; }
 check agent_connects wait_until 20 instance_connected
 
-connected() {
-	local arn
-	arn=$(json_api_call ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
-	json_api_call ecs describe-container-instances --cluster default --container-instances "$arn" |
-		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
-}
 # Watch agentConnected while a second hub tries the same database (on another port: the same
 # port would fail to bind before it ever opened the database).
 watch_connected() {
 	local end=$((SECONDS + 8))
 	while [ $SECONDS -lt $end ]; do
-		connected && echo up || echo DOWN
+		agent_connected && echo up || echo DOWN
 		sleep 0.2
 	done
 }
@@ -72,12 +63,12 @@ check second_hub_names_the_first grep -q "in use by another tether-hub (pid $HUB
 check second_hub_never_listened bash -c "! grep -q listening '$WORK/second.log'"
 check first_hub_node_connected_throughout bash -c \
 	"test \$(grep -c up '$WORK/watch.log') -ge 3 && ! grep -q DOWN '$WORK/watch.log'"
-check first_hub_node_still_connected connected
+check first_hub_node_still_connected agent_connected
 
 # The same for a second agent on the agent's state folder.
 "$BIN/tether" run --state-dir "$NODE" --allow-no-limits >"$WORK/second-agent.log" 2>&1
 check second_agent_exits_naming_the_first grep -q "pid $AGENT_PID" "$WORK/second-agent.log"
-check first_agent_still_connected connected
+check first_agent_still_connected agent_connected
 
 # --- damaged databases are refused at start, named, and left as they are
 # damage FILE PAGE: overwrite one page in the middle of a SQLite file with random bytes.

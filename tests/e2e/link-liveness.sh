@@ -8,22 +8,11 @@ source "$(dirname "$0")/../lib.sh"
 PERIOD=2
 HANG_UP=$((3 * PERIOD))
 start_hub --heartbeat-seconds "$PERIOD" || { fail hub_starts "see hub.log"; exit 1; }
-make_activation --registration-limit 1 || { fail create_activation; exit 1; }
 NODE=$WORK/node
-"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
-	--activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null || { fail register; exit 1; }
-start_agent "$NODE"
+join_node "$NODE" || { fail join_node "activation or registration failed"; exit 1; }
 check agent_connects wait_until 20 instance_connected
 
-# agentConnected as the operator sees it, through the API (curl: the aws CLI's start-up is
-# slower than the period).
-connected() {
-	local arn
-	arn=$(json_api_call ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
-	json_api_call ecs describe-container-instances --cluster default --container-instances "$arn" |
-		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
-}
-disconnected() { ! connected; }
+disconnected() { ! agent_connected; }
 
 # Five hang-up periods of an idle link, looked at about twice a second (less on a loaded host:
 # each look is two API calls; at least one look per period is asked, the logs below cover the
@@ -32,7 +21,7 @@ samples=0 drops=0
 deadline=$((SECONDS + 5 * HANG_UP))
 while [ $SECONDS -lt $deadline ]; do
 	samples=$((samples + 1))
-	connected || drops=$((drops + 1))
+	agent_connected || drops=$((drops + 1))
 	sleep 0.5
 done
 check idle_link_stays_connected_for_five_hang_up_periods test "$drops" = 0 -a "$samples" -ge 5
@@ -46,11 +35,11 @@ check hub_ended_no_link bash -c "! grep -E ' [1-9][0-9]* ended' '$WORK/hub.log'"
 kill -STOP "$AGENT_PID"
 check hub_hangs_up_on_a_silent_agent wait_until $((HANG_UP + 10)) disconnected
 kill -CONT "$AGENT_PID"
-check agent_comes_back wait_until 20 connected
+check agent_comes_back wait_until 20 agent_connected
 
 # A frozen hub answers no ping: the agent hangs up after three periods, and reconnects.
 kill -STOP "$HUB_PID"
 check agent_hangs_up_on_a_silent_hub wait_until $((HANG_UP + 10)) \
 	grep -q "nothing heard from the hub for $HANG_UP s" "$WORK/agent.log"
 kill -CONT "$HUB_PID"
-check agent_reconnects_to_the_hub wait_until 20 connected
+check agent_reconnects_to_the_hub wait_until 20 agent_connected
