@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	      "  status     show registration, connection and tasks\n"
 	      "  logs       print a container's output (-f to follow)\n"
 	      "  task run   run a task definition locally, in the foreground, without a hub\n"
+	      "  check      report what this host offers and lacks, with fixes\n"
 	      "  version    print the version\n"
 	      "\n"
 	      "Run 'tether COMMAND --help' for a command's options.\n",
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		return cmd_logs(argc - 1, argv + 1);
 	if (!strcmp(cmd, "task") && argc >= 3 && !strcmp(argv[2], "run"))
 		return cmd_task_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("tether %s (protocol %s)\n", TETHER_VERSION, TETHER_PROTOCOL_VERSION);
 		return 0;

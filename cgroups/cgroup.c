@@ -8,32 +8,20 @@
 
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_driver.h"
+#include "cgroups/cgroup_layout.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
-/* The mount point is field 5 of the /proc/self/mountinfo line whose type (after " - ") is
- * cgroup2. */
 static int read_cgroup2_mount(char **ret_path, struct error *err)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return error_set_errno(err, errno, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		const char *sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
-			continue;
-		char mnt[4096];
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		char *path = strdup(mnt);
-		if (!path)
-			return error_set(err, ENOMEM, "cgroup mount point");
-		*ret_path = path;
-		return 0;
-	}
-	return error_set(err, ENOENT, "no cgroup2 hierarchy is mounted");
+	struct cgroup_layout layout;
+	int r = cgroup_layout_read(&layout, err);
+	if (r < 0)
+		return r;
+	if (!layout.v2_mount)
+		return error_set(err, ENOENT, "no cgroup2 hierarchy is mounted");
+	*ret_path = TAKE_PTR(layout.v2_mount);
+	return 0;
 }
 
 /* Read once per process: the agent calls this for every cgroup it touches, and the cgroup2
@@ -72,13 +60,26 @@ int cgroup_available_controllers(char **ret_csv, struct error *err)
 	r = read_file_full(path, 4096, &data, NULL);
 	if (r < 0)
 		return error_set_errno(err, r, "read %s", path);
-	/* "cpu io memory pids\n" -> "cpu,io,memory,pids" */
-	data[strcspn(data, "\n")] = '\0';
-	for (char *p = data; *p; p++)
-		if (*p == ' ')
-			*p = ',';
+	cgroup_controllers_to_csv(data);
 	*ret_csv = TAKE_PTR(data);
 	return 0;
+}
+
+void cgroup_controllers_to_csv(char *text)
+{
+	char *out = text;
+	bool in_name = false;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t') {
+			in_name = false;
+			continue;
+		}
+		if (!in_name && out != text)
+			*out++ = ',';
+		in_name = true;
+		*out++ = *p;
+	}
+	*out = '\0';
 }
 
 int cgroup_limits_controllers(const struct cgroup_limits *l, char **ret_csv)

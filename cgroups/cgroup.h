@@ -12,6 +12,9 @@
 /* The controllers the agent can use for its tasks, comma-separated in kernel order
  * ("cpu,io,memory,pids"), or "" when the v2 tree has none (hybrid hosts). The caller frees. */
 int cgroup_available_controllers(char **ret_csv, struct error *err);
+/* The text of a cgroup.controllers file ("cpu io memory pids\n") made into that list, in
+ * place. */
+void cgroup_controllers_to_csv(char *text);
 
 /* Where the cgroup2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts). */
 int cgroup_mount_point(char **ret_path, struct error *err);

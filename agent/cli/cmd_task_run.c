@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/cli/commands.h"
+#include "agent/host/state_dir_fs.h"
 #include "agent/tasks/task_manager.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -157,6 +158,11 @@ int cmd_task_run(int argc, char **argv)
 		return 2;
 	}
 	const char *file = argv[optind];
+	struct error err = { 0 };
+	if (state_dir_refuse_unusable(state_dir, &err) < 0) {
+		fprintf(stderr, "tether: refusing to start: %s\n", err.message);
+		return EXIT_CANNOT_START;
+	}
 	_cleanup_free_ char *text = NULL;
 	int r = read_file_full(file, TASKDEF_MAX_TEXT, &text, NULL);
 	if (r < 0) {
@@ -196,7 +202,6 @@ int cmd_task_run(int argc, char **argv)
 		.userdata = &outcome,
 	};
 	struct task_manager *tm = NULL;
-	struct error err = { 0 };
 	if (sfd < 0 || task_manager_new(&cfg, &tm, &err) < 0) {
 		fprintf(stderr, "tether: %s\n", sfd < 0 ? strerror(errno) : err.message);
 		cJSON_Delete(definition);

@@ -16,6 +16,8 @@
 
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/service_notify.h"
+#include "agent/host/host_check.h"
+#include "agent/host/state_dir_fs.h"
 #include "agent/link/frame_handler.h"
 #include "agent/link/hostinfo.h"
 #include "agent/link/hub_link.h"
@@ -24,7 +26,6 @@
 #include "agent/link/version.h"
 #include "agent/state/daemon_state.h"
 #include "agent/state/store.h"
-#include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_state_frame.h"
 #include "cgroups/cgroup.h"
@@ -421,37 +422,42 @@ static void lws_log_to_ours(int level, const char *line)
 	log_at(level == LLL_ERR ? LOG_ERR : LOG_WARNING, "websocket: %.*s", (int)len, line);
 }
 
-/* Limits are part of what a task definition promises; without the memory controller the
- * agent cannot keep that promise, so it does not start unless told to run without limits. */
+/* Limits are part of what a task definition promises; without the controllers they need the
+ * agent cannot keep that promise, so it does not start unless told to run without limits.
+ * `tether check` decides with the same function. */
 static int check_cgroup_controllers(bool allow_no_limits)
 {
-	_cleanup_free_ char *available = NULL;
-	struct error err = { 0 };
-	if (cgroup_available_controllers(&available, &err) < 0) {
-		if (allow_no_limits)
-			return 0;
-		log_error("Cannot read the cgroup v2 controllers: %s", err.message);
+	struct host_item limits;
+	_cleanup_free_ char *available = NULL, *missing = NULL;
+	if (host_check_limits(&limits, &available, &missing) < 0) {
+		log_error("Out of memory reading the cgroup v2 controllers");
 		return -1;
 	}
-	if (task_limits_csv_has(available, "memory"))
+	if (limits.ok)
 		return 0;
 	if (allow_no_limits) {
-		log_warning("The cgroup v2 tree has no memory controller (controllers: %s): tasks run "
-			    "without their cpu and memory limits (--allow-no-limits)",
-			    available[0] ? available : "none");
+		log_warning("%s: tasks run without their cpu, memory and pids limits "
+			    "(--allow-no-limits)", limits.detail);
 		return 0;
 	}
-	log_error("The cgroup v2 tree has no memory controller (controllers: %s), so task memory "
-		  "limits cannot be enforced. Boot the host with the unified cgroup hierarchy "
-		  "(kernel command line systemd.unified_cgroup_hierarchy=1, or cgroup_no_v1=all), "
-		  "or run 'tether run --allow-no-limits' to run tasks without their limits.",
-		  available[0] ? available : "none");
+	log_error("%s. Fix: %s.", limits.detail, limits.fix);
+	return -1;
+}
+
+/* Every container's root file system is an overlay with its upper dir in the state dir:
+ * refused here, in one sentence, rather than by each task's mount later. */
+static int check_state_dir(const char *state_dir)
+{
+	struct error err = { 0 };
+	if (state_dir_refuse_unusable(state_dir, &err) == 0)
+		return 0;
+	log_error("Refusing to start: %s", err.message);
 	return -1;
 }
 
 static int run_daemon(const struct run_options *o)
 {
-	if (check_cgroup_controllers(o->allow_no_limits) < 0)
+	if (check_state_dir(o->state_dir) < 0 || check_cgroup_controllers(o->allow_no_limits) < 0)
 		return 1;
 	_cleanup_free_ char *default_monitor = o->monitor ? NULL : monitor_default_path();
 	const char *monitor = o->monitor ? o->monitor : default_monitor;

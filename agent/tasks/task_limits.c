@@ -40,20 +40,12 @@ bool task_limits_csv_has(const char *csv, const char *name)
 	return false;
 }
 
-int task_limits_missing_controllers(const struct taskdef *td, const char *available_csv,
-				    char **ret_missing)
+/* The controllers LIMITS need that AVAILABLE_CSV lacks. */
+static int missing_controllers(const struct cgroup_limits *limits, const char *available_csv,
+			       char **ret_missing)
 {
-	struct cgroup_limits all;
-	task_limits_of_task(td, &all);
-	for (size_t i = 0; i < td->n_containers; i++) {
-		struct cgroup_limits c;
-		task_limits_of_container(&td->containers[i], &c);
-		all.cpu_units |= c.cpu_units;
-		all.memory_max_bytes |= c.memory_max_bytes;
-		all.memory_low_bytes |= c.memory_low_bytes;
-	}
 	_cleanup_free_ char *needed = NULL;
-	if (cgroup_limits_controllers(&all, &needed) < 0)
+	if (cgroup_limits_controllers(limits, &needed) < 0)
 		return -ENOMEM;
 	char missing[64] = "";
 	for (char *save = NULL, *tok = strtok_r(needed, ",", &save); tok;
@@ -69,4 +61,26 @@ int task_limits_missing_controllers(const struct taskdef *td, const char *availa
 		return -ENOMEM;
 	*ret_missing = copy;
 	return 0;
+}
+
+int task_limits_missing_controllers(const struct taskdef *td, const char *available_csv,
+				    char **ret_missing)
+{
+	struct cgroup_limits all;
+	task_limits_of_task(td, &all);
+	for (size_t i = 0; i < td->n_containers; i++) {
+		struct cgroup_limits c;
+		task_limits_of_container(&td->containers[i], &c);
+		all.cpu_units |= c.cpu_units;
+		all.memory_max_bytes |= c.memory_max_bytes;
+		all.memory_low_bytes |= c.memory_low_bytes;
+	}
+	return missing_controllers(&all, available_csv, ret_missing);
+}
+
+int task_limits_missing_for_any_task(const char *available_csv, char **ret_missing)
+{
+	/* Every limit a task definition can ask for, and the pids.max each container gets. */
+	const struct cgroup_limits all = { .cpu_units = 1, .memory_max_bytes = 1, .pids_max = 1 };
+	return missing_controllers(&all, available_csv, ret_missing);
 }

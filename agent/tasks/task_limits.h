@@ -13,5 +13,10 @@ void task_limits_of_container(const struct taskdef_container *c, struct cgroup_l
 int task_limits_missing_controllers(const struct taskdef *td, const char *available_csv,
 				    char **ret_missing);
 
+/* The controllers that some task's limits need (cpu, memory, and pids for the pids.max every
+ * container gets) and AVAILABLE_CSV lacks, comma-separated ("" when none): the agent and
+ * `tether check` call tasks "runnable with limits" when this is empty. */
+int task_limits_missing_for_any_task(const char *available_csv, char **ret_missing);
+
 /* True when the comma-separated list CSV holds NAME. */
 bool task_limits_csv_has(const char *csv, const char *name);
