@@ -1,6 +1,8 @@
 #!/bin/bash
 # make demo: a hub and an agent on loopback, one sample task, its state and its output.
 # Usage: scripts/demo.sh BUILD_DIR   (the folder holding tether, tether-hub, tether-monitor)
+# Environment: TETHER_DEMO_DIR (default /tmp/tether-demo), TETHER_DEMO_PORT (default 18080),
+# TETHER_DEMO_AWS (the operator's client, default Debian's /usr/bin/aws).
 set -euo pipefail
 
 bin=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
@@ -8,13 +10,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 demo=${TETHER_DEMO_DIR:-/tmp/tether-demo}
 port=${TETHER_DEMO_PORT:-18080}
 hub_url="http://127.0.0.1:$port"
+aws=${TETHER_DEMO_AWS:-/usr/bin/aws}
 pids=()
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
 aws_hub() {
 	AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_PAGER="" \
-		/usr/bin/aws --endpoint-url "$hub_url" --no-sign-request --region local --output json "$@"
+		"$aws" --endpoint-url "$hub_url" --no-sign-request --region local --output json "$@"
 }
 finish() {
 	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -34,7 +37,24 @@ if ss -Hltn "sport = :$port" | grep -q .; then
 	exit 1
 fi
 rm -rf "$demo"
-mkdir -p "$demo"
+mkdir -p "$demo/node"
+
+# tether check decides, not this script: whether tasks run with their limits, only without
+# them (--allow-no-limits), or not at all, and why.
+say "What this host offers (tether check --state-dir $demo/node)"
+check_status=0
+"$bin/tether" check --state-dir "$demo/node" --json >"$demo/check.json" || check_status=$?
+summary=$(jq -r .summary "$demo/check.json" 2>/dev/null) || summary="tether check failed (status $check_status)"
+limits_flag=()
+case "$check_status" in
+0) echo "$summary" ;;
+1) echo "$summary"
+   echo "So the agent runs with --allow-no-limits: the demo's task runs without limits."
+   limits_flag=(--allow-no-limits) ;;
+*) echo "demo: stopping, $summary" >&2
+   echo "demo: 'tether check --state-dir $demo/node' tells item by item" >&2
+   exit 1 ;;
+esac
 
 say "A tiny OCI image from Debian's busybox-static"
 run "$top/scripts/make-busybox-image.sh" "$demo/image"
@@ -56,11 +76,6 @@ run "$bin/tether" register --hub "$hub_url" --cluster default \
 	--activation-id "$act_id" --activation-code "$act_code" --state-dir "$demo/node"
 
 say "Run the agent (log in $demo/agent.log)"
-limits_flag=()
-if [ -z "$(cat /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null | tr -d '[:space:]')" ]; then
-	echo "This host's cgroup v2 tree has no controllers: running without resource limits."
-	limits_flag=(--allow-no-limits)
-fi
 "$bin/tether" run --state-dir "$demo/node" "${limits_flag[@]}" >"$demo/agent.log" 2>&1 &
 pids+=($!)
 connected() {
