@@ -8,6 +8,7 @@
 #include "agent/host/host_probe.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_layout.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,11 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 64 * 1024)
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct cgroup_layout layout;
 	struct error err = { 0 };
 	if (cgroup_layout_parse(text, &layout, &err) == 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/oci_json.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -14,11 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > OCI_JSON_MAX_SIZE)
 		return 0;
 	/* Parsers get NUL-terminated text, as the layout reader hands it over. */
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 
 	struct error err = { 0 };
 	struct oci_descriptor d = { 0 };
