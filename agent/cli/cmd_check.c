@@ -17,7 +17,7 @@ static void usage(FILE *out)
 	fputs("Usage: tether check [--state-dir DIR] [--json]\n"
 	      "Report what this host offers to tether's tasks and what it lacks, with fixes.\n"
 	      "Exit status: 0 tasks can run with their limits, 1 only without them\n"
-	      "(--allow-no-limits), 2 tasks cannot run.\n"
+	      "(--allow-no-limits), 2 tasks cannot run (or the command line is wrong).\n"
 	      "  --state-dir DIR  the agent's state dir to check (default " DEFAULT_STATE_DIR ")\n"
 	      "  --json           the same report as one JSON object\n",
 	      out);
