@@ -100,7 +100,7 @@ echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
 stage_started=$SECONDS
 echo "== VM stage: a pure cgroup v2 kernel under qemu (tests/vm/)"
 if [ -z "$pattern" ] || [[ vm == *$pattern* ]] || ls tests/vm/guest/*"$pattern"* >/dev/null 2>&1; then
-	run_program vm 1200 tests/vm/run.sh
+	run_program vm 1500 tests/vm/run.sh
 fi
 # A second boot with systemd as PID 1, for what needs a real service manager (units, packages).
 if [ -z "$pattern" ] || [[ vm-systemd == *$pattern* ]] || ls tests/vm/systemd/*"$pattern"* >/dev/null 2>&1; then

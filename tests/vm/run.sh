@@ -58,7 +58,7 @@ fi
 
 log=$(mktemp /tmp/tether-vm.XXXXXX)
 started=$SECONDS
-timeout --kill-after=10 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
+timeout --kill-after=10 "${VM_TIMEOUT:-1200}" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
 	grep --line-buffered -E '^(PASS|FAIL|SKIP) |^(vm|measured|bench): '
 rc=${PIPESTATUS[0]}
 echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
