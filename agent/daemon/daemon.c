@@ -436,8 +436,8 @@ static int check_cgroup_controllers(bool allow_no_limits)
 	if (limits.ok)
 		return 0;
 	if (allow_no_limits) {
-		log_warning("%s: tasks run without their cpu, memory and pids limits "
-			    "(--allow-no-limits)", limits.detail);
+		log_warning("%s: tasks that ask for limits run without them (--allow-no-limits)",
+			    limits.detail);
 		return 0;
 	}
 	log_error("%s. Fix: %s.", limits.detail, limits.fix);

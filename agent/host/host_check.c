@@ -19,7 +19,7 @@
 #include "common/cleanup.h"
 
 #define UNIFIED_FIX "boot the host with the unified cgroup hierarchy " \
-	"(systemd.unified_cgroup_hierarchy=1 on the kernel command line)"
+	"(systemd.unified_cgroup_hierarchy=1, or cgroup_no_v1=all, on the kernel command line)"
 
 static struct host_item *item(struct host_report *r, const char *key, const char *what,
 			      enum host_need need)

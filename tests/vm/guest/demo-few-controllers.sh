@@ -32,7 +32,7 @@ expect_demo_without_limits() { # NAME CONTROLLERS_SEEN
 	check "${name}_says_why" grep -qF "tasks can run only without their limits: the cgroup v2 controllers cpu,memory,pids are missing; run the agent with --allow-no-limits" "$WORK/$name.log"
 	check "${name}_runs_without_limits" grep -qF "So the agent runs with --allow-no-limits" "$WORK/$name.log"
 	check "${name}_task_ran" grep -q "^Hello from a tether container on " "$WORK/$name.log"
-	check "${name}_agent_warned" grep -qF "tasks run without their cpu, memory and pids limits (--allow-no-limits)" "$WORK/$name/agent.log"
+	check "${name}_agent_warned" grep -qF "so task limits cannot be enforced: tasks that ask for limits run without them (--allow-no-limits)" "$WORK/$name/agent.log"
 	[ "$RC" = 0 ] || tail -n 20 "$WORK/$name.log" "$WORK/$name/agent.log" 2>/dev/null
 }
 
