@@ -30,7 +30,7 @@ enum host_verdict {
 	HOST_CANNOT_RUN = 2,
 };
 
-#define HOST_ITEMS_MAX 16
+#define HOST_ITEMS_MAX 16 /* host_check makes at most 12 */
 
 struct host_report {
 	const char *cgroup_mode;   /* "unified", "hybrid", "legacy" */
