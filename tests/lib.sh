@@ -252,6 +252,18 @@ join_node() {
 	start_agent "$1"
 }
 
+# run_idle_task IMAGE_DIR: registers the task definition "idle" (one essential container of the
+# OCI layout IMAGE_DIR, tag latest, that sleeps until SIGTERM) and runs one task of it in the cluster
+# "default"; prints the task's ARN.
+run_idle_task() {
+	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "oci:$1:latest" \
+		'{family: "idle", requiresCompatibilities: ["EXTERNAL"],
+		  containerDefinitions: [{name: "main", image: $image, essential: true,
+		                          command: ["sh", "-c", "trap \"exit 0\" TERM; sleep 100000 & wait"]}]}')" >/dev/null || return 1
+	json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition idle |
+		jq -r '.tasks[0].taskArn'
+}
+
 # agent_connected: agentConnected of the cluster's first instance as the operator sees it,
 # asked with curl (quick enough to poll every half second, which the aws CLI is not).
 agent_connected() {

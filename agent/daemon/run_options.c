@@ -164,7 +164,13 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 		      struct error *err)
 {
 	*o = (struct run_options){ .state_dir = DEFAULT_STATE_DIR };
-	int r = apply_environment(o, envp, err);
+	/* The flags are read once on their own first: --help and a bad flag are answered even
+	 * when the environment is wrong too. */
+	struct run_options flags_only = *o;
+	int r = apply_flags(&flags_only, argc, argv, err);
+	if (r != 0)
+		return r;
+	r = apply_environment(o, envp, err);
 	if (r < 0)
 		return r;
 	return apply_flags(o, argc, argv, err);

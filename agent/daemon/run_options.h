@@ -23,7 +23,7 @@ struct run_options {
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as
  * environ), then the flags of argv (argv[0] is "run"). A key with an empty value counts as
  * unset. Strings in o point into envp and argv.
- * Returns 0, 1 when --help was asked (nothing else is parsed), or -EINVAL with err naming
+ * Returns 0, 1 when --help was asked (whatever the environment holds), or -EINVAL with err naming
  * the flag or key at fault: every TETHER_* key the table lacks is refused, all named at once,
  * so that a misspelt key in the configuration file never goes silently unused. */
 int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,

@@ -55,14 +55,7 @@ check status_connected_when_hub_is_back wait_until 40 last_status_is "^Connected
 
 if [ "$(id -u)" = 0 ]; then
 	busybox_image "$WORK/image"
-	awsx ecs register-task-definition --cli-input-json "$(cat <<JSON
-{"family": "idle", "requiresCompatibilities": ["EXTERNAL"],
- "containerDefinitions": [{"name": "main", "image": "oci:$WORK/image:latest", "essential": true,
-   "command": ["sleep", "1000"]}]}
-JSON
-)" >/dev/null
-	TASK_ARN=$(awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition idle |
-		jq -r '.tasks[0].taskArn')
+	TASK_ARN=$(run_idle_task "$WORK/image")
 	check status_counts_running_tasks wait_until 60 last_status_is ", 1 task running$"
 else
 	skip status_counts_running_tasks "needs root (namespaces, cgroups)"
@@ -88,7 +81,7 @@ sleep 2
 check watchdog_resumes_after_the_block test $(($(watchdogs) - after)) -ge 2
 
 if [ -n "${TASK_ARN:-}" ]; then
-	awsx ecs stop-task --cluster default --task "$TASK_ARN" >/dev/null
+	json_api_call ecs stop-task --cluster default --task "$TASK_ARN" >/dev/null
 	check status_counts_the_stopped_task wait_until 30 last_status_is ", 0 tasks running$"
 fi
 

@@ -119,9 +119,9 @@ TEST(run_options_unknown_flag_and_argument_refused)
 	ASSERT_CONTAINS(err.message, "'now'");
 }
 
-TEST(run_options_help)
+TEST(run_options_help_even_with_unknown_keys)
 {
-	char *envp[] = { NULL };
+	char *envp[] = { "TETHER_NOT_A_KEY=1", NULL };
 	char *argv[] = { "run", "--help", NULL };
 	struct run_options o;
 	struct error err = { 0 };

@@ -46,14 +46,7 @@ status_connected() { systemctl status tether | grep -q "Status: \"Connected to w
 check systemctl_status_shows_connected wait_until 60 status_connected
 check agent_connected_at_hub wait_until 60 agent_connected
 
-json_api_call ecs register-task-definition --cli-input-json "$(cat <<JSON
-{"family": "idle", "requiresCompatibilities": ["EXTERNAL"],
- "containerDefinitions": [{"name": "main", "image": "oci:$IMAGE:latest", "essential": true,
-   "command": ["sleep", "100000"]}]}
-JSON
-)" >/dev/null
-TASK=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition idle |
-	jq -r '.tasks[0].taskArn')
+TASK=$(run_idle_task "$IMAGE")
 task_status() { json_api_call ecs describe-tasks --cluster default --tasks "$TASK" | jq -r '.tasks[0].lastStatus'; }
 task_running() { [ "$(task_status)" = RUNNING ]; }
 check task_runs wait_until 120 task_running
