@@ -81,3 +81,16 @@ task_stopped() { [ "$(task_status)" = STOPPED ]; }
 check task_stops wait_until 60 task_stopped
 systemctl stop tether
 check unit_stops test "$(unit ActiveState)" = inactive
+
+# A misspelt key: the agent refuses to start, names it, and is not restarted in a loop.
+cp /etc/tether/tether.conf "$WORK/tether.conf"
+echo "TETHER_PID_MAX=50" >>/etc/tether/tether.conf
+check start_fails_with_unknown_key bash -c '! timeout 120 systemctl start tether'
+sleep 3
+check unknown_key_unit_failed test "$(unit ActiveState)" = failed
+check unknown_key_not_restarted test "$(unit NRestarts)" = 0
+check unknown_key_named_in_journal bash -c 'journalctl -u tether --no-pager | grep -q "unknown configuration key in the environment: TETHER_PID_MAX"'
+cp "$WORK/tether.conf" /etc/tether/tether.conf
+systemctl reset-failed tether
+check starts_again_once_fixed timeout 120 systemctl start tether
+systemctl stop tether
