@@ -23,7 +23,8 @@ ifeq ($(MODE),release)
 MODE_CFLAGS := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 MODE_LDFLAGS :=
 else ifeq ($(MODE),test)
-MODE_CFLAGS := -O1 -g $(SANITIZE)
+# TETHER_TEST_HOOKS: hooks tests use to put the daemon into hard states (agent/daemon/test_hooks.h).
+MODE_CFLAGS := -O1 -g $(SANITIZE) -DTETHER_TEST_HOOKS
 MODE_LDFLAGS := $(SANITIZE)
 else ifeq ($(MODE),fuzz)
 MODE_CFLAGS := -O1 -g $(SANITIZE) -fsanitize=fuzzer-no-link -DFUZZING

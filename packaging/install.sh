@@ -2,7 +2,8 @@
 # Installs tether into a root file system tree, as a package lays it out:
 #   packaging/install.sh [DESTDIR] [BIN_DIR]
 # DESTDIR defaults to / and BIN_DIR to build/release. tether-monitor goes beside tether, where
-# the agent looks for it; the unit goes where systemd reads a package's units. Nothing else on
+# the agent looks for it; the unit goes where systemd reads a package's units, the commented
+# configuration file to /etc/tether/tether.conf unless one is there. Nothing else on
 # the host is touched: no service is enabled or started.
 set -euo pipefail
 
@@ -17,3 +18,7 @@ install -D -m 0755 "$bin/tether" "$dest/usr/bin/tether"
 install -D -m 0755 "$bin/tether-monitor" "$dest/usr/bin/tether-monitor"
 install -D -m 0755 "$bin/tether-hub" "$dest/usr/bin/tether-hub"
 install -D -m 0644 "$top/systemd/tether.service" "$dest/lib/systemd/system/tether.service"
+# The configuration file is the administrator's once installed: an existing one is kept.
+if [ ! -e "$dest/etc/tether/tether.conf" ]; then
+	install -D -m 0644 "$top/systemd/tether.conf" "$dest/etc/tether/tether.conf"
+fi

@@ -5,6 +5,9 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${TETHER_BIN_DIR:-$TOP/build/test}
+# The harness's own TETHER_* variables stay shell variables: `tether run` refuses every
+# TETHER_* key of its environment that is not one of its options (docs/configuration.md).
+export -n TETHER_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS 2>/dev/null
 AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tether-e2e.XXXXXX")
 STARTED_PIDS=()
@@ -247,6 +250,18 @@ join_node() {
 	"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
 		--activation-code "$ACT_CODE" --state-dir "$1" >/dev/null || return 1
 	start_agent "$1"
+}
+
+# run_idle_task IMAGE_DIR: registers the task definition "idle" (one essential container of the
+# OCI layout IMAGE_DIR, tag latest, that sleeps until SIGTERM) and runs one task of it in the cluster
+# "default"; prints the task's ARN.
+run_idle_task() {
+	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "oci:$1:latest" \
+		'{family: "idle", requiresCompatibilities: ["EXTERNAL"],
+		  containerDefinitions: [{name: "main", image: $image, essential: true,
+		                          command: ["sh", "-c", "trap \"exit 0\" TERM; sleep 100000 & wait"]}]}')" >/dev/null || return 1
+	json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition idle |
+		jq -r '.tasks[0].taskArn'
 }
 
 # agent_connected: agentConnected of the cluster's first instance as the operator sees it,

@@ -2,7 +2,6 @@
  * and signal handling; state changes go to the outbox in state.db before they are sent. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -15,7 +14,11 @@
 #include <openssl/evp.h>
 
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/run_options.h"
 #include "agent/daemon/service_notify.h"
+#include "agent/daemon/service_status.h"
+#include "agent/daemon/service_watchdog.h"
+#include "agent/daemon/test_hooks.h"
 #include "agent/host/host_check.h"
 #include "agent/host/state_dir_fs.h"
 #include "agent/link/frame_handler.h"
@@ -31,7 +34,6 @@
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "common/parse.h"
 #include "common/pid_lock.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
@@ -52,6 +54,8 @@ struct daemon {
 	struct hub_link *link;
 	struct frame_handler handler;
 	lws_sorted_usec_list_t tick_sul;
+	struct service_status status;
+	struct service_watchdog watchdog;
 	/* Frames sent while the store had writes not yet committed: they go out after the
 	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
 	struct held_frame *held_head, **held_tail;
@@ -157,7 +161,7 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 						: LIVENESS_DEFAULT_HEARTBEAT_SECONDS);
 	log_info("Connected to the hub as %s", d->id.node_id);
 	daemon_state_connected(d->store, d->id.connect_url);
-	service_notifyf("STATUS=Connected to %s", d->id.connect_url);
+	service_status_connected(&d->status, task_manager_active_count(d->tm));
 
 	struct error err = { 0 };
 	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
@@ -263,7 +267,8 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 		log_info("Hub %s not reachable: %s; retrying in %.1f s", d->id.connect_url, what,
 			 retry_ms / 1000.0);
 	daemon_state_disconnected(d->store, what);
-	service_notifyf("STATUS=Disconnected: %s", what);
+	service_status_unreachable(&d->status, what, retry_ms, task_manager_active_count(d->tm),
+				   time(NULL));
 }
 
 static void tick(lws_sorted_usec_list_t *sul);
@@ -291,6 +296,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 	/* A container starts only for a task whose assignment is on disk. */
 	commit_and_send(d);
 	task_manager_tick(d->tm);
+	service_status_tasks(&d->status, task_manager_active_count(d->tm));
+	test_hook_block_loop(d->state_dir);
 	int next = task_manager_next_deadline_ms(d->tm);
 	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
 	lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick,
@@ -317,14 +324,6 @@ static int resume_task(void *userdata, const char *task_arn, const char *definit
 	cJSON_Delete(def);
 	return 0;
 }
-
-struct run_options {
-	const char *state_dir;
-	const char *monitor;
-	const char *ca_file;
-	bool allow_no_limits;
-	uint64_t pids_max;
-};
 
 /* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
  * identity, keep replacing each other's hub connection. */
@@ -486,63 +485,41 @@ static int run_daemon(const struct run_options *o)
 	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);
 	daemon_state_disconnected(d.store, "starting");
+	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)
+		log_warning("Service manager watchdog not kept: %s", err.message);
 	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
 	hub_link_connect_now(d.link);
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
 		 d.id.connect_url);
-	service_notify("READY=1\nSTATUS=Connecting to the hub");
+	/* READY=1 waits for the first connection or the first failed attempt (service_status.h). */
+	service_status_init(&d.status, d.id.connect_url, time(NULL));
+	service_notifyf("STATUS=Connecting to %s", d.id.connect_url);
 	while (!stop_requested) {
 		if (lws_service(ctx, 0) < 0)
 			break;
 		commit_and_send(&d);
 	}
-	service_notify("STOPPING=1");
+	service_notify("STOPPING=1\nSTATUS=Stopping; tasks keep running");
+	service_watchdog_stop(&d.watchdog);
 	log_info("Stopping; tasks keep running");
 	daemon_state_disconnected(d.store, "agent stopped");
 	daemon_teardown(&d);
 	return 0;
 }
 
-static void run_usage(FILE *out)
-{
-	fputs("Usage: tether run [--state-dir DIR] [--allow-no-limits] [--monitor PATH]\n"
-	      "                  [--ca-file FILE] [--pids-max N]\n",
-	      out);
-}
-
 int cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "monitor", required_argument, NULL, 'm' },
-		{ "ca-file", required_argument, NULL, 'a' },
-		{ "allow-no-limits", no_argument, NULL, 'n' },
-		{ "pids-max", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct run_options o = { .state_dir = DEFAULT_STATE_DIR };
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o.state_dir = optarg; break;
-		case 'm': o.monitor = optarg; break;
-		case 'a': o.ca_file = optarg; break;
-		case 'n': o.allow_no_limits = true; break;
-		case 'p':
-			if (parse_u64(optarg, 1, UINT32_MAX, &o.pids_max) < 0) {
-				log_error("--pids-max takes a number from 1 to %u", UINT32_MAX);
-				return 2;
-			}
-			break;
-		case 'h': run_usage(stdout); return 0;
-		default: run_usage(stderr); return 2;
-		}
+	struct run_options o;
+	struct error err = { 0 };
+	int r = run_options_parse(&o, environ, argc, argv, &err);
+	if (r == 1) {
+		run_options_usage(stdout);
+		return 0;
 	}
-	if (optind != argc) {
-		run_usage(stderr);
+	if (r < 0) {
+		log_error("tether run: %s", err.message);
+		run_options_usage(stderr);
 		return 2;
 	}
 	return run_daemon(&o);

@@ -10,6 +10,10 @@ for program in tether tether-monitor tether-hub; do
 	check "installed-$program-is-the-build" cmp -s "$BIN/$program" "$dest/usr/bin/$program"
 done
 check installed-unit cmp -s "$TOP/systemd/tether.service" "$dest/lib/systemd/system/tether.service"
+check installed-conf cmp -s "$TOP/systemd/tether.conf" "$dest/etc/tether/tether.conf"
+echo "TETHER_PIDS_MAX=7" >"$dest/etc/tether/tether.conf"
+check reinstall-keeps-the-conf bash -c '"$1" "$2" "$3" && grep -qx TETHER_PIDS_MAX=7 "$2/etc/tether/tether.conf"' _ \
+	"$TOP/packaging/install.sh" "$dest" "$BIN"
 check installed-unit-not-executable test "$(stat -c %a "$dest/lib/systemd/system/tether.service")" = 644
 check installed-unit-runs-the-installed-path grep -qx 'ExecStart=/usr/bin/tether run' \
 	"$dest/lib/systemd/system/tether.service"

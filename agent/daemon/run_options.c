@@ -1,0 +1,190 @@
+#include "agent/daemon/run_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "agent/link/identity.h"
+#include "common/parse.h"
+
+typedef int (*run_option_set)(struct run_options *o, const char *value, struct error *err);
+
+struct run_option {
+	const char *flag;     /* without the leading "--" */
+	const char *env_key;
+	const char *arg_name; /* NULL: a switch, "true" when given as a flag */
+	run_option_set set;
+};
+
+static int set_state_dir(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->state_dir = value;
+	return 0;
+}
+
+static int set_monitor(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->monitor = value;
+	return 0;
+}
+
+static int set_ca_file(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->ca_file = value;
+	return 0;
+}
+
+/* The spellings systemd itself takes for booleans, and nothing else. */
+static int parse_bool(const char *value, bool *ret)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(value, yes[i])) {
+			*ret = true;
+			return 0;
+		}
+		if (!strcasecmp(value, no[i])) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int set_allow_no_limits(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_bool(value, &o->allow_no_limits) < 0)
+		return error_set(err, EINVAL, "takes true or false (also yes/no, on/off, 1/0), "
+					      "not '%s'", value);
+	return 0;
+}
+
+static int set_pids_max(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64(value, 1, UINT32_MAX, &o->pids_max) < 0)
+		return error_set(err, EINVAL, "takes a number from 1 to %u, not '%s'", UINT32_MAX,
+				 value);
+	return 0;
+}
+
+/* Every option of `tether run`, one row each; docs/configuration.md describes them. */
+static const struct run_option run_option_table[] = {
+	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
+	{ "monitor", "TETHER_MONITOR", "PATH", set_monitor },
+	{ "ca-file", "TETHER_CA_FILE", "FILE", set_ca_file },
+	{ "allow-no-limits", "TETHER_ALLOW_NO_LIMITS", NULL, set_allow_no_limits },
+	{ "pids-max", "TETHER_PIDS_MAX", "N", set_pids_max },
+};
+#define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
+#define OPTION_HELP 'h'
+#define OPTION_FIRST 256 /* getopt values of the table's rows: OPTION_FIRST + row */
+
+static const struct run_option *option_by_key(const char *entry, size_t key_len)
+{
+	for (size_t i = 0; i < RUN_OPTION_COUNT; i++) {
+		const char *key = run_option_table[i].env_key;
+		if (strlen(key) == key_len && !strncmp(key, entry, key_len))
+			return &run_option_table[i];
+	}
+	return NULL;
+}
+
+/* Appends ", KEY" (or "KEY" first) to list, within size. */
+static void list_append(char *list, size_t size, const char *key, size_t key_len)
+{
+	size_t used = strlen(list);
+	snprintf(list + used, size - used, "%s%.*s", used ? ", " : "", (int)key_len, key);
+}
+
+static int apply_environment(struct run_options *o, char **envp, struct error *err)
+{
+	char unknown[512] = "";
+	for (char **e = envp; e && *e; e++) {
+		if (strncmp(*e, RUN_OPTIONS_ENV_PREFIX, strlen(RUN_OPTIONS_ENV_PREFIX)))
+			continue;
+		const char *eq = strchr(*e, '=');
+		size_t key_len = eq ? (size_t)(eq - *e) : strlen(*e);
+		const struct run_option *opt = option_by_key(*e, key_len);
+		if (!opt) {
+			list_append(unknown, sizeof(unknown), *e, key_len);
+			continue;
+		}
+		const char *value = eq ? eq + 1 : "";
+		if (!value[0])
+			continue;
+		if (opt->set(o, value, err) < 0)
+			return error_wrap(err, "%s", opt->env_key);
+	}
+	if (!unknown[0])
+		return 0;
+	char known[512] = "";
+	for (size_t i = 0; i < RUN_OPTION_COUNT; i++)
+		list_append(known, sizeof(known), run_option_table[i].env_key,
+			    strlen(run_option_table[i].env_key));
+	return error_set(err, EINVAL, "unknown configuration key%s in the environment: %s "
+				      "(tether run knows %s)",
+			 strchr(unknown, ',') ? "s" : "", unknown, known);
+}
+
+static int apply_flags(struct run_options *o, int argc, char **argv, struct error *err)
+{
+	struct option longopts[RUN_OPTION_COUNT + 2];
+	for (size_t i = 0; i < RUN_OPTION_COUNT; i++)
+		longopts[i] = (struct option){
+			.name = run_option_table[i].flag,
+			.has_arg = run_option_table[i].arg_name ? required_argument : no_argument,
+			.val = OPTION_FIRST + (int)i,
+		};
+	longopts[RUN_OPTION_COUNT] = (struct option){ .name = "help", .val = OPTION_HELP };
+	longopts[RUN_OPTION_COUNT + 1] = (struct option){ 0 };
+
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPTION_HELP)
+			return 1;
+		if (c < OPTION_FIRST || c >= OPTION_FIRST + (int)RUN_OPTION_COUNT)
+			return error_set(err, EINVAL, "unknown or incomplete option '%s'",
+					 argv[optind - 1]);
+		const struct run_option *opt = &run_option_table[c - OPTION_FIRST];
+		if (opt->set(o, opt->arg_name ? optarg : "true", err) < 0)
+			return error_wrap(err, "--%s", opt->flag);
+	}
+	if (optind != argc)
+		return error_set(err, EINVAL, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
+		      struct error *err)
+{
+	*o = (struct run_options){ .state_dir = DEFAULT_STATE_DIR };
+	/* The flags are read once on their own first: --help and a bad flag are answered even
+	 * when the environment is wrong too. */
+	struct run_options flags_only = *o;
+	int r = apply_flags(&flags_only, argc, argv, err);
+	if (r != 0)
+		return r;
+	r = apply_environment(o, envp, err);
+	if (r < 0)
+		return r;
+	return apply_flags(o, argc, argv, err);
+}
+
+void run_options_usage(FILE *out)
+{
+	fputs("Usage: tether run [OPTION]...\n"
+	      "Options (each also read from its environment key; flags win):\n", out);
+	for (size_t i = 0; i < RUN_OPTION_COUNT; i++) {
+		const struct run_option *opt = &run_option_table[i];
+		char flag[64];
+		snprintf(flag, sizeof(flag), "--%s%s%s", opt->flag, opt->arg_name ? " " : "",
+			 opt->arg_name ? opt->arg_name : "");
+		fprintf(out, "  %-24s %s\n", flag, opt->env_key);
+	}
+}

@@ -1,0 +1,32 @@
+/* The options of `tether run`, from two sources: the TETHER_* keys of the environment (what
+ * systemd reads from /etc/tether/tether.conf, an EnvironmentFile) and the command-line flags,
+ * which override them. One table in run_options.c lists every option with its flag and its
+ * key; docs/configuration.md documents each. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+
+#define RUN_OPTIONS_ENV_PREFIX "TETHER_"
+
+struct run_options {
+	const char *state_dir;
+	const char *monitor;   /* NULL: tether-monitor beside this binary */
+	const char *ca_file;   /* NULL: the one the identity names, else the system's */
+	bool allow_no_limits;
+	uint64_t pids_max;     /* 0: the task manager's default */
+};
+
+/* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as
+ * environ), then the flags of argv (argv[0] is "run"). A key with an empty value counts as
+ * unset. Strings in o point into envp and argv.
+ * Returns 0, 1 when --help was asked (whatever the environment holds), or -EINVAL with err naming
+ * the flag or key at fault: every TETHER_* key the table lacks is refused, all named at once,
+ * so that a misspelt key in the configuration file never goes silently unused. */
+int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
+		      struct error *err);
+
+void run_options_usage(FILE *out);

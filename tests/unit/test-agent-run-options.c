@@ -1,0 +1,129 @@
+/* The options of `tether run`: TETHER_* keys of the environment, flags over them, and the
+ * refusal of keys and values it does not know. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "agent/daemon/run_options.h"
+#include "agent/link/identity.h"
+#include "tests/unit/test.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+TEST(run_options_defaults_without_keys_or_flags)
+{
+	char *envp[] = { "PATH=/usr/bin", "HOME=/root", NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 0);
+	ASSERT_STR_EQ(o.state_dir, DEFAULT_STATE_DIR);
+	ASSERT_TRUE(!o.monitor && !o.ca_file && !o.allow_no_limits);
+	ASSERT_INT_EQ(o.pids_max, 0);
+}
+
+TEST(run_options_every_key_from_the_environment)
+{
+	char *envp[] = { "TETHER_STATE_DIR=/srv/tether", "TETHER_MONITOR=/opt/tether-monitor",
+			 "TETHER_CA_FILE=/etc/tether/ca.pem", "TETHER_ALLOW_NO_LIMITS=yes",
+			 "TETHER_PIDS_MAX=512", NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 0);
+	ASSERT_STR_EQ(o.state_dir, "/srv/tether");
+	ASSERT_STR_EQ(o.monitor, "/opt/tether-monitor");
+	ASSERT_STR_EQ(o.ca_file, "/etc/tether/ca.pem");
+	ASSERT_TRUE(o.allow_no_limits);
+	ASSERT_INT_EQ(o.pids_max, 512);
+}
+
+TEST(run_options_flags_override_the_environment)
+{
+	char *envp[] = { "TETHER_STATE_DIR=/srv/tether", "TETHER_PIDS_MAX=512",
+			 "TETHER_ALLOW_NO_LIMITS=false", NULL };
+	char *argv[] = { "run", "--state-dir", "/var/lib/other", "--pids-max=64",
+			 "--allow-no-limits", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 0);
+	ASSERT_STR_EQ(o.state_dir, "/var/lib/other");
+	ASSERT_INT_EQ(o.pids_max, 64);
+	ASSERT_TRUE(o.allow_no_limits);
+}
+
+TEST(run_options_empty_key_means_the_default)
+{
+	char *envp[] = { "TETHER_STATE_DIR=", "TETHER_PIDS_MAX=", NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 0);
+	ASSERT_STR_EQ(o.state_dir, DEFAULT_STATE_DIR);
+	ASSERT_INT_EQ(o.pids_max, 0);
+}
+
+TEST(run_options_unknown_keys_refused_all_by_name)
+{
+	char *envp[] = { "TETHER_STAT_DIR=/srv", "TETHER_PIDS_MAX=10", "TETHER_HUB=ws://x",
+			 "TETHERED=1", NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "unknown configuration keys in the environment: "
+				     "TETHER_STAT_DIR, TETHER_HUB");
+	ASSERT_CONTAINS(err.message, "TETHER_STATE_DIR");
+	ASSERT_TRUE(!strstr(err.message, "TETHERED"));
+}
+
+TEST(run_options_unknown_key_refused_even_when_empty)
+{
+	char *envp[] = { "TETHER_PID_MAX=", NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "key in the environment: TETHER_PID_MAX ");
+}
+
+TEST(run_options_bad_values_named_by_source)
+{
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	char *bad_number[] = { "TETHER_PIDS_MAX=0x10", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, bad_number, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "TETHER_PIDS_MAX: takes a number from 1 to");
+	char *bad_bool[] = { "TETHER_ALLOW_NO_LIMITS=maybe", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, bad_bool, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "TETHER_ALLOW_NO_LIMITS: takes true or false");
+	char *flag_argv[] = { "run", "--pids-max", "0", NULL };
+	char *envp[] = { NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(flag_argv), flag_argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--pids-max: takes a number");
+}
+
+TEST(run_options_unknown_flag_and_argument_refused)
+{
+	char *envp[] = { NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	char *flag[] = { "run", "--heartbeat", "3", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(flag), flag, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "'--heartbeat'");
+	char *missing[] = { "run", "--state-dir", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(missing), missing, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--state-dir");
+	char *extra[] = { "run", "now", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(extra), extra, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "'now'");
+}
+
+TEST(run_options_help_even_with_unknown_keys)
+{
+	char *envp[] = { "TETHER_NOT_A_KEY=1", NULL };
+	char *argv[] = { "run", "--help", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 1);
+}
