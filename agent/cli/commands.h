@@ -4,5 +4,6 @@
 
 int cmd_register(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_deregister(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_task_run(int argc, char **argv);
