@@ -22,6 +22,8 @@ struct farewell {
 	struct hostinfo host;
 	struct hub_link *link;
 	struct frame_handler handler;
+	struct store *store;
+	bool deregister_sent;
 	lws_sorted_usec_list_t deadline_sul; /* wakes the loop when the time is up */
 	int result;          /* 1 while waiting */
 	int last_close_code;
@@ -40,14 +42,41 @@ static void send_text(void *userdata, const char *text)
 	(void)hub_link_send(fw->link, text, strlen(text));
 }
 
+/* Once the hub has acknowledged every state change in the outbox (how the tasks ended), so
+ * that it records them as they were rather than as orphans. */
+static void deregister_when_outbox_empty(struct farewell *fw)
+{
+	if (fw->deregister_sent || !frame_handler_ready(&fw->handler))
+		return;
+	uint64_t pending = 0;
+	struct error err = { 0 };
+	if (store_outbox_count(fw->store, &pending, &err) < 0)
+		log_warning("Cannot count the outbox, deregistering all the same: %s", err.message);
+	else if (pending > 0)
+		return;
+	_cleanup_(cjson_deletep) cJSON *f = frame_new(FRAME_DEREGISTER, 0);
+	_cleanup_free_ char *text = f ? frame_print(f) : NULL;
+	if (text) {
+		send_text(fw, text);
+		fw->deregister_sent = true;
+	}
+}
+
+static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
+{
+	(void)seq;
+	send_text(userdata, frame_text);
+	return 0;
+}
+
 static void on_welcome(void *userdata, const cJSON *welcome)
 {
 	(void)welcome;
 	struct farewell *fw = userdata;
-	_cleanup_(cjson_deletep) cJSON *f = frame_new(FRAME_DEREGISTER, 0);
-	_cleanup_free_ char *text = f ? frame_print(f) : NULL;
-	if (text)
-		send_text(fw, text);
+	struct error err = { 0 };
+	if (store_outbox_foreach(fw->store, replay_one, fw, &err) < 0)
+		log_warning("Cannot replay the outbox: %s", err.message);
+	deregister_when_outbox_empty(fw);
 }
 
 /* The node is leaving: an assignment still on its way is stored and acked, never run. */
@@ -76,12 +105,14 @@ static void on_established(void *userdata)
 {
 	struct farewell *fw = userdata;
 	frame_handler_reset(&fw->handler);
+	fw->deregister_sent = false;
 }
 
 static void on_message(void *userdata, const char *data, size_t size)
 {
 	struct farewell *fw = userdata;
 	frame_handler_receive(&fw->handler, data, size);
+	deregister_when_outbox_empty(fw);
 }
 
 static void on_closed(void *userdata, int close_code, const char *reason, unsigned retry_ms)
@@ -128,7 +159,7 @@ static int farewell_setup(struct farewell *fw, const char *ca_file, struct store
 int hub_farewell(const struct identity *id, const char *ca_file, struct store *store,
 		 int timeout_ms, struct error *err)
 {
-	struct farewell fw = { .id = id, .result = 1 };
+	struct farewell fw = { .id = id, .store = store, .result = 1 };
 	int r = farewell_setup(&fw, ca_file, store, err);
 	if (r >= 0) {
 		hub_link_connect_now(fw.link);

@@ -1,5 +1,6 @@
 /* The node tells the hub it leaves, with its own identity: it connects as the daemon does
- * (challenge, hello signed with the node key, welcome), sends a `deregister` frame, and the
+ * (challenge, hello signed with the node key, welcome), replays its outbox (the tasks' last
+ * states) until the hub has acknowledged all of it, sends a `deregister` frame, and the
  * hub's close with 4004 "node deregistered" is the answer (docs/protocol.md). A hello refused
  * with 4004 means the same: the hub already has the node deregistered. */
 #pragma once

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/tasks/task_manager.h"
+#include "agent/tasks/task_state_frame.h"
 #include "agent/tasks/task_stop_all.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -14,13 +15,21 @@
 
 struct stop_all {
 	struct task_manager *tm;
+	struct store *store;
 	size_t resumed;
 };
 
-static void log_state(void *userdata, const struct task_report *report)
+/* Into the outbox, as the daemon records them: the hub is told how the tasks ended before it
+ * is told the node leaves. */
+static void record_state(void *userdata, const struct task_report *report)
 {
-	(void)userdata;
-	if (report->status == TASK_STOPPED)
+	struct stop_all *sa = userdata;
+	uint64_t seq = 0;
+	_cleanup_free_ char *text = NULL;
+	struct error err = { 0 };
+	if (task_state_record(sa->store, report, &seq, &text, &err) < 0)
+		log_warning("Cannot record the state of %s: %s", report->task_arn, err.message);
+	if (seq && report->status == TASK_STOPPED)
 		log_info("Task %s stopped", report->task_arn);
 }
 
@@ -59,9 +68,10 @@ int task_stop_all(const char *state_dir, struct store *store, const char *monito
 		.state_dir = state_dir,
 		.monitor_path = monitor_path,
 		.allow_no_limits = true,
-		.on_state = log_state,
+		.on_state = record_state,
 	};
-	struct stop_all sa = { 0 };
+	struct stop_all sa = { .store = store };
+	tmc.userdata = &sa;
 	int r = task_manager_new(&tmc, &sa.tm, err);
 	if (r < 0)
 		return error_wrap(err, "task manager");

@@ -63,6 +63,10 @@ check hub_shows_inactive test "$(awsx ecs describe-container-instances --cluster
 	--container-instances "$A_ARN" | jq -r '.containerInstances[0].status')" = INACTIVE
 check inactive_not_listed not listed "$A_ARN"
 check hub_shows_task_stopped test "$(task_status "$TASK_A")" = STOPPED
+# The node's own account of the stop reached the hub before it left (not an orphan's).
+task_a=$(awsx ecs describe-tasks --cluster default --tasks "$TASK_A" | jq -c '.tasks[0]')
+check hub_has_the_nodes_stop_reason test "$(jq -r .stoppedReason <<<"$task_a")" = "Node deregistered"
+check hub_has_the_exit_code_of_sigterm test "$(jq -r '.containers[0].exitCode' <<<"$task_a")" = 0
 check identity_removed test ! -e "$A/identity.json" -a ! -e "$A/identity.leaving.json" -a ! -e "$A/node.key"
 out=$("$BIN/tether" deregister --state-dir "$A" 2>&1)
 check second_run_exits_0 test $? = 0
