@@ -233,7 +233,9 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 		snprintf(what, sizeof(what),
 			 "hub refused authentication (4003): %s; check the node identity", reason);
 	else if (close_code == CLOSE_DEREGISTERED)
-		snprintf(what, sizeof(what), "node deregistered by the hub (4004): %s", reason);
+		snprintf(what, sizeof(what),
+			 "node deregistered by the hub (4004): %s; its tasks run on, orphaned, until "
+			 "'tether deregister' stops them and removes the identity", reason);
 	else if (close_code == CLOSE_REPLACED)
 		snprintf(what, sizeof(what),
 			 "replaced by another connection of this node (4005): %s; is a second agent "

@@ -112,7 +112,15 @@ out=$(awsx ecs deregister-container-instance --cluster default --container-insta
 check inactive_instance_refused grep -q "ClientException.*is inactive" <<<"$out"
 out=$(awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition sleeper)
 check nothing_placed_on_inactive test "$(jq '.tasks | length' <<<"$out")" = 0
-stop_pid "$B_AGENT"
+# The node finishes its part: the hub already has it INACTIVE (its hello is refused with 4004,
+# which confirms as well), the orphaned container is stopped, the identity removed.
+out=$("$BIN/tether" deregister --state-dir "$B" 2>&1)
+rc=$?
+echo "$out" >>"$WORK/deregister.log"
+check node_after_operator_succeeds test "$rc" = 0
+check node_after_operator_stops_orphan wait_until 10 bash -c "! kill -0 $PID_B 2>/dev/null"
+check node_after_operator_agent_gone bash -c "! kill -0 $B_AGENT 2>/dev/null"
+check node_after_operator_identity_removed test ! -e "$B/identity.json" -a ! -e "$B/node.key"
 
 out=$(awsx ecs deregister-container-instance --cluster default \
 	--container-instance 0123456789abcdef0123456789abcdef 2>&1)
