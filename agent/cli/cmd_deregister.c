@@ -102,7 +102,7 @@ static void say_hub_not_told(const struct identity *id, const char *why)
 {
 	fprintf(stderr,
 		"tether: the hub was NOT told (%s).\n"
-		"The node's tasks are stopped and its identity is removed, but the hub still lists\n"
+		"The node's tasks are stopped and its identity is removed, but the hub may still list\n"
 		"%s as ACTIVE. To finish, an operator runs:\n"
 		"  aws ecs deregister-container-instance --cluster %s --container-instance %s"
 		" --force --endpoint-url %s\n",
@@ -110,7 +110,8 @@ static void say_hub_not_told(const struct identity *id, const char *why)
 		id->hub_url);
 }
 
-/* With the identity moved aside and the lock held. */
+/* With the identity moved aside and the lock held: a negative errno while the node can still
+ * stay registered (the caller puts the identity back), else the exit status. */
 static int leave(const struct deregister_options *o, const struct identity *id,
 		 struct error *err)
 {
@@ -130,9 +131,13 @@ static int leave(const struct deregister_options *o, const struct identity *id,
 	int told = hub_farewell(id, o->ca_file, store, HUB_TIMEOUT_MS, &hub_err);
 	store_close(store);
 	remove_state(o->state_dir);
-	r = identity_remove_leaving(o->state_dir, err);
-	if (r < 0)
-		return r;
+	/* Past the point of return: a failure here is reported, never undone. */
+	if (identity_remove_leaving(o->state_dir, err) < 0) {
+		log_error("%s; remove it by hand", err->message);
+		if (told < 0)
+			say_hub_not_told(id, hub_err.message);
+		return 1;
+	}
 	if (told < 0) {
 		say_hub_not_told(id, hub_err.message);
 		return 1;
