@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	      "  register   exchange an activation for a node identity\n"
 	      "  run        run the agent daemon\n"
 	      "  status     show registration, connection and tasks\n"
+	      "  deregister stop the tasks, tell the hub the node leaves, remove the identity\n"
 	      "  logs       print a container's output (-f to follow)\n"
 	      "  task run   run a task definition locally, in the foreground, without a hub\n"
 	      "  check      report what this host offers and lacks, with fixes\n"
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "deregister"))
+		return cmd_deregister(argc - 1, argv + 1);
 	if (!strcmp(cmd, "logs"))
 		return cmd_logs(argc - 1, argv + 1);
 	if (!strcmp(cmd, "task") && argc >= 3 && !strcmp(argv[2], "run"))

@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/parse.h"
 #include "hub/agent_link.h"
+#include "hub/node_deregister.h"
 #include "hub/tasks/task_state.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/arn.h"
@@ -184,6 +185,21 @@ static void handle_ack(struct agent_link *l, uint64_t seq)
 	}
 }
 
+/* The node leaves with its own identity: its tasks were stopped on the node itself. The close
+ * with 4004 is the agent's confirmation; a failure leaves the link up and the node ACTIVE. */
+static void handle_deregister(struct agent_link *l)
+{
+	struct error err = { 0 };
+	if (hub_store_begin(l->store, &err) < 0 ||
+	    node_deregister(l->store, l->node_id, NODE_LEFT_REASON, &err) < 0 ||
+	    hub_store_commit(l->store, &err) < 0) {
+		hub_store_rollback(l->store);
+		push_error(l, "deregistration could not be recorded; try again");
+		return;
+	}
+	close_with(l, CLOSE_DEREGISTERED, "node deregistered");
+}
+
 static void handle_task_state(struct agent_link *l, const struct frame *fr)
 {
 	struct error err = { 0 };
@@ -236,6 +252,9 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		break;
 	case FRAME_HEARTBEAT:
 		break;
+	case FRAME_DEREGISTER:
+		handle_deregister(l);
+		break;
 	default:
 		push_error(l, "unexpected frame type from an agent");
 		break;
@@ -270,6 +289,9 @@ char *agent_link_next_out(struct agent_link *l)
 void agent_link_outbox_changed(struct agent_link *l)
 {
 	l->outbox_pending = true;
+	/* A deregistration wakes the node's link too: it ends here. */
+	if (l->authenticated && !l->close_code && !node_is_active(l->store, l->node_id))
+		close_with(l, CLOSE_DEREGISTERED, "node deregistered");
 }
 
 void agent_link_closed(struct agent_link *l, bool replaced)

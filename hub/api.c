@@ -29,6 +29,7 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "ListTasks", ecs_list_tasks },
 	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances },
 	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances },
+	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)

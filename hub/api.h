@@ -71,3 +71,5 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 				 struct api_fault *f);
 int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
 				     struct api_fault *f);
+int ecs_deregister_container_instance(struct hub_store *s, const cJSON *req, cJSON **ret,
+				      struct api_fault *f);

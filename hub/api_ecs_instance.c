@@ -1,9 +1,11 @@
-/* ECS ListContainerInstances and DescribeContainerInstances: the registered nodes. */
+/* ECS ListContainerInstances, DescribeContainerInstances and DeregisterContainerInstance:
+ * the registered nodes. */
 #include <errno.h>
 #include <string.h>
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/node_deregister.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/arn.h"
@@ -41,8 +43,11 @@ static cJSON *attributes(const char *stored)
 	return list;
 }
 
-/* Row: node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,
- * registered_at. */
+static const char instance_columns[] =
+	"SELECT node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,"
+	" registered_at FROM nodes WHERE cluster = ?1 AND instance_id = ?2";
+
+/* A row of instance_columns. */
 static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
 {
 	const char *node_id = col_text(st, 0);
@@ -67,17 +72,39 @@ static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_st
 	return o;
 }
 
+/* ECS's filter takes the statuses an instance can be listed in; INACTIVE is not among them
+ * (deregistered instances are found with DescribeContainerInstances). This hub has only ACTIVE
+ * and INACTIVE instances, so the other states list nothing. */
+static int check_list_status(const char *status, struct api_fault *f)
+{
+	static const char *const listable[] = { "ACTIVE", "DRAINING", "REGISTERING",
+						"DEREGISTERING", "REGISTRATION_FAILED" };
+	if (!status)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(listable); i++)
+		if (strcmp(status, listable[i]) == 0)
+			return 0;
+	return api_fail(f, "InvalidParameterException",
+			"status must be one of ACTIVE, DRAINING, REGISTERING, DEREGISTERING,"
+			" REGISTRATION_FAILED");
+}
+
 int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
 				 struct api_fault *f)
 {
 	char cluster[256];
 	const char *status;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
-	    api_check_max_results(req, f) < 0)
+	    api_check_max_results(req, f) < 0 || check_list_status(status, f) < 0)
 		return -EINVAL;
+	if (cJSON_GetObjectItemCaseSensitive(req, "filter"))
+		return api_fail(f, "InvalidParameterException",
+				"filter (cluster query language) is not supported by this hub");
 	struct error err = { 0 };
+	/* Without a status ECS lists every instance but the INACTIVE ones. */
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT instance_id FROM nodes WHERE cluster = ?1 AND (?2 IS NULL OR status = ?2)"
+		s, "SELECT instance_id FROM nodes WHERE cluster = ?1"
+		   " AND (?2 IS NULL AND status != 'INACTIVE' OR status = ?2)"
 		   " ORDER BY registered_at, instance_id", &err);
 	if (!st)
 		return api_store_fail(f, &err);
@@ -104,10 +131,7 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 	if (api_describe_list(req, "containerInstances", "instanceIds", true, &list, f) < 0)
 		return -EINVAL;
 	struct error err = { 0 };
-	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT node_id, instance_id, status, connected, cpu, memory, attributes,"
-		   " agent_version, registered_at FROM nodes WHERE cluster = ?1 AND instance_id = ?2",
-		&err);
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, instance_columns, &err);
 	if (!st)
 		return api_store_fail(f, &err);
 	cJSON *o = cJSON_CreateObject();
@@ -129,6 +153,67 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 					"MISSING");
 		}
 	}
+	*ret = o;
+	return 0;
+}
+
+/* ECS refuses to deregister an instance with tasks unless forced; forced, the tasks are
+ * orphaned: they run on, but the hub no longer accounts for them (docs/architecture.md). */
+static int deregister_checks(struct hub_store *s, const char *cluster, const char *instance_id,
+			     bool force, char node_id[64], struct api_fault *f)
+{
+	char status[NODE_STATUS_MAX];
+	struct error err = { 0 };
+	int r = node_find_instance(s, cluster, instance_id, node_id, status, &err);
+	if (r < 0)
+		return api_store_fail(f, &err);
+	if (r > 0)
+		return api_fail(f, "InvalidParameterException",
+				"The referenced container instance was not found.");
+	if (strcmp(status, "ACTIVE") != 0)
+		return api_fail(f, "ClientException", "Container instance %s is inactive.",
+				instance_id);
+	long long tasks = task_store_node_count(s, node_id, "PROVISIONING PENDING RUNNING");
+	if (tasks > 0 && !force)
+		return api_fail(f, "InvalidParameterException",
+				"The container instance has %lld task(s) not yet STOPPED: stop them"
+				" first, or deregister with force, which orphans them.", tasks);
+	return 0;
+}
+
+int ecs_deregister_container_instance(struct hub_store *s, const cJSON *req, cJSON **ret,
+				      struct api_fault *f)
+{
+	char cluster[256], node_id[64];
+	const char *ref;
+	if (api_cluster(s, req, cluster, f) < 0 ||
+	    api_opt_string(req, "containerInstance", &ref, f) < 0)
+		return -EINVAL;
+	const cJSON *force = cJSON_GetObjectItemCaseSensitive(req, "force");
+	if (force && !cJSON_IsBool(force))
+		return api_fail(f, "InvalidParameterException", "force must be a boolean");
+	if (!ref)
+		return api_fail(f, "InvalidParameterException", "containerInstance is required");
+	const char *id = arn_resource_id(ref, "container-instance");
+	if (!id)
+		return api_fail(f, "InvalidParameterException",
+				"containerInstance is not a container instance id or ARN");
+	struct error err = { 0 };
+	if (deregister_checks(s, cluster, id, cJSON_IsTrue(force), node_id, f) < 0)
+		return -EINVAL;
+	if (hub_store_begin(s, &err) < 0 ||
+	    node_deregister(s, node_id, NODE_LEFT_REASON, &err) < 0 ||
+	    hub_store_commit(s, &err) < 0)
+		return api_store_fail(f, &err);
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, instance_columns, &err);
+	if (!st)
+		return api_store_fail(f, &err);
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return api_fail(f, "ServerException", "the instance vanished after deregistration");
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "containerInstance", instance_view(s, cluster, st));
 	*ret = o;
 	return 0;
 }

@@ -19,6 +19,7 @@ static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_TASK_STATE] = "task_state",
 	[FRAME_NODE_STATUS] = "node_status",
 	[FRAME_HEARTBEAT] = "heartbeat",
+	[FRAME_DEREGISTER] = "deregister",
 };
 
 static const char *parse_version_number(const char *p, unsigned *ret)

@@ -41,6 +41,7 @@ enum frame_type {
 	FRAME_TASK_STATE,  /* agent -> hub, reliable */
 	FRAME_NODE_STATUS, /* agent -> hub, best effort */
 	FRAME_HEARTBEAT,   /* either way, best effort */
+	FRAME_DEREGISTER,  /* agent -> hub: the node leaves; answered by close 4004 */
 	_FRAME_TYPE_MAX,
 };
 

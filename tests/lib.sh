@@ -231,6 +231,27 @@ busybox_image() {
 	"$TOP/scripts/make-busybox-image.sh" "$1" >/dev/null
 }
 
+# cgroup_v2_mount: where the cgroup v2 tree is mounted (the unified tree on a hybrid host).
+cgroup_v2_mount() {
+	awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' \
+		/proc/self/mountinfo | head -n 1
+}
+
+# kill_task_cgroups STATE_DIR...: ends what is left of the tasks of these nodes by their
+# cgroups, which only they use: monitors run in their own session and outlive a test's agent.
+kill_task_cgroups() {
+	local v2 state d c
+	v2=$(cgroup_v2_mount)
+	for state in "$@"; do
+		for d in "$state"/tasks/*/; do
+			[ -d "$d" ] || continue
+			for c in "$v2/tether/$(basename "$d")"/*/cgroup.kill; do
+				[ -f "$c" ] && echo 1 >"$c" 2>/dev/null
+			done
+		done
+	done
+}
+
 # start_agent STATE_DIR [extra args]: runs `tether run`; sets AGENT_PID.
 start_agent() {
 	local state=$1

@@ -200,21 +200,10 @@ static const struct frame_handler_ops handler_ops = {
 static void on_task_state(void *userdata, const struct task_report *report)
 {
 	struct daemon *d = userdata;
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	cJSON *f = task_state_frame_new(report, (double)now.tv_sec + now.tv_nsec / 1e9);
-	if (!f) {
-		log_error("Out of memory reporting %s", report->task_arn);
-		return;
-	}
 	uint64_t seq = 0;
 	_cleanup_free_ char *text = NULL;
 	struct error err = { 0 };
-	int r = store_task_state_append(d->store, report->task_arn,
-					task_status_to_string(report->status), f, &seq, &text,
-					&err);
-	cJSON_Delete(f);
-	if (r < 0) {
+	if (task_state_record(d->store, report, &seq, &text, &err) < 0) {
 		log_error("Cannot record the state of %s: %s", report->task_arn, err.message);
 		return;
 	}
@@ -249,7 +238,9 @@ static void on_closed(void *userdata, int close_code, const char *reason, unsign
 		snprintf(what, sizeof(what),
 			 "hub refused authentication (4003): %s; check the node identity", reason);
 	else if (close_code == CLOSE_DEREGISTERED)
-		snprintf(what, sizeof(what), "node deregistered by the hub (4004): %s", reason);
+		snprintf(what, sizeof(what),
+			 "node deregistered by the hub (4004): %s; its tasks run on, orphaned, until "
+			 "'tether deregister' stops them and removes the identity", reason);
 	else if (close_code == CLOSE_REPLACED)
 		snprintf(what, sizeof(what),
 			 "replaced by another connection of this node (4005): %s; is a second agent "

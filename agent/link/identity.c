@@ -75,7 +75,13 @@ int identity_save(const char *state_dir, const struct identity *id, struct error
 
 int identity_load(const char *state_dir, struct identity *ret, struct error *err)
 {
-	_cleanup_free_ char *id_path = path_join(state_dir, IDENTITY_FILE);
+	return identity_load_from(state_dir, IDENTITY_FILE, ret, err);
+}
+
+int identity_load_from(const char *state_dir, const char *file, struct identity *ret,
+		       struct error *err)
+{
+	_cleanup_free_ char *id_path = path_join(state_dir, file);
 	_cleanup_free_ char *key_path = path_join(state_dir, IDENTITY_KEY_FILE);
 	if (!id_path || !key_path)
 		return error_set(err, ENOMEM, "out of memory");
@@ -122,6 +128,43 @@ int identity_load(const char *state_dir, struct identity *ret, struct error *err
 		return error_set_errno(err, r, "read %s", key_path);
 	}
 	*ret = id;
+	return 0;
+}
+
+int identity_begin_leaving(const char *state_dir, struct error *err)
+{
+	_cleanup_free_ char *id_path = path_join(state_dir, IDENTITY_FILE);
+	_cleanup_free_ char *leaving_path = path_join(state_dir, IDENTITY_LEAVING_FILE);
+	if (!id_path || !leaving_path)
+		return error_set(err, ENOMEM, "out of memory");
+	if (rename(id_path, leaving_path) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	return error_set_errno(err, errno, "rename %s to %s", id_path, leaving_path);
+}
+
+int identity_cancel_leaving(const char *state_dir, struct error *err)
+{
+	_cleanup_free_ char *id_path = path_join(state_dir, IDENTITY_FILE);
+	_cleanup_free_ char *leaving_path = path_join(state_dir, IDENTITY_LEAVING_FILE);
+	if (!id_path || !leaving_path)
+		return error_set(err, ENOMEM, "out of memory");
+	if (rename(leaving_path, id_path) < 0)
+		return error_set_errno(err, errno, "rename %s to %s", leaving_path, id_path);
+	return 0;
+}
+
+int identity_remove_leaving(const char *state_dir, struct error *err)
+{
+	static const char *const files[] = { IDENTITY_LEAVING_FILE, IDENTITY_KEY_FILE };
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		_cleanup_free_ char *path = path_join(state_dir, files[i]);
+		if (!path)
+			return error_set(err, ENOMEM, "out of memory");
+		if (unlink(path) < 0 && errno != ENOENT)
+			return error_set_errno(err, errno, "remove %s", path);
+	}
 	return 0;
 }
 

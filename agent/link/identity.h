@@ -10,6 +10,10 @@
 #define DEFAULT_STATE_DIR "/var/lib/tether"
 #define IDENTITY_FILE "identity.json"
 #define IDENTITY_KEY_FILE "node.key"
+/* The identity of a node being deregistered: moved aside first, so that the unit's
+ * ConditionPathExists= on IDENTITY_FILE keeps the daemon from starting again meanwhile, and
+ * a deregistration cut short is taken up again by the next `tether deregister`. */
+#define IDENTITY_LEAVING_FILE "identity.leaving.json"
 
 struct identity {
 	char *node_id;
@@ -29,5 +33,16 @@ bool identity_exists(const char *state_dir);
 int identity_save(const char *state_dir, const struct identity *id, struct error *err);
 
 int identity_load(const char *state_dir, struct identity *ret, struct error *err);
+/* As identity_load, from the file name (IDENTITY_FILE or IDENTITY_LEAVING_FILE). */
+int identity_load_from(const char *state_dir, const char *file, struct identity *ret,
+		       struct error *err);
+
+/* Move IDENTITY_FILE to IDENTITY_LEAVING_FILE. 0 when moved, 1 when there was none (a leaving
+ * identity may remain from an earlier run). */
+int identity_begin_leaving(const char *state_dir, struct error *err);
+/* Put a leaving identity back as IDENTITY_FILE: the node stays registered. */
+int identity_cancel_leaving(const char *state_dir, struct error *err);
+/* Remove the leaving identity and the node key; what is already gone is no error. */
+int identity_remove_leaving(const char *state_dir, struct error *err);
 
 void identity_release(struct identity *id);

@@ -1,3 +1,6 @@
+#include <errno.h>
+#include <time.h>
+
 #include "agent/tasks/task_state_frame.h"
 #include "protocol/frame.h"
 
@@ -50,4 +53,18 @@ fail:
 	cJSON_Delete(containers);
 	cJSON_Delete(f);
 	return NULL;
+}
+
+int task_state_record(struct store *s, const struct task_report *report, uint64_t *ret_seq,
+		      char **ret_text, struct error *err)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	cJSON *f = task_state_frame_new(report, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	if (!f)
+		return error_set(err, ENOMEM, "out of memory");
+	int r = store_task_state_append(s, report->task_arn, task_status_to_string(report->status),
+					f, ret_seq, ret_text, err);
+	cJSON_Delete(f);
+	return r;
 }

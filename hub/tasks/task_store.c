@@ -297,3 +297,26 @@ int task_store_ack_frame(struct hub_store *s, const char *node_id, uint64_t seq,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	return hub_store_step_done(s, st, err);
 }
+
+int task_store_orphan_node(struct hub_store *s, const char *node_id, const char *reason,
+			   struct error *err)
+{
+	/* Containers first: the task rows still say which tasks were not STOPPED. */
+	if (hub_store_exec_text(s, "UPDATE containers SET last_status = 'STOPPED'"
+				   " WHERE last_status != 'STOPPED' AND task_id IN (SELECT id FROM"
+				   " tasks WHERE node_id = ? AND last_status != 'STOPPED')",
+				err, 1, node_id) < 0)
+		return -EIO;
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+		   " stopped_reason = coalesce(stopped_reason, ?1), stopped_at = ?2,"
+		   " version = version + 1 WHERE node_id = ?3 AND last_status != 'STOPPED'", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, hub_now());
+	sqlite3_bind_text(st, 3, node_id, -1, SQLITE_STATIC);
+	if (hub_store_step_done(s, st, err) < 0)
+		return -EIO;
+	return hub_store_exec_text(s, "DELETE FROM outbox WHERE node_id = ?", err, 1, node_id);
+}

@@ -51,6 +51,12 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 			    const struct task_store_container_report *containers, size_t n,
 			    struct error *err);
 
+/* The node left the cluster (DeregisterContainerInstance): its tasks not yet STOPPED become
+ * STOPPED, desired STOPPED, with reason unless one was given, and nothing more is queued for
+ * it. No task_stop is sent: the hub no longer accounts for them, as ECS orphans them. */
+int task_store_orphan_node(struct hub_store *s, const char *node_id, const char *reason,
+			   struct error *err);
+
 /* How many of cluster's tasks are RUNNING, and how many PROVISIONING or PENDING. */
 int task_store_cluster_counts(struct hub_store *s, const char *cluster, long long *ret_running,
 			      long long *ret_pending, struct error *err);

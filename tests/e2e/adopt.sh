@@ -6,20 +6,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 NODE=$WORK/node
-V2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo | head -n 1)
-
-# Monitors run in their own session and outlive this test's agent: end what is left of the
-# tasks by their cgroups, which only this test's tasks use.
-kill_task_cgroups() {
-	local d
-	for d in "$NODE"/tasks/*/; do
-		[ -d "$d" ] || continue
-		for c in "$V2/tether/$(basename "$d")"/*/cgroup.kill; do
-			[ -f "$c" ] && echo 1 >"$c" 2>/dev/null
-		done
-	done
-}
-trap 'kill_task_cgroups; on_exit' EXIT
+V2=$(cgroup_v2_mount)
+trap 'kill_task_cgroups "$NODE"; on_exit' EXIT
 
 start_hub || { fail hub_starts "see hub.log"; exit 1; }
 busybox_image "$WORK/image" || { fail busybox_image; exit 1; }

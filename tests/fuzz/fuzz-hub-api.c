@@ -22,6 +22,7 @@ static const char *const targets[] = {
 	"AmazonEC2ContainerServiceV20141113.ListTasks",
 	"AmazonEC2ContainerServiceV20141113.ListContainerInstances",
 	"AmazonEC2ContainerServiceV20141113.DescribeContainerInstances",
+	"AmazonEC2ContainerServiceV20141113.DeregisterContainerInstance",
 	"AmazonEC2ContainerServiceV20141113.Unknown",
 };
 

@@ -81,6 +81,34 @@ TEST(identity_load_without_registration_says_so)
 	ASSERT_CONTAINS(err.message, "not registered");
 }
 
+/* tether deregister: the identity is moved aside, put back when the node stays, removed with
+ * its key when it leaves; each step is harmless once done. */
+TEST(identity_leaving_moves_aside_then_back_or_away)
+{
+	char dir[512], key[600];
+	snprintf(dir, sizeof(dir), "%s/leaving", test_tmpdir());
+	snprintf(key, sizeof(key), "%s/%s", dir, IDENTITY_KEY_FILE);
+	ASSERT_INT_EQ(identity_save(dir, &sample, NULL), 0);
+	struct error err = { 0 };
+	ASSERT_INT_EQ(identity_begin_leaving(dir, &err), 0);
+	ASSERT_TRUE(!identity_exists(dir));
+	ASSERT_INT_EQ(identity_begin_leaving(dir, &err), 1);
+	struct identity got = { 0 };
+	ASSERT_INT_EQ(identity_load_from(dir, IDENTITY_LEAVING_FILE, &got, &err), 0);
+	ASSERT_STR_EQ(got.node_id, sample.node_id);
+	identity_release(&got);
+
+	ASSERT_INT_EQ(identity_cancel_leaving(dir, &err), 0);
+	ASSERT_TRUE(identity_exists(dir));
+
+	ASSERT_INT_EQ(identity_begin_leaving(dir, &err), 0);
+	ASSERT_INT_EQ(identity_remove_leaving(dir, &err), 0);
+	ASSERT_TRUE(!identity_exists(dir));
+	ASSERT_INT_EQ(mode_of(key), (mode_t)-1);
+	ASSERT_INT_EQ(identity_load_from(dir, IDENTITY_LEAVING_FILE, &got, &err), -ENOENT);
+	ASSERT_INT_EQ(identity_remove_leaving(dir, &err), 0);
+}
+
 TEST(hostinfo_parses_meminfo)
 {
 	uint64_t mib = 0;

@@ -380,3 +380,154 @@ TEST(hub_store_names_the_node_a_frame_was_queued_for)
 	ASSERT_STR_EQ(told, n.node_id);
 	node_release(&n);
 }
+
+static const char *const ecs = "AmazonEC2ContainerServiceV20141113.";
+
+static int ecs_call(struct hub_store *s, const char *action, const char *body, char **out)
+{
+	char target[128];
+	snprintf(target, sizeof(target), "%s%s", ecs, action);
+	return api_dispatch(s, target, body, strlen(body), out);
+}
+
+/* The ARN of the store's only listed instance (NULL when none is listed). */
+static char *listed_instance(struct hub_store *s, const char *body)
+{
+	_cleanup_free_ char *out = NULL;
+	ecs_call(s, "ListContainerInstances", body, &out);
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(out);
+	const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "containerInstanceArns"), 0);
+	return cJSON_IsString(a) ? strdup(a->valuestring) : NULL;
+}
+
+TEST(hub_link_deregister_frame_closes_4004_and_orphans_the_tasks)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	_cleanup_free_ char *arn = listed_instance(n.store, "{}");
+	ASSERT_TRUE(arn != NULL);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	send_text(&l, "{\"type\":\"deregister\"}");
+	ASSERT_INT_EQ(l.close_code, CLOSE_DEREGISTERED);
+	ASSERT_STR_EQ(l.close_reason, "node deregistered");
+	agent_link_closed(&l, false);
+	_cleanup_free_ char *status = task_field(&n, "lastStatus");
+	_cleanup_free_ char *reason = task_field(&n, "stoppedReason");
+	ASSERT_STR_EQ(status, "STOPPED");
+	ASSERT_STR_EQ(reason, "Container instance deregistered");
+	_cleanup_free_ char *still_listed = listed_instance(n.store, "{}");
+	ASSERT_TRUE(still_listed == NULL);
+	/* The same key cannot come back. */
+	agent_link_start(&l, n.store, 20);
+	ASSERT_INT_EQ(hello(&n, &l, "1.0", n.node_id), 0);
+	ASSERT_INT_EQ(l.close_code, CLOSE_DEREGISTERED);
+	agent_link_release(&l);
+	node_release(&n);
+}
+
+TEST(hub_link_deregister_before_welcome_is_an_authentication_failure)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store, 20);
+	free(agent_link_next_out(&l));
+	send_text(&l, "{\"type\":\"deregister\"}");
+	ASSERT_INT_EQ(l.close_code, CLOSE_AUTH_FAILED);
+	_cleanup_free_ char *arn = listed_instance(n.store, "{}");
+	ASSERT_TRUE(arn != NULL); /* still ACTIVE */
+	agent_link_release(&l);
+	node_release(&n);
+}
+
+TEST(hub_api_deregister_refuses_an_instance_with_tasks_unless_forced)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	_cleanup_free_ char *arn = listed_instance(n.store, "{}");
+	ASSERT_TRUE(arn != NULL);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	char body[512];
+	_cleanup_free_ char *refused = NULL;
+	snprintf(body, sizeof(body), "{\"containerInstance\":\"%s\",\"force\":false}", arn);
+	ASSERT_INT_EQ(ecs_call(n.store, "DeregisterContainerInstance", body, &refused), 400);
+	ASSERT_CONTAINS(refused, "InvalidParameterException");
+	ASSERT_CONTAINS(refused, "1 task(s) not yet STOPPED");
+	_cleanup_free_ char *active = listed_instance(n.store, "{}");
+	ASSERT_TRUE(active != NULL);
+	agent_link_outbox_changed(&l);
+	ASSERT_INT_EQ(l.close_code, 0);
+
+	/* Forced, by bare id: INACTIVE, the task orphaned, the open link closed once woken. */
+	_cleanup_free_ char *done = NULL;
+	snprintf(body, sizeof(body), "{\"containerInstance\":\"%s\",\"force\":true}",
+		 strrchr(arn, '/') + 1);
+	ASSERT_INT_EQ(ecs_call(n.store, "DeregisterContainerInstance", body, &done), 200);
+	ASSERT_CONTAINS(done, "\"status\":\"INACTIVE\"");
+	ASSERT_CONTAINS(done, arn);
+	_cleanup_free_ char *status = task_field(&n, "lastStatus");
+	ASSERT_STR_EQ(status, "STOPPED");
+	agent_link_outbox_changed(&l);
+	ASSERT_INT_EQ(l.close_code, CLOSE_DEREGISTERED);
+	/* Orphaned, not stopped: no task_stop goes to the node. */
+	char *next;
+	while ((next = agent_link_next_out(&l))) {
+		bool is_stop = strstr(next, "task_stop") != NULL;
+		free(next);
+		ASSERT_TRUE(!is_stop);
+	}
+	agent_link_closed(&l, false);
+
+	_cleanup_free_ char *again = NULL;
+	ASSERT_INT_EQ(ecs_call(n.store, "DeregisterContainerInstance", body, &again), 400);
+	ASSERT_CONTAINS(again, "ClientException");
+	ASSERT_CONTAINS(again, "is inactive");
+	_cleanup_free_ char *run = NULL;
+	ASSERT_INT_EQ(ecs_call(n.store, "RunTask", "{\"taskDefinition\":\"f\"}", &run), 200);
+	ASSERT_CONTAINS(run, "\"tasks\":[]");
+	node_release(&n);
+}
+
+TEST(hub_api_deregister_refusals)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	static const struct {
+		const char *body, *answer;
+	} cases[] = {
+		{ "{}", "containerInstance is required" },
+		{ "{\"containerInstance\":\"0123456789abcdef\"}",
+		  "The referenced container instance was not found." },
+		{ "{\"containerInstance\":\"arn:aws:ecs:local:000000000000:task/default/x\"}",
+		  "not a container instance id or ARN" },
+		{ "{\"containerInstance\":\"x\",\"force\":\"yes\"}", "force must be a boolean" },
+		{ "{\"containerInstance\":\"x\",\"cluster\":\"nope\"}", "ClusterNotFoundException" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *out = NULL;
+		ASSERT_INT_EQ(ecs_call(n.store, "DeregisterContainerInstance", cases[i].body, &out),
+			      400);
+		ASSERT_CONTAINS(out, cases[i].answer);
+	}
+	node_release(&n);
+}
+
+TEST(hub_api_list_instances_statuses_as_ecs_takes_them)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	_cleanup_free_ char *active = listed_instance(n.store, "{\"status\":\"ACTIVE\"}");
+	ASSERT_TRUE(active != NULL);
+	_cleanup_free_ char *draining = listed_instance(n.store, "{\"status\":\"DRAINING\"}");
+	ASSERT_TRUE(draining == NULL);
+	_cleanup_free_ char *inactive = NULL, *filtered = NULL;
+	ASSERT_INT_EQ(ecs_call(n.store, "ListContainerInstances", "{\"status\":\"INACTIVE\"}",
+			       &inactive), 400);
+	ASSERT_CONTAINS(inactive, "status must be one of ACTIVE");
+	ASSERT_INT_EQ(ecs_call(n.store, "ListContainerInstances", "{\"filter\":\"x\"}", &filtered),
+		      400);
+	ASSERT_CONTAINS(filtered, "filter (cluster query language) is not supported");
+	node_release(&n);
+}
