@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/daemon_cgroups.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/link/frame_handler.h"
 #include "agent/link/hostinfo.h"
@@ -28,6 +29,7 @@
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_state_frame.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/parse.h"
@@ -323,6 +325,7 @@ struct run_options {
 	const char *ca_file;
 	bool allow_no_limits;
 	uint64_t pids_max;
+	const char *cgroup_driver; /* NULL: the host's default */
 };
 
 /* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
@@ -451,6 +454,8 @@ static int check_cgroup_controllers(bool allow_no_limits)
 
 static int run_daemon(const struct run_options *o)
 {
+	if (daemon_cgroups_setup(o->cgroup_driver) < 0)
+		return 1;
 	if (check_cgroup_controllers(o->allow_no_limits) < 0)
 		return 1;
 	_cleanup_free_ char *default_monitor = o->monitor ? NULL : monitor_default_path();
@@ -501,7 +506,8 @@ static int run_daemon(const struct run_options *o)
 static void run_usage(FILE *out)
 {
 	fputs("Usage: tether run [--state-dir DIR] [--allow-no-limits] [--monitor PATH]\n"
-	      "                  [--ca-file FILE] [--pids-max N]\n",
+	      "                  [--ca-file FILE] [--pids-max N]\n"
+	      "                  [--cgroup-driver cgroupfs|delegated]\n",
 	      out);
 }
 
@@ -513,10 +519,14 @@ int cmd_run(int argc, char **argv)
 		{ "ca-file", required_argument, NULL, 'a' },
 		{ "allow-no-limits", no_argument, NULL, 'n' },
 		{ "pids-max", required_argument, NULL, 'p' },
+		{ "cgroup-driver", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct run_options o = { .state_dir = DEFAULT_STATE_DIR };
+	const char *env_driver = getenv(CGROUP_DRIVER_ENV);
+	if (env_driver && *env_driver)
+		o.cgroup_driver = env_driver;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -531,12 +541,19 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'g': o.cgroup_driver = optarg; break;
 		case 'h': run_usage(stdout); return 0;
 		default: run_usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
 		run_usage(stderr);
+		return 2;
+	}
+	if (o.cgroup_driver && !cgroup_driver_by_name(o.cgroup_driver)) {
+		_cleanup_free_ char *names = NULL;
+		log_error("--cgroup-driver: unknown driver '%s' (known: %s)", o.cgroup_driver,
+			  cgroup_driver_names(&names) < 0 ? "?" : names);
 		return 2;
 	}
 	return run_daemon(&o);
