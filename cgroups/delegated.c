@@ -110,10 +110,18 @@ static int delegated_create(const char *mount, const char *path, struct error *e
 	return cgroupfs_create_levels(full, root_end, err);
 }
 
+/* Into the leaf PATH, made here. Nothing is enabled in the root before the agent has left
+ * it: the kernel takes threaded controllers (cpu, pids) into a populated cgroup's
+ * subtree_control, and the root would then refuse the agent's move (EOPNOTSUPP). */
 static int move_self(const char *mount, const char *path, struct error *err)
 {
-	_cleanup_free_ char *procs = NULL;
-	if (asprintf(&procs, "%s/%s/cgroup.procs", mount, path) < 0)
+	_cleanup_free_ char *dir = NULL, *procs = NULL;
+	int r = cgroupfs_dir(mount, path, &dir, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return error_set_errno(err, errno, "create cgroup %s", dir);
+	if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
 		return error_set(err, ENOMEM, "cgroup %s", path);
 	_cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -137,12 +145,8 @@ static int delegated_prepare(const char *mount, struct error *err)
 	if ((r = cgroup_delegation_agent_path(d->root, &agent, err)) < 0 ||
 	    (r = cgroup_delegation_tasks_path(d->root, &tasks, err)) < 0)
 		return r;
-	if (!d->in_agent_leaf) {
-		if ((r = delegated_create(mount, agent, err)) < 0)
-			return r;
-		if ((r = move_self(mount, agent, err)) < 0)
-			return r;
-	}
+	if (!d->in_agent_leaf && (r = move_self(mount, agent, err)) < 0)
+		return r;
 	return delegated_create(mount, tasks, err);
 }
 
