@@ -1,7 +1,8 @@
 /* The operations a cgroup driver provides, one table per driver (cgroupfs: the tree from its
- * root; delegated: the subtree systemd delegated to the agent's unit). A driver owns the names of the cgroups it makes: callers ask
- * it for the cgroup of a task or of a container and never format one themselves. Paths are
- * relative to the v2 mount point, which every operation receives. */
+ * root; delegated: the subtree systemd delegated to the agent's unit). A driver owns the
+ * names of the cgroups it makes: callers ask it for the cgroup of a task or of a container
+ * and never format one themselves. Paths are relative to the v2 mount point, which every
+ * operation receives. */
 #pragma once
 
 #include <stdbool.h>

@@ -83,13 +83,17 @@ int cgroup_delegation_detect(const char *mount, bool chosen, struct cgroup_deleg
 		return error_set(err, ENOENT, "this process is in no cgroup v2 (/proc/self/cgroup)");
 	if (r < 0)
 		return error_set(err, -r, "read /proc/self/cgroup");
-	_cleanup_free_ char *parent = strdup(own);
-	if (!parent)
-		return error_set(err, ENOMEM, "delegated cgroup");
-	char *slash = strrchr(parent, '/');
-	bool parent_marked = slash && (*slash = '\0', marked_delegated(mount, parent));
-	return cgroup_delegation_decide(own, own[0] && marked_delegated(mount, own),
-					parent_marked, chosen, ret, err);
+	bool parent_marked = false;
+	const char *slash = strrchr(own, '/');
+	if (slash) {
+		_cleanup_free_ char *parent = strndup(own, (size_t)(slash - own));
+		if (!parent)
+			return error_set(err, ENOMEM, "delegated cgroup");
+		parent_marked = marked_delegated(mount, parent);
+	}
+	/* The tree's root is systemd's, marked or not. */
+	bool own_marked = own[0] && marked_delegated(mount, own);
+	return cgroup_delegation_decide(own, own_marked, parent_marked, chosen, ret, err);
 }
 
 bool cgroup_delegation_survives_restart(const struct cgroup_delegation *d)
