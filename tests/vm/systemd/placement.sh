@@ -3,7 +3,10 @@
 # delegated cgroup driver, and a task's containers sit in the unit's own subtree
 # (/system.slice/tether.service/tasks/<task>/<container>), with their limits, an OOM kill
 # reported, a CPU limit that holds, and systemd's root cgroup left alone. Then
-# `systemctl restart tether` and re-adoption.
+# `systemctl restart tether`: re-adoption by the new agent where systemd can start it (254,
+# DelegateSubgroup=); under systemd 252 the failed restart is measured, and an agent started
+# in <unit>/agent by hand, as systemd 254 would start it, picks the delegated driver by
+# default and re-adopts the running container.
 source "$(dirname "$0")/../../lib.sh"
 
 UNIT=/system.slice/tether.service
@@ -95,4 +98,21 @@ else
 	echo "measured: systemd $(systemctl --version | awk 'NR == 1 {print $2}') restarting tether.service with tasks below it: ExecMainStatus $result"
 	check container_survives_failed_restart kill -0 "$pid"
 	skip restart_readopts "systemd $(systemctl --version | awk 'NR == 1 {print $2}') cannot start a delegated unit's process while tasks run below it (status $result, 219 = CGROUP); needs DelegateSubgroup= (systemd 254)"
+
+	# What systemd 254 does with DelegateSubgroup=agent, done by hand: the next agent starts
+	# in <unit>/agent, beside the monitors. It is given no --cgroup-driver: a leaf named agent
+	# under a cgroup systemd marked delegated makes the delegated driver the default.
+	systemctl stop tether
+	sh -c "echo \$\$ >'$V2$UNIT/agent/cgroup.procs' && exec /usr/bin/tether run --state-dir '$NODE'" \
+		>>"$WORK/leaf-agent.log" 2>&1 &
+	STARTED_PIDS+=("$!")
+	check agent_in_the_leaf_chooses_delegated_by_default wait_until 30 \
+		grep -qF "cgroup driver delegated: tasks below $UNIT" "$WORK/leaf-agent.log"
+	check agent_in_the_leaf_reconnects wait_until 60 agent_connected
+	check readopted_container_pid_unchanged test "$(cat "$NODE/tasks/$id/main/pid")" = "$pid"
+	check readopted_task_still_running task_is "$arn" RUNNING
+	check readopted_task_stops_on_request awsx ecs stop-task --cluster default --task "$arn"
+	check readopted_task_stopped wait_until 30 task_is "$arn" STOPPED
+	check readopted_task_cgroup_removed wait_until 20 test ! -d "$V2$UNIT/tasks/$id"
+	[ -s "$WORK/leaf-agent.log" ] && sed 's/^/vm: leaf agent: /' "$WORK/leaf-agent.log" | tail -n 5
 fi
