@@ -53,8 +53,12 @@ int cgroup_available_controllers(char **ret_csv, struct error *err)
 	int r = find_cgroup2_mount(&mount, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/cgroup.controllers", mount) < 0)
+	/* What the driver's tree offers: under a delegated unit, what systemd gave the unit. */
+	_cleanup_free_ char *root = NULL, *path = NULL;
+	r = cgroup_driver_choose()->tree_root(&root, err);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s%s%s/cgroup.controllers", mount, root[0] ? "/" : "", root) < 0)
 		return error_set(err, ENOMEM, "cgroup controllers");
 	_cleanup_free_ char *data = NULL;
 	r = read_file_full(path, 4096, &data, NULL);
@@ -111,6 +115,11 @@ int cgroup_limits_controllers(const struct cgroup_limits *l, char **ret_csv)
 		const struct cgroup_driver *driver = cgroup_driver_choose();  \
 		return call;                                                  \
 	} while (0)
+
+int cgroup_prepare(struct error *err)
+{
+	WITH_MOUNT(driver->prepare ? driver->prepare(mount, err) : 0);
+}
 
 int cgroup_create(const char *path, struct error *err)
 {

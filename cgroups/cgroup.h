@@ -10,7 +10,8 @@
 #include "common/error.h"
 
 /* The controllers the agent can use for its tasks, comma-separated in kernel order
- * ("cpu,io,memory,pids"), or "" when the v2 tree has none (hybrid hosts). The caller frees. */
+ * ("cpu,io,memory,pids"), or "" when the v2 tree has none (hybrid hosts): those of the
+ * driver's tree (the mount's root, or the delegated cgroup). The caller frees. */
 int cgroup_available_controllers(char **ret_csv, struct error *err);
 /* The text of a cgroup.controllers file ("cpu io memory pids\n") made into that list, in
  * place. */
@@ -30,6 +31,10 @@ struct cgroup_limits {
 
 /* The controllers a set of limits needs, comma-separated ("cpu,memory"); "" when none. */
 int cgroup_limits_controllers(const struct cgroup_limits *limits, char **ret_csv);
+
+/* Once, in the agent, before its first task: the driver lays its tree out (the delegated
+ * driver moves the agent into its leaf). */
+int cgroup_prepare(struct error *err);
 
 /* Create the cgroup and its missing parents, enabling in each parent's subtree_control the
  * controllers the host offers. An existing cgroup is accepted. */

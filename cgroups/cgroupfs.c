@@ -64,7 +64,7 @@ static int write_value(const char *dir, const char *file, const char *value)
 
 /* Best effort: enable in DIR's subtree_control every controller DIR itself has, so children
  * can be limited. Hosts without controllers (hybrid) simply have none to enable. */
-static void enable_subtree_controllers(const char *dir)
+void cgroupfs_enable_subtree(const char *dir)
 {
 	_cleanup_free_ char *path = NULL, *data = NULL;
 	if (asprintf(&path, "%s/cgroup.controllers", dir) < 0)
@@ -79,6 +79,23 @@ static void enable_subtree_controllers(const char *dir)
 	}
 }
 
+int cgroupfs_create_levels(char *full, char *from, struct error *err)
+{
+	for (char *p = from + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(full, 0755) < 0 && errno != EEXIST)
+			return error_set_errno(err, errno, "create cgroup %s", full);
+		if (saved)
+			cgroupfs_enable_subtree(full);
+		*p = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
 static int fs_create(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *full = NULL;
@@ -87,25 +104,11 @@ static int fs_create(const char *mount, const char *path, struct error *err)
 		return r;
 	/* Walk down from the mount, creating each level and opening its controllers to the
 	 * next one. */
-	size_t mlen = strlen(mount);
-	enable_subtree_controllers(mount);
-	for (char *p = full + mlen + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(full, 0755) < 0 && errno != EEXIST)
-			return error_set_errno(err, errno, "create cgroup %s", full);
-		if (saved)
-			enable_subtree_controllers(full);
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	return 0;
+	cgroupfs_enable_subtree(mount);
+	return cgroupfs_create_levels(full, full + strlen(mount), err);
 }
 
-static int fs_open(const char *mount, const char *path, int *ret_fd, struct error *err)
+int cgroupfs_open(const char *mount, const char *path, int *ret_fd, struct error *err)
 {
 	_cleanup_free_ char *full = NULL;
 	int r = cgroupfs_dir(mount, path, &full, err);
@@ -152,7 +155,7 @@ static uint64_t cpu_units_to_weight(uint32_t units)
 	return 1 + ((shares - 2) * 9999) / 262142;
 }
 
-static int fs_set_limits(const char *mount, const char *path, const struct cgroup_limits *l,
+int cgroupfs_set_limits(const char *mount, const char *path, const struct cgroup_limits *l,
 			 struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -209,7 +212,7 @@ int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64
 	return -ENOENT;
 }
 
-static int fs_is_populated(const char *mount, const char *path, bool *ret, struct error *err)
+int cgroupfs_is_populated(const char *mount, const char *path, bool *ret, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	int r = cgroupfs_dir(mount, path, &dir, err);
@@ -223,7 +226,7 @@ static int fs_is_populated(const char *mount, const char *path, bool *ret, struc
 	return 0;
 }
 
-static int fs_oom_kills(const char *mount, const char *path, uint64_t *ret, struct error *err)
+int cgroupfs_oom_kills(const char *mount, const char *path, uint64_t *ret, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	int r = cgroupfs_dir(mount, path, &dir, err);
@@ -263,7 +266,7 @@ static int kill_by_procs(const char *dir, struct error *err)
 	return error_set(err, EBUSY, "processes of %s survive SIGKILL", dir);
 }
 
-static int fs_kill(const char *mount, const char *path, struct error *err)
+int cgroupfs_kill(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	int r = cgroupfs_dir(mount, path, &dir, err);
@@ -306,7 +309,7 @@ static int remove_recursive(const char *dir, struct error *err)
 	return 0;
 }
 
-static int fs_remove(const char *mount, const char *path, struct error *err)
+int cgroupfs_remove(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	int r = cgroupfs_dir(mount, path, &dir, err);
@@ -316,22 +319,34 @@ static int fs_remove(const char *mount, const char *path, struct error *err)
 }
 
 /* Plain files need no service: wherever a cgroup2 tree is mounted, cgroupfs works. */
-static bool fs_usable(void)
+static int fs_usable(bool chosen, struct error *err)
 {
-	return true;
+	(void)chosen;
+	(void)err;
+	return 0;
+}
+
+static int fs_tree_root(char **ret, struct error *err)
+{
+	char *root = strdup("");
+	if (!root)
+		return error_set(err, ENOMEM, "cgroup tree");
+	*ret = root;
+	return 0;
 }
 
 const struct cgroup_driver cgroup_driver_cgroupfs = {
 	.name = "cgroupfs",
 	.usable = fs_usable,
+	.tree_root = fs_tree_root,
 	.task_path = cgroupfs_task_path,
 	.container_path = cgroupfs_container_path,
 	.create = fs_create,
-	.open = fs_open,
-	.set_limits = fs_set_limits,
-	.kill = fs_kill,
-	.is_populated = fs_is_populated,
-	.oom_kills = fs_oom_kills,
+	.open = cgroupfs_open,
+	.set_limits = cgroupfs_set_limits,
+	.kill = cgroupfs_kill,
+	.is_populated = cgroupfs_is_populated,
+	.oom_kills = cgroupfs_oom_kills,
 	.stats = cgroupfs_stats,
-	.remove = fs_remove,
+	.remove = cgroupfs_remove,
 };

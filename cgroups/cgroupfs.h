@@ -1,6 +1,7 @@
 /* The cgroupfs driver's pieces shared between its files. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cgroups/cgroup.h"
@@ -11,6 +12,19 @@ int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64
 
 /* The checked absolute folder of cgroup PATH below MOUNT. */
 int cgroupfs_dir(const char *mount, const char *path, char **ret, struct error *err);
+/* The driver's operations, which the delegated driver shares (cgroups/cgroup_driver.h). */
+int cgroupfs_open(const char *mount, const char *path, int *ret_fd, struct error *err);
+int cgroupfs_set_limits(const char *mount, const char *path, const struct cgroup_limits *limits,
+			struct error *err);
+int cgroupfs_kill(const char *mount, const char *path, struct error *err);
+int cgroupfs_is_populated(const char *mount, const char *path, bool *ret, struct error *err);
+int cgroupfs_oom_kills(const char *mount, const char *path, uint64_t *ret, struct error *err);
+int cgroupfs_remove(const char *mount, const char *path, struct error *err);
+/* Best effort: enable in folder DIR's subtree_control every controller DIR has. */
+void cgroupfs_enable_subtree(const char *dir);
+/* Create folder FULL's levels after FROM (the '/' in FULL that ends an existing cgroup), and
+ * enable controllers in each new inner level for the next. */
+int cgroupfs_create_levels(char *full, char *from, struct error *err);
 int cgroupfs_stats(const char *mount, const char *path, struct cgroup_stats *ret,
 		   struct error *err);
 /* "tether/<task-id>" and "tether/<task-id>/<container>". */

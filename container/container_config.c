@@ -270,3 +270,11 @@ int container_config_from_json(const char *text, struct container_config **ret,
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
+
+int container_config_cgroup_from_json(const char *text, char **ret)
+{
+	cJSON *o = cJSON_Parse(text);
+	int r = cJSON_IsObject(o) ? string_field(o, "cgroup", true, ret) : -EINVAL;
+	cJSON_Delete(o);
+	return r;
+}

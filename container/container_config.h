@@ -42,6 +42,8 @@ int container_config_resolve(const struct taskdef_container *def, const char *ne
 			     struct container_config **ret, struct error *err);
 
 int container_config_to_json(const struct container_config *cfg, char **ret_text);
+/* Only the "cgroup" member: where the container was born, whichever driver named it. */
+int container_config_cgroup_from_json(const char *text, char **ret);
 int container_config_from_json(const char *text, struct container_config **ret,
 			       struct error *err);
 

@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
+#include "container/container_config.h"
 #include "container/monitor_lock.h"
 #include "container/state_folder.h"
 #include "runtime/container_adopt.h"
@@ -57,6 +60,22 @@ enum container_found container_inspect(const char *folder)
 	return exit_recorded(folder) ? CONTAINER_FOUND_EXITED : CONTAINER_FOUND_LOST;
 }
 
+/* The cgroup the monitor was given, as its config.json records it: an agent restarted with
+ * another cgroup driver (cgroupfs before, delegated now) names the cgroup otherwise, but the
+ * container stays where it was born. Kept as named when the record cannot be read. */
+static void adopt_recorded_cgroup(struct container_handle *h)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (asprintf(&path, "%s/%s", h->dir, CONTAINER_CONFIG_FILE) < 0 ||
+	    read_file_full(path, 1024 * 1024, &text, NULL) < 0)
+		return;
+	char *cgroup = NULL;
+	if (container_config_cgroup_from_json(text, &cgroup) < 0)
+		return;
+	free(h->cgroup);
+	h->cgroup = cgroup;
+}
+
 enum container_found container_handle_adopt(struct container_handle *h, struct monitor_watch *w,
 					    void *data, struct exit_record *ret_rec)
 {
@@ -70,6 +89,7 @@ enum container_found container_handle_adopt(struct container_handle *h, struct m
 	if (found == CONTAINER_FOUND_EXITED && read_exit(h->dir, ret_rec) < 0)
 		found = CONTAINER_FOUND_LOST; /* a record that cannot be read tells nothing */
 	if (found != CONTAINER_FOUND_NOT_STARTED) {
+		adopt_recorded_cgroup(h);
 		container_handle_apply(h, CONTAINER_EVENT_ADOPTED);
 		if (container_read_pid(h->dir, &h->pid, NULL) == 0)
 			container_handle_apply(h, CONTAINER_EVENT_PID_SEEN);

@@ -300,3 +300,49 @@ instance_connected() {
 		--container-instances "$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
 		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
 }
+
+# --- tasks through the operator API, in the cluster "default"
+
+# taskdef FAMILY COMMAND-JSON [EXTRA CONTAINER FIELDS] [EXTRA TASK FIELDS]: a task definition
+# with one essential container "main" of the busybox image at $WORK/image.
+taskdef() {
+	cat <<JSON
+{"family": "$1", "requiresCompatibilities": ["EXTERNAL"],
+ "containerDefinitions": [{"name": "main", "image": "oci:$WORK/image:latest", "essential": true,
+   "command": $2 ${3:+, $3}}] ${4:+, $4}}
+JSON
+}
+register_td() { awsx ecs register-task-definition --cli-input-json "$(taskdef "$@")"; }
+run_task() {
+	awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition "$1" |
+		jq -r '.tasks[0].taskArn'
+}
+task_field() { # arn jq-filter
+	awsx ecs describe-tasks --cluster default --tasks "$1" | jq -r ".tasks[0]$2"
+}
+task_is() { [ "$(task_field "$1" .lastStatus)" = "$2" ]; }
+
+# check_oom_reported: a container over its 32 MiB is OOM-killed, and its task stops with the
+# exit code and the reason ECS gives. Needs an agent where limits hold (the VM).
+check_oom_reported() {
+	register_td oom '["tail", "/dev/zero"]' '"memory": 32' >/dev/null
+	local arn
+	arn=$(run_task oom)
+	check oom_killed_task_stops wait_until 60 task_is "$arn" STOPPED
+	check oom_exit_code_137 test "$(task_field "$arn" '.containers[0].exitCode')" = 137
+	check oom_reason_reported test "$(task_field "$arn" '.containers[0].reason')" = \
+		"OutOfMemoryError: Container killed due to memory usage"
+}
+
+# --- what cgroups measure
+
+usage_usec() { awk '/^usage_usec/ {print $2}' "$1/cpu.stat"; }
+
+# cpu_share CGROUP_DIR SECONDS: the CPU the cgroup used over SECONDS, in thousandths of one CPU.
+cpu_share() {
+	local u0 u1 t0 t1
+	u0=$(usage_usec "$1"); t0=$(date +%s%N)
+	sleep "$2"
+	u1=$(usage_usec "$1"); t1=$(date +%s%N)
+	echo $(( (u1 - u0) * 1000 / ((t1 - t0) / 1000) ))
+}

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/daemon_cgroups.h"
 #include "agent/daemon/run_options.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/service_status.h"
@@ -32,6 +33,7 @@
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_state_frame.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/pid_lock.h"
@@ -447,7 +449,8 @@ static int check_state_dir(const char *state_dir)
 
 static int run_daemon(const struct run_options *o)
 {
-	if (check_state_dir(o->state_dir) < 0 || check_cgroup_controllers(o->allow_no_limits) < 0)
+	if (check_state_dir(o->state_dir) < 0 || daemon_cgroups_setup(o->cgroup_driver) < 0 ||
+	    check_cgroup_controllers(o->allow_no_limits) < 0)
 		return 1;
 	_cleanup_free_ char *default_monitor = o->monitor ? NULL : monitor_default_path();
 	const char *monitor = o->monitor ? o->monitor : default_monitor;

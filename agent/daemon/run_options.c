@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "agent/link/identity.h"
+#include "cgroups/cgroup_driver.h"
+#include "common/cleanup.h"
 #include "common/parse.h"
 
 typedef int (*run_option_set)(struct run_options *o, const char *value, struct error *err);
@@ -71,6 +73,17 @@ static int set_pids_max(struct run_options *o, const char *value, struct error *
 	return 0;
 }
 
+static int set_cgroup_driver(struct run_options *o, const char *value, struct error *err)
+{
+	if (!cgroup_driver_by_name(value)) {
+		_cleanup_free_ char *names = NULL;
+		return error_set(err, EINVAL, "unknown cgroup driver '%s' (known: %s)", value,
+				 cgroup_driver_names(&names) < 0 ? "?" : names);
+	}
+	o->cgroup_driver = value;
+	return 0;
+}
+
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
 	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
@@ -78,6 +91,7 @@ static const struct run_option run_option_table[] = {
 	{ "ca-file", "TETHER_CA_FILE", "FILE", set_ca_file },
 	{ "allow-no-limits", "TETHER_ALLOW_NO_LIMITS", NULL, set_allow_no_limits },
 	{ "pids-max", "TETHER_PIDS_MAX", "N", set_pids_max },
+	{ "cgroup-driver", "TETHER_CGROUP_DRIVER", "NAME", set_cgroup_driver },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'

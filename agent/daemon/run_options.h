@@ -18,6 +18,7 @@ struct run_options {
 	const char *ca_file;   /* NULL: the one the identity names, else the system's */
 	bool allow_no_limits;
 	uint64_t pids_max;     /* 0: the task manager's default */
+	const char *cgroup_driver; /* NULL: the host's default (cgroups/cgroup_drivers.c) */
 };
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as

@@ -40,23 +40,6 @@ check attributes_name_the_architecture jq -e '.containerInstances[0].attributes[
 check attributes_name_the_tether_version jq -e '.containerInstances[0].attributes[] | select(.name=="tether.version")' <<<"$ci"
 
 # --- task definitions and tasks
-taskdef() { # family command-json [extra container fields] [extra task fields]
-	cat <<JSON
-{"family": "$1", "requiresCompatibilities": ["EXTERNAL"],
- "containerDefinitions": [{"name": "main", "image": "oci:$WORK/image:latest", "essential": true,
-   "command": $2 ${3:+, $3}}] ${4:+, $4}}
-JSON
-}
-register_td() { awsx ecs register-task-definition --cli-input-json "$(taskdef "$@")"; }
-run_task() {
-	awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition "$1" |
-		jq -r '.tasks[0].taskArn'
-}
-task_field() { # arn jq-filter
-	awsx ecs describe-tasks --cluster default --tasks "$1" | jq -r ".tasks[0]$2"
-}
-task_is() { [ "$(task_field "$1" .lastStatus)" = "$2" ]; }
-
 td=$(register_td hello '["sh", "-c", "echo hello from tether; exit 7"]')
 check register_task_definition test "$(jq -r .taskDefinition.revision <<<"$td")" = 1
 
@@ -89,12 +72,7 @@ check killed_task_exit_code_137 test "$(task_field "$arn" '.containers[0].exitCo
 
 # --- where limits are enforced (the VM), an OOM kill is reported as ECS reports it
 if [ -n "${TETHER_IN_VM:-}" ]; then
-	register_td oom '["tail", "/dev/zero"]' '"memory": 32' >/dev/null
-	arn=$(run_task oom)
-	check oom_killed_task_stops wait_until 60 task_is "$arn" STOPPED
-	check oom_exit_code_137 test "$(task_field "$arn" '.containers[0].exitCode')" = 137
-	check oom_reason_reported test "$(task_field "$arn" '.containers[0].reason')" = \
-		"OutOfMemoryError: Container killed due to memory usage"
+	check_oom_reported
 	check agent_survives_oom kill -0 "$AGENT_PID"
 fi
 

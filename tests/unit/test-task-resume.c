@@ -141,28 +141,51 @@ TEST(container_stopped_before_its_monitor_never_runs)
 	container_handle_release(&h);
 }
 
-TEST(monitor_killed_without_record_is_lost)
+/* Adopt the container of folder DIR (named CGROUP by the agent) whose monitor was killed
+ * without a record; returns the watch, which the caller frees. */
+static struct monitor_watch *adopt_lost(char *dir, const char *cgroup, struct container_handle *h)
 {
-	char *dir = folder_for("lost", "a");
-	ASSERT_TRUE(dir);
 	pid_t monitor = fake_monitor(dir);
 	ASSERT_TRUE(monitor > 0);
 	kill(monitor, SIGKILL);
 	waitpid(monitor, NULL, 0);
 	struct monitor_watch *w = NULL;
 	ASSERT_INT_EQ(monitor_watch_new(&w, NULL), 0);
-	struct container_handle h;
-	container_handle_init(&h);
-	h.dir = dir;
-	h.cgroup = strdup("tether/unit-test-none/a");
+	container_handle_init(h);
+	h->dir = dir;
+	h->cgroup = strdup(cgroup);
 	struct exit_record rec = { 0 };
-	ASSERT_INT_EQ(container_handle_adopt(&h, w, NULL, &rec), CONTAINER_FOUND_LOST);
+	ASSERT_INT_EQ(container_handle_adopt(h, w, NULL, &rec), CONTAINER_FOUND_LOST);
+	return w;
+}
+
+TEST(monitor_killed_without_record_is_lost)
+{
+	char *dir = folder_for("lost", "a");
+	ASSERT_TRUE(dir);
+	struct container_handle h;
+	struct monitor_watch *w = adopt_lost(dir, "tether/unit-test-none/a", &h);
 	ASSERT_INT_EQ(h.state, CONTAINER_LOST);
 	ASSERT_TRUE(container_handle_active(&h));
 	/* Its (here missing) cgroup is empty: the end is reported, with no record. */
+	struct exit_record rec = { 0 };
 	ASSERT_INT_EQ(container_handle_poll(&h, &rec), CONTAINER_CHANGE_ENDED | CONTAINER_CHANGE_LOST);
 	ASSERT_INT_EQ(h.state, CONTAINER_NEVER_RAN); /* it wrote no pid */
 	ASSERT_TRUE(!container_handle_active(&h));
+	container_handle_release(&h);
+	monitor_watch_free(w);
+}
+
+/* An agent back with another cgroup driver names the cgroup otherwise; the container is
+ * where its config.json says it was born. */
+TEST(adopted_container_keeps_the_cgroup_it_was_born_in)
+{
+	char *dir = folder_for("moved", "a");
+	ASSERT_TRUE(dir);
+	ASSERT_INT_EQ(put(dir, CONTAINER_CONFIG_FILE, "{\"cgroup\": \"tether/moved/a\"}"), 0);
+	struct container_handle h;
+	struct monitor_watch *w = adopt_lost(dir, "system.slice/tether.service/tasks/moved/a", &h);
+	ASSERT_STR_EQ(h.cgroup, "tether/moved/a");
 	container_handle_release(&h);
 	monitor_watch_free(w);
 }

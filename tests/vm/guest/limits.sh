@@ -25,7 +25,6 @@ started() { # started CONTAINER: its cgroup in the task's cgroup holds a process
 task_cgroup() { # the one task cgroup present now
 	find "$CGROOT" -mindepth 1 -maxdepth 1 -type d | head -n 1
 }
-usage_usec() { awk '/^usage_usec/ {print $2}' "$1/cpu.stat"; }
 image="oci:$WORK/image:latest"
 
 # 1. OOM: the hog is killed and reported; its sibling and tether go on.
@@ -66,10 +65,7 @@ sleep 2
 cg=$(task_cgroup)
 check default_pids_max_applied test "$(cat "$cg"/hog/pids.max)" = 1024
 check hard_cpu_limit_written grep -q '^25000 100000' "$cg/cpu.max"
-u0=$(usage_usec "$cg"); t0=$(date +%s%N)
-sleep 10
-u1=$(usage_usec "$cg"); t1=$(date +%s%N)
-share=$(( (u1 - u0) * 1000 / ((t1 - t0) / 1000) ))   # in thousandths of one CPU
+share=$(cpu_share "$cg" 10)
 echo "measured: cpu share of the 0.25 CPU task: $share/1000"
 check hard_cpu_limit_holds test "$share" -ge 100 -a "$share" -le 400
 kill -INT "$hog_pid"; wait "$hog_pid"

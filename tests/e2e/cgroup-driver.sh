@@ -1,0 +1,20 @@
+#!/bin/bash
+# Choosing the cgroup driver: an unknown name is refused by name, and the delegated driver is
+# refused where nothing was delegated to the agent (this host's tests run outside any unit
+# with Delegate=yes; tests/vm/systemd/placement.sh runs it where systemd delegates).
+source "$(dirname "$0")/../lib.sh"
+
+"$BIN/tether" run --state-dir "$WORK/state" --cgroup-driver nosuch >"$WORK/unknown.log" 2>&1
+check unknown_driver_exits_with_usage_status test $? = 2
+check unknown_driver_named_with_the_known_ones \
+	grep -qF "unknown driver 'nosuch' (known: delegated, cgroupfs)" "$WORK/unknown.log"
+
+TETHER_CGROUP_DRIVER=nosuch "$BIN/tether" run --state-dir "$WORK/state" >"$WORK/env.log" 2>&1
+check unknown_driver_from_the_environment_refused test $? = 2
+
+"$BIN/tether" run --state-dir "$WORK/state" --cgroup-driver delegated >"$WORK/delegated.log" 2>&1
+check delegated_refused_outside_a_delegated_cgroup test $? = 1
+check delegated_refusal_says_why \
+	grep -qE "cgroup driver delegated: .*(root cgroup, which is not delegated|is not delegated to this process)" \
+	"$WORK/delegated.log"
+check nothing_created_on_refusal test ! -e "$WORK/state"
