@@ -68,7 +68,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC)) $(O)/bench/tether-loadgen
 
-.PHONY: all deps demo check bench bench-tools clean install unit-tests fuzzers deb rpm dist FORCE
+.PHONY: all deps demo check bench bench-tools clean install unit-tests fuzzers deb rpm dist print-version FORCE
 .DEFAULT_GOAL := all
 
 ifeq ($(MODE),fuzz)
@@ -186,6 +186,9 @@ deb:
 	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc
 	lintian --fail-on error,warning \
 		build/deb/tether_$(VERSION)_*.changes
+
+print-version:
+	@echo $(VERSION)
 
 # The source tarball rpmbuild starts from, and the RPM built from it (--nodeps: the spec's
 # BuildRequires name Fedora packages; here the Debian ones are installed instead).
