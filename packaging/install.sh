@@ -179,13 +179,21 @@ install_package() {
 	fi
 	say "installing tether $version${have:+ (over $have)}"
 	case "$kind" in
-	deb) if command -v apt-get >/dev/null 2>&1; then
-			# apt-get fetches missing dependencies; a path needs a slash to be a file.
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				"$(cd "$(dirname "$file")" && pwd)/$(basename "$file")" >/dev/null
-		else
-			dpkg -i "$file" >/dev/null
-		fi || die "installing $file failed (see above)" \
+	deb) # dpkg alone when the dependencies are there (apt-get reads the whole archive index
+		# first, which takes long on a small device); else apt-get brings them and finishes.
+		if ! dpkg -i "$file" >/dev/null 2>"${TMPDIR:-/tmp}/tether-install.$$"; then
+			if command -v apt-get >/dev/null 2>&1 &&
+				grep -q 'dependency problems' "${TMPDIR:-/tmp}/tether-install.$$"; then
+				say "fetching the packages tether depends on (apt-get -f install)"
+				DEBIAN_FRONTEND=noninteractive apt-get -f install -y -q >/dev/null
+			else
+				cat "${TMPDIR:-/tmp}/tether-install.$$" >&2
+				false
+			fi
+		fi
+		rc=$?
+		rm -f "${TMPDIR:-/tmp}/tether-install.$$"
+		[ $rc = 0 ] || die "installing $file failed (see above)" \
 			"install the packages it depends on (apt-get -f install), then run $prog again" ;;
 	rpm) rpm -U "$file" || die "installing $file failed (see above)" \
 			"install the packages it depends on (dnf install), then run $prog again" ;;

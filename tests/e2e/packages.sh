@@ -7,7 +7,9 @@
 # next/), which the systemd VM stage (after this one) installs in the guest.
 source "$(dirname "$0")/../lib.sh"
 
-out=$TOP/build/packages
+# Built into a folder of their own and put in place at the end, so that build/packages never
+# holds half a set.
+out=$TOP/build/packages.new
 version=$(make -s -C "$TOP" --no-print-directory print-version)
 next=$version+1
 rm -rf "$out"
@@ -151,3 +153,6 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/1/comm)" != systemd ]; then
 fi
 out_root=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$join" --uninstall 2>&1)
 check join-refuses-non-root grep -q "must run as root" <<<"$out_root"
+
+rm -rf "$TOP/build/packages"
+mv "$out" "$TOP/build/packages"
