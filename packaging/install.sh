@@ -140,12 +140,20 @@ uninstall() {
 	fi
 	systemctl disable --now tether.service >/dev/null 2>&1
 	say "tether.service stopped and disabled"
-	# Containers outlive the agent (KillMode=process); whatever is left in the unit's cgroup
-	# has no agent any more once the package is gone.
-	local cg=/sys/fs/cgroup/system.slice/tether.service
-	if grep -q 'populated 1' "$cg/cgroup.events" 2>/dev/null; then
-		echo 1 >"$cg/cgroup.kill" && say "stopped the containers left in tether.service"
-	fi
+	# Containers outlive the agent (KillMode=process): what is left in the unit's cgroup or
+	# in the cgroupfs driver's tree (/sys/fs/cgroup/tether, cgroups/cgroupfs_paths.c) has no
+	# agent any more once the package is gone, and is killed (cgroup.kill: every process,
+	# containers' children too) before the state it runs from is removed.
+	local cg
+	for cg in /sys/fs/cgroup/system.slice/tether.service /sys/fs/cgroup/tether; do
+		grep -q 'populated 1' "$cg/cgroup.events" 2>/dev/null || continue
+		echo 1 >"$cg/cgroup.kill" || die "cannot kill the processes left in $cg"
+		for _ in $(seq 100); do
+			grep -q 'populated 0' "$cg/cgroup.events" && break
+			sleep 0.1
+		done
+		say "stopped the containers left in $cg"
+	done
 	case "$(package_manager)" in
 	deb) dpkg --purge tether >/dev/null || die "dpkg --purge tether failed (see above)" ;;
 	rpm) rpm -e tether || die "rpm -e tether failed (see above)"
