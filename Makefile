@@ -4,11 +4,20 @@
 #   make demo       install missing packages, build, run the loopback demo
 #   make check      install missing packages, build with ASan/UBSan, run every test
 #   make bench      benchmarks, printed as tables (results kept in docs/performance.md)
+#   make deb        Debian packages tether and tether-hub in build/deb/ (packaging/debian/)
+#   make rpm        the RPM of the same files in build/rpm/ (packaging/rpm/tether.spec)
 #
 # MODE=release|test|fuzz picks the flavour; each has its own output folder.
 
 MODE ?= release
 O := build/$(MODE)
+
+# The version has one home, the newest entry of the Debian changelog; `make deb VERSION=X`
+# builds the packages of another version (the changelog of the build's copy gains an entry).
+VERSION ?= $(shell head -n 1 packaging/debian/changelog | cut -d'(' -f2 | cut -d')' -f1)
+ifeq ($(VERSION),)
+$(error no version: the first line of packaging/debian/changelog must read "tether (VERSION) ...")
+endif
 
 ifeq ($(MODE),fuzz)
 CC := clang
@@ -40,7 +49,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lpthread
 # tether-monitor stays small: it links only what container set-up needs.
 MONITOR_LIBS = $(shell pkg-config --libs libcjson libseccomp libcap 2>/dev/null)
 
-CFLAGS_ALL = $(BASE_CFLAGS) $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(BASE_CFLAGS) -DTETHER_VERSION='"$(VERSION)"' $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(MODE_LDFLAGS) -Wl,--as-needed $(LDFLAGS)
 
 # libcore: what every program may link; the agent's container lifecycle (runtime/) is agent-side.
@@ -60,7 +69,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC)) $(O)/bench/tether-loadgen
 
-.PHONY: all deps demo check bench bench-tools clean install unit-tests fuzzers
+.PHONY: all deps demo check bench bench-tools clean install unit-tests fuzzers deb rpm dist print-version FORCE
 .DEFAULT_GOAL := all
 
 ifeq ($(MODE),fuzz)
@@ -69,7 +78,12 @@ else
 all: $(BINARIES)
 endif
 
-$(O)/obj/%.o: %.c
+# Objects are rebuilt when the version changes (the file is rewritten only then).
+$(O)/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
+$(O)/obj/%.o: %.c $(O)/version
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -154,9 +168,44 @@ bench:
 	$(MAKE) MODE=release all bench-tools
 	bench/run.sh build/release
 
-# DESTDIR=DIR installs into a tree (as a package build does); without it, into this host.
+# DESTDIR=DIR installs into a tree (as the package builds do); without it, into this host.
 install: all
-	packaging/install.sh $(or $(DESTDIR),/) $(O)
+	packaging/install-files.sh $(or $(DESTDIR),/) $(O)
+
+# The packages are built from a copy of the source in build/, never in the tree itself: the
+# copy gets packaging/debian as its debian/, dpkg-buildpackage builds it with debhelper, and
+# the .debs, .buildinfo and .changes land in build/deb/. Tests are not run by the build
+# (nocheck): they need root, namespaces and a VM, and run with `make check`.
+DEB_SRC := build/deb/tether-$(VERSION)
+deb:
+	@scripts/install-deps.sh
+	rm -rf build/deb
+	mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	cp -r packaging/debian $(DEB_SRC)/debian
+	packaging/changelog-version.sh $(DEB_SRC)/debian/changelog $(VERSION)
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning \
+		build/deb/tether_$(VERSION)_*.changes
+
+print-version:
+	@echo $(VERSION)
+
+# The source tarball rpmbuild starts from, and the RPM built from it (--nodeps: the spec's
+# BuildRequires name Fedora packages; here the Debian ones are installed instead).
+dist:
+	mkdir -p build/dist
+	rm -rf build/dist/tether-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./.git \
+		--transform 's,^\.,tether-$(VERSION),' . | gzip -n >build/dist/tether-$(VERSION).tar.gz
+
+rpm: dist
+	@scripts/install-deps.sh
+	rm -rf build/rpm
+	mkdir -p build/rpm/SOURCES
+	cp build/dist/tether-$(VERSION).tar.gz build/rpm/SOURCES/
+	rpmbuild -bb --nodeps --define '_topdir $(CURDIR)/build/rpm' \
+		--define 'tether_version $(VERSION)' packaging/rpm/tether.spec
 
 clean:
 	rm -rf build

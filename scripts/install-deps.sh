@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian 12 packages tether needs to build, test and run its demo, when missing.
+# Install the Debian 12 packages tether needs to build, test, package (debhelper, lintian,
+# rpm) and run its demo, when missing.
 #   scripts/install-deps.sh [--bench]    --bench adds the benchmark peers (crun, runc)
 set -eu
 
@@ -7,7 +8,8 @@ packages="gcc make pkg-config clang libclang-rt-14-dev
 libwebsockets-dev libwebsockets-evlib-ev libev-dev libcurl4-openssl-dev libcjson-dev libcap-dev libsystemd-dev
 libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
 awscli busybox-static jq curl sqlite3 iproute2 util-linux procps
-qemu-system-x86 cpio"
+qemu-system-x86 cpio
+debhelper dpkg-dev fakeroot lintian rpm"
 [ "${1:-}" = --bench ] && packages="$packages crun runc"
 
 missing=""

@@ -2,5 +2,9 @@
 
 #include "protocol/frame.h"
 
-#define TETHER_VERSION "0.1.0"
+/* The Makefile passes TETHER_VERSION from the newest entry of packaging/debian/changelog, the
+ * one place the version is written. */
+#ifndef TETHER_VERSION
+#error "TETHER_VERSION is not defined: build with the Makefile"
+#endif
 #define TETHER_PROTOCOL_VERSION PROTOCOL_VERSION
