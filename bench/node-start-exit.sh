@@ -2,6 +2,9 @@
 # Container start-to-exit: tether vs crun vs runc vs the unshare floor, in one boot of the test
 # VM (a pure cgroup v2 kernel under qemu TCG; the host cannot set memory limits). The guest
 # script bench/vm/start-exit.sh prints each run as it ends; the tables are made here.
+# BENCH_BASELINE=DIR adds a second build of tether (its release binaries in DIR) to the same
+# rounds: boots differ by more than a few per cent under emulation, so two builds are compared
+# within one boot ("tether-baseline"), never across two.
 top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/bench/lib.sh"
 samples=$(mktemp "${TMPDIR:-/tmp}/start-exit.XXXXXX")
@@ -9,7 +12,7 @@ trap 'rm -f "$samples"' EXIT
 
 # The VM stops before the part's own limit in bench/run.sh, so that its last lines are shown.
 VM_TIMEOUT=${VM_TIMEOUT:-260} "$top/tests/vm/run.sh" --guest-dir bench/vm \
-	--bin "${TETHER_BIN_DIR:-$top/build/release}" start-exit |
+	--bin "${TETHER_BIN_DIR:-$top/build/release}" ${BENCH_BASELINE:+--baseline "$BENCH_BASELINE"} start-exit |
 	while IFS= read -r line; do
 		case "$line" in
 		"bench: sample"$'\t'*$'\t'*) printf '%s\n' "${line#bench: sample$'\t'}" >>"$samples" ;;
@@ -29,6 +32,7 @@ ratio() { # a b: median(a) / median(b)
 }
 {
 	printf 'medians\tratio\n'
+	[ -n "${BENCH_BASELINE:-}" ] && ratio tether tether-baseline
 	ratio tether crun
 	ratio tether runc
 	ratio tether-64m crun-64m

@@ -4,6 +4,8 @@
 #
 #   bench/run.sh [BIN_DIR]        BIN_DIR defaults to build/release
 #   BENCH=pattern bench/run.sh    only the parts whose file name contains pattern
+#   BENCH_BASELINE=DIR            node-start-exit also runs the tether of DIR (another build)
+#                                 in the same rounds, to compare two builds within one boot
 #
 # The whole run must stay under 20 minutes on the 2-core development machine: the parts'
 # limits below add up to 20 minutes at most; on a quiet machine the parts take about 16.

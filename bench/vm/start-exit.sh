@@ -37,13 +37,20 @@ printf '{"family": "bench", "containerDefinitions": [{"name": "true", "image": "
 printf '{"family": "bench", "containerDefinitions": [{"name": "true", "image": "%s", "memory": 64, "command": ["/bin/true"]}]}\n' \
 	"$image" >"$WORK/true-64m.json"
 
-tether_run() { echo "$BIN/tether task run $WORK/$1.json --state-dir $WORK/state --quiet"; }
+tether_run() { # json [bin-dir state-name]
+	echo "${2:-$BIN}/tether task run $WORK/$1.json --state-dir $WORK/${3:-state} --quiet"
+}
+baseline=()
+if [ -n "${TETHER_BASELINE_BIN_DIR:-}" ]; then
+	# shellcheck disable=SC2207
+	baseline=(-- tether-baseline $(tether_run true "$TETHER_BASELINE_BIN_DIR" state-baseline))
+fi
 bench_machine | out
 # Two warm-up rounds: the first imports the image into tether's store and fills the caches.
 # The last two commands only load each binary and exit: what starting the program costs.
 # shellcheck disable=SC2046
 "$BIN/bench/exec-timer" -n "$runs" -w 2 -t "$budget" \
-	-- tether $(tether_run true) \
+	-- tether $(tether_run true) "${baseline[@]}" \
 	-- crun crun --root "$WORK/crun-state" run --bundle "$WORK/crun" b1 \
 	-- runc runc --root "$WORK/runc-state" run --bundle "$WORK/runc" b2 \
 	-- unshare unshare -pmiuf /bin/true \

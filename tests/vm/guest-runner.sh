@@ -34,12 +34,13 @@ fi
 mkdir -p /var/tmp/tether-vm
 mount -t tmpfs tmpfs /var/tmp/tether-vm
 
-top=/ tests="" shell=0 guest_dir=tests/vm/guest bin=""
+top=/ tests="" shell=0 guest_dir=tests/vm/guest bin="" baseline=""
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	tether.top=*) top=${arg#tether.top=} ;;
 	tether.dir=*) guest_dir=${arg#tether.dir=} ;;
 	tether.bin=*) bin=${arg#tether.bin=} ;;
+	tether.baseline=*) baseline=${arg#tether.baseline=} ;;
 	tether.tests=*) tests=${arg#tether.tests=} ;;
 	tether.shell=1) shell=1 ;;
 	esac
@@ -62,6 +63,7 @@ if [ "$shell" = 1 ]; then
 fi
 
 export TETHER_BIN_DIR=${bin:-${TETHER_BIN_DIR:-$top/build/test}}
+export TETHER_BASELINE_BIN_DIR=$baseline
 export TETHER_IN_VM=1
 export TETHER_VM_MODE=$([ "$under_systemd" = 1 ] && echo systemd || echo fast)
 export TMPDIR=/var/tmp/tether-vm

@@ -8,6 +8,9 @@
 #   tests/vm/run.sh --systemd       boot systemd as PID 1 instead of the test runner
 #   tests/vm/run.sh --guest-dir bench/vm --bin build/release NAME...
 #                                   scripts from another folder (benchmarks), other binaries
+#   tests/vm/run.sh ... --baseline DIR
+#                                   a second build's binaries, for benchmarks that compare
+#                                   two builds in one boot (TETHER_BASELINE_BIN_DIR)
 #
 # Guest tests print PASS/FAIL/SKIP lines; they are passed through, so tests/run.sh counts them.
 # Lines starting "bench: " (benchmark tables) are passed through as well.
@@ -18,13 +21,14 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/vm
-mode=fast shell=0 tests=() guest_dir="" bin=""
+mode=fast shell=0 tests=() guest_dir="" bin="" baseline=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--shell) shell=1 ;;
 	--systemd) mode=systemd ;;
 	--guest-dir) guest_dir=$2; shift ;;
 	--bin) bin=$(cd "$2" && pwd) || exit 2; shift ;;
+	--baseline) baseline=$(cd "$2" && pwd) || exit 2; shift ;;
 	*) tests+=("$1") ;;
 	esac
 	shift
@@ -38,6 +42,7 @@ append="console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check tether.mode=$mode
 [ "$shell" = 1 ] && append="$append tether.shell=1"
 [ -n "$guest_dir" ] && append="$append tether.dir=$guest_dir"
 [ -n "$bin" ] && append="$append tether.bin=$bin"
+[ -n "$baseline" ] && append="$append tether.baseline=$baseline"
 
 uart2=null # the guest's ttyS1: a file for the tests, nothing for a shell
 if [ "$shell" != 1 ]; then
