@@ -7,7 +7,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${TETHER_BIN_DIR:-$TOP/build/test}
 # The harness's own TETHER_* variables stay shell variables: `tether run` refuses every
 # TETHER_* key of its environment that is not one of its options (docs/configuration.md).
-export -n TETHER_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS 2>/dev/null
+export -n TETHER_BIN_DIR TETHER_BASELINE_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS 2>/dev/null
 AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tether-e2e.XXXXXX")
 STARTED_PIDS=()

@@ -162,7 +162,11 @@ static int deregister(const struct deregister_options *o)
 		return 0;
 	}
 	if (r < 0) {
-		log_error("%s", err.message);
+		/* Put the identity back as it was: nothing was stopped or told yet. */
+		struct error restore_err = { 0 };
+		log_error("%s%s%s", err.message,
+			  identity_cancel_leaving(o->state_dir, &restore_err) < 0 ? "; " : "",
+			  restore_err.message[0] ? restore_err.message : "");
 		return 1;
 	}
 	_cleanup_close_ int lock_fd = -1;

@@ -125,6 +125,11 @@ int identity_load_from(const char *state_dir, const char *file, struct identity 
 	r = read_file_full(key_path, IDENTITY_MAX_SIZE, &id.private_key_pem, NULL);
 	if (r < 0) {
 		identity_release(&id);
+		/* -ENOENT means "not registered" to callers; an identity without its key is a
+		 * damaged registration, which must not pass for none. */
+		if (r == -ENOENT)
+			return error_set(err, ENOKEY, "%s names a node but its key %s is missing",
+					 id_path, key_path);
 		return error_set_errno(err, r, "read %s", key_path);
 	}
 	*ret = id;

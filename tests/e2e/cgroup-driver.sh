@@ -7,10 +7,12 @@ source "$(dirname "$0")/../lib.sh"
 "$BIN/tether" run --state-dir "$WORK/state" --cgroup-driver nosuch >"$WORK/unknown.log" 2>&1
 check unknown_driver_exits_with_usage_status test $? = 2
 check unknown_driver_named_with_the_known_ones \
-	grep -qF "unknown driver 'nosuch' (known: delegated, cgroupfs)" "$WORK/unknown.log"
+	grep -qF -e "--cgroup-driver: unknown cgroup driver 'nosuch' (known: delegated, cgroupfs)" "$WORK/unknown.log"
 
 TETHER_CGROUP_DRIVER=nosuch "$BIN/tether" run --state-dir "$WORK/state" >"$WORK/env.log" 2>&1
 check unknown_driver_from_the_environment_refused test $? = 2
+check unknown_driver_from_the_environment_named \
+	grep -qF "TETHER_CGROUP_DRIVER: unknown cgroup driver 'nosuch'" "$WORK/env.log"
 
 "$BIN/tether" run --state-dir "$WORK/state" --cgroup-driver delegated >"$WORK/delegated.log" 2>&1
 check delegated_refused_outside_a_delegated_cgroup test $? = 1

@@ -144,3 +144,15 @@ check unreachable_hub_says_not_told grep -q "the hub was NOT told" <<<"$out"
 check unreachable_hub_says_how_to_finish grep -q "aws ecs deregister-container-instance --cluster default --container-instance $C_ARN --force" <<<"$out"
 check unreachable_hub_identity_removed test ! -e "$C/identity.json" -a ! -e "$C/node.key"
 check unreachable_hub_agent_stopped bash -c "! kill -0 $AGENT_PID 2>/dev/null"
+
+# --- An identity whose key is gone is a damaged registration, not none: refused, kept. ---
+D=$WORK/node-d
+mkdir -p "$D"
+printf '{"node_id": "n", "container_instance_arn": "%s", "cluster": "default", "hub_url": "https://127.0.0.1:1", "connect_url": "wss://127.0.0.1:1"}\n' \
+	"arn:aws:ecs:local:000000000000:container-instance/default/0123" >"$D/identity.json"
+out=$("$BIN/tether" deregister --state-dir "$D" 2>&1)
+rc=$?
+echo "$out" >>"$WORK/deregister.log"
+check keyless_identity_exit_nonzero test "$rc" != 0
+check keyless_identity_names_the_key grep -q "node.key is missing" <<<"$out"
+check keyless_identity_kept test -e "$D/identity.json" -a ! -e "$D/identity.leaving.json"

@@ -63,7 +63,7 @@ if [ "$shell" = 1 ]; then
 fi
 
 export TETHER_BIN_DIR=${bin:-${TETHER_BIN_DIR:-$top/build/test}}
-export TETHER_BASELINE_BIN_DIR=$baseline
+[ -n "$baseline" ] && export TETHER_BASELINE_BIN_DIR=$baseline
 export TETHER_IN_VM=1
 export TETHER_VM_MODE=$([ "$under_systemd" = 1 ] && echo systemd || echo fast)
 export TMPDIR=/var/tmp/tether-vm
