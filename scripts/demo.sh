@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 demo=${TETHER_DEMO_DIR:-/tmp/tether-demo}
 port=${TETHER_DEMO_PORT:-18080}
 # Not for the agent started below, which refuses TETHER_* keys it does not know.
-export -n TETHER_DEMO_DIR TETHER_DEMO_PORT 2>/dev/null
+export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS 2>/dev/null
 hub_url="http://127.0.0.1:$port"
 aws=${TETHER_DEMO_AWS:-/usr/bin/aws}
 pids=()
