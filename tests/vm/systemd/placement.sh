@@ -18,6 +18,9 @@ install -m 755 "$BIN/tether" "$BIN/tether-monitor" /usr/bin/ || { fail install_b
 install -m 644 "$TOP/systemd/tether.service" /etc/systemd/system/tether.service
 mkdir -p /etc/systemd/system/tether.service.d
 cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
+[Unit]
+ConditionPathExists=
+ConditionPathExists=$NODE/identity.json
 [Service]
 ExecStart=
 ExecStart=/usr/bin/tether run --state-dir $NODE --cgroup-driver delegated

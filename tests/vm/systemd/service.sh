@@ -15,7 +15,7 @@ IMAGE=$BIN/tests/security-image
 # The guest's root is an overlay: the agent's container roots (overlayfs upper dirs) need a
 # real filesystem below the state folder.
 mkdir -p "$STATE" && mount -t tmpfs -o mode=0700 tmpfs "$STATE" || { fail state_tmpfs; exit 1; }
-check package_installs "$TOP/packaging/install.sh" / "$BIN"
+check package_installs "$TOP/packaging/install-files.sh" / "$BIN"
 mkdir -p /etc/systemd/system/tether.service.d
 cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
 [Service]
