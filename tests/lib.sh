@@ -363,6 +363,9 @@ unit_agent_setup() {
 	install -m 644 "$TOP/systemd/tether.service" /etc/systemd/system/tether.service
 	mkdir -p /etc/systemd/system/tether.service.d
 	cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
+[Unit]
+ConditionPathExists=
+ConditionPathExists=$state/identity.json
 [Service]
 ExecStart=
 ExecStart=/usr/bin/tether run --state-dir $state $*

@@ -73,7 +73,8 @@ check task_running_after_restart task_is "$arn" RUNNING
 # --- the task's end stops its units
 check readopted_task_stops_on_request awsx ecs stop-task --cluster default --task "$arn"
 check readopted_task_stopped wait_until 30 task_is "$arn" STOPPED
-units() { systemctl list-units --all --plain --no-legend 'tether-*' | awk '{print $1}'; }
-check task_units_removed wait_until 20 sh -c "! systemctl list-units --all --plain --no-legend 'tether-*' | grep -q ."
+# The task's units only: the test harness's own units are named tether-vm* too.
+units() { systemctl list-units --all --plain --no-legend 'tether-*.slice' 'tether-*.scope' | awk '{print $1}'; }
+check task_units_removed wait_until 20 sh -c "! systemctl list-units --all --plain --no-legend 'tether-*.slice' 'tether-*.scope' | grep -q ."
 echo "measured: tether units left: '$(units | tr '\n' ' ')'"
 check task_slice_cgroup_removed test ! -d "$V2/tether.slice/$slice"
