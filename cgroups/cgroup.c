@@ -105,6 +105,20 @@ int cgroup_limits_controllers(const struct cgroup_limits *l, char **ret_csv)
 	return 0;
 }
 
+/* The mapping used for cpu shares: 2..262144 shares onto weights 1..10000. */
+uint64_t cgroup_cpu_weight(uint32_t units)
+{
+	uint64_t shares = units < 2 ? 2 : units > 262144 ? 262144 : units;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* Never below 1% of a CPU, which the kernel would take but no process could run under. */
+uint64_t cgroup_cpu_quota_usec(uint32_t units, uint64_t period_usec)
+{
+	uint64_t quota = (uint64_t)units * period_usec / 1024;
+	return quota < period_usec / 100 ? period_usec / 100 : quota;
+}
+
 #define WITH_MOUNT(call)                                                      \
 	do {                                                                  \
 		_cleanup_free_ char *mount_ = NULL;                           \
@@ -124,6 +138,12 @@ int cgroup_prepare(struct error *err)
 int cgroup_create(const char *path, struct error *err)
 {
 	WITH_MOUNT(driver->create(mount, path, err));
+}
+
+int cgroup_create_for_monitor(const char *path, pid_t pid, struct error *err)
+{
+	WITH_MOUNT(driver->create_for_monitor ? driver->create_for_monitor(mount, path, pid, err)
+					      : driver->create(mount, path, err));
 }
 
 int cgroup_open(const char *path, int *ret_fd, struct error *err)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -29,6 +30,11 @@ struct cgroup_limits {
 	uint64_t pids_max;          /* pids.max */
 };
 
+/* cpu units to cpu.weight (1..10000), and to the cpu time allowed per PERIOD_USEC when the
+ * cap is hard (cpu.max's quota; systemd's CPUQuotaPerSecUSec with a period of one second). */
+uint64_t cgroup_cpu_weight(uint32_t units);
+uint64_t cgroup_cpu_quota_usec(uint32_t units, uint64_t period_usec);
+
 /* The controllers a set of limits needs, comma-separated ("cpu,memory"); "" when none. */
 int cgroup_limits_controllers(const struct cgroup_limits *limits, char **ret_csv);
 
@@ -39,6 +45,11 @@ int cgroup_prepare(struct error *err);
 /* Create the cgroup and its missing parents, enabling in each parent's subtree_control the
  * controllers the host offers. An existing cgroup is accepted. */
 int cgroup_create(const char *path, struct error *err);
+/* Create the cgroup of a container for its tether-monitor PID, spawned and waiting to be
+ * told to go on: the systemd driver starts the container's scope with PID as its first
+ * process and moves it into the scope's monitor leaf; the other drivers create PATH as
+ * cgroup_create does and leave PID where it was spawned. */
+int cgroup_create_for_monitor(const char *path, pid_t pid, struct error *err);
 /* Directory descriptor of the cgroup (O_PATH|O_DIRECTORY|O_CLOEXEC) for CLONE_INTO_CGROUP. */
 int cgroup_open(const char *path, int *ret_fd, struct error *err);
 /* Write limits; -EOPNOTSUPP naming the missing controller when it is not enabled there. */

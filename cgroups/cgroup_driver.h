@@ -1,5 +1,6 @@
 /* The operations a cgroup driver provides, one table per driver (cgroupfs: the tree from its
- * root; delegated: the subtree systemd delegated to the agent's unit). A driver owns the
+ * root; delegated: the subtree systemd delegated to the agent's unit; systemd: transient
+ * units that systemd makes on request). A driver owns the
  * names of the cgroups it makes: callers ask it for the cgroup of a task or of a container
  * and never format one themselves. Paths are relative to the v2 mount point, which every
  * operation receives. */
@@ -7,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cgroups/cgroup.h"
 
@@ -25,6 +27,10 @@ struct cgroup_driver {
 	int (*container_path)(const char *task_id, const char *container, char **ret,
 			      struct error *err);
 	int (*create)(const char *mount, const char *path, struct error *err);
+	/* Create the cgroup PATH of a container whose monitor PID waits, not yet in any cgroup
+	 * of tether's, for its container to be started there (may be NULL: then create). */
+	int (*create_for_monitor)(const char *mount, const char *path, pid_t pid,
+				  struct error *err);
 	int (*open)(const char *mount, const char *path, int *ret_fd, struct error *err);
 	int (*set_limits)(const char *mount, const char *path, const struct cgroup_limits *limits,
 			  struct error *err);
@@ -38,6 +44,7 @@ struct cgroup_driver {
 
 extern const struct cgroup_driver cgroup_driver_cgroupfs;
 extern const struct cgroup_driver cgroup_driver_delegated;
+extern const struct cgroup_driver cgroup_driver_systemd;
 
 /* Names the driver every tether program of this host uses; the daemon sets it from
  * --cgroup-driver, and the monitors it spawns inherit it. */
@@ -57,7 +64,7 @@ const struct cgroup_driver *cgroup_driver_choose(void);
 /* The choice cgroup_driver_choose makes, or why the driver asked for cannot be used. */
 int cgroup_driver_check(const struct cgroup_driver **ret, struct error *err);
 
-/* The driver named NAME, or NULL; and the known names, "delegated, cgroupfs". */
+/* The driver named NAME, or NULL; and the known names, "delegated, systemd, cgroupfs". */
 const struct cgroup_driver *cgroup_driver_by_name(const char *name);
 int cgroup_driver_names(char **ret_csv);
 

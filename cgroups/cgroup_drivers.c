@@ -11,6 +11,7 @@
 
 const struct cgroup_driver *const cgroup_drivers[] = {
 	&cgroup_driver_delegated,
+	&cgroup_driver_systemd,
 	&cgroup_driver_cgroupfs,
 	NULL,
 };

@@ -96,6 +96,41 @@ int cgroupfs_create_levels(char *full, char *from, struct error *err)
 	}
 }
 
+int cgroupfs_create_below(const char *mount, const char *path, size_t root_len,
+			  struct error *err)
+{
+	_cleanup_free_ char *full = NULL;
+	int r = cgroupfs_dir(mount, path, &full, err);
+	if (r < 0)
+		return r;
+	if (root_len >= strlen(path) || path[root_len] != '/')
+		return error_set(err, EINVAL, "cgroup %s is not below %.*s", path, (int)root_len,
+				 path);
+	char *root_end = full + strlen(mount) + 1 + root_len;
+	*root_end = '\0';
+	cgroupfs_enable_subtree(full);
+	*root_end = '/';
+	return cgroupfs_create_levels(full, root_end, err);
+}
+
+int cgroupfs_move_process(const char *mount, const char *path, pid_t pid, struct error *err)
+{
+	_cleanup_free_ char *dir = NULL, *procs = NULL;
+	int r = cgroupfs_dir(mount, path, &dir, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return error_set_errno(err, errno, "create cgroup %s", dir);
+	if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+		return error_set(err, ENOMEM, "cgroup %s", path);
+	char text[32];
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	r = write_value(dir, "cgroup.procs", text);
+	if (r < 0)
+		return error_set_errno(err, r, "move process %d into %s", (int)pid, procs);
+	return 0;
+}
+
 static int fs_create(const char *mount, const char *path, struct error *err)
 {
 	_cleanup_free_ char *full = NULL;
@@ -148,13 +183,6 @@ static int set_one(const char *dir, const char *controller, const char *file, co
 	return 0;
 }
 
-/* cpu units (1024 per CPU) to cpu.weight (1..10000), the mapping used for cpu shares. */
-static uint64_t cpu_units_to_weight(uint32_t units)
-{
-	uint64_t shares = units < 2 ? 2 : units > 262144 ? 262144 : units;
-	return 1 + ((shares - 2) * 9999) / 262142;
-}
-
 int cgroupfs_set_limits(const char *mount, const char *path, const struct cgroup_limits *l,
 			 struct error *err)
 {
@@ -164,13 +192,13 @@ int cgroupfs_set_limits(const char *mount, const char *path, const struct cgroup
 		return r;
 	char value[64];
 	if (l->cpu_units) {
-		snprintf(value, sizeof(value), "%" PRIu64, cpu_units_to_weight(l->cpu_units));
+		snprintf(value, sizeof(value), "%" PRIu64, cgroup_cpu_weight(l->cpu_units));
 		if ((r = set_one(dir, "cpu", "cpu.weight", value, err)) < 0)
 			return r;
 	}
 	if (l->cpu_units && l->cpu_hard) {
-		uint64_t quota = (uint64_t)l->cpu_units * 100000 / 1024;
-		snprintf(value, sizeof(value), "%" PRIu64 " 100000", quota < 1000 ? 1000 : quota);
+		snprintf(value, sizeof(value), "%" PRIu64 " 100000",
+			 cgroup_cpu_quota_usec(l->cpu_units, 100000));
 		if ((r = set_one(dir, "cpu", "cpu.max", value, err)) < 0)
 			return r;
 	}

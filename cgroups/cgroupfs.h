@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cgroups/cgroup.h"
 
@@ -25,6 +26,12 @@ void cgroupfs_enable_subtree(const char *dir);
 /* Create folder FULL's levels after FROM (the '/' in FULL that ends an existing cgroup), and
  * enable controllers in each new inner level for the next. */
 int cgroupfs_create_levels(char *full, char *from, struct error *err);
+/* Create PATH's missing levels below its first ROOT_LEN characters (an existing cgroup, whose
+ * controllers are opened to the first new level), as cgroupfs_create_levels does. */
+int cgroupfs_create_below(const char *mount, const char *path, size_t root_len,
+			  struct error *err);
+/* Move process PID into the leaf PATH, created when missing. */
+int cgroupfs_move_process(const char *mount, const char *path, pid_t pid, struct error *err);
 int cgroupfs_stats(const char *mount, const char *path, struct cgroup_stats *ret,
 		   struct error *err);
 /* "tether/<task-id>" and "tether/<task-id>/<container>". */

@@ -100,14 +100,7 @@ static int delegated_create(const char *mount, const char *path, struct error *e
 	if (!is_below(path, d->root))
 		return error_set(err, EINVAL, "cgroup %s is outside the delegated cgroup /%s",
 				 path, d->root);
-	_cleanup_free_ char *full = NULL;
-	if ((r = cgroupfs_dir(mount, path, &full, err)) < 0)
-		return r;
-	char *root_end = full + strlen(mount) + 1 + strlen(d->root);
-	*root_end = '\0';
-	cgroupfs_enable_subtree(full);
-	*root_end = '/';
-	return cgroupfs_create_levels(full, root_end, err);
+	return cgroupfs_create_below(mount, path, strlen(d->root), err);
 }
 
 /* Into the leaf PATH, made here. Nothing is enabled in the root before the agent has left
@@ -115,22 +108,7 @@ static int delegated_create(const char *mount, const char *path, struct error *e
  * subtree_control, and the root would then refuse the agent's move (EOPNOTSUPP). */
 static int move_self(const char *mount, const char *path, struct error *err)
 {
-	_cleanup_free_ char *dir = NULL, *procs = NULL;
-	int r = cgroupfs_dir(mount, path, &dir, err);
-	if (r < 0)
-		return r;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return error_set_errno(err, errno, "create cgroup %s", dir);
-	if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
-		return error_set(err, ENOMEM, "cgroup %s", path);
-	_cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set_errno(err, errno, "open %s", procs);
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (write(fd, pid, (size_t)n) != n)
-		return error_set_errno(err, errno, "move the agent into %s", procs);
-	return 0;
+	return cgroupfs_move_process(mount, path, getpid(), err);
 }
 
 /* The root becomes an inner node: the agent leaves it for <root>/agent (its monitors follow it

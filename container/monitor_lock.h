@@ -13,6 +13,9 @@
 #define CONTAINER_MONITOR_LOCK "monitor.lock"
 /* The descriptor number the monitor receives the lock on. */
 #define MONITOR_LOCK_FD 3
+/* The read end of a pipe on which the agent that spawned the monitor writes one byte once the
+ * container's cgroup is ready; the monitor touches no cgroup before (runtime/container_start.c). */
+#define MONITOR_START_FD 4
 
 /* Create and lock FOLDER/monitor.lock; *ret_fd is close-on-exec and at least 3. -EBUSY when a
  * live monitor holds it. */

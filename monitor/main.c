@@ -1,9 +1,10 @@
 /* tether-monitor STATE_FOLDER: the parent of one container. Reads STATE_FOLDER/config.json,
- * starts the container with clone3 directly in its namespaces and cgroup, writes its host pid
- * to STATE_FOLDER/pid, holds its stdout and stderr and writes them with the log driver,
- * forwards SIGTERM/SIGINT to it, waits for it, drains its output, records how it ended in
- * STATE_FOLDER/exit.json and removes its cgroup. Single-threaded (one poll loop over the
- * output pipes and a signalfd); runs in its own session so it outlives the agent. */
+ * waits until the agent that spawned it made the container's cgroup, starts the container
+ * with clone3 directly in its namespaces and cgroup, writes its host pid to STATE_FOLDER/pid,
+ * holds its stdout and stderr and writes them with the log driver, forwards SIGTERM/SIGINT to
+ * it, waits for it, drains its output, records how it ended in STATE_FOLDER/exit.json and
+ * removes its cgroup. Single-threaded (one poll loop over the output pipes and a signalfd);
+ * runs in its own session so it outlives the agent. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -288,6 +289,30 @@ static void remove_cgroup(const char *cgroup)
 		log_warning("%s", err.message);
 }
 
+/* Spawned by the agent, the monitor waits until the agent made its container's cgroup (the
+ * systemd driver first starts a scope with the monitor in it). End of file means the agent
+ * gave up or ended first: no container starts then. A monitor started by hand has no such
+ * pipe and goes on. */
+static int wait_for_cgroup(bool spawned, struct error *err)
+{
+	struct stat st;
+	if (!spawned || fstat(MONITOR_START_FD, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return 0;
+	char byte;
+	ssize_t n;
+	do
+		n = read(MONITOR_START_FD, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	int saved = errno;
+	close(MONITOR_START_FD);
+	if (n == 1)
+		return 0;
+	if (n == 0)
+		return error_set(err, ECANCELED, "the agent ended before the container's cgroup "
+				 "was made");
+	return error_set_errno(err, saved, "wait for the container's cgroup");
+}
+
 /* Not fsynced: a pid means nothing after the reboot that could lose it. */
 static int write_pid(const char *path, pid_t pid, struct error *err)
 {
@@ -302,6 +327,7 @@ static int write_pid(const char *path, pid_t pid, struct error *err)
 static int run(struct monitor *m)
 {
 	struct error err = { 0 };
+	bool spawned = monitor_lock_is_fd(m->folder, MONITOR_LOCK_FD);
 	if (monitor_lock_keep(m->folder, &m->lock_fd, &err) < 0 || monitor_load(m, &err) < 0) {
 		log_error("%s", err.message);
 		return 1;
@@ -319,10 +345,15 @@ static int run(struct monitor *m)
 	}
 
 	uint64_t oom_before = 0;
-	bool oom_known = cgroup_oom_kills(m->cfg->cgroup, &oom_before, NULL) == 0;
+	bool oom_known = false;
 	struct exit_record rec = { 0 };
 	pid_t pid = 0;
-	if (start_container(m, &pid, &err) < 0) {
+	int r = wait_for_cgroup(spawned, &err);
+	if (r >= 0) {
+		oom_known = cgroup_oom_kills(m->cfg->cgroup, &oom_before, NULL) == 0;
+		r = start_container(m, &pid, &err);
+	}
+	if (r < 0) {
 		/* Not logged: the record carries it to the agent, which reports it once. */
 		rec.exit_code = 127;
 		rec.error = err.message;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -22,7 +24,7 @@ static int folder_file(char **ret, const char *folder, const char *file)
 }
 
 static int spawn_monitor(const char *monitor_path, const char *state_folder, bool inherit_output,
-			 int lock_fd, pid_t *ret_pid, struct error *err)
+			 int lock_fd, int start_fd, pid_t *ret_pid, struct error *err)
 {
 	_cleanup_free_ char *log = NULL;
 	if (folder_file(&log, state_folder, CONTAINER_MONITOR_LOG) < 0)
@@ -39,7 +41,8 @@ static int spawn_monitor(const char *monitor_path, const char *state_folder, boo
 	/* The monitor keeps the lock for its life (runtime/monitor_lock.h); nothing else of the
 	 * agent's (sockets, database, pipes) leaks into it. */
 	posix_spawn_file_actions_adddup2(&fa, lock_fd, MONITOR_LOCK_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, MONITOR_LOCK_FD + 1);
+	posix_spawn_file_actions_adddup2(&fa, start_fd, MONITOR_START_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, MONITOR_START_FD + 1);
 	sigset_t none, all;
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -63,6 +66,57 @@ static int spawn_monitor(const char *monitor_path, const char *state_folder, boo
 static bool limits_set(const struct cgroup_limits *l)
 {
 	return l && (l->cpu_units || l->memory_max_bytes || l->memory_low_bytes || l->pids_max);
+}
+
+/* The pipe's read end, above the descriptors spawn_monitor dup2()s onto, so that no dup2
+ * overwrites it before it is moved into place. */
+static int start_pipe(int *ret_read, int *ret_write, struct error *err)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return error_set_errno(err, errno, "pipe");
+	int high = fcntl(fds[0], F_DUPFD_CLOEXEC, MONITOR_START_FD + 1);
+	int saved = errno;
+	close(fds[0]);
+	if (high < 0) {
+		close(fds[1]);
+		return error_set_errno(err, saved, "pipe");
+	}
+	*ret_read = high;
+	*ret_write = fds[1];
+	return 0;
+}
+
+/* The monitor is spawned first and waits on MONITOR_START_FD: a driver may need its pid to
+ * make the container's cgroup (systemd: the scope's first process). It goes on only once the
+ * cgroup and its limits are in place; on failure it is killed before it did anything. */
+static int spawn_held_monitor(const char *monitor_path, const char *state_folder,
+			      const struct container_config *cfg,
+			      const struct cgroup_limits *limits, int lock_fd, pid_t *ret_pid,
+			      struct error *err)
+{
+	_cleanup_close_ int start_read = -1, start_write = -1;
+	int r = start_pipe(&start_read, &start_write, err);
+	if (r < 0)
+		return r;
+	pid_t pid;
+	r = spawn_monitor(monitor_path, state_folder, cfg->inherit_output, lock_fd, start_read,
+			  &pid, err);
+	if (r < 0)
+		return r;
+	r = cgroup_create_for_monitor(cfg->cgroup, pid, err);
+	if (r >= 0 && limits_set(limits))
+		r = cgroup_set_limits(cfg->cgroup, limits, err);
+	if (r >= 0 && write(start_write, "1", 1) != 1)
+		r = error_set_errno(err, errno, "tell the monitor of %s to start", state_folder);
+	if (r < 0) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return r;
+	}
+	*ret_pid = pid;
+	return 0;
 }
 
 int container_start(const char *monitor_path, const char *state_folder,
@@ -96,13 +150,8 @@ int container_start(const char *monitor_path, const char *state_folder,
 	r = write_file_replace(path, text, strlen(text), 0600);
 	if (r < 0)
 		return error_set_errno(err, r, "write %s", path);
-	r = cgroup_create(cfg->cgroup, err);
-	if (r < 0)
-		return r;
-	if (limits_set(limits) && (r = cgroup_set_limits(cfg->cgroup, limits, err)) < 0)
-		return r;
-	return spawn_monitor(monitor_path, state_folder, cfg->inherit_output, lock_fd,
-			     ret_monitor_pid, err);
+	return spawn_held_monitor(monitor_path, state_folder, cfg, limits, lock_fd,
+				  ret_monitor_pid, err);
 }
 
 static int read_pid_file(const char *state_folder, const char *file, pid_t *ret,

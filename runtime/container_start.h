@@ -1,6 +1,8 @@
-/* Starting a container from the agent: write its config.json into its state folder, prepare
- * its cgroup, take the folder's monitor lock and spawn tether-monitor with it (a new session,
- * so it outlives the agent). The agent is multi-threaded and never forks: posix_spawn only. */
+/* Starting a container from the agent: write its config.json into its state folder, take the
+ * folder's monitor lock and spawn tether-monitor with it (a new session, so it outlives the
+ * agent), make the container's cgroup for that monitor (the systemd driver needs its pid) and
+ * only then let the monitor go on. The agent is multi-threaded and never forks: posix_spawn
+ * only. */
 #pragma once
 
 #include <sys/types.h>

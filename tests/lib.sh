@@ -245,7 +245,10 @@ kill_task_cgroups() {
 	for state in "$@"; do
 		for d in "$state"/tasks/*/; do
 			[ -d "$d" ] || continue
-			for c in "$v2/tether/$(basename "$d")"/*/cgroup.kill; do
+			# cgroupfs: tether/<task>/<container>; systemd: a scope per container in
+			# tether.slice/tether-<task>.slice (systemd-escape'd).
+			for c in "$v2/tether/$(basename "$d")"/*/cgroup.kill \
+				"$v2/tether.slice/tether-$(systemd-escape "$(basename "$d")" 2>/dev/null).slice"/*/cgroup.kill; do
 				[ -f "$c" ] && echo 1 >"$c" 2>/dev/null
 			done
 		done
@@ -345,4 +348,43 @@ cpu_share() {
 	sleep "$2"
 	u1=$(usage_usec "$1"); t1=$(date +%s%N)
 	echo $(( (u1 - u0) * 1000 / ((t1 - t0) / 1000) ))
+}
+
+# --- tether.service under systemd as PID 1 (tests/vm/systemd)
+
+# unit_agent_setup STATE_DIR [RUN ARGS...]: installs the binaries and tether.service with
+# `tether run --state-dir STATE_DIR ARGS` as its ExecStart (the guest's root is the host's,
+# read-only under a tmpfs overlay: install as a package would), starts a hub, makes the busybox
+# image at $WORK/image and registers the node. Returns non-zero after a FAIL line.
+unit_agent_setup() {
+	local state=$1
+	shift
+	install -m 755 "$BIN/tether" "$BIN/tether-monitor" /usr/bin/ || { fail install_binaries; return 1; }
+	install -m 644 "$TOP/systemd/tether.service" /etc/systemd/system/tether.service
+	mkdir -p /etc/systemd/system/tether.service.d
+	cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
+[Unit]
+ConditionPathExists=
+ConditionPathExists=$state/identity.json
+[Service]
+ExecStart=
+ExecStart=/usr/bin/tether run --state-dir $state $*
+Environment=ASAN_OPTIONS=${ASAN_OPTIONS:-}
+UNIT
+	systemctl daemon-reload
+	start_hub || { fail hub_starts "see hub.log"; return 1; }
+	busybox_image "$WORK/image" || { fail busybox_image; return 1; }
+	make_activation --registration-limit 1 || { fail create_activation; return 1; }
+	"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
+		--activation-code "$ACT_CODE" --state-dir "$state" >/dev/null || { fail register; return 1; }
+}
+
+# unit_agent_start: systemctl start tether, PASS unit_starts, or FAIL with its journal.
+unit_agent_start() {
+	if ! systemctl start tether; then
+		fail unit_starts "its journal follows"
+		journalctl -u tether --no-pager | tail -n 30 | sed 's/^/vm: journal: /'
+		return 1
+	fi
+	pass unit_starts
 }

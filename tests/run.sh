@@ -108,7 +108,7 @@ if [ -z "$pattern" ] || [[ vm == *$pattern* ]] || ls tests/vm/guest/*"$pattern"*
 fi
 # A second boot with systemd as PID 1, for what needs a real service manager (units, packages).
 if [ -z "$pattern" ] || [[ vm-systemd == *$pattern* ]] || ls tests/vm/systemd/*"$pattern"* >/dev/null 2>&1; then
-	run_program vm-systemd 900 tests/vm/run.sh --systemd --guest-dir tests/vm/systemd
+	run_program vm-systemd 1200 tests/vm/run.sh --systemd --guest-dir tests/vm/systemd
 fi
 echo "(VM stage: $((SECONDS - stage_started)) s)"
 

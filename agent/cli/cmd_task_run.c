@@ -184,6 +184,8 @@ int cmd_task_run(int argc, char **argv)
 		return EXIT_CANNOT_START;
 	}
 
+	/* A monitor that ended before reading its start byte must not end us with it. */
+	signal(SIGPIPE, SIG_IGN);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

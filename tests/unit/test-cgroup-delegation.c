@@ -98,10 +98,11 @@ TEST(drivers_are_found_by_name_and_listed)
 {
 	ASSERT_TRUE(cgroup_driver_by_name("delegated") == &cgroup_driver_delegated);
 	ASSERT_TRUE(cgroup_driver_by_name("cgroupfs") == &cgroup_driver_cgroupfs);
-	ASSERT_TRUE(cgroup_driver_by_name("systemd") == NULL);
+	ASSERT_TRUE(cgroup_driver_by_name("systemd") == &cgroup_driver_systemd);
+	ASSERT_TRUE(cgroup_driver_by_name("nosuch") == NULL);
 	_cleanup_free_ char *names = NULL;
 	ASSERT_INT_EQ(cgroup_driver_names(&names), 0);
-	ASSERT_STR_EQ(names, "delegated, cgroupfs");
+	ASSERT_STR_EQ(names, "delegated, systemd, cgroupfs");
 }
 
 /* The choice is made once per process: this is the only test here that makes it. */
@@ -112,7 +113,7 @@ TEST(an_unknown_driver_in_the_environment_is_refused_by_name)
 	struct error err = { 0 };
 	ASSERT_INT_EQ(cgroup_driver_check(&d, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "unknown cgroup driver 'nosuch'");
-	ASSERT_CONTAINS(err.message, "delegated, cgroupfs");
+	ASSERT_CONTAINS(err.message, "delegated, systemd, cgroupfs");
 	/* Everything else falls back to the driver that needs nothing. */
 	ASSERT_TRUE(cgroup_driver_choose() == &cgroup_driver_cgroupfs);
 }

@@ -13,26 +13,7 @@ UNIT=/system.slice/tether.service
 V2=/sys/fs/cgroup
 NODE=$WORK/node # tmpfs: container roots are overlayfs, whose upper folder cannot be on overlayfs
 
-# The guest's root is the host's, read-only under a tmpfs overlay: install as a package would.
-install -m 755 "$BIN/tether" "$BIN/tether-monitor" /usr/bin/ || { fail install_binaries; exit 1; }
-install -m 644 "$TOP/systemd/tether.service" /etc/systemd/system/tether.service
-mkdir -p /etc/systemd/system/tether.service.d
-cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
-[Unit]
-ConditionPathExists=
-ConditionPathExists=$NODE/identity.json
-[Service]
-ExecStart=
-ExecStart=/usr/bin/tether run --state-dir $NODE --cgroup-driver delegated
-Environment=ASAN_OPTIONS=${ASAN_OPTIONS:-}
-UNIT
-systemctl daemon-reload
-
-start_hub || { fail hub_starts "see hub.log"; exit 1; }
-busybox_image "$WORK/image" || { fail busybox_image; exit 1; }
-make_activation --registration-limit 1 || { fail create_activation; exit 1; }
-"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
-	--activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null || { fail register; exit 1; }
+unit_agent_setup "$NODE" --cgroup-driver delegated || exit 1
 
 # Stop the unit and end its tasks' containers however the test ends.
 end_unit() {
@@ -42,12 +23,7 @@ end_unit() {
 }
 trap 'end_unit; on_exit' EXIT
 
-if ! systemctl start tether; then
-	fail unit_starts "its journal follows"
-	journalctl -u tether --no-pager | tail -n 30 | sed 's/^/vm: journal: /'
-	exit 1
-fi
-pass unit_starts
+unit_agent_start || exit 1
 # systemd enables at the root the controllers it delegates when it starts the unit (here
 # cpuset cpu io memory pids); cgroupfs's way would add every other one the root has (hugetlb,
 # rdma, misc). From here on the root is systemd's alone.
