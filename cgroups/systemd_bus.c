@@ -13,7 +13,8 @@
 #define MANAGER_PATH "/org/freedesktop/systemd1"
 #define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
 /* As root, the manager's own socket: no dbus-daemon needed (systemctl does the same). */
-#define MANAGER_PRIVATE_ADDRESS "unix:path=/run/systemd/private"
+#define MANAGER_PRIVATE_SOCKET "/run/systemd/private"
+#define MANAGER_PRIVATE_ADDRESS "unix:path=" MANAGER_PRIVATE_SOCKET
 
 static void message_unrefp(sd_bus_message **m)
 {
@@ -61,7 +62,7 @@ static int open_system_bus(sd_bus **ret, struct error *err)
 	int r = sym_sd_bus_open_system(&b);
 	if (r < 0)
 		return error_set_errno(err, r, "connect to systemd (neither %s nor the system bus "
-				       "answers)", MANAGER_PRIVATE_ADDRESS + strlen("unix:path="));
+				       "answers)", MANAGER_PRIVATE_SOCKET);
 	_cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
 	r = sym_sd_bus_call_method(b, MANAGER_DEST, MANAGER_PATH, MANAGER_IFACE, "Subscribe", &e,
 				   NULL, NULL);
