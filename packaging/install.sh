@@ -140,19 +140,29 @@ uninstall() {
 	fi
 	systemctl disable --now tether.service >/dev/null 2>&1
 	say "tether.service stopped and disabled"
-	# Containers outlive the agent (KillMode=process): what is left in the unit's cgroup or
-	# in the cgroupfs driver's tree (/sys/fs/cgroup/tether, cgroups/cgroupfs_paths.c) has no
-	# agent any more once the package is gone, and is killed (cgroup.kill: every process,
-	# containers' children too) before the state it runs from is removed.
+	# Containers outlive the agent (KillMode=process). Once the package is gone nothing
+	# manages what is left of them, so it ends here, before the state it runs from is removed:
+	# the systemd driver's units under tether.slice (cgroups/systemd_unit.h) are stopped by
+	# systemd; the unit's own subtree (the delegated driver) and the cgroupfs driver's tree
+	# (/sys/fs/cgroup/tether, cgroups/cgroupfs_paths.c) are killed whole (cgroup.kill: every
+	# process, containers' children too) and their empty cgroups removed.
+	if systemctl is-active --quiet tether.slice; then
+		systemctl stop tether.slice || die "systemctl stop tether.slice failed (see above)"
+		say "stopped the containers left in tether.slice"
+	fi
 	local cg
 	for cg in /sys/fs/cgroup/system.slice/tether.service /sys/fs/cgroup/tether; do
-		grep -q 'populated 1' "$cg/cgroup.events" 2>/dev/null || continue
-		echo 1 >"$cg/cgroup.kill" || die "cannot kill the processes left in $cg"
-		for _ in $(seq 100); do
-			grep -q 'populated 0' "$cg/cgroup.events" && break
-			sleep 0.1
-		done
-		say "stopped the containers left in $cg"
+		if grep -q 'populated 1' "$cg/cgroup.events" 2>/dev/null; then
+			echo 1 >"$cg/cgroup.kill" || die "cannot kill the processes left in $cg"
+			for _ in $(seq 100); do
+				grep -q 'populated 0' "$cg/cgroup.events" && break
+				sleep 0.1
+			done
+			say "stopped the containers left in $cg"
+		fi
+		# systemd removes the unit's own cgroup; the cgroupfs tree is the agent's to remove.
+		[ "$cg" = /sys/fs/cgroup/tether ] && [ -d "$cg" ] &&
+			find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	case "$(package_manager)" in
 	deb) dpkg --purge tether >/dev/null || die "dpkg --purge tether failed (see above)" ;;
