@@ -80,6 +80,17 @@ echo "bench: join to first task RUNNING: $(awk -v a="$started" -v b="$running" '
 
 echo "vm: join: task RUNNING at $SECONDS s of the test"
 
+# Where the task lives with the package's defaults under systemd: the systemd driver's units,
+# known to systemd by name, and nothing the agent made at the root of systemd's tree.
+id=${task##*/}
+cpid=$(cat "$STATE/tasks/$id/app/pid" 2>/dev/null)
+check container_pid_known test -n "$cpid"
+check default_driver_is_systemd bash -c 'journalctl -u tether --no-pager | grep -q "cgroup driver systemd"'
+check container_in_a_tether_scope grep -q '^0::/tether.slice/.*\.scope/' "/proc/${cpid:-0}/cgroup"
+check systemd_cgls_names_the_container \
+	sh -c "systemd-cgls --no-pager -u tether.slice | grep -F '.scope' | grep -q ."
+check nothing_made_at_the_root test ! -e /sys/fs/cgroup/tether
+
 # The second run: nothing changes.
 pid_before=$(systemctl show -P MainPID tether)
 out2=$("$join" --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
@@ -95,9 +106,6 @@ check rejoin_service_not_restarted test "$(systemctl show -P MainPID tether)" = 
 
 # The upgrade: a package of a higher version, installed over this one. The agent restarts;
 # the container, a child of its tether-monitor, does not.
-id=${task##*/}
-cpid=$(cat "$STATE/tasks/$id/app/pid" 2>/dev/null)
-check container_pid_known test -n "$cpid"
 next_version=$(dpkg-deb -f "$pkgs/next/tether.deb" Version)
 check upgrade_installs dpkg -i "$pkgs/next/tether.deb"
 check upgrade_is_installed test "$(dpkg-query -W -f '${Version}' tether)" = "$next_version"
@@ -123,6 +131,7 @@ check uninstall_package_purged bash -c '! dpkg-query -W -f "\${db:Status-Status}
 check uninstall_conffile_gone test ! -e /etc/tether/tether.conf
 check uninstall_state_gone test ! -e "$STATE/identity.json"
 check uninstall_container_gone wait_until 10 bash -c '! kill -0 "$1" 2>/dev/null' _ "$cpid"
+check uninstall_no_task_units_left bash -c '! systemctl is-active --quiet tether.slice && test -z "$(systemctl list-units --no-legend "tether-*.slice" "tether-*.scope")"'
 out4=$("$join" --uninstall 2>&1)
 check uninstall_twice_says_nothing_to_do grep -q 'not installed; nothing to do' <<<"$out4"
 
