@@ -46,9 +46,11 @@ run_program() { # label, timeout seconds, command...
 	shift 2
 	local out="$artifacts/$(basename "$label").out"
 	local before_failed=$failed
+	local started=$SECONDS
 	timeout --kill-after=10 "$limit" "$@" >"$out" 2>&1
 	local rc=$?
 	count_output "$label" <"$out"
+	echo "    ($label: $((SECONDS - started)) s)"
 	if [ $rc -ne 0 ] && [ $failed -eq $before_failed ]; then
 		failed=$((failed + 1))
 		failures+=("$label: exited with status $rc")
@@ -66,18 +68,34 @@ for t in "$test_build"/tests/test-*; do
 	run_program "$t" 300 "$t"
 done
 
-echo "== fuzzers (short runs over the seed corpus)"
-for f in "$fuzz_build"/fuzz/fuzz-*; do
-	[ -x "$f" ] || continue
-	selected "$f" || continue
+echo "== fuzzers (short runs over the seed corpus, as many at once as there are cores)"
+# Each fuzzer is one process bound by its time, not its work: running them side by side
+# gives each the same time for a fraction of the wall clock.
+fuzz_one() { # fuzzer binary; leaves $artifacts/NAME.out and NAME.rc
+	local f=$1 name work corpus
 	name=$(basename "$f")
-	corpus="tests/fuzz/corpus/${name#fuzz-}"
 	work=$(mktemp -d "$artifacts/$name.XXXXXX")
+	corpus="tests/fuzz/corpus/${name#fuzz-}"
 	[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-	echo "-- $name"
-	if ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1" \
+	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1" \
 		timeout 120 "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
-		-artifact_prefix="$artifacts/$name-" "$work" >"$artifacts/$name.out" 2>&1; then
+		-artifact_prefix="$artifacts/$name-" "$work" >"$artifacts/$name.out" 2>&1
+	echo $? >"$artifacts/$name.rc"
+}
+fuzzers=()
+for f in "$fuzz_build"/fuzz/fuzz-*; do
+	[ -x "$f" ] && selected "$f" && fuzzers+=("$f")
+done
+jobs_at_once=$(nproc)
+for f in "${fuzzers[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do wait -n; done
+	fuzz_one "$f" &
+done
+wait
+for f in "${fuzzers[@]}"; do
+	name=$(basename "$f")
+	echo "-- $name"
+	if [ "$(cat "$artifacts/$name.rc")" = 0 ]; then
 		passed=$((passed + 1)); echo "  PASS $name"
 	else
 		failed=$((failed + 1)); failures+=("$name: crash or leak (see below)")
