@@ -156,10 +156,12 @@ demo: deps
 	$(MAKE) MODE=release all
 	scripts/demo.sh build/release
 
+# The three builds use every core (JOBS=1 for a readable first error).
+JOBS ?= $(shell nproc)
 check: deps
-	$(MAKE) MODE=release all
-	$(MAKE) MODE=test all unit-tests
-	$(MAKE) MODE=fuzz fuzzers
+	$(MAKE) -j$(JOBS) MODE=release all
+	$(MAKE) -j$(JOBS) MODE=test all unit-tests
+	$(MAKE) -j$(JOBS) MODE=fuzz fuzzers
 	tests/run.sh
 
 # Never pass/fail: prints tables. crun and runc (the peers) are installed only here.
