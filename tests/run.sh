@@ -41,23 +41,62 @@ count_output() { # $1 = label, reads the program's output on stdin
 
 selected() { [ -z "$pattern" ] || [[ "$1" == *$pattern* ]]; }
 
-run_program() { # label, timeout seconds, command...
+# run_to_file LABEL LIMIT COMMAND...: runs it (at most LIMIT seconds) with its output in
+# $artifacts/LABEL.out, and its exit status and time in LABEL.rc and LABEL.time.
+run_to_file() {
 	local label=$1 limit=$2
 	shift 2
-	local out="$artifacts/$(basename "$label").out"
-	local before_failed=$failed
-	local started=$SECONDS
-	timeout --kill-after=10 "$limit" "$@" >"$out" 2>&1
-	local rc=$?
-	count_output "$label" <"$out"
-	echo "    ($label: $((SECONDS - started)) s)"
-	if [ $rc -ne 0 ] && [ $failed -eq $before_failed ]; then
+	local base="$artifacts/$(basename "$label")" started=$SECONDS
+	timeout --kill-after=10 "$limit" "$@" >"$base.out" 2>&1
+	echo $? >"$base.rc"
+	echo $((SECONDS - started)) >"$base.time"
+}
+
+# count_program LABEL: counts what run_to_file kept of LABEL; a program that failed without
+# saying FAIL is a failure of its own.
+count_program() {
+	local label=$1 base="$artifacts/$(basename "$1")"
+	local before_failed=$failed rc
+	rc=$(cat "$base.rc")
+	count_output "$label" <"$base.out"
+	echo "    ($label: $(cat "$base.time") s)"
+	if [ "$rc" -ne 0 ] && [ $failed -eq $before_failed ]; then
 		failed=$((failed + 1))
 		failures+=("$label: exited with status $rc")
 		echo "  FAIL $label: exited with status $rc"
-		tail -n 30 "$out" | sed 's/^/    | /'
+		tail -n 30 "$base.out" | sed 's/^/    | /'
 	fi
 }
+
+run_program() { # label, timeout seconds, command...
+	run_to_file "$@"
+	count_program "$1"
+}
+
+# The VM stages need only the build, and spend their time emulating a CPU while the host's
+# end-to-end tests mostly wait on loopback: they run in the background from the start, one
+# boot after the other, and are counted at the end.
+vm_stages=()
+if [ -z "$pattern" ] || [[ vm == *$pattern* ]] || ls tests/vm/guest/*"$pattern"* >/dev/null 2>&1; then
+	vm_stages+=(vm)
+fi
+# A second boot with systemd as PID 1, for what needs a real service manager (units, packages).
+if [ -z "$pattern" ] || [[ vm-systemd == *$pattern* ]] || ls tests/vm/systemd/*"$pattern"* >/dev/null 2>&1; then
+	vm_stages+=(vm-systemd)
+fi
+vm_started=$SECONDS
+(
+	for stage in "${vm_stages[@]}"; do
+		case $stage in
+		vm) run_to_file vm 1500 tests/vm/run.sh ;;
+		vm-systemd)
+			while [ ! -e "$artifacts/packages.done" ]; do sleep 1; done
+			run_to_file vm-systemd 1200 tests/vm/run.sh --systemd \
+				--guest-dir tests/vm/systemd ;;
+		esac
+	done
+) &
+vm_job=$!
 
 stage_started=$SECONDS
 echo "== unit tests"
@@ -86,12 +125,17 @@ fuzzers=()
 for f in "$fuzz_build"/fuzz/fuzz-*; do
 	[ -x "$f" ] && selected "$f" && fuzzers+=("$f")
 done
-jobs_at_once=$(nproc)
+# Waited for by pid: the VM stages run in the background too.
+fuzz_pids=()
 for f in "${fuzzers[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do wait -n; done
+	if [ ${#fuzz_pids[@]} -ge "$(nproc)" ]; then
+		wait "${fuzz_pids[0]}"
+		fuzz_pids=("${fuzz_pids[@]:1}")
+	fi
 	fuzz_one "$f" &
+	fuzz_pids+=($!)
 done
-wait
+for pid in "${fuzz_pids[@]}"; do wait "$pid"; done
 for f in "${fuzzers[@]}"; do
 	name=$(basename "$f")
 	echo "-- $name"
@@ -107,28 +151,28 @@ echo "(unit tests and fuzzers: $((SECONDS - stage_started)) s)"
 
 stage_started=$SECONDS
 echo "== end-to-end tests on the host"
-for t in tests/e2e/*.sh; do
+# packages.sh first: the systemd boot installs the packages it leaves in build/packages/.
+for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages.sh); do
 	[ -f "$t" ] || continue
-	selected "$t" || continue
-	echo "-- $t"
-	limit=900
-	# packages.sh compiles the release build three times (two .debs, one .rpm): 12 minutes
-	# on a busy 2-core machine.
-	[ "$t" = tests/e2e/packages.sh ] && limit=1800
-	run_program "$t" "$limit" bash "$t"
+	if selected "$t"; then
+		echo "-- $t"
+		limit=900
+		# packages.sh compiles the release build three times (two .debs, one .rpm): 12
+		# minutes on a busy 2-core machine.
+		[ "$t" = tests/e2e/packages.sh ] && limit=1800
+		run_program "$t" "$limit" bash "$t"
+	fi
+	[ "$t" = tests/e2e/packages.sh ] && touch "$artifacts/packages.done"
 done
 echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
 
-stage_started=$SECONDS
-echo "== VM stage: a pure cgroup v2 kernel under qemu (tests/vm/)"
-if [ -z "$pattern" ] || [[ vm == *$pattern* ]] || ls tests/vm/guest/*"$pattern"* >/dev/null 2>&1; then
-	run_program vm 1500 tests/vm/run.sh
-fi
-# A second boot with systemd as PID 1, for what needs a real service manager (units, packages).
-if [ -z "$pattern" ] || [[ vm-systemd == *$pattern* ]] || ls tests/vm/systemd/*"$pattern"* >/dev/null 2>&1; then
-	run_program vm-systemd 1200 tests/vm/run.sh --systemd --guest-dir tests/vm/systemd
-fi
-echo "(VM stage: $((SECONDS - stage_started)) s)"
+echo "== VM stages: a pure cgroup v2 kernel, then systemd as PID 1, under qemu (tests/vm/)"
+wait $vm_job
+for stage in "${vm_stages[@]}"; do
+	echo "-- $stage"
+	count_program "$stage"
+done
+echo "(VM stages, run beside the others: $((SECONDS - vm_started)) s in all)"
 
 # Sanitizer reports from daemons (which do not stop the test that started them) fail the run.
 for report in "$artifacts"/sanitizer.*; do
