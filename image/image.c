@@ -13,6 +13,21 @@
 #include "image/layer_store.h"
 #include "image/oci_json.h"
 
+/* The layers not in the store yet, fetched at once by a source that can. */
+static int prefetch_missing(const char *layers_dir, const struct image_origin *origin,
+			    const struct oci_manifest *manifest, struct error *err)
+{
+	_cleanup_free_ struct oci_descriptor *missing = calloc(manifest->n_layers + 1,
+								sizeof(*missing));
+	if (!missing)
+		return error_set(err, ENOMEM, "out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < manifest->n_layers; i++)
+		if (!layer_store_has(layers_dir, &manifest->layers[i]))
+			missing[n++] = manifest->layers[i];
+	return n ? origin->source->prefetch(origin->state, missing, n, err) : 0;
+}
+
 static int pull_from_origin(struct image *img, const char *layers_dir,
 			    const struct image_origin *origin, struct error *err)
 {
@@ -47,6 +62,8 @@ static int pull_from_origin(struct image *img, const char *layers_dir,
 		if (!img->layers)
 			r = error_set(err, ENOMEM, "out of memory");
 	}
+	if (r == 0 && source->prefetch)
+		r = prefetch_missing(layers_dir, origin, &manifest, err);
 	for (size_t i = 0; r == 0 && i < manifest.n_layers; i++) {
 		r = layer_store_ensure(layers_dir, origin, &manifest.layers[i], &img->layers[i], err);
 		if (r == 0)
@@ -82,14 +99,16 @@ static int store_layers_dir(const char *store_dir, char **ret, struct error *err
 	return 0;
 }
 
-int image_pull(const char *store_dir, const char *reference, struct image **ret, struct error *err)
+int image_pull(const struct image_pull_options *options, const char *reference,
+	       struct image **ret, struct error *err)
 {
 	_cleanup_free_ char *layers_dir = NULL;
 	_cleanup_(image_origin_close) struct image_origin origin = { 0 };
-	int r = image_origin_open(reference, &origin, err);
+	/* The store first: a registry source keeps its downloads in it. */
+	int r = store_layers_dir(options->store_dir, &layers_dir, err);
 	if (r < 0)
 		return r;
-	r = store_layers_dir(store_dir, &layers_dir, err);
+	r = image_origin_open(reference, options, &origin, err);
 	if (r < 0)
 		return r;
 

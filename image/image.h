@@ -26,10 +26,29 @@ struct image {
 	struct image_config config;
 };
 
-/* Make an image ready under the content store STORE_DIR (created if missing). Blocking (disk
+/* A node's registry settings (docs/configuration.md); every field may be NULL. */
+struct registry_options {
+	const char *auth_file;  /* docker config.json with "auths" */
+	const char *certs_dir;  /* CERTS_DIR/<host[:port]>/ca.crt: a registry's own CA */
+	const char *insecure;   /* comma-separated host[:port] allowed over plain HTTP */
+	const char *mirror;     /* a Docker Hub mirror's URL ("https://mirror:5000") */
+};
+
+/* Where a node keeps them unless told otherwise, as Docker keeps its own under /etc/docker. */
+#define REGISTRY_OPTIONS_DEFAULT \
+	((struct registry_options){ .auth_file = "/etc/tether/registry-auth.json", \
+				    .certs_dir = "/etc/tether/certs.d" })
+
+struct image_pull_options {
+	const char *store_dir;  /* the content store (created if missing) */
+	struct registry_options registry;
+};
+
+/* Make an image ready under the content store OPTIONS->store_dir. Blocking (network, disk
  * and archive work): call it off the event loop. Safe to call from several threads or
- * processes at once for the same image. */
-int image_pull(const char *store_dir, const char *reference, struct image **ret, struct error *err);
+ * processes at once for the same image: each layer is fetched and unpacked once. */
+int image_pull(const struct image_pull_options *options, const char *reference,
+	       struct image **ret, struct error *err);
 
 void image_free(struct image *img);
 static inline void image_freep(struct image **img)

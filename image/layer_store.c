@@ -55,6 +55,23 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 	return 0;
 }
 
+bool layer_store_has(const char *layers_dir, const struct oci_descriptor *desc)
+{
+	char hex[SHA256_HEX_LEN + 1], path[PATH_MAX];
+	struct stat st;
+	return digest_parse_sha256(desc->digest, hex) == 0 &&
+	       snprintf(path, sizeof(path), "%s/%s", layers_dir, hex) < (int)sizeof(path) &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* One unpack at a time per store, across threads and processes: a second pull of the same
+ * layer waits, then finds it in place and takes it as it is. */
+static int lock_store(const char *layers_dir, struct error *err)
+{
+	int fd = open_locked(layers_dir, O_RDONLY | O_DIRECTORY, 0);
+	return fd < 0 ? error_set_errno(err, fd, "lock %s", layers_dir) : fd;
+}
+
 int layer_store_ensure(const char *layers_dir, const struct image_origin *origin,
 		       const struct oci_descriptor *desc, char **ret_path, struct error *err)
 {
@@ -73,6 +90,13 @@ int layer_store_ensure(const char *layers_dir, const struct image_origin *origin
 		return 0;
 	}
 
+	_cleanup_close_ int lock_fd = lock_store(layers_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*ret_path = TAKE_PTR(final);
+		return 0;
+	}
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-XXXXXX", layers_dir, hex) >= (int)sizeof(tmp))
 		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);

@@ -198,6 +198,7 @@ int cmd_task_run(int argc, char **argv)
 		.state_dir = state_dir,
 		.monitor_path = monitor,
 		.allow_no_limits = allow_no_limits,
+		.registry = REGISTRY_OPTIONS_DEFAULT,
 		.default_pids_max = pids_max,
 		.inherit_output = true,
 		.on_state = on_state,

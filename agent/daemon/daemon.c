@@ -364,6 +364,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.monitor_path = monitor,
 		.allow_no_limits = o->allow_no_limits,
 		.default_pids_max = o->pids_max,
+		.registry = o->registry,
 		.on_state = on_task_state,
 		.userdata = d,
 	};

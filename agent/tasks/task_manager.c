@@ -190,6 +190,8 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
+	tm->pull = (struct image_pull_options){ .store_dir = tm->image_store,
+						.registry = config->registry };
 	probe_device_filter(tm);
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)
@@ -314,7 +316,7 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
-	r = image_worker_start(tm->image_store, refs, n, tm_wake, tm, &t->pull, err);
+	r = image_worker_start(&tm->pull, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "image/image.h"
 
 enum task_status {
 	TASK_PENDING,  /* accepted, image being prepared, containers not yet started */
@@ -50,6 +51,7 @@ struct task_manager_config {
 	bool allow_no_limits;
 	/* pids.max of every container where the pids controller is available (0: the default). */
 	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
+	struct registry_options registry; /* how images are pulled from registries */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of through their log driver */
 	/* Called for every change of a task's or a container's status. */

@@ -45,6 +45,7 @@ struct tm_task {
 struct task_manager {
 	struct task_manager_config cfg;
 	char *state_dir, *monitor_path, *image_store;
+	struct image_pull_options pull; /* image_store and cfg.registry, for the image workers */
 	struct tm_task *tasks;
 	struct monitor_watch *watch; /* every tracked monitor's pidfd */
 	int wake_fd;                 /* eventfd: an image worker finished */
