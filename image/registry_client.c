@@ -14,10 +14,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/backoff.h"
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/fileio.h"
+#include "common/parse.h"
 #include "image/digest.h"
 #include "image/registry_auth.h"
 #include "image/registry_http.h"
@@ -27,6 +29,7 @@
 #define ATTEMPTS 5
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 8000
+#define BACKOFF_JITTER 50
 #define TOKEN_ANSWER_MAX (256u << 10)
 #define ERROR_BODY_SHOWN 200
 #define HASH_CHUNK (128u << 10)
@@ -123,21 +126,18 @@ int registry_client_new(const struct image_ref *ref, const struct registry_optio
 	return 0;
 }
 
-/* Full jitter: a random wait up to an exponentially growing bound, so that a fleet that lost
- * its registry at once does not come back at once. */
+/* Jittered, so that a fleet that lost its registry at once does not come back at once; a
+ * registry's Retry-After of up to a minute wins. */
 static void backoff(int attempt, const char *retry_after)
 {
-	uint64_t bound = BACKOFF_FIRST_MS << (attempt < 6 ? attempt : 6);
-	if (bound > BACKOFF_MAX_MS)
-		bound = BACKOFF_MAX_MS;
 	uint32_t rnd = 0;
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 		rnd = (uint32_t)monotonic_ms();
-	uint64_t wait_ms = bound / 2 + rnd % (bound / 2 + 1);
-	char *end = NULL;
-	long seconds = retry_after ? strtol(retry_after, &end, 10) : -1;
-	if (retry_after && end != retry_after && *end == '\0' && seconds >= 0 && seconds <= 60)
-		wait_ms = (uint64_t)seconds * 1000;
+	uint64_t wait_ms = backoff_delay_ms((unsigned)attempt, BACKOFF_FIRST_MS, BACKOFF_MAX_MS,
+					    BACKOFF_JITTER, rnd);
+	uint64_t seconds = 0;
+	if (retry_after && parse_u64(retry_after, 0, 60, &seconds) == 0)
+		wait_ms = seconds * 1000;
 	struct timespec ts = { .tv_sec = (time_t)(wait_ms / 1000),
 			       .tv_nsec = (long)(wait_ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
