@@ -144,6 +144,14 @@ check_ hostile_symlink hostile_ok hostile-symlink "^link /$esc "
 check_ hostile_symlink_write hostile_ok hostile-symlink '^link/through-symlink '
 check_ hostile_hardlink hostile_ok hostile-hardlink '^passwd /etc/passwd '
 check_ hostile_chardev hostile_ok hostile-chardev '^mem  chr1,1$'
+check_ hostile_escape_dir_empty hostile_escapes
+curl_push() { # pushes hostile-dotdot without skopeo, to REPO
+	local digest
+	digest=$(registry_push_curl "$WORK/images/hostile-dotdot" "$1" 1.0) &&
+		[ "$digest" = "$IMAGE_HOSTILE_DOTDOT_DIGEST" ] &&
+		manifest_ok "$1" 1.0 "$digest" "${@:2}"
+}
+check_ curl_push_plain curl_push tether-test/curl-pushed
 
 if [ -n "$bench" ]; then
 	bench_ok() {
@@ -199,6 +207,7 @@ step basic_push registry_push_images busybox
 check_ basic_manifest_with_credentials manifest_ok tether-test/busybox 1.0 "$IMAGE_BUSYBOX_DIGEST"
 check_ basic_wrong_password_refused test "$(curl -s -o /dev/null -w '%{http_code}' -u tether:wrong \
 	"$REGISTRY_URL/v2/tether-test/busybox/manifests/1.0")" = 401
+check_ basic_curl_push curl_push tether-test/curl-pushed
 check_ basic_skopeo_inspect skopeo inspect --tls-verify=false --creds tether:basic-secret "docker://$IMAGE_BUSYBOX_REF"
 
 # --- bearer tokens
@@ -233,6 +242,10 @@ token_code() { curl -s -o /dev/null -w '%{http_code}' "$@" -G --data-urlencode "
 check_ token_wrong_password_refused test "$(token_code -u tether:wrong)" = 401
 check_ token_no_credentials_refused test "$(token_code)" = 401
 check_ token_skopeo_inspect skopeo inspect --tls-verify=false --creds tether:token-secret "docker://$IMAGE_BUSYBOX_REF"
+token_curl_push() {
+	curl_push tether-test/curl-pushed -H "Authorization: Bearer $(registry_token repository:tether-test/curl-pushed:pull)"
+}
+check_ token_curl_push token_curl_push
 check_ token_log_written grep -q '"status": 401' "$TOKEN_LOG"
 
 # --- TLS with a private CA
@@ -243,6 +256,7 @@ check_ tls_localhost_name test "$(curl -s -o /dev/null -w '%{http_code}' --cacer
 	"https://localhost:${REGISTRY#*:}/v2/")" = 200
 tls_refused_without_ca() { ! curl -s -o /dev/null "$REGISTRY_URL/v2/"; }
 check_ tls_refused_without_ca tls_refused_without_ca
+check_ tls_curl_push curl_push tether-test/curl-pushed
 check_ tls_skopeo_with_cert_dir skopeo inspect --cert-dir "$REGISTRY_CERT_DIR" "docker://$IMAGE_BUSYBOX_REF"
 skopeo_refuses() { ! skopeo inspect "docker://$IMAGE_BUSYBOX_REF"; }
 check_ tls_skopeo_refused_without_ca skopeo_refuses
