@@ -48,7 +48,9 @@ class Reader:
 
     def head(self):
         while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 1 << 20:
+            # A TLS hello (clients that try HTTPS first, as skopeo does without TLS
+            # verification) never ends a head: close at once so they fall back to HTTP.
+            if len(self.buf) > 1 << 20 or (self.buf and not self.buf[:1].isalpha()):
                 raise Done()
             self.fill()
         head, self.buf = self.buf.split(b"\r\n\r\n", 1)
