@@ -382,7 +382,7 @@ registry_corrupt_blob() {
 	size=$(stat -c %s "$f")
 	off=$((size / 2))
 	byte=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
-	printf "\\$(printf '%03o' $(((byte + 1) % 256)))" |
+	printf '%b' "\\0$(printf '%03o' $(((byte + 1) % 256)))" |
 		dd of="$f" bs=1 seek="$off" conv=notrunc status=none
 }
 

@@ -26,7 +26,7 @@ get() {
 }
 status_is() { [ "$(get "${@:2}")" = "$1" ]; }
 body_digest() { echo "sha256:$(sha256sum <"$WORK/body" | cut -d' ' -f1)"; }
-header() { tr -d '\r' <"$WORK/headers" | awk -v h="$(tr 'A-Z' 'a-z' <<<"$1")" -F': ' 'tolower($1) == h { print $2 }'; }
+header() { tr -d '\r' <"$WORK/headers" | awk -v h="$1" -F': ' 'tolower($1) == tolower(h) { print $2 }'; }
 
 # manifest_ok REPO REF DIGEST [curl args]: the manifest fetched by REF has DIGEST (header and
 # bytes).
@@ -133,7 +133,8 @@ v2s2_ok() {
 check_ docker_v2s2_manifest v2s2_ok
 
 hostile_ok() { # NAME REGEX
-	local var=IMAGE_$(tr 'a-z-' 'A-Z_' <<<"$1")_DIGEST
+	local var
+	var=IMAGE_$(tr 'a-z-' 'A-Z_' <<<"$1")_DIGEST
 	manifest_ok "tether-test/$1" 1.0 "${!var}" &&
 		layer_has "tether-test/$1" "$(images_json ".\"$1\".layers[0].digest")" x "$2"
 }
