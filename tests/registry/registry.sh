@@ -3,6 +3,8 @@
 #
 #   . "$TOP/tests/lib.sh"; . "$TOP/tests/registry/registry.sh"
 #   registry_start_plain                      # or _basic, _token, _tls, or registry_start OPTIONS
+#                                             # (_basic/_token [USER PASS]: default tether and
+#                                             # basic-secret / token-secret)
 #   registry_push_images busybox multiarch    # names below; none given = all but bench
 #   pull "$IMAGE_BUSYBOX_REF" ...             # the client under test, with the variables below
 #
@@ -46,7 +48,9 @@
 #   hostile-hardlink  single layer: "ok" and "passwd" hard-linked to /etc/passwd
 #   hostile-chardev   single layer: "ok" and "mem", character device 1,1
 # A client must refuse every hostile image; a file appearing in $HOSTILE_ESCAPE_DIR (or
-# ../tether-escape-dotdot next to the extraction folder) means it did not.
+# ../tether-escape-dotdot next to the extraction folder: extract below $WORK to see it) means
+# it did not. hostile-absolute and hostile-symlink name $HOSTILE_ESCAPE_DIR, so their digests
+# change from one run to the next; every other image's digests are the same on every run.
 #
 # Variables registry_push_images sets, for each NAME (upper case, '-' as '_'), e.g. for busybox:
 #   IMAGE_BUSYBOX_REF     REGISTRY/tether-test/busybox:1.0
@@ -59,6 +63,7 @@
 # Other helpers (each documented where defined):
 #   registry_corrupt_blob DIGEST, registry_corrupt_image NAME   spoil a blob in storage
 #   cut_proxy_start BYTES       sets CUT_PROXY, CUT_PROXY_URL, CUT_PROXY_LOG, CUT_PROXY_PID
+#                               (BYTES counts body bytes; the headers always pass whole)
 #   registry_curl ARGS          curl with the variant's CA and basic credentials
 #   registry_token SCOPE        a bearer token from the token server
 #   registry_push_curl LAYOUT REPO TAG   push without skopeo (what it would refuse)

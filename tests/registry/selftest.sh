@@ -249,6 +249,18 @@ token_curl_push() {
 check_ token_curl_push token_curl_push
 check_ token_log_written grep -q '"status": 401' "$TOKEN_LOG"
 
+# Anonymous pull tokens, as public registries give them: pull yes, push no.
+TOKEN_ANONYMOUS_PULL=1 step token_anonymous_starts registry_start_token tether token-secret
+anonymous_token() {
+	local t
+	registry_push_images busybox || return 1
+	t=$(curl -sSf -G --data-urlencode "service=$TOKEN_SERVICE" \
+		--data-urlencode "scope=repository:tether-test/busybox:pull,push" "$TOKEN_URL" | jq -r .token) &&
+		manifest_ok tether-test/busybox 1.0 "$IMAGE_BUSYBOX_DIGEST" -H "Authorization: Bearer $t" &&
+		status_is 401 tether-test/busybox/blobs/uploads/ -X POST -H "Authorization: Bearer $t"
+}
+check_ token_anonymous_pull_only anonymous_token
+
 # --- TLS with a private CA
 step tls_starts registry_start_tls
 step tls_push registry_push_images busybox
