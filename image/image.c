@@ -25,7 +25,7 @@ static int prefetch_missing(const char *layers_dir, const struct image_origin *o
 	for (size_t i = 0; i < manifest->n_layers; i++)
 		if (!layer_store_has(layers_dir, &manifest->layers[i]))
 			missing[n++] = manifest->layers[i];
-	return n ? origin->source->prefetch(origin->state, missing, n, err) : 0;
+	return n ? origin->source->prefetch(origin->state, missing, n, layers_dir, err) : 0;
 }
 
 static int pull_from_origin(struct image *img, const char *layers_dir,

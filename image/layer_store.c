@@ -114,6 +114,10 @@ int layer_store_ensure(const char *layers_dir, const struct image_origin *origin
 			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
 	}
 	remove_tree(tmp);
+	/* Published (or refused): the source's copy goes while the store is still locked, so
+	 * that another pull sees either the layer in place or the copy being fetched. */
+	if (origin->source->blob_done)
+		origin->source->blob_done(origin->state, desc);
 	if (r < 0)
 		return r;
 	*ret_path = TAKE_PTR(final);

@@ -1,7 +1,8 @@
 /* The registry image source: any reference that is not "oci:", read as Docker reads it
  * (image/image_ref.h), pulled over the distribution API (image/registry_client.h). Layers are
  * fetched side by side into STORE/downloads, each under a lock of its own file so that two
- * pulls of one image fetch it once, and verified there before they are unpacked. */
+ * pulls of one image fetch it once, verified there before they are unpacked, and removed
+ * once unpacked (or refused). A cut transfer leaves its part there for the next pull. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include "image/digest.h"
 #include "image/image_ref.h"
 #include "image/image_source.h"
+#include "image/layer_store.h"
 #include "image/registry_client.h"
 
 /* An index may point at another index; bound the chain. */
@@ -147,32 +149,64 @@ static int registry_read_json_blob(void *state, const struct oci_descriptor *des
 	return registry_get_blob(o->client, desc, ret, ret_size, err);
 }
 
+static int download_path(struct registry_origin *o, const struct oci_descriptor *desc,
+			 char *buf, size_t size, struct error *err)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	if (digest_parse_sha256(desc->digest, hex) < 0)
+		return error_set(err, EINVAL, "digest \"%.80s\" is not sha256:<hex>", desc->digest);
+	if (snprintf(buf, size, "%s/%s", o->downloads, hex) >= (int)size)
+		return error_set(err, ENAMETOOLONG, "%s: path too long", o->downloads);
+	return 0;
+}
+
 /* STORE/downloads/<hex>, opened read-write and locked: the caller owns the fd. */
 static int open_download(struct registry_origin *o, const struct oci_descriptor *desc,
 			 struct error *err)
 {
-	char hex[SHA256_HEX_LEN + 1], path[4096];
-	if (digest_parse_sha256(desc->digest, hex) < 0)
-		return error_set(err, EINVAL, "digest \"%.80s\" is not sha256:<hex>", desc->digest);
-	if (snprintf(path, sizeof(path), "%s/%s", o->downloads, hex) >= (int)sizeof(path))
-		return error_set(err, ENAMETOOLONG, "%s: path too long", o->downloads);
+	char path[4096];
+	int r = download_path(o, desc, path, sizeof(path), err);
+	if (r < 0)
+		return r;
 	int fd = open_locked(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
 	return fd < 0 ? error_set_errno(err, fd, "open %s", path) : fd;
 }
 
-/* Fetch (or finish, or only verify) one download, under its lock. */
+static void registry_blob_done(void *state, const struct oci_descriptor *desc)
+{
+	char path[4096];
+	if (download_path(state, desc, path, sizeof(path), NULL) == 0)
+		unlink(path);
+}
+
+/* Fetch (or finish, or only verify) one download, under its lock; a blob that fails its
+ * digest is not kept. */
+static int fetch_locked(struct registry_origin *o, const struct oci_descriptor *desc, int fd,
+			struct error *err)
+{
+	int r = registry_fetch_blob(o->client, desc, fd, err);
+	if (r == -EBADMSG)
+		registry_blob_done(o, desc);
+	return r < 0 ? error_wrap(err, "layer %s", desc->digest) : 0;
+}
+
 static int fetch_one(struct registry_origin *o, const struct oci_descriptor *desc,
-		     struct error *err)
+		     const char *layers_dir, struct error *err)
 {
 	_cleanup_close_ int fd = open_download(o, desc, err);
 	if (fd < 0)
 		return fd;
-	int r = registry_fetch_blob(o->client, desc, fd, err);
-	return r < 0 ? error_wrap(err, "layer %s", desc->digest) : 0;
+	/* Another pull published it while this one waited for the lock. */
+	if (layer_store_has(layers_dir, desc)) {
+		registry_blob_done(o, desc);
+		return 0;
+	}
+	return fetch_locked(o, desc, fd, err);
 }
 
 struct fetch_queue {
 	struct registry_origin *origin;
+	const char *layers_dir;
 	const struct oci_descriptor *descs;
 	size_t n, next;
 	pthread_mutex_t lock;
@@ -190,7 +224,7 @@ static void *fetch_worker(void *arg)
 		if (i >= q->n)
 			return NULL;
 		struct error e = { 0 };
-		int r = fetch_one(q->origin, &q->descs[i], &e);
+		int r = fetch_one(q->origin, &q->descs[i], q->layers_dir, &e);
 		if (r < 0) {
 			pthread_mutex_lock(&q->lock);
 			if (q->result == 0) {
@@ -203,9 +237,9 @@ static void *fetch_worker(void *arg)
 }
 
 static int registry_prefetch(void *state, const struct oci_descriptor *descs, size_t n,
-			     struct error *err)
+			     const char *layers_dir, struct error *err)
 {
-	struct fetch_queue q = { .origin = state, .descs = descs, .n = n };
+	struct fetch_queue q = { .origin = state, .layers_dir = layers_dir, .descs = descs, .n = n };
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_t threads[PARALLEL_FETCHES];
 	size_t started = 0;
@@ -222,23 +256,18 @@ static int registry_prefetch(void *state, const struct oci_descriptor *descs, si
 	return q.result;
 }
 
-/* The verified download, unlinked once open: the fd keeps it for the unpack, and nothing is
- * left behind in downloads/ whatever happens next. */
+/* The verified download; blob_done removes it once the layer is in the store. */
 static int registry_open_blob(void *state, const struct oci_descriptor *desc, struct error *err)
 {
 	struct registry_origin *o = state;
 	int fd = open_download(o, desc, err);
 	if (fd < 0)
 		return fd;
-	int r = registry_fetch_blob(o->client, desc, fd, err);
+	int r = fetch_locked(o, desc, fd, err);
 	if (r < 0) {
 		close(fd);
-		return error_wrap(err, "layer %s", desc->digest);
+		return r;
 	}
-	char hex[SHA256_HEX_LEN + 1], path[4096];
-	if (digest_parse_sha256(desc->digest, hex) == 0 &&
-	    snprintf(path, sizeof(path), "%s/%s", o->downloads, hex) < (int)sizeof(path))
-		unlink(path);
 	return fd;
 }
 
@@ -250,5 +279,6 @@ const struct image_source image_source_registry = {
 	.read_json_blob = registry_read_json_blob,
 	.prefetch = registry_prefetch,
 	.open_blob = registry_open_blob,
+	.blob_done = registry_blob_done,
 	.close = registry_close,
 };

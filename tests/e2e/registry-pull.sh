@@ -1,0 +1,161 @@
+#!/bin/bash
+# Images from registries (Debian's docker-registry on loopback, tests/registry/): pulls by tag
+# and by digest, a multi-arch index, Docker schema 2, gzip and zstd layers, whiteouts; Basic,
+# Bearer-token and TLS registries and wrong credentials; a corrupted blob refused and a cut
+# transfer resumed; hostile layers refused with nothing written outside the store; two pulls
+# of one image at once fetching its layers once.
+source "$(dirname "$0")/../lib.sh"
+source "$TOP/tests/registry/registry.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	skip registry-pull "needs root (namespaces, overlayfs, cgroups)"
+	exit 0
+fi
+
+STATE=$WORK/state
+
+# pull REF [OPTIONS...]: tether image pull into $STATE; sets OUT (stdout and stderr) and RC.
+pull() {
+	local ref=$1
+	shift
+	OUT=$("$BIN/tether" image pull "$ref" --state-dir "$STATE" "$@" 2>&1)
+	RC=$?
+}
+
+# run_image NAME REF COMMAND: runs COMMAND (sh -c) in a container of REF; sets OUT and RC.
+run_image() {
+	printf '{"family":"e2e","requiresCompatibilities":["EXTERNAL"],"containerDefinitions":[{"name":"app","image":"%s","essential":true,"entryPoint":["sh","-c"],"command":[%s]}]}\n' \
+		"$2" "$(jq -Rn --arg c "$3" '$c')" >"$WORK/$1.json"
+	OUT=$("$BIN/tether" task run "$WORK/$1.json" --state-dir "$STATE" --allow-no-limits --quiet 2>"$WORK/$1.log")
+	RC=$?
+}
+
+# blob_gets DIGEST: how many times the registry was asked for this blob's content.
+blob_gets() {
+	grep -c "\"GET /v2/[^ ]*/blobs/$1 HTTP" "$REGISTRY_LOG"
+}
+
+layers_of() { # NAME: the layer digests of an image as built
+	jq -r --arg n "$1" '.[$n].layers[].digest // empty' "$WORK/images/images.json" 2>/dev/null
+}
+
+# --- A plain registry on loopback: what an image can be
+registry_start_plain || { fail registry_starts "see $REGISTRY_LOG"; exit 0; }
+registry_push_images busybox multiarch zstd whiteout docker-v2s2 corrupt hostile-dotdot \
+	hostile-absolute hostile-symlink hostile-hardlink hostile-chardev >"$WORK/push.log" 2>&1 ||
+	{ fail images_pushed "$(tail -n 5 "$WORK/push.log")"; exit 0; }
+
+pull "$IMAGE_BUSYBOX_REF"
+check pull_by_tag test "$RC" = 0
+check pull_names_the_manifest_digest grep -qF "$IMAGE_BUSYBOX_DIGEST" <<<"$OUT"
+pull "$REGISTRY/tether-test/busybox@$IMAGE_BUSYBOX_DIGEST"
+check pull_by_digest test "$RC" = 0
+pull "$REGISTRY/tether-test/busybox@sha256:$(printf '%064d' 0)"
+check unknown_digest_refused test "$RC" != 0
+check unknown_digest_named grep -q "manifest unknown" <<<"$OUT"
+check no_download_left test -z "$(ls -A "$STATE/images/downloads")"
+
+run_image tag "$IMAGE_BUSYBOX_REF" 'echo hello from the registry'
+check container_runs_from_a_registry_image test "$RC" = 0 -a "$OUT" = "hello from the registry"
+
+run_image multiarch "$IMAGE_MULTIARCH_REF" 'cat /platform'
+check multiarch_index_picks_this_host test "$RC" = 0 -a "$OUT" = amd64
+pull "$IMAGE_MULTIARCH_REF"
+check multiarch_pull_names_the_amd64_manifest grep -qF "$IMAGE_MULTIARCH_AMD64_DIGEST" <<<"$OUT"
+
+run_image zstd "$IMAGE_ZSTD_REF" 'cat /zstd-marker'
+check zstd_layer_unpacked test "$RC" = 0 -a "$OUT" = zstd
+
+run_image whiteout "$IMAGE_WHITEOUT_REF" 'echo $(ls /data) / $(ls /opq)'
+check whiteout_hides_the_lower_file test "$RC" = 0 -a "$OUT" = "keep / new"
+
+run_image v2s2 "$IMAGE_DOCKER_V2S2_REF" 'echo schema2'
+check docker_schema2_image_runs test "$RC" = 0 -a "$OUT" = schema2
+
+pull "$REGISTRY/tether-test/UPPER:1"
+check malformed_reference_refused test "$RC" != 0
+check malformed_reference_named grep -q 'lower-case' <<<"$OUT"
+
+# --- Hostile layers: refused, nothing written outside the store
+for h in dotdot absolute symlink hardlink chardev; do
+	var=IMAGE_HOSTILE_${h^^}_REF
+	pull "${!var}"
+	check "hostile_${h}_refused" test "$RC" != 0
+	echo "hostile $h: $OUT" | tail -n 1
+done
+check hostile_nothing_escaped hostile_escapes
+check hostile_downloads_not_kept test -z "$(ls -A "$STATE/images/downloads")"
+check hostile_no_escape_beside_the_store test ! -e "$STATE/images/layers/tether-escape-dotdot" \
+	-a ! -e "$STATE/images/tether-escape-dotdot" -a ! -e "$STATE/tether-escape-dotdot"
+
+# --- A corrupted blob: refused, nothing of it kept
+corrupt_layer=$(layers_of corrupt | tail -n 1)
+registry_corrupt_image corrupt >/dev/null
+pull "$IMAGE_CORRUPT_REF"
+check corrupt_blob_refused test "$RC" != 0
+check corrupt_blob_named grep -q "digest mismatch" <<<"$OUT"
+check corrupt_layer_not_stored test ! -e "$STATE/images/layers/sha256/${corrupt_layer#sha256:}"
+check corrupt_download_not_kept test -z "$(ls -A "$STATE/images/downloads")"
+
+# --- Two pulls of one image at once fetch each layer once
+rm -rf "$STATE/images"
+big=$(layers_of busybox | head -n 1)
+before=$(blob_gets "$big")
+"$BIN/tether" image pull "$IMAGE_BUSYBOX_REF" --state-dir "$STATE" >"$WORK/twin1.log" 2>&1 &
+twin1=$!
+"$BIN/tether" image pull "$IMAGE_BUSYBOX_REF" --state-dir "$STATE" >"$WORK/twin2.log" 2>&1 &
+twin2=$!
+wait $twin1; rc1=$?
+wait $twin2; rc2=$?
+check twin_pulls_succeed test "$rc1" = 0 -a "$rc2" = 0
+check twin_pulls_fetch_the_layer_once test "$(( $(blob_gets "$big") - before ))" = 1
+
+# --- A transfer cut in the middle resumes where it stopped
+rm -rf "$STATE/images"
+cut_proxy_start 200000 || { fail cut_proxy_starts; exit 0; }
+pull "$CUT_PROXY/tether-test/busybox:1.0"
+check cut_transfer_completes test "$RC" = 0
+check cut_transfer_was_cut grep -q '"cut"' "$CUT_PROXY_LOG"
+check cut_transfer_resumed_with_range grep -q '"range": *"bytes=200000-' "$CUT_PROXY_LOG"
+
+# --- Basic auth: the node's docker config.json
+registry_start_basic || { fail basic_registry_starts; exit 0; }
+registry_push_images busybox >/dev/null 2>&1
+auth() { # USER PASSWORD: a config.json for the current registry
+	printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REGISTRY" "$(printf '%s:%s' "$1" "$2" | base64 -w0)" \
+		>"$WORK/auth.json"
+}
+pull "$IMAGE_BUSYBOX_REF" --registry-auth-file "$WORK/nonexistent.json"
+check basic_without_credentials_refused test "$RC" != 0
+check basic_without_credentials_says_so grep -q "wants credentials" <<<"$OUT"
+auth "$REGISTRY_USER" wrong
+pull "$IMAGE_BUSYBOX_REF" --registry-auth-file "$WORK/auth.json"
+check basic_wrong_password_refused test "$RC" != 0
+check basic_wrong_password_says_so grep -q "refused the node's credentials" <<<"$OUT"
+auth "$REGISTRY_USER" "$REGISTRY_PASSWORD"
+pull "$IMAGE_BUSYBOX_REF" --registry-auth-file "$WORK/auth.json"
+check basic_auth_pull test "$RC" = 0
+
+# --- Bearer tokens from a token server
+registry_start_token || { fail token_registry_starts; exit 0; }
+registry_push_images busybox >/dev/null 2>&1
+auth "$REGISTRY_USER" wrong
+pull "$IMAGE_BUSYBOX_REF" --registry-auth-file "$WORK/auth.json"
+check token_wrong_password_refused test "$RC" != 0
+check token_wrong_password_names_the_user grep -q "refused the credentials of user \"$REGISTRY_USER\"" <<<"$OUT"
+auth "$REGISTRY_USER" "$REGISTRY_PASSWORD"
+pull "$IMAGE_BUSYBOX_REF" --registry-auth-file "$WORK/auth.json"
+check token_auth_pull test "$RC" = 0
+check token_asked_once_for_the_pull test "$(grep -c '"GET' "$TOKEN_LOG")" -le 3
+
+# --- TLS with a private CA: refused without it, pulled with it in the certs folder
+registry_start_tls || { fail tls_registry_starts; exit 0; }
+registry_push_images busybox >/dev/null 2>&1
+rm -rf "$STATE/images"
+pull "$IMAGE_BUSYBOX_REF" --registry-certs-dir "$WORK/no-certs"
+check tls_unknown_ca_refused test "$RC" != 0
+check tls_unknown_ca_says_so grep -qi "certificate" <<<"$OUT"
+mkdir -p "$WORK/certs.d/$REGISTRY"
+cp "$REGISTRY_CA" "$WORK/certs.d/$REGISTRY/ca.crt"
+pull "$IMAGE_BUSYBOX_REF" --registry-certs-dir "$WORK/certs.d"
+check tls_private_ca_pull test "$RC" = 0
