@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "image/image_record.h"
 #include "image/image_source.h"
 #include "image/layer_store.h"
 #include "image/oci_json.h"
@@ -29,7 +30,8 @@ static int prefetch_missing(const char *layers_dir, const struct image_origin *o
 }
 
 static int pull_from_origin(struct image *img, const char *layers_dir,
-			    const struct image_origin *origin, struct error *err)
+			    const struct image_origin *origin, char **ret_config, size_t *ret_config_size,
+			    struct error *err)
 {
 	const struct image_source *source = origin->source;
 	struct oci_descriptor manifest_desc = { 0 };
@@ -57,6 +59,10 @@ static int pull_from_origin(struct image *img, const char *layers_dir,
 	r = source->read_json_blob(origin->state, &manifest.config, &json, &size, err);
 	if (r == 0 && oci_config_parse(json, size, &img->config, err) < 0)
 		r = error_wrap(err, "config %s", manifest.config.digest);
+	if (r == 0) {
+		*ret_config = TAKE_PTR(json);
+		*ret_config_size = size;
+	}
 	if (r == 0) {
 		img->layers = calloc(manifest.n_layers + 1, sizeof(char *));
 		if (!img->layers)
@@ -99,31 +105,68 @@ static int store_layers_dir(const char *store_dir, char **ret, struct error *err
 	return 0;
 }
 
-int image_pull(const struct image_pull_options *options, const char *reference,
-	       struct image **ret, struct error *err)
+static int pull_fresh(const struct image_pull_options *options, const char *layers_dir,
+		      const char *reference, struct image **ret, struct error *err)
 {
-	_cleanup_free_ char *layers_dir = NULL;
 	_cleanup_(image_origin_close) struct image_origin origin = { 0 };
-	/* The store first: a registry source keeps its downloads in it. */
-	int r = store_layers_dir(options->store_dir, &layers_dir, err);
+	int r = image_origin_open(reference, options, &origin, err);
 	if (r < 0)
 		return r;
-	r = image_origin_open(reference, options, &origin, err);
-	if (r < 0)
-		return r;
-
 	struct image *img = calloc(1, sizeof(*img));
 	if (!img)
 		return error_set(err, ENOMEM, "out of memory");
+	_cleanup_free_ char *config = NULL;
+	size_t config_size = 0;
 	img->reference = strdup(reference);
-	r = img->reference ? pull_from_origin(img, layers_dir, &origin, err)
+	r = img->reference ? pull_from_origin(img, layers_dir, &origin, &config, &config_size, err)
 			   : error_set(err, ENOMEM, "out of memory");
 	if (r < 0) {
 		image_free(img);
 		return error_wrap(err, "pull %s", reference);
 	}
+	/* Only what a later cached start needs; losing it costs a pull, not this one. */
+	struct error ignored = { 0 };
+	(void)image_record_write(options->store_dir, img, config, config_size, &ignored);
 	*ret = img;
 	return 0;
+}
+
+int image_pull(const struct image_pull_options *options, const char *reference,
+	       struct image **ret, struct error *err)
+{
+	_cleanup_free_ char *layers_dir = NULL;
+	int r = store_layers_dir(options->store_dir, &layers_dir, err);
+	if (r < 0)
+		return r;
+	enum image_pull_behavior behavior = options->behavior;
+	struct error cache_err = { 0 };
+	/* once and prefer-cached: the store first, the registry only for what it lacks. */
+	if ((behavior == IMAGE_PULL_ONCE || behavior == IMAGE_PULL_PREFER_CACHED) &&
+	    image_record_load(options->store_dir, layers_dir, reference, ret, &cache_err) == 0)
+		return 0;
+	r = pull_fresh(options, layers_dir, reference, ret, err);
+	/* default: as ECS's, a pull that fails falls back to the image pulled before. */
+	if (r < 0 && behavior == IMAGE_PULL_DEFAULT &&
+	    image_record_load(options->store_dir, layers_dir, reference, ret, &cache_err) == 0)
+		return 0;
+	return r;
+}
+
+static const char *const behavior_names[] = {
+	[IMAGE_PULL_DEFAULT] = "default",
+	[IMAGE_PULL_ALWAYS] = "always",
+	[IMAGE_PULL_ONCE] = "once",
+	[IMAGE_PULL_PREFER_CACHED] = "prefer-cached",
+};
+
+int image_pull_behavior_parse(const char *name, enum image_pull_behavior *ret)
+{
+	for (size_t i = 0; i < sizeof(behavior_names) / sizeof(behavior_names[0]); i++)
+		if (!strcmp(name, behavior_names[i])) {
+			*ret = (enum image_pull_behavior)i;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 void image_free(struct image *img)

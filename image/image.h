@@ -39,9 +39,23 @@ struct registry_options {
 	((struct registry_options){ .auth_file = "/etc/tether/registry-auth.json", \
 				    .certs_dir = "/etc/tether/certs.d" })
 
+/* When a pull asks the registry, as ECS_IMAGE_PULL_BEHAVIOR says it. */
+enum image_pull_behavior {
+	IMAGE_PULL_DEFAULT,       /* always; the image pulled before when the registry fails */
+	IMAGE_PULL_ALWAYS,        /* always; a failure fails the task */
+	IMAGE_PULL_ONCE,          /* only when this store never pulled the reference */
+	IMAGE_PULL_PREFER_CACHED, /* the store's image when it has one (the same as once here:
+				   * the store holds only what tether pulled) */
+};
+#define IMAGE_PULL_BEHAVIOR_NAMES "default, always, once, prefer-cached"
+
+/* -EINVAL for anything but the names above. */
+int image_pull_behavior_parse(const char *name, enum image_pull_behavior *ret);
+
 struct image_pull_options {
 	const char *store_dir;  /* the content store (created if missing) */
 	struct registry_options registry;
+	enum image_pull_behavior behavior;
 };
 
 /* Make an image ready under the content store OPTIONS->store_dir. Blocking (network, disk

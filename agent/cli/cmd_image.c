@@ -16,9 +16,11 @@ static void usage(FILE *out)
 {
 	fputs("Usage: tether image pull REFERENCE [--state-dir DIR] [--registry-auth-file FILE]\n"
 	      "         [--registry-certs-dir DIR] [--insecure-registries LIST] [--registry-mirror URL]\n"
+	      "         [--image-pull-behavior default|always|once|prefer-cached]\n"
 	      "Pull an image into STATE_DIR/images (default " DEFAULT_STATE_DIR "/images), as a task\n"
 	      "naming it would: \"busybox:1.36\", \"registry.example.com:5000/team/app@sha256:...\",\n"
-	      "or \"oci:/path/to/layout:tag\". The registry options are those of 'tether run'.\n",
+	      "or \"oci:/path/to/layout:tag\". The registry options are those of 'tether run';\n"
+	      "the pull asks the registry always unless --image-pull-behavior says otherwise.\n",
 	      out);
 }
 
@@ -30,11 +32,13 @@ static int image_pull_command(int argc, char **argv)
 		{ "registry-certs-dir", required_argument, NULL, 'c' },
 		{ "insecure-registries", required_argument, NULL, 'i' },
 		{ "registry-mirror", required_argument, NULL, 'm' },
+		{ "image-pull-behavior", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = DEFAULT_STATE_DIR;
 	struct registry_options registry = REGISTRY_OPTIONS_DEFAULT;
+	enum image_pull_behavior behavior = IMAGE_PULL_ALWAYS;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
@@ -43,6 +47,13 @@ static int image_pull_command(int argc, char **argv)
 		case 'c': registry.certs_dir = optarg; break;
 		case 'i': registry.insecure = optarg; break;
 		case 'm': registry.mirror = optarg; break;
+		case 'b':
+			if (image_pull_behavior_parse(optarg, &behavior) < 0) {
+				fprintf(stderr, "tether: --image-pull-behavior takes one of %s\n",
+					IMAGE_PULL_BEHAVIOR_NAMES);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -56,7 +67,8 @@ static int image_pull_command(int argc, char **argv)
 		fprintf(stderr, "tether: --state-dir is too long\n");
 		return 2;
 	}
-	struct image_pull_options pull = { .store_dir = store, .registry = registry };
+	struct image_pull_options pull = { .store_dir = store, .registry = registry,
+					   .behavior = behavior };
 	struct error err = { 0 };
 	struct image *img = NULL;
 	int64_t started = monotonic_ms();

@@ -365,6 +365,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.allow_no_limits = o->allow_no_limits,
 		.default_pids_max = o->pids_max,
 		.registry = o->registry,
+		.image_pull_behavior = o->image_pull_behavior,
 		.on_state = on_task_state,
 		.userdata = d,
 	};

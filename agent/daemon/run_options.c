@@ -113,6 +113,14 @@ static int set_registry_mirror(struct run_options *o, const char *value, struct 
 	return 0;
 }
 
+static int set_image_pull_behavior(struct run_options *o, const char *value, struct error *err)
+{
+	if (image_pull_behavior_parse(value, &o->image_pull_behavior) < 0)
+		return error_set(err, EINVAL, "takes one of %s, not '%s'",
+				 IMAGE_PULL_BEHAVIOR_NAMES, value);
+	return 0;
+}
+
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
 	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
@@ -125,6 +133,7 @@ static const struct run_option run_option_table[] = {
 	{ "registry-certs-dir", "TETHER_REGISTRY_CERTS_DIR", "DIR", set_registry_certs_dir },
 	{ "insecure-registries", "TETHER_INSECURE_REGISTRIES", "LIST", set_insecure_registries },
 	{ "registry-mirror", "TETHER_REGISTRY_MIRROR", "URL", set_registry_mirror },
+	{ "image-pull-behavior", "TETHER_IMAGE_PULL_BEHAVIOR", "WHEN", set_image_pull_behavior },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'

@@ -21,6 +21,7 @@ struct run_options {
 	uint64_t pids_max;     /* 0: the task manager's default */
 	const char *cgroup_driver; /* NULL: the host's default (cgroups/cgroup_drivers.c) */
 	struct registry_options registry;
+	enum image_pull_behavior image_pull_behavior;
 };
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as

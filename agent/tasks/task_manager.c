@@ -191,7 +191,8 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
 	tm->pull = (struct image_pull_options){ .store_dir = tm->image_store,
-						.registry = config->registry };
+						.registry = config->registry,
+						.behavior = config->image_pull_behavior };
 	probe_device_filter(tm);
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)

@@ -52,6 +52,7 @@ struct task_manager_config {
 	/* pids.max of every container where the pids controller is available (0: the default). */
 	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
 	struct registry_options registry; /* how images are pulled from registries */
+	enum image_pull_behavior image_pull_behavior; /* and when (image/image.h) */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of through their log driver */
 	/* Called for every change of a task's or a container's status. */

@@ -159,3 +159,17 @@ mkdir -p "$WORK/certs.d/$REGISTRY"
 cp "$REGISTRY_CA" "$WORK/certs.d/$REGISTRY/ca.crt"
 pull "$IMAGE_BUSYBOX_REF" --registry-certs-dir "$WORK/certs.d"
 check tls_private_ca_pull test "$RC" = 0
+
+# --- The registry out of reach: the pull behaviours (ECS_IMAGE_PULL_BEHAVIOR's)
+tls=(--registry-certs-dir "$WORK/certs.d")
+kill "$REGISTRY_PID"
+wait_until 10 bash -c "! kill -0 $REGISTRY_PID 2>/dev/null"
+pull "$IMAGE_BUSYBOX_REF" "${tls[@]}" --image-pull-behavior always
+check behaviour_always_fails_without_the_registry test "$RC" != 0
+check behaviour_always_says_why grep -qi "connect" <<<"$OUT"
+for b in default once prefer-cached; do
+	pull "$IMAGE_BUSYBOX_REF" "${tls[@]}" --image-pull-behavior "$b"
+	check "behaviour_${b//-/_}_uses_the_image_pulled_before" test "$RC" = 0
+done
+pull "$REGISTRY/tether-test/never-pulled:1.0" "${tls[@]}" --image-pull-behavior prefer-cached
+check behaviour_prefer_cached_still_needs_a_first_pull test "$RC" != 0

@@ -33,13 +33,15 @@ struct tar_entry {
 	const char *target; /* file content, or link target */
 };
 
-/* A layout source needs no settings; a pull needs only its store here. */
+/* A layout source needs no settings; a pull needs only its store here, and asks the source
+ * every time (the fall-back to an image pulled before has tests of its own). */
 static const struct image_pull_options no_store = { .store_dir = NULL };
 
 static int pull_into(const char *store, const char *reference, struct image **ret,
 		     struct error *err)
 {
-	return image_pull(&(struct image_pull_options){ .store_dir = store }, reference, ret, err);
+	struct image_pull_options o = { .store_dir = store, .behavior = IMAGE_PULL_ALWAYS };
+	return image_pull(&o, reference, ret, err);
 }
 
 static void path_join(char out[PATH_MAX], const char *a, const char *b)
@@ -699,4 +701,62 @@ TEST(whiteouts_hide_lower_files_in_overlayfs)
 		return;
 	}
 	ASSERT_INT_EQ(WEXITSTATUS(status), 0);
+}
+
+static int pull_with(enum image_pull_behavior behavior, const char *store, const char *reference,
+		     struct image **ret, struct error *err)
+{
+	struct image_pull_options o = { .store_dir = store, .behavior = behavior };
+	return image_pull(&o, reference, ret, err);
+}
+
+TEST(pull_behaviours_use_the_image_pulled_before_as_ecs_does)
+{
+	char layout[PATH_MAX], store[PATH_MAX], moved[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+	const char *ref = oci_ref(layout, NULL);
+	char reference[PATH_MAX];
+	snprintf(reference, sizeof(reference), "%s", ref);
+	struct error err = { 0 };
+	struct image *first = NULL, *img = NULL;
+	/* Nothing pulled yet: every behaviour asks the source. */
+	ASSERT_INT_EQ(pull_with(IMAGE_PULL_PREFER_CACHED, store, reference, &first, &err), 0);
+
+	/* The source gone (a registry out of reach). */
+	path_join(moved, test_tmpdir(), "moved-away");
+	ASSERT_INT_EQ(rename(layout, moved), 0);
+	ASSERT_TRUE(pull_with(IMAGE_PULL_ALWAYS, store, reference, &img, &err) < 0);
+	ASSERT_CONTAINS(err.message, "pull oci:");
+	const enum image_pull_behavior cached[] = { IMAGE_PULL_DEFAULT, IMAGE_PULL_ONCE,
+						    IMAGE_PULL_PREFER_CACHED };
+	for (size_t i = 0; i < ELEMENTSOF(cached); i++) {
+		ASSERT_INT_EQ(pull_with(cached[i], store, reference, &img, &err), 0);
+		ASSERT_STR_EQ(img->manifest_digest, first->manifest_digest);
+		ASSERT_INT_EQ(img->n_layers, first->n_layers);
+		ASSERT_STR_EQ(img->layers[0], first->layers[0]);
+		image_free(img);
+		img = NULL;
+	}
+	/* A record whose layer left the store is no image: the source is asked again. */
+	ASSERT_INT_EQ(remove_tree(first->layers[0]), 0);
+	ASSERT_TRUE(pull_with(IMAGE_PULL_PREFER_CACHED, store, reference, &img, &err) < 0);
+	ASSERT_INT_EQ(rename(moved, layout), 0);
+	ASSERT_INT_EQ(pull_with(IMAGE_PULL_ONCE, store, reference, &img, &err), 0);
+	ASSERT_STR_EQ(img->manifest_digest, first->manifest_digest);
+	image_free(img);
+	image_free(first);
+}
+
+TEST(pull_behaviour_names_are_ecs_ones)
+{
+	enum image_pull_behavior b;
+	ASSERT_INT_EQ(image_pull_behavior_parse("prefer-cached", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_PREFER_CACHED);
+	ASSERT_INT_EQ(image_pull_behavior_parse("once", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_ONCE);
+	ASSERT_INT_EQ(image_pull_behavior_parse("always", &b), 0);
+	ASSERT_INT_EQ(image_pull_behavior_parse("default", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_DEFAULT);
+	ASSERT_INT_EQ(image_pull_behavior_parse("Always", &b), -EINVAL);
+	ASSERT_INT_EQ(image_pull_behavior_parse("", &b), -EINVAL);
 }
