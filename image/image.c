@@ -1,6 +1,7 @@
 #include "image/image.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,19 +15,64 @@
 #include "image/layer_store.h"
 #include "image/oci_json.h"
 
-/* The layers not in the store yet, fetched at once by a source that can. */
-static int prefetch_missing(const char *layers_dir, const struct image_origin *origin,
-			    const struct oci_manifest *manifest, struct error *err)
+/* Layers fetched and unpacked side by side: enough to fill a link and overlap network, CPU
+ * and disk, few enough for a small device. */
+#define LAYERS_AT_ONCE 4
+
+struct layer_jobs {
+	const char *layers_dir;
+	const struct image_origin *origin;
+	const struct oci_manifest *manifest;
+	char **paths;
+	pthread_mutex_t lock;
+	size_t next;
+	int result;
+	struct error err;
+};
+
+static void *layer_worker(void *arg)
 {
-	_cleanup_free_ struct oci_descriptor *missing = calloc(manifest->n_layers + 1,
-								sizeof(*missing));
-	if (!missing)
-		return error_set(err, ENOMEM, "out of memory");
-	size_t n = 0;
-	for (size_t i = 0; i < manifest->n_layers; i++)
-		if (!layer_store_has(layers_dir, &manifest->layers[i]))
-			missing[n++] = manifest->layers[i];
-	return n ? origin->source->prefetch(origin->state, missing, n, layers_dir, err) : 0;
+	struct layer_jobs *j = arg;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		size_t i = j->result < 0 ? j->manifest->n_layers : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->manifest->n_layers)
+			return NULL;
+		struct error e = { 0 };
+		int r = layer_store_ensure(j->layers_dir, j->origin, &j->manifest->layers[i],
+					   &j->paths[i], &e);
+		if (r < 0) {
+			pthread_mutex_lock(&j->lock);
+			if (j->result == 0) {
+				j->result = r;
+				j->err = e;
+			}
+			pthread_mutex_unlock(&j->lock);
+		}
+	}
+}
+
+/* Every layer of MANIFEST into the store; PATHS[i] gets layer i's folder. */
+static int ensure_layers(const char *layers_dir, const struct image_origin *origin,
+			 const struct oci_manifest *manifest, char **paths, struct error *err)
+{
+	struct layer_jobs j = { .layers_dir = layers_dir, .origin = origin, .manifest = manifest,
+				.paths = paths };
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_t threads[LAYERS_AT_ONCE];
+	size_t started = 0;
+	while (started < manifest->n_layers && started < LAYERS_AT_ONCE &&
+	       pthread_create(&threads[started], NULL, layer_worker, &j) == 0)
+		started++;
+	if (started == 0)
+		layer_worker(&j); /* no thread to be had: one after the other, here */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&j.lock);
+	if (j.result < 0 && err)
+		*err = j.err;
+	return j.result;
 }
 
 static int pull_from_origin(struct image *img, const char *layers_dir,
@@ -68,12 +114,13 @@ static int pull_from_origin(struct image *img, const char *layers_dir,
 		if (!img->layers)
 			r = error_set(err, ENOMEM, "out of memory");
 	}
-	if (r == 0 && source->prefetch)
-		r = prefetch_missing(layers_dir, origin, &manifest, err);
-	for (size_t i = 0; r == 0 && i < manifest.n_layers; i++) {
-		r = layer_store_ensure(layers_dir, origin, &manifest.layers[i], &img->layers[i], err);
-		if (r == 0)
-			img->n_layers++;
+	if (r == 0)
+		r = ensure_layers(layers_dir, origin, &manifest, img->layers, err);
+	if (r == 0)
+		img->n_layers = manifest.n_layers;
+	for (size_t i = 0; r < 0 && img->layers && i < manifest.n_layers; i++) {
+		free(img->layers[i]); /* those that were ready when another failed */
+		img->layers[i] = NULL;
 	}
 	oci_manifest_done(&manifest);
 	return r;

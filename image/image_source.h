@@ -21,12 +21,8 @@ struct image_source {
 	/* A JSON blob (manifest, config), its size and digest verified. */
 	int (*read_json_blob)(void *state, const struct oci_descriptor *desc, char **ret,
 			      size_t *ret_size, struct error *err);
-	/* Optional: get the layer blobs DESCS[0..n) ready for open_blob at once (a registry
-	 * fetches them side by side), before they are unpacked one by one; a layer that
-	 * appears in LAYERS_DIR meanwhile (another pull's) is skipped. */
-	int (*prefetch)(void *state, const struct oci_descriptor *descs, size_t n,
-			const char *layers_dir, struct error *err);
-	/* A blob for streaming (a layer); the caller verifies while reading. An fd or -errno. */
+	/* A blob for streaming (a layer); the caller verifies while reading. An fd or -errno.
+	 * Called from several threads at once, for different layers. */
 	int (*open_blob)(void *state, const struct oci_descriptor *desc, struct error *err);
 	/* Optional: the layer DESC was unpacked into the store, or refused: what the source kept
 	 * of it may go. */

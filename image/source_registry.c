@@ -1,11 +1,10 @@
 /* The registry image source: any reference that is not "oci:", read as Docker reads it
- * (image/image_ref.h), pulled over the distribution API (image/registry_client.h). Layers are
- * fetched side by side into STORE/downloads, each under a lock of its own file so that two
- * pulls of one image fetch it once, verified there before they are unpacked, and removed
- * once unpacked (or refused). A cut transfer leaves its part there for the next pull. */
+ * (image/image_ref.h), pulled over the distribution API (image/registry_client.h). Each layer
+ * is fetched into STORE/downloads under a lock of its own file, verified there before it is
+ * unpacked, and removed once unpacked (or refused). A cut transfer leaves its part there for
+ * the next pull to continue. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +16,10 @@
 #include "image/digest.h"
 #include "image/image_ref.h"
 #include "image/image_source.h"
-#include "image/layer_store.h"
 #include "image/registry_client.h"
 
 /* An index may point at another index; bound the chain. */
 #define INDEX_MAX_DEPTH 4
-/* Layers fetched at once: enough to fill a link, few enough for a small device. */
-#define PARALLEL_FETCHES 4
 
 struct registry_origin {
 	struct image_ref ref;
@@ -190,72 +186,6 @@ static int fetch_locked(struct registry_origin *o, const struct oci_descriptor *
 	return r < 0 ? error_wrap(err, "layer %s", desc->digest) : 0;
 }
 
-static int fetch_one(struct registry_origin *o, const struct oci_descriptor *desc,
-		     const char *layers_dir, struct error *err)
-{
-	_cleanup_close_ int fd = open_download(o, desc, err);
-	if (fd < 0)
-		return fd;
-	/* Another pull published it while this one waited for the lock. */
-	if (layer_store_has(layers_dir, desc)) {
-		registry_blob_done(o, desc);
-		return 0;
-	}
-	return fetch_locked(o, desc, fd, err);
-}
-
-struct fetch_queue {
-	struct registry_origin *origin;
-	const char *layers_dir;
-	const struct oci_descriptor *descs;
-	size_t n, next;
-	pthread_mutex_t lock;
-	int result;
-	struct error err;
-};
-
-static void *fetch_worker(void *arg)
-{
-	struct fetch_queue *q = arg;
-	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		size_t i = q->result < 0 ? q->n : q->next++;
-		pthread_mutex_unlock(&q->lock);
-		if (i >= q->n)
-			return NULL;
-		struct error e = { 0 };
-		int r = fetch_one(q->origin, &q->descs[i], q->layers_dir, &e);
-		if (r < 0) {
-			pthread_mutex_lock(&q->lock);
-			if (q->result == 0) {
-				q->result = r;
-				q->err = e;
-			}
-			pthread_mutex_unlock(&q->lock);
-		}
-	}
-}
-
-static int registry_prefetch(void *state, const struct oci_descriptor *descs, size_t n,
-			     const char *layers_dir, struct error *err)
-{
-	struct fetch_queue q = { .origin = state, .layers_dir = layers_dir, .descs = descs, .n = n };
-	pthread_mutex_init(&q.lock, NULL);
-	pthread_t threads[PARALLEL_FETCHES];
-	size_t started = 0;
-	for (; started < n && started < PARALLEL_FETCHES; started++)
-		if (pthread_create(&threads[started], NULL, fetch_worker, &q) != 0)
-			break;
-	if (started == 0)
-		fetch_worker(&q); /* no thread to be had: one after the other, here */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&q.lock);
-	if (q.result < 0 && err)
-		*err = q.err;
-	return q.result;
-}
-
 /* The verified download; blob_done removes it once the layer is in the store. */
 static int registry_open_blob(void *state, const struct oci_descriptor *desc, struct error *err)
 {
@@ -277,7 +207,6 @@ const struct image_source image_source_registry = {
 	.open = registry_open,
 	.manifest = registry_manifest,
 	.read_json_blob = registry_read_json_blob,
-	.prefetch = registry_prefetch,
 	.open_blob = registry_open_blob,
 	.blob_done = registry_blob_done,
 	.close = registry_close,
