@@ -1,15 +1,18 @@
 #include "image/image.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "image/image_gc.h"
 #include "image/image_record.h"
 #include "image/image_source.h"
 #include "image/layer_store.h"
@@ -75,9 +78,66 @@ static int ensure_layers(const char *layers_dir, const struct image_origin *orig
 	return j.result;
 }
 
-static int pull_from_origin(struct image *img, const char *layers_dir,
-			    const struct image_origin *origin, char **ret_config, size_t *ret_config_size,
-			    struct error *err)
+static void strv_freep(char ***v)
+{
+	for (size_t i = 0; *v && (*v)[i]; i++)
+		free((*v)[i]);
+	free(*v);
+}
+
+/* The collector's view of the containers: their layers stay. */
+static int layers_in_use(const struct image_pull_options *options, char ***ret, struct error *err)
+{
+	*ret = NULL;
+	int r = options->layers_in_use ? options->layers_in_use(options->layers_in_use_arg, ret) : 0;
+	return r < 0 ? error_set_errno(err, r, "image store: layers in use") : 0;
+}
+
+/* Make room for NEEDED more bytes, or say why they cannot fit. */
+static int collect(const struct image_pull_options *options, uint64_t needed, struct error *err)
+{
+	struct image_gc_policy policy = { .budget_bytes = options->store_budget_bytes,
+					  .max_unused_age_s = options->unused_image_max_age_s };
+	if (!policy.budget_bytes && !policy.max_unused_age_s)
+		return 0;
+	_cleanup_(strv_freep) char **in_use = NULL;
+	int r = layers_in_use(options, &in_use, err);
+	return r < 0 ? r : image_store_gc(options->store_dir, &policy, in_use, needed, err);
+}
+
+/* After a pull, back within the budget, older unused images going first; when the new image
+ * itself does not fit beside those in use, it goes and the pull fails saying so. */
+static int trim_after_pull(const struct image_pull_options *options, const char *reference,
+			   int *pin, struct error *err)
+{
+	if (!options->store_budget_bytes)
+		return 0;
+	int r = collect(options, 0, err); /* the new image pinned: others go first */
+	if (r != -ENOSPC)
+		return 0;
+	close(*pin);
+	*pin = -1;
+	_cleanup_(strv_freep) char **in_use = NULL;
+	struct error ignored = { 0 };
+	if (layers_in_use(options, &in_use, &ignored) == 0)
+		(void)image_store_evict(options->store_dir, reference, in_use, &ignored);
+	return error_wrap(err, "once unpacked the image does not fit");
+}
+
+/* The least room the missing layers will take: their size as fetched (a layer unpacks to at
+ * least about that; what it really takes is checked once it is unpacked). */
+static uint64_t room_needed(const char *layers_dir, const struct oci_manifest *manifest)
+{
+	uint64_t needed = 0;
+	for (size_t i = 0; i < manifest->n_layers; i++)
+		if (!layer_store_has(layers_dir, &manifest->layers[i]))
+			needed += manifest->layers[i].size;
+	return needed;
+}
+
+static int pull_from_origin(const struct image_pull_options *options, struct image *img,
+			    const char *layers_dir, const struct image_origin *origin,
+			    char **ret_config, size_t *ret_config_size, struct error *err)
 {
 	const struct image_source *source = origin->source;
 	struct oci_descriptor manifest_desc = { 0 };
@@ -114,6 +174,8 @@ static int pull_from_origin(struct image *img, const char *layers_dir,
 		if (!img->layers)
 			r = error_set(err, ENOMEM, "out of memory");
 	}
+	if (r == 0)
+		r = collect(options, room_needed(layers_dir, &manifest), err);
 	if (r == 0)
 		r = ensure_layers(layers_dir, origin, &manifest, img->layers, err);
 	if (r == 0)
@@ -165,7 +227,8 @@ static int pull_fresh(const struct image_pull_options *options, const char *laye
 	_cleanup_free_ char *config = NULL;
 	size_t config_size = 0;
 	img->reference = strdup(reference);
-	r = img->reference ? pull_from_origin(img, layers_dir, &origin, &config, &config_size, err)
+	r = img->reference ? pull_from_origin(options, img, layers_dir, &origin, &config,
+					      &config_size, err)
 			   : error_set(err, ENOMEM, "out of memory");
 	if (r < 0) {
 		image_free(img);
@@ -187,11 +250,23 @@ int image_pull(const struct image_pull_options *options, const char *reference,
 		return r;
 	enum image_pull_behavior behavior = options->behavior;
 	struct error cache_err = { 0 };
+	/* Held to the end: the collector leaves this image alone meanwhile. */
+	_cleanup_close_ int pin = image_record_pin(options->store_dir, reference);
+	if (pin < 0)
+		return error_set_errno(err, pin, "image store %s", options->store_dir);
 	/* once and prefer-cached: the store first, the registry only for what it lacks. */
 	if ((behavior == IMAGE_PULL_ONCE || behavior == IMAGE_PULL_PREFER_CACHED) &&
 	    image_record_load(options->store_dir, layers_dir, reference, ret, &cache_err) == 0)
 		return 0;
 	r = pull_fresh(options, layers_dir, reference, ret, err);
+	if (r == 0) {
+		r = trim_after_pull(options, reference, &pin, err);
+		if (r < 0) {
+			image_free(*ret);
+			*ret = NULL;
+			return error_wrap(err, "pull %s", reference);
+		}
+	}
 	/* default: as ECS's, a pull that fails falls back to the image pulled before. */
 	if (r < 0 && behavior == IMAGE_PULL_DEFAULT &&
 	    image_record_load(options->store_dir, layers_dir, reference, ret, &cache_err) == 0)

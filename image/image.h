@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -56,6 +57,13 @@ struct image_pull_options {
 	const char *store_dir;  /* the content store (created if missing) */
 	struct registry_options registry;
 	enum image_pull_behavior behavior;
+	/* The store's budget and age limit (image/image_gc.h); zeros: none. */
+	uint64_t store_budget_bytes;
+	uint64_t unused_image_max_age_s;
+	/* The layer folders of containers that run or are starting (NULL-terminated, the
+	 * caller frees), so the collector keeps them; NULL: none are. */
+	int (*layers_in_use)(void *arg, char ***ret);
+	void *layers_in_use_arg;
 };
 
 /* Make an image ready under the content store OPTIONS->store_dir. Blocking (network, disk

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "image/image.h"
@@ -17,6 +18,15 @@ int image_record_write(const char *store_dir, const struct image *img, const cha
  * still in LAYERS_DIR; -ENOENT otherwise. */
 int image_record_load(const char *store_dir, const char *layers_dir, const char *reference,
 		      struct image **ret, struct error *err);
+
+/* Hold REFERENCE's record for a pull (a shared lock on STORE/records/<key>.lock): the
+ * collector leaves an image alone while anyone holds it. An fd to close, or -errno. */
+int image_record_pin(const char *store_dir, const char *reference);
+
+/* What the collector needs of a record: its layers (hex, NULL-terminated) and when it was
+ * last used (seconds since the epoch). Pure, for the fuzzer. */
+int image_record_summary(const char *json, size_t size, char ***ret_layer_hex,
+			 int64_t *ret_used_at, struct error *err);
 
 /* Parse a record's text (outside input: a file on disk) into IMG's manifest digest, layer
  * names (hex) and config. Pure, for the fuzzer. */

@@ -121,6 +121,23 @@ static int set_image_pull_behavior(struct run_options *o, const char *value, str
 	return 0;
 }
 
+static int set_image_store_budget(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64_with_unit(value, parse_size_units, 1ULL << 20, UINT64_MAX, &o->image_store_budget) < 0)
+		return error_set(err, EINVAL, "takes a size of at least 1M (a number of bytes, or "
+				 "with K, M, G or T), not '%s'", value);
+	return 0;
+}
+
+static int set_image_cleanup_age(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64_with_unit(value, parse_duration_units, 60, 10ULL * 365 * 86400,
+				&o->image_cleanup_age_s) < 0)
+		return error_set(err, EINVAL, "takes a duration of at least a minute (seconds, or "
+				 "with s, m, h or d), not '%s'", value);
+	return 0;
+}
+
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
 	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
@@ -134,6 +151,8 @@ static const struct run_option run_option_table[] = {
 	{ "insecure-registries", "TETHER_INSECURE_REGISTRIES", "LIST", set_insecure_registries },
 	{ "registry-mirror", "TETHER_REGISTRY_MIRROR", "URL", set_registry_mirror },
 	{ "image-pull-behavior", "TETHER_IMAGE_PULL_BEHAVIOR", "WHEN", set_image_pull_behavior },
+	{ "image-store-budget", "TETHER_IMAGE_STORE_BUDGET", "SIZE", set_image_store_budget },
+	{ "image-cleanup-age", "TETHER_IMAGE_CLEANUP_AGE", "DURATION", set_image_cleanup_age },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'

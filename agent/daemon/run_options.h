@@ -22,6 +22,8 @@ struct run_options {
 	const char *cgroup_driver; /* NULL: the host's default (cgroups/cgroup_drivers.c) */
 	struct registry_options registry;
 	enum image_pull_behavior image_pull_behavior;
+	uint64_t image_store_budget;  /* bytes; 0: none */
+	uint64_t image_cleanup_age_s; /* 0: unused images stay until the budget needs room */
 };
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/tasks/task_layers.h"
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_manager_internal.h"
@@ -190,9 +191,15 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
-	tm->pull = (struct image_pull_options){ .store_dir = tm->image_store,
-						.registry = config->registry,
-						.behavior = config->image_pull_behavior };
+	tm->pull = (struct image_pull_options){
+		.store_dir = tm->image_store,
+		.registry = config->registry,
+		.behavior = config->image_pull_behavior,
+		.store_budget_bytes = config->image_store_budget,
+		.unused_image_max_age_s = config->image_cleanup_age_s,
+		.layers_in_use = task_layers_in_use,
+		.layers_in_use_arg = tm->state_dir,
+	};
 	probe_device_filter(tm);
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)

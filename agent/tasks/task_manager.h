@@ -53,6 +53,8 @@ struct task_manager_config {
 	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
 	struct registry_options registry; /* how images are pulled from registries */
 	enum image_pull_behavior image_pull_behavior; /* and when (image/image.h) */
+	uint64_t image_store_budget;     /* bytes the image store may take; 0: no budget */
+	uint64_t image_cleanup_age_s;    /* unused images go after this long; 0: never by age */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of through their log driver */
 	/* Called for every change of a task's or a container's status. */
