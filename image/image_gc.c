@@ -109,6 +109,20 @@ static int read_layers(struct gc *g)
 	return 0;
 }
 
+/* The pin of a pull that wrote no record (it failed), once no pull holds it. */
+static void drop_stray_pin(const char *dir, const char *name)
+{
+	char path[4300];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%.64s.json", dir, name);
+	if (stat(path, &st) == 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%.69s", dir, name);
+	_cleanup_close_ int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		unlink(path);
+}
+
 /* Every record, locked exclusively where no pull holds it (a pinned one stays in use). */
 static int read_records(struct gc *g)
 {
@@ -120,6 +134,10 @@ static int read_records(struct gc *g)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
+		if (n == SHA256_HEX_LEN + 5 && !strcmp(e->d_name + SHA256_HEX_LEN, ".lock")) {
+			drop_stray_pin(dir, e->d_name);
+			continue;
+		}
 		if (n != SHA256_HEX_LEN + 5 || strcmp(e->d_name + SHA256_HEX_LEN, ".json") != 0)
 			continue;
 		struct gc_record *grown = realloc(g->records, (g->n_records + 1) * sizeof(*grown));
@@ -163,13 +181,17 @@ static void mark_in_use(struct gc *g, char *const *layers_in_use)
 				l->refs++;
 		}
 	}
-	/* An image with a layer in use is in use whole. */
+	/* A container runs on every layer of its image: an image all of whose layers are in use
+	 * may be a container's, and stays. One that only shares a base layer with it is not:
+	 * it may go, and the shared layer stays for being in use. */
 	for (size_t i = 0; i < g->n_records; i++) {
 		struct gc_record *rec = &g->records[i];
-		for (size_t j = 0; !rec->pinned && rec->layers[j]; j++) {
+		bool all = rec->layers[0] != NULL;
+		for (size_t j = 0; all && rec->layers[j]; j++) {
 			struct gc_layer *l = find_layer(g, rec->layers[j]);
-			rec->pinned = l && l->in_use;
+			all = l && l->in_use;
 		}
+		rec->pinned = rec->pinned || all;
 	}
 }
 

@@ -46,17 +46,24 @@ int image_record_pin(const char *store_dir, const char *reference)
 	int r = mkdir_parents(dir, 0700);
 	if (r < 0)
 		return r;
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_SH) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			close(fd);
+	/* The collector removes a pin file no pull holds: a pin taken on a file it just
+	 * removed is taken again on the path's new file. */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR)
+			;
+		struct stat held, named;
+		if (r == 0 && fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+		    held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+			return fd;
+		r = r < 0 ? -errno : 0;
+		close(fd);
+		if (r < 0)
 			return r;
-		}
 	}
-	return fd;
+	return -EAGAIN;
 }
 
 /* Read the layer names of a record's "layers" array (hex, validated). */

@@ -177,67 +177,85 @@ check behaviour_prefer_cached_still_needs_a_first_pull test "$RC" != 0
 # --- The image store's budget: least recently used unused images go first, images in use
 # stay, and a pull that cannot fit is refused with the figures
 registry_start_plain || { fail budget_registry_starts; exit 0; }
-registry_push_images busybox >/dev/null 2>&1
-# random_image NAME MIB: an image of one layer of MIB MiB of random bytes (it does not run).
+# random_image NAME MIB: busybox (the same layer in every such image) and a layer of MIB MiB
+# of random bytes; prints that layer's digest (hex).
 random_image() {
 	/usr/bin/python3 - "$WORK/rnd-$1" "$2" <<'PY'
 import gzip, hashlib, io, json, os, sys, tarfile
 out, mib = sys.argv[1], int(sys.argv[2])
 os.makedirs(out + "/blobs/sha256", exist_ok=True)
-def blob(data):
+def blob(data, media_type):
     d = hashlib.sha256(data).hexdigest()
     open(f"{out}/blobs/sha256/{d}", "wb").write(data)
-    return {"digest": "sha256:" + d, "size": len(data)}
-raw = io.BytesIO()
-with tarfile.open(fileobj=raw, mode="w") as t:
-    data = os.urandom(mib << 20)
-    info = tarfile.TarInfo("data")
-    info.size = len(data)
-    t.addfile(info, io.BytesIO(data))
-layer = blob(gzip.compress(raw.getvalue(), 1))
-layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
-config = blob(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()]}}).encode())
-config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    return {"mediaType": media_type, "digest": "sha256:" + d, "size": len(data)}
+def layer(entries):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, data, link in entries:
+            info = tarfile.TarInfo(name)
+            info.mtime, info.mode = 0, 0o755
+            if link:
+                info.type, info.linkname = tarfile.SYMTYPE, link
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    d = blob(gzip.compress(raw.getvalue(), 1, mtime=0), "application/vnd.oci.image.layer.v1.tar+gzip")
+    return d, "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
+base, base_id = layer([("bin/busybox", open("/bin/busybox", "rb").read(), None), ("bin/sh", b"", "busybox")])
+top, top_id = layer([("data", os.urandom(mib << 20), None)])
+config = blob(json.dumps({"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]},
+    "rootfs": {"type": "layers", "diff_ids": [base_id, top_id]}}).encode(),
+    "application/vnd.oci.image.config.v1+json")
 manifest = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": config, "layers": [layer]}).encode())
-manifest["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    "config": config, "layers": [base, top]}).encode(), "application/vnd.oci.image.manifest.v1+json")
 manifest["annotations"] = {"org.opencontainers.image.ref.name": "1.0"}
 json.dump({"schemaVersion": 2, "manifests": [manifest]}, open(out + "/index.json", "w"))
 open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
-print(layer["digest"][7:])
+print(top["digest"][7:])
 PY
 }
 for n in a b c; do
 	layer=$(random_image "$n" 4) &&
 		skopeo copy -q --dest-tls-verify=false "oci:$WORK/rnd-$n:1.0" \
 			"docker://$REGISTRY/tether-test/random-$n:1.0" >/dev/null 2>&1 ||
-		{ fail "random_image_$n_pushed"; exit 0; }
+		{ fail "random_image_${n}_pushed"; exit 0; }
 	printf -v "LAYER_${n^^}" '%s' "$layer"
 done
 B=$WORK/budget
 layer_kept() { test -d "$B/images/layers/sha256/$1"; }
-# The busybox image first (the oldest), then one in use by a running task.
-"$BIN/tether" image pull "$IMAGE_BUSYBOX_REF" --state-dir "$B" >/dev/null 2>&1
-printf '{"family":"e2e","requiresCompatibilities":["EXTERNAL"],"containerDefinitions":[{"name":"app","image":"%s","essential":true,"command":["sleep","60"]}]}\n' \
-	"$IMAGE_BUSYBOX_REF" >"$WORK/budget-task.json"
-"$BIN/tether" task run "$WORK/budget-task.json" --state-dir "$B" --allow-no-limits --quiet \
-	>"$WORK/budget-task.log" 2>&1 &
-budget_task=$!
-STARTED_PIDS+=("$budget_task")
-check budget_task_running wait_until 30 bash -c "ls $B/tasks/*/app/pid"
-sleep 1.1 # usedAt has a resolution of a second: the next images are younger
-pull "$REGISTRY/tether-test/random-a:1.0" --state-dir "$B" --image-store-budget 9M
-check budget_first_image_fits test "$RC" = 0
+# budget_task NAME IMAGE BUDGET COMMAND: tether task run with an image store budget.
+budget_task() {
+	printf '{"family":"e2e","requiresCompatibilities":["EXTERNAL"],"containerDefinitions":[{"name":"app","image":"%s","essential":true,"command":["sh","-c",%s]}]}\n' \
+		"$REGISTRY/tether-test/random-$2:1.0" "$(jq -Rn --arg c "$4" '$c')" >"$WORK/budget-$1.json"
+	"$BIN/tether" task run "$WORK/budget-$1.json" --state-dir "$B" --allow-no-limits --quiet \
+		--image-store-budget "$3"
+}
+# Two tasks one after the other, the store's budget smaller than their two images.
+OUT=$(budget_task first a 9M 'echo first' 2>&1)
+check budget_first_task_runs test "$OUT" = first
+sleep 1.1 # usedAt has a resolution of a second: the next image is younger
+OUT=$(budget_task second b 9M 'echo second' 2>&1)
+check budget_second_task_runs test "$OUT" = second
+check budget_second_task_evicts_the_first_image bash -c "! test -d $B/images/layers/sha256/$LAYER_A"
+check budget_keeps_the_second_image layer_kept "$LAYER_B"
+# A long task's image is the oldest but in use: another one goes instead.
+budget_task long b 11M 'sleep 60' >"$WORK/budget-long.log" 2>&1 &
+long_task=$!
+STARTED_PIDS+=("$long_task")
+check budget_long_task_running wait_until 30 bash -c "ls $B/tasks/*/app/pid"
 sleep 1.1
-pull "$REGISTRY/tether-test/random-b:1.0" --state-dir "$B" --image-store-budget 9M
-check budget_second_image_pulled test "$RC" = 0
-check budget_evicts_the_least_recently_used_unused_image bash -c "! test -d $B/images/layers/sha256/$LAYER_A"
-check budget_keeps_the_image_in_use test -d "$(jq -r '.layers[0]' "$(ls "$B"/tasks/*/app/config.json | head -n 1)")"
-check budget_keeps_the_new_image layer_kept "$LAYER_B"
-pull "$REGISTRY/tether-test/random-c:1.0" --state-dir "$B" --image-store-budget 5M
+pull "$REGISTRY/tether-test/random-a:1.0" --state-dir "$B" --image-store-budget 11M
+check budget_pull_beside_the_running_task test "$RC" = 0
+sleep 1.1
+pull "$REGISTRY/tether-test/random-c:1.0" --state-dir "$B" --image-store-budget 11M
+check budget_pull_evicts_the_unused_image test "$RC" = 0
+check budget_evicted_the_unused_not_the_oldest bash -c "! test -d $B/images/layers/sha256/$LAYER_A"
+check budget_keeps_the_image_in_use layer_kept "$LAYER_B"
+pull "$REGISTRY/tether-test/random-a:1.0" --state-dir "$B" --image-store-budget 5M
 check budget_too_small_refused test "$RC" != 0
 check budget_too_small_says_why grep -q "image store's budget is 5 MiB" <<<"$OUT"
-check budget_refusal_keeps_the_image_in_use test -d "$(jq -r '.layers[0]' "$(ls "$B"/tasks/*/app/config.json | head -n 1)")"
-kill -TERM "$budget_task" 2>/dev/null
-wait "$budget_task" 2>/dev/null
+check budget_refusal_keeps_the_image_in_use layer_kept "$LAYER_B"
+check budget_refusal_takes_back_nothing_half_done test -z "$(ls -A "$B/images/downloads")"
+kill -TERM "$long_task" 2>/dev/null
+wait "$long_task" 2>/dev/null
