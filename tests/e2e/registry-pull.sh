@@ -55,6 +55,15 @@ check unknown_digest_refused test "$RC" != 0
 check unknown_digest_named grep -q "manifest unknown" <<<"$OUT"
 check no_download_left test -z "$(ls -A "$STATE/images/downloads")"
 
+# A Docker Hub name through a mirror (Docker's registry-mirrors). Should the mirror fail, the
+# pull would turn to Docker Hub: a dead proxy on loopback keeps that on this host.
+OUT=$(https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 \
+	"$BIN/tether" image pull tether-test/busybox:1.0 --state-dir "$WORK/mirrored" \
+	--registry-mirror "http://$REGISTRY" 2>&1)
+check mirror_serves_docker_hub_names test $? = 0
+check mirror_pull_names_the_image grep -qF "$IMAGE_BUSYBOX_DIGEST" <<<"$OUT"
+check mirror_was_asked grep -q '"GET /v2/tether-test/busybox/manifests/1.0 HTTP' "$REGISTRY_LOG"
+
 run_image tag "$IMAGE_BUSYBOX_REF" 'echo hello from the registry'
 check container_runs_from_a_registry_image test "$RC" = 0 -a "$OUT" = "hello from the registry"
 
