@@ -4,6 +4,7 @@
  * containers still running and kills their cgroup after their stopTimeout. Each container's
  * own states are runtime/container_state.h's. */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,9 +89,18 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 		.stopped_reason = t->stopped_reason,
 		.containers = reports,
 		.n_containers = n,
+		.pull_started_at = t->pull_started_at,
+		.pull_stopped_at = t->pull_stopped_at,
 	};
 	tm->cfg.on_state(tm->cfg.userdata, &r);
 	free(reports);
+}
+
+static double wall_clock_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec + (double)(now.tv_nsec / 1000000) / 1000.0;
 }
 
 static void set_text(char **field, const char *text)
@@ -324,6 +334,7 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
+	t->pull_started_at = wall_clock_seconds();
 	r = image_worker_start(&tm->pull, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
@@ -453,6 +464,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	struct image **images;
 	const struct error *perr;
 	int r = image_worker_result(t->pull, &images, &perr);
+	t->pull_stopped_at = wall_clock_seconds();
 	if (t->stop_code) {
 		task_begin_stop(t); /* stopped while pulling: nothing was started */
 	} else if (r < 0) {

@@ -39,6 +39,9 @@ struct task_report {
 	const char *stopped_reason; /* NULL or a human sentence, e.g. "Essential container in task exited" */
 	const struct container_report *containers;
 	size_t n_containers;
+	/* When this node's clock saw the images' pull start and end; 0 when unknown (a task
+	 * adopted after a restart of the agent reports none). */
+	double pull_started_at, pull_stopped_at;
 };
 
 /* Where the pids controller is available every container gets a pids.max, so that a fork

@@ -37,6 +37,7 @@ struct tm_task {
 	char *stopped_reason;
 	struct tm_container *containers;
 	struct image_worker *pull;
+	double pull_started_at, pull_stopped_at; /* this node's clock; 0: not (yet) */
 	bool limits;          /* apply the definition's limits (controllers present) */
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
