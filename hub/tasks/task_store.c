@@ -125,8 +125,8 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 		   " stop_code = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stop_code, ?3) ELSE stop_code END,"
 		   " stopped_reason = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stopped_reason, ?4)"
 		   "  ELSE stopped_reason END,"
-		   " pull_started_at = coalesce(?7, pull_started_at),"
-		   " pull_stopped_at = coalesce(?8, pull_stopped_at)"
+		   " pull_started_at = coalesce(pull_started_at, ?7),"
+		   " pull_stopped_at = coalesce(pull_stopped_at, ?8)"
 		   " WHERE id = ?5 AND node_id = ?6", err);
 	if (!st)
 		return -EIO;
