@@ -18,6 +18,7 @@ static void usage(FILE *out)
 	      "  deregister stop the tasks, tell the hub the node leaves, remove the identity\n"
 	      "  logs       print a container's output (-f to follow)\n"
 	      "  task run   run a task definition locally, in the foreground, without a hub\n"
+	      "  image pull pull an image into the node's image store\n"
 	      "  check      report what this host offers and lacks, with fixes\n"
 	      "  version    print the version\n"
 	      "\n"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 		return cmd_logs(argc - 1, argv + 1);
 	if (!strcmp(cmd, "task") && argc >= 3 && !strcmp(argv[2], "run"))
 		return cmd_task_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "image"))
+		return cmd_image(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

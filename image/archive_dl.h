@@ -16,7 +16,7 @@
 	X(archive_read_data_block) X(archive_read_free) X(archive_write_disk_new) \
 	X(archive_write_disk_set_options) X(archive_write_header) X(archive_write_data_block) \
 	X(archive_write_finish_entry) X(archive_write_close) X(archive_write_free) \
-	X(archive_entry_pathname) X(archive_entry_set_pathname) X(archive_entry_hardlink) \
+	X(archive_entry_pathname) X(archive_entry_set_pathname) X(archive_entry_filetype) X(archive_entry_hardlink) \
 	X(archive_entry_set_hardlink) X(archive_entry_size) X(archive_entry_clone) \
 	X(archive_entry_free) X(archive_entry_xattr_reset) X(archive_entry_xattr_next) \
 	X(archive_entry_xattr_clear) X(archive_entry_xattr_add_entry)

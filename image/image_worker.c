@@ -9,7 +9,7 @@
 
 struct image_worker {
 	pthread_t thread;
-	char *store_dir;
+	const struct image_pull_options *options; /* the caller's, outliving the worker */
 	char **refs;
 	size_t n;
 	struct image **images;
@@ -25,7 +25,7 @@ static void *pull_all(void *userdata)
 	struct image_worker *w = userdata;
 	w->result = 0;
 	for (size_t i = 0; i < w->n; i++) {
-		w->result = image_pull(w->store_dir, w->refs[i], &w->images[i], &w->err);
+		w->result = image_pull(w->options, w->refs[i], &w->images[i], &w->err);
 		if (w->result < 0) {
 			error_wrap(&w->err, "%s", w->refs[i]);
 			break;
@@ -45,11 +45,10 @@ static void worker_release(struct image_worker *w)
 	}
 	free(w->refs);
 	free(w->images);
-	free(w->store_dir);
 	free(w);
 }
 
-int image_worker_start(const char *store_dir, char *const *references, size_t n,
+int image_worker_start(const struct image_pull_options *options, char *const *references, size_t n,
 		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
 		       struct error *err)
 {
@@ -61,8 +60,8 @@ int image_worker_start(const char *store_dir, char *const *references, size_t n,
 	w->on_done_arg = arg;
 	w->refs = calloc(n + 1, sizeof(char *));
 	w->images = calloc(n + 1, sizeof(struct image *));
-	w->store_dir = strdup(store_dir);
-	bool ok = w->refs && w->images && w->store_dir;
+	w->options = options;
+	bool ok = w->refs && w->images;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (w->refs[i] = strdup(references[i])) != NULL;
 	if (!ok) {

@@ -11,9 +11,10 @@
 
 struct image_worker;
 
-/* Pull REFERENCES[0..n) (copied) into STORE_DIR, in order, stopping at the first failure.
- * ON_DONE(ARG), when not NULL, is called on the worker thread once done is true. */
-int image_worker_start(const char *store_dir, char *const *references, size_t n,
+/* Pull REFERENCES[0..n) (copied) with OPTIONS (not copied: they must outlive the worker), in
+ * order, stopping at the first failure. ON_DONE(ARG), when not NULL, is called on the worker
+ * thread once done is true. */
+int image_worker_start(const struct image_pull_options *options, char *const *references, size_t n,
 		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
 		       struct error *err);
 bool image_worker_done(struct image_worker *w);

@@ -55,6 +55,57 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 	return 0;
 }
 
+bool layer_store_has(const char *layers_dir, const struct oci_descriptor *desc)
+{
+	char hex[SHA256_HEX_LEN + 1], path[PATH_MAX];
+	struct stat st;
+	return digest_parse_sha256(desc->digest, hex) == 0 &&
+	       snprintf(path, sizeof(path), "%s/%s", layers_dir, hex) < (int)sizeof(path) &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* One unpack per layer at a time, across threads and processes: a second pull of the same
+ * layer waits on LAYERS_DIR/.<hex>.lock, then finds the layer in place and takes it as it is;
+ * pulls of different layers go side by side. The lock file goes when its holder is done: a
+ * waiter on the old file then finds the layer (or, after a failure, may unpack it beside a
+ * newcomer, and the second rename takes the first's). */
+static int lock_layer(const char *layers_dir, const char *hex, char lock_path[PATH_MAX],
+		      struct error *err)
+{
+	if (snprintf(lock_path, PATH_MAX, "%s/.%s.lock", layers_dir, hex) >= PATH_MAX)
+		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);
+	int fd = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	return fd < 0 ? error_set_errno(err, fd, "lock %s", lock_path) : fd;
+}
+
+static int unpack_locked(const char *layers_dir, const struct image_origin *origin,
+			 const struct oci_descriptor *desc, const char *hex, const char *final,
+			 struct error *err)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-XXXXXX", layers_dir, hex) >= (int)sizeof(tmp))
+		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);
+	if (!mkdtemp(tmp))
+		return error_set_errno(err, errno, "create %s", tmp);
+	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
+	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
+	if (r == 0)
+		r = unpack_verified(origin, desc, hex, tmp, err);
+	if (r == 0 && rename(tmp, final) < 0) {
+		/* Another pull published the same layer first: use theirs. */
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			r = 0;
+		else
+			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
+	}
+	remove_tree(tmp);
+	/* Published (or refused): the source's copy goes while the layer is still locked, so
+	 * that another pull sees either the layer in place or the copy being fetched. */
+	if (origin->source->blob_done)
+		origin->source->blob_done(origin->state, desc);
+	return r;
+}
+
 int layer_store_ensure(const char *layers_dir, const struct image_origin *origin,
 		       const struct oci_descriptor *desc, char **ret_path, struct error *err)
 {
@@ -73,23 +124,14 @@ int layer_store_ensure(const char *layers_dir, const struct image_origin *origin
 		return 0;
 	}
 
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-XXXXXX", layers_dir, hex) >= (int)sizeof(tmp))
-		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);
-	if (!mkdtemp(tmp))
-		return error_set_errno(err, errno, "create %s", tmp);
-	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
-	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
-	if (r == 0)
-		r = unpack_verified(origin, desc, hex, tmp, err);
-	if (r == 0 && rename(tmp, final) < 0) {
-		/* Another pull published the same layer first: use theirs. */
-		if (errno == EEXIST || errno == ENOTEMPTY)
-			r = 0;
-		else
-			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
-	}
-	remove_tree(tmp);
+	char lock_path[PATH_MAX];
+	_cleanup_close_ int lock_fd = lock_layer(layers_dir, hex, lock_path, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	int r = 0;
+	if (stat(final, &st) != 0 || !S_ISDIR(st.st_mode))
+		r = unpack_locked(layers_dir, origin, desc, hex, final, err);
+	unlink(lock_path);
 	if (r < 0)
 		return r;
 	*ret_path = TAKE_PTR(final);

@@ -252,6 +252,13 @@ static int unpack_entries(struct archive *in, struct archive *out, int root_fd,
 		r = normalize_entry_name(name, rel);
 		if (r < 0)
 			return error_set_errno(err, r, "entry \"%.200s\" escapes the layer", name);
+		/* The runtime gives a container the devices it may have; a layer that brings its
+		 * own (a host disk, /dev/mem) is refused whole, as Docker's own images never need. */
+		mode_t type = sym_archive_entry_filetype(entry);
+		if (type == AE_IFCHR || type == AE_IFBLK)
+			return error_set(err, EPERM, "entry \"%.200s\" is a %s device node: image layers "
+					 "may not carry devices", name,
+					 type == AE_IFCHR ? "character" : "block");
 		if (whiteout_is_entry(rel)) {
 			r = whiteout_apply(root_fd, rel, err);
 			if (r < 0)

@@ -103,8 +103,10 @@ static void layout_close(void *state)
 	free(o);
 }
 
-static int layout_open(const char *reference, void **ret_state, struct error *err)
+static int layout_open(const char *reference, const struct image_pull_options *options,
+		       void **ret_state, struct error *err)
 {
+	(void)options; /* a layout on disk needs no settings */
 	_cleanup_free_ char *path = NULL, *tag = NULL;
 	int r = parse_reference(reference, &path, &tag, err);
 	if (r < 0)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian 12 packages tether needs to build, test, package (debhelper, lintian,
-# rpm) and run its demo, when missing.
+# rpm) and run its demo, when missing; docker-registry, skopeo, apache2-utils (htpasswd),
+# zstd and python3-cryptography serve the registry pull tests (tests/registry).
 #   scripts/install-deps.sh [--bench]    --bench adds the benchmark peers (crun, runc)
 set -eu
 
@@ -9,7 +10,8 @@ libwebsockets-dev libwebsockets-evlib-ev libev-dev libcurl4-openssl-dev libcjson
 libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
 awscli busybox-static jq curl sqlite3 iproute2 util-linux procps
 qemu-system-x86 cpio
-debhelper dpkg-dev fakeroot lintian rpm"
+debhelper dpkg-dev fakeroot lintian rpm
+docker-registry skopeo apache2-utils zstd python3 python3-cryptography openssl"
 [ "${1:-}" = --bench ] && packages="$packages crun runc"
 
 missing=""

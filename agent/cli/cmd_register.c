@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "agent/cli/commands.h"
-#include "agent/link/curl_dl.h"
+#include "common/curl_dl.h"
 #include "agent/link/hostinfo.h"
 #include "agent/link/identity.h"
 #include "agent/link/register_client.h"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/cli/commands.h"
+#include "agent/cli/image_flags.h"
 #include "agent/host/state_dir_fs.h"
 #include "agent/tasks/task_manager.h"
 #include "common/cleanup.h"
@@ -97,6 +98,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage: tether task run FILE.json [--state-dir DIR] [--allow-no-limits] "
 	      "[--pids-max N] [--monitor PATH] [--quiet]\n"
+	      "         " IMAGE_FLAG_USAGE "\n"
 	      "Run an ECS task definition on this host in the foreground, without a hub.\n"
 	      "Says the task's id (its folder and cgroup) on stderr first and how each container\n"
 	      "ended; --quiet says only what went wrong.\n",
@@ -130,14 +132,22 @@ int cmd_task_run(int argc, char **argv)
 		{ "monitor", required_argument, NULL, 'm' },
 		{ "pids-max", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		IMAGE_FLAG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = TASK_RUN_STATE_DIR, *monitor = NULL;
 	bool allow_no_limits = false, quiet = false;
 	uint64_t pids_max = 0;
+	/* The image options of `tether run`, with its defaults. */
+	struct image_pull_options images = { .registry = REGISTRY_OPTIONS_DEFAULT };
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
+		int taken = image_flag_apply(opt, optarg, &images);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (opt) {
 		case 's': state_dir = optarg; break;
 		case 'a': allow_no_limits = true; break;
@@ -198,6 +208,9 @@ int cmd_task_run(int argc, char **argv)
 		.state_dir = state_dir,
 		.monitor_path = monitor,
 		.allow_no_limits = allow_no_limits,
+		.registry = images.registry,
+		.image_pull_behavior = images.behavior,
+		.image_store_budget = images.store_budget_bytes,
 		.default_pids_max = pids_max,
 		.inherit_output = true,
 		.on_state = on_state,

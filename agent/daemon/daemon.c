@@ -364,6 +364,10 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.monitor_path = monitor,
 		.allow_no_limits = o->allow_no_limits,
 		.default_pids_max = o->pids_max,
+		.registry = o->registry,
+		.image_pull_behavior = o->image_pull_behavior,
+		.image_store_budget = o->image_store_budget,
+		.image_cleanup_age_s = o->image_cleanup_age_s,
 		.on_state = on_task_state,
 		.userdata = d,
 	};

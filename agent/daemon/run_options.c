@@ -84,6 +84,60 @@ static int set_cgroup_driver(struct run_options *o, const char *value, struct er
 	return 0;
 }
 
+static int set_registry_auth_file(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->registry.auth_file = value;
+	return 0;
+}
+
+static int set_registry_certs_dir(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->registry.certs_dir = value;
+	return 0;
+}
+
+static int set_insecure_registries(struct run_options *o, const char *value, struct error *err)
+{
+	(void)err;
+	o->registry.insecure = value;
+	return 0;
+}
+
+static int set_registry_mirror(struct run_options *o, const char *value, struct error *err)
+{
+	if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
+		return error_set(err, EINVAL, "takes an http:// or https:// URL, not '%s'", value);
+	o->registry.mirror = value;
+	return 0;
+}
+
+static int set_image_pull_behavior(struct run_options *o, const char *value, struct error *err)
+{
+	if (image_pull_behavior_parse(value, &o->image_pull_behavior) < 0)
+		return error_set(err, EINVAL, "takes one of %s, not '%s'",
+				 IMAGE_PULL_BEHAVIOR_NAMES, value);
+	return 0;
+}
+
+static int set_image_store_budget(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64_with_unit(value, parse_size_units, 1ULL << 20, UINT64_MAX, &o->image_store_budget) < 0)
+		return error_set(err, EINVAL, "takes a size of at least 1M (a number of bytes, or "
+				 "with K, M, G or T), not '%s'", value);
+	return 0;
+}
+
+static int set_image_cleanup_age(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64_with_unit(value, parse_duration_units, 60, 10ULL * 365 * 86400,
+				&o->image_cleanup_age_s) < 0)
+		return error_set(err, EINVAL, "takes a duration of at least a minute (seconds, or "
+				 "with s, m, h or d), not '%s'", value);
+	return 0;
+}
+
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
 	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
@@ -92,6 +146,13 @@ static const struct run_option run_option_table[] = {
 	{ "allow-no-limits", "TETHER_ALLOW_NO_LIMITS", NULL, set_allow_no_limits },
 	{ "pids-max", "TETHER_PIDS_MAX", "N", set_pids_max },
 	{ "cgroup-driver", "TETHER_CGROUP_DRIVER", "NAME", set_cgroup_driver },
+	{ "registry-auth-file", "TETHER_REGISTRY_AUTH_FILE", "FILE", set_registry_auth_file },
+	{ "registry-certs-dir", "TETHER_REGISTRY_CERTS_DIR", "DIR", set_registry_certs_dir },
+	{ "insecure-registries", "TETHER_INSECURE_REGISTRIES", "LIST", set_insecure_registries },
+	{ "registry-mirror", "TETHER_REGISTRY_MIRROR", "URL", set_registry_mirror },
+	{ "image-pull-behavior", "TETHER_IMAGE_PULL_BEHAVIOR", "WHEN", set_image_pull_behavior },
+	{ "image-store-budget", "TETHER_IMAGE_STORE_BUDGET", "SIZE", set_image_store_budget },
+	{ "image-cleanup-age", "TETHER_IMAGE_CLEANUP_AGE", "DURATION", set_image_cleanup_age },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -177,7 +238,10 @@ static int apply_flags(struct run_options *o, int argc, char **argv, struct erro
 int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 		      struct error *err)
 {
-	*o = (struct run_options){ .state_dir = DEFAULT_STATE_DIR };
+	*o = (struct run_options){
+		.state_dir = DEFAULT_STATE_DIR,
+		.registry = REGISTRY_OPTIONS_DEFAULT,
+	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */
 	struct run_options flags_only = *o;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "image/image.h"
 
 #define RUN_OPTIONS_ENV_PREFIX "TETHER_"
 
@@ -19,6 +20,10 @@ struct run_options {
 	bool allow_no_limits;
 	uint64_t pids_max;     /* 0: the task manager's default */
 	const char *cgroup_driver; /* NULL: the host's default (cgroups/cgroup_drivers.c) */
+	struct registry_options registry;
+	enum image_pull_behavior image_pull_behavior;
+	uint64_t image_store_budget;  /* bytes; 0: none */
+	uint64_t image_cleanup_age_s; /* 0: unused images stay until the budget needs room */
 };
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as

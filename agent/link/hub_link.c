@@ -6,7 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "agent/link/backoff.h"
+#include "common/backoff.h"
 #include "agent/link/hub_link.h"
 #include "common/cleanup.h"
 #include "protocol/frame.h"

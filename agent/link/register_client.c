@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/link/curl_dl.h"
+#include "common/curl_dl.h"
 #include "agent/link/register_client.h"
 #include "common/cleanup.h"
 

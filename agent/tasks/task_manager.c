@@ -4,11 +4,13 @@
  * containers still running and kills their cgroup after their stopTimeout. Each container's
  * own states are runtime/container_state.h's. */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/tasks/task_layers.h"
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_manager_internal.h"
@@ -87,9 +89,18 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 		.stopped_reason = t->stopped_reason,
 		.containers = reports,
 		.n_containers = n,
+		.pull_started_at = t->pull_started_at,
+		.pull_stopped_at = t->pull_stopped_at,
 	};
 	tm->cfg.on_state(tm->cfg.userdata, &r);
 	free(reports);
+}
+
+static double wall_clock_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec + (double)(now.tv_nsec / 1000000) / 1000.0;
 }
 
 static void set_text(char **field, const char *text)
@@ -190,6 +201,15 @@ int task_manager_new(const struct task_manager_config *config, struct task_manag
 	}
 	tm->cfg.state_dir = tm->state_dir;
 	tm->cfg.monitor_path = tm->monitor_path;
+	tm->pull = (struct image_pull_options){
+		.store_dir = tm->image_store,
+		.registry = config->registry,
+		.behavior = config->image_pull_behavior,
+		.store_budget_bytes = config->image_store_budget,
+		.unused_image_max_age_s = config->image_cleanup_age_s,
+		.layers_in_use = task_layers_in_use,
+		.layers_in_use_arg = tm->state_dir,
+	};
 	probe_device_filter(tm);
 	int r = monitor_watch_new(&tm->watch, err);
 	if (r >= 0)
@@ -314,7 +334,8 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
-	r = image_worker_start(tm->image_store, refs, n, tm_wake, tm, &t->pull, err);
+	t->pull_started_at = wall_clock_seconds();
+	r = image_worker_start(&tm->pull, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
 }
@@ -443,6 +464,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	struct image **images;
 	const struct error *perr;
 	int r = image_worker_result(t->pull, &images, &perr);
+	t->pull_stopped_at = wall_clock_seconds();
 	if (t->stop_code) {
 		task_begin_stop(t); /* stopped while pulling: nothing was started */
 	} else if (r < 0) {

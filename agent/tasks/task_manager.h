@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "image/image.h"
 
 enum task_status {
 	TASK_PENDING,  /* accepted, image being prepared, containers not yet started */
@@ -38,6 +39,9 @@ struct task_report {
 	const char *stopped_reason; /* NULL or a human sentence, e.g. "Essential container in task exited" */
 	const struct container_report *containers;
 	size_t n_containers;
+	/* When this node's clock saw the images' pull start and end; 0 when unknown (a task
+	 * adopted after a restart of the agent reports none). */
+	double pull_started_at, pull_stopped_at;
 };
 
 /* Where the pids controller is available every container gets a pids.max, so that a fork
@@ -50,6 +54,10 @@ struct task_manager_config {
 	bool allow_no_limits;
 	/* pids.max of every container where the pids controller is available (0: the default). */
 	uint64_t default_pids_max;        /* run tasks that ask for limits where the cgroup controllers are missing */
+	struct registry_options registry; /* how images are pulled from registries */
+	enum image_pull_behavior image_pull_behavior; /* and when (image/image.h) */
+	uint64_t image_store_budget;     /* bytes the image store may take; 0: no budget */
+	uint64_t image_cleanup_age_s;    /* unused images go after this long; 0: never by age */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of through their log driver */
 	/* Called for every change of a task's or a container's status. */

@@ -37,6 +37,7 @@ struct tm_task {
 	char *stopped_reason;
 	struct tm_container *containers;
 	struct image_worker *pull;
+	double pull_started_at, pull_stopped_at; /* this node's clock; 0: not (yet) */
 	bool limits;          /* apply the definition's limits (controllers present) */
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
@@ -45,6 +46,7 @@ struct tm_task {
 struct task_manager {
 	struct task_manager_config cfg;
 	char *state_dir, *monitor_path, *image_store;
+	struct image_pull_options pull; /* image_store and cfg.registry, for the image workers */
 	struct tm_task *tasks;
 	struct monitor_watch *watch; /* every tracked monitor's pidfd */
 	int wake_fd;                 /* eventfd: an image worker finished */

@@ -46,6 +46,11 @@ cJSON *task_state_frame_new(const struct task_report *report, double at)
 	}
 	cJSON_AddItemToObject(f, "containers", containers);
 	containers = NULL;
+	if ((report->pull_started_at > 0 &&
+	     !cJSON_AddNumberToObject(f, "pull_started_at", report->pull_started_at)) ||
+	    (report->pull_stopped_at > 0 &&
+	     !cJSON_AddNumberToObject(f, "pull_stopped_at", report->pull_stopped_at)))
+		goto fail;
 	if (!cJSON_AddNumberToObject(f, "at", at))
 		goto fail;
 	return f;

@@ -8,7 +8,7 @@
 #include <ev.h>
 #include <libwebsockets.h>
 
-#include "agent/link/backoff.h"
+#include "common/backoff.h"
 #include "bench/loadgen/fleet.h"
 #include "bench/loadgen/wave_stats.h"
 #include "protocol/frame.h"

@@ -28,7 +28,8 @@ static const char schema[] =
 	" cpu INTEGER NOT NULL, memory INTEGER NOT NULL, last_status TEXT NOT NULL,"
 	" desired_status TEXT NOT NULL, stop_code TEXT, stopped_reason TEXT,"
 	" created_at REAL NOT NULL, started_at REAL, stopped_at REAL,"
-	" version INTEGER NOT NULL DEFAULT 1, delivered INTEGER NOT NULL DEFAULT 0);"
+	" version INTEGER NOT NULL DEFAULT 1, delivered INTEGER NOT NULL DEFAULT 0,"
+	" pull_started_at REAL, pull_stopped_at REAL);"
 	"CREATE TABLE IF NOT EXISTS containers(task_id TEXT NOT NULL, idx INTEGER NOT NULL,"
 	" name TEXT NOT NULL, image TEXT NOT NULL, last_status TEXT NOT NULL,"
 	" exit_code INTEGER, reason TEXT, PRIMARY KEY(task_id, name));"
@@ -54,6 +55,36 @@ double hub_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+/* Columns added after a release: a database made before them gets them here, empty. */
+static const struct {
+	const char *table, *column, *declaration;
+} added_columns[] = {
+	{ "tasks", "pull_started_at", "REAL" },
+	{ "tasks", "pull_stopped_at", "REAL" },
+};
+
+static int add_missing_columns(sqlite3 *db, char **msg)
+{
+	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'",
+			 added_columns[i].table, added_columns[i].column);
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			return SQLITE_ERROR;
+		bool present = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (present)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
+			 added_columns[i].column, added_columns[i].declaration);
+		int rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
 }
 
 static int sql_error(struct hub_store *s, struct error *err, const char *what)
@@ -94,7 +125,8 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;", NULL, NULL,
 			 &msg) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    add_missing_columns(s->db, &msg) != SQLITE_OK) {
 		r = error_set(err, EIO, "database %s: %s", path, msg ? msg : "schema failed");
 		sqlite3_free(msg);
 		hub_store_close(s);

@@ -30,6 +30,16 @@ static bool frame_valid(const cJSON *frame)
 
 #define REPORT_CONTAINERS_MAX TASKDEF_MAX_CONTAINERS
 
+/* A time on the node's clock (seconds since the epoch), shown as it was given; anything but a
+ * plausible one (2000 to 2200) is dropped. */
+static double node_time(const cJSON *frame, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(frame, name);
+	return cJSON_IsNumber(v) && v->valuedouble >= 946684800.0 && v->valuedouble < 7258118400.0
+		       ? v->valuedouble
+		       : 0;
+}
+
 /* The task's part of a valid frame, as the task store takes it; -EBADMSG when it names more
  * containers than a task can have. */
 static int report_of(const cJSON *frame, struct task_store_report *r,
@@ -41,6 +51,8 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 		.status = json_string_member(frame, "status"),
 		.stop_code = json_string_member(frame, "stop_code"),
 		.stopped_reason = json_string_member(frame, "stopped_reason"),
+		.pull_started_at = node_time(frame, "pull_started_at"),
+		.pull_stopped_at = node_time(frame, "pull_stopped_at"),
 	};
 	size_t n = 0;
 	const cJSON *c;

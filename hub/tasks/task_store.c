@@ -124,7 +124,9 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 		   " desired_status = CASE WHEN ?1 = 'STOPPED' THEN 'STOPPED' ELSE desired_status END,"
 		   " stop_code = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stop_code, ?3) ELSE stop_code END,"
 		   " stopped_reason = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stopped_reason, ?4)"
-		   "  ELSE stopped_reason END"
+		   "  ELSE stopped_reason END,"
+		   " pull_started_at = coalesce(pull_started_at, ?7),"
+		   " pull_stopped_at = coalesce(pull_stopped_at, ?8)"
 		   " WHERE id = ?5 AND node_id = ?6", err);
 	if (!st)
 		return -EIO;
@@ -134,6 +136,10 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 	sqlite3_bind_text(st, 4, r->stopped_reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, r->task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
+	if (r->pull_started_at > 0)
+		sqlite3_bind_double(st, 7, r->pull_started_at);
+	if (r->pull_stopped_at > 0)
+		sqlite3_bind_double(st, 8, r->pull_stopped_at);
 	if (hub_store_step_done(s, st, err) < 0)
 		return -EIO;
 	if (sqlite3_changes(s->db) == 0)

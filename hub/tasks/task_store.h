@@ -38,6 +38,7 @@ int task_store_stop_undelivered(struct hub_store *s, const char *task_id, struct
 /* What an agent reported of one of its tasks. */
 struct task_store_report {
 	const char *task_id, *status, *stop_code, *stopped_reason;
+	double pull_started_at, pull_stopped_at; /* the node's clock; 0: not reported */
 };
 struct task_store_container_report {
 	const char *name, *status, *reason;

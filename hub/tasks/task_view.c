@@ -54,7 +54,8 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT t.cluster, t.family, t.revision, n.instance_id, t.cpu, t.memory,"
 		   " t.last_status, t.desired_status, t.stop_code, t.stopped_reason, t.created_at,"
-		   " t.started_at, t.stopped_at, t.version FROM tasks t"
+		   " t.started_at, t.stopped_at, t.version, t.pull_started_at, t.pull_stopped_at"
+		   " FROM tasks t"
 		   " JOIN nodes n ON n.node_id = t.node_id"
 		   " WHERE t.id = ?1 AND (?2 IS NULL OR t.cluster = ?2)", NULL);
 	if (!st)
@@ -86,6 +87,8 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	add_time_or_skip(t, "createdAt", st, 10);
 	add_time_or_skip(t, "startedAt", st, 11);
 	add_time_or_skip(t, "stoppedAt", st, 12);
+	add_time_or_skip(t, "pullStartedAt", st, 14);
+	add_time_or_skip(t, "pullStoppedAt", st, 15);
 	cJSON_AddNumberToObject(t, "version", (double)sqlite3_column_int64(st, 13));
 	return t;
 }

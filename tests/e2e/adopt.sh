@@ -57,6 +57,11 @@ folder() { echo "$NODE/tasks/${1##*/}/main"; }
 cgroup_of() { echo "$V2/tether/${1##*/}/main"; }
 
 check all_tasks_running wait_until 120 all_are RUNNING "${ALL[@]}"
+# The pull's times, on this node's clock (the hub's is the same here): in order, and before
+# the hub heard the task was RUNNING.
+pull_times=$(json_api_call ecs describe-tasks --cluster default --tasks "$EXITER" |
+	jq -r '.tasks[0] | [.pullStartedAt, .pullStoppedAt, .startedAt] | @tsv')
+check pull_times_reported awk -F'\t' '$1 > 0 && $1 <= $2 && $2 <= $3 + 0.001 { ok = 1 } END { exit !ok }' <<<"$pull_times"
 
 # The monitors and containers as they are before the agent dies.
 declare -A PID MONITOR

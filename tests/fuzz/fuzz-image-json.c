@@ -1,10 +1,11 @@
-/* The OCI documents of an image (index, manifest, config) come from outside: feed the same
- * bytes to every parser. */
+/* The OCI documents of an image (index, manifest, config) come from outside, and the store's
+ * records of them are files on disk: feed the same bytes to every parser. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/image_record.h"
 #include "image/oci_json.h"
 #include "tests/fuzz/fuzz_text.h"
 
@@ -31,6 +32,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct image_config c = { 0 };
 	if (oci_config_parse(text, size, &c, &err) == 0)
 		image_config_done(&c);
+	char **layers = NULL;
+	int64_t used_at = 0;
+	if (image_record_summary(text, size, &layers, &used_at, &err) == 0) {
+		for (size_t i = 0; layers[i]; i++)
+			free(layers[i]);
+		free(layers);
+	}
+	struct image img = { 0 };
+	if (image_record_parse(text, size, &img, &layers, &err) == 0) {
+		for (size_t i = 0; layers[i]; i++)
+			free(layers[i]);
+		free(layers);
+		free(img.manifest_digest);
+		image_config_done(&img.config);
+	}
 	free(text);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Reconnect delays: doubling, cap, jitter bounds. */
-#include "agent/link/backoff.h"
+#include "common/backoff.h"
 #include "tests/unit/test.h"
 
 TEST(backoff_grows_exponentially_without_jitter)

@@ -294,5 +294,14 @@ TEST(frames_task_state_from_report)
 	ASSERT_TRUE(!cJSON_GetObjectItem(c, "exit_code"));
 	ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(c, "reason")));
 	ASSERT_STR_EQ(cJSON_GetObjectItem(c, "status")->valuestring, "RUNNING");
+	/* No pull times known (a task adopted after a restart): none sent. */
+	ASSERT_TRUE(!cJSON_GetObjectItem(f, "pull_started_at"));
+	cJSON_Delete(f);
+	report.pull_started_at = 1764201234.25;
+	report.pull_stopped_at = 1764201235.5;
+	f = task_state_frame_new(&report, 12.5);
+	ASSERT_TRUE(f);
+	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_started_at")->valuedouble == 1764201234.25);
+	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_stopped_at")->valuedouble == 1764201235.5);
 	cJSON_Delete(f);
 }

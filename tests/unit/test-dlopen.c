@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "agent/link/curl_dl.h"
+#include "common/curl_dl.h"
 #include "agent/logs/journal_dl.h"
 #include "common/cleanup.h"
 #include "common/dlopen_lib.h"

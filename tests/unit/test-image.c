@@ -33,6 +33,17 @@ struct tar_entry {
 	const char *target; /* file content, or link target */
 };
 
+/* A layout source needs no settings; a pull needs only its store here, and asks the source
+ * every time (the fall-back to an image pulled before has tests of its own). */
+static const struct image_pull_options no_store = { .store_dir = NULL };
+
+static int pull_into(const char *store, const char *reference, struct image **ret,
+		     struct error *err)
+{
+	struct image_pull_options o = { .store_dir = store, .behavior = IMAGE_PULL_ALWAYS };
+	return image_pull(&o, reference, ret, err);
+}
+
 static void path_join(char out[PATH_MAX], const char *a, const char *b)
 {
 	snprintf(out, PATH_MAX, "%s/%s", a, b);
@@ -223,7 +234,7 @@ static int tiny_setup(char layout[PATH_MAX], char store[PATH_MAX])
 #define ASSERT_PULL_OK(store, ref, ret_img)                                          \
 	do {                                                                           \
 		struct error e_ = { 0 };                                               \
-		if (image_pull(store, ref, ret_img, &e_) < 0) {                        \
+		if (pull_into(store, ref, ret_img, &e_) < 0) {                        \
 			test_fail_at(__FILE__, __LINE__, "pull: %s", e_.message);      \
 			return;                                                        \
 		}                                                                      \
@@ -270,13 +281,13 @@ TEST(second_pull_reuses_unpacked_layer)
 	_cleanup_(image_freep) struct image *first = NULL;
 	_cleanup_(image_freep) struct image *second = NULL;
 	struct error err = { 0 };
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "latest"), &first, &err), 0);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, "latest"), &first, &err), 0);
 	struct stat before, after;
 	ASSERT_INT_EQ(stat(first->layers[0], &before), 0);
 	/* With the layer blob gone, only the unpacked copy can satisfy the second pull. */
 	layer_blob_path(first, blob, layout);
 	ASSERT_INT_EQ(unlink(blob), 0);
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "latest"), &second, &err), 0);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, "latest"), &second, &err), 0);
 	ASSERT_STR_EQ(second->layers[0], first->layers[0]);
 	ASSERT_INT_EQ(stat(second->layers[0], &after), 0);
 	ASSERT_INT_EQ(after.st_ino, before.st_ino);
@@ -292,7 +303,7 @@ TEST(layer_digest_mismatch_is_refused)
 	path_join(scratch, test_tmpdir(), "scratch");
 	_cleanup_(image_freep) struct image *img = NULL;
 	struct error err = { 0 };
-	ASSERT_INT_EQ(image_pull(scratch, oci_ref(layout, NULL), &img, &err), 0);
+	ASSERT_INT_EQ(pull_into(scratch, oci_ref(layout, NULL), &img, &err), 0);
 	layer_blob_path(img, blob, layout);
 
 	/* Flip one byte near the end of the gzip stream (its CRC trailer): same size. */
@@ -305,7 +316,7 @@ TEST(layer_digest_mismatch_is_refused)
 	ASSERT_INT_EQ(pwrite(fd, &c, 1, end - 6), 1);
 
 	_cleanup_(image_freep) struct image *bad = NULL;
-	int r = image_pull(store, oci_ref(layout, NULL), &bad, &err);
+	int r = pull_into(store, oci_ref(layout, NULL), &bad, &err);
 	ASSERT_TRUE(r < 0);
 	ASSERT_TRUE(bad == NULL);
 	ASSERT_CONTAINS(err.message, "digest mismatch");
@@ -329,7 +340,7 @@ TEST(config_digest_mismatch_is_refused)
 
 	_cleanup_(image_freep) struct image *img = NULL;
 	struct error err = { 0 };
-	ASSERT_TRUE(image_pull(store, oci_ref(layout, NULL), &img, &err) < 0);
+	ASSERT_TRUE(pull_into(store, oci_ref(layout, NULL), &img, &err) < 0);
 	ASSERT_CONTAINS(err.message, "digest mismatch");
 	ASSERT_CONTAINS(err.message, hex);
 }
@@ -341,12 +352,12 @@ TEST(unknown_tag_and_bad_index_are_refused)
 
 	_cleanup_(image_freep) struct image *img = NULL;
 	struct error err = { 0 };
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, "v9"), &img, &err), -ENOENT);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, "v9"), &img, &err), -ENOENT);
 	ASSERT_CONTAINS(err.message, "no manifest is tagged \"v9\"");
 	ASSERT_CONTAINS(err.message, "index.json");
 
 	/* A tiny, valid pull first: config and entrypoint come through. */
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, NULL), &img, &err), 0);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, NULL), &img, &err), 0);
 	ASSERT_STR_EQ(img->config.entrypoint[0], "/bin/app");
 	ASSERT_STR_EQ(img->config.working_dir, "/w");
 	ASSERT_STR_EQ(img->config.user, "65534");
@@ -356,7 +367,7 @@ TEST(unknown_tag_and_bad_index_are_refused)
 	ASSERT_INT_EQ(write_file_atomic(path, "{not json", 9, 0644), 0);
 	image_freep(&img);
 	img = NULL;
-	ASSERT_TRUE(image_pull(store, oci_ref(layout, NULL), &img, &err) < 0);
+	ASSERT_TRUE(pull_into(store, oci_ref(layout, NULL), &img, &err) < 0);
 	ASSERT_CONTAINS(err.message, "index.json: not valid JSON");
 }
 
@@ -373,38 +384,34 @@ TEST(missing_or_short_layer_blob_is_refused)
 	struct error err = { 0 };
 	_cleanup_(image_freep) struct image *bad = NULL;
 	ASSERT_INT_EQ(truncate(blob, 20), 0);
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, NULL), &bad, &err), -EBADMSG);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, NULL), &bad, &err), -EBADMSG);
 	ASSERT_CONTAINS(err.message, "size 20, descriptor says");
 	ASSERT_CONTAINS(err.message, hex);
 	ASSERT_INT_EQ(unlink(blob), 0);
-	ASSERT_INT_EQ(image_pull(store, oci_ref(layout, NULL), &bad, &err), -ENOENT);
+	ASSERT_INT_EQ(pull_into(store, oci_ref(layout, NULL), &bad, &err), -ENOENT);
 	ASSERT_CONTAINS(err.message, "is missing");
 	ASSERT_CONTAINS(err.message, hex);
 }
 
-TEST(registry_references_are_refused_clearly)
+TEST(malformed_registry_references_are_refused_before_any_request)
 {
 	_cleanup_(image_freep) struct image *img = NULL;
 	struct error err = { 0 };
-	const char *refs[] = { "docker://busybox:latest", "busybox", "public.ecr.aws/x/y:1" };
+	const char *refs[] = { "Busybox:latest", "ftp://host/image", "busybox:", "a//b", "x@sha1:00" };
 	for (size_t i = 0; i < ELEMENTSOF(refs); i++) {
-		ASSERT_INT_EQ(image_pull(test_tmpdir(), refs[i], &img, &err), -EPROTONOSUPPORT);
-		ASSERT_CONTAINS(err.message, "registry pulls are not supported");
-		ASSERT_CONTAINS(err.message, "oci:");
+		ASSERT_INT_EQ(pull_into(test_tmpdir(), refs[i], &img, &err), -EINVAL);
+		ASSERT_CONTAINS(err.message, "image \"");
 	}
 }
 
-TEST(an_unknown_scheme_names_every_known_source)
+TEST(the_registry_source_takes_what_no_other_source_takes)
 {
-	struct image_origin origin = { 0 };
-	struct error err = { 0 };
-	ASSERT_INT_EQ(image_origin_open("ftp://host/image", &origin, &err), -EPROTONOSUPPORT);
-	ASSERT_CONTAINS(err.message, "ftp://host/image");
-	for (size_t i = 0; image_sources[i]; i++) {
-		ASSERT_CONTAINS(err.message, image_sources[i]->scheme);
-		ASSERT_CONTAINS(err.message, image_sources[i]->usage);
-	}
-	ASSERT_TRUE(origin.source == NULL);
+	size_t n = 0;
+	while (image_sources[n])
+		n++;
+	ASSERT_TRUE(n >= 2);
+	ASSERT_TRUE(image_sources[n - 1] == &image_source_registry);
+	ASSERT_STR_EQ(image_source_registry.scheme, "");
 }
 
 TEST(an_oci_reference_opens_the_layout_source)
@@ -413,9 +420,9 @@ TEST(an_oci_reference_opens_the_layout_source)
 	path_join(layout, test_tmpdir(), "no-such-layout");
 	struct image_origin origin = { 0 };
 	struct error err = { 0 };
-	ASSERT_TRUE(image_origin_open(oci_ref(layout, NULL), &origin, &err) < 0);
+	ASSERT_TRUE(image_origin_open(oci_ref(layout, NULL), &no_store, &origin, &err) < 0);
 	ASSERT_CONTAINS(err.message, "pull oci:");
-	ASSERT_INT_EQ(image_origin_open("oci:", &origin, &err), -EINVAL);
+	ASSERT_INT_EQ(image_origin_open("oci:", &no_store, &origin, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "no layout path");
 }
 
@@ -485,7 +492,7 @@ static int pull_hostile(const struct tar_entry *entries, size_t n, struct error 
 	if (make_layout(layout, &(struct layer_spec){ entries, n }, 1) < 0)
 		return -EIO;
 	struct image *img = NULL;
-	int r = image_pull(store, oci_ref(layout, NULL), &img, err);
+	int r = pull_into(store, oci_ref(layout, NULL), &img, err);
 	image_free(img);
 	return r;
 }
@@ -582,7 +589,7 @@ static void *pull_thread(void *data)
 {
 	struct pull_job *job = data;
 	struct image *img = NULL;
-	job->result = image_pull(job->store, job->ref, &img, &job->err);
+	job->result = pull_into(job->store, job->ref, &img, &job->err);
 	if (job->result == 0)
 		snprintf(job->layer, sizeof(job->layer), "%s", img->layers[0]);
 	image_free(img);
@@ -694,4 +701,62 @@ TEST(whiteouts_hide_lower_files_in_overlayfs)
 		return;
 	}
 	ASSERT_INT_EQ(WEXITSTATUS(status), 0);
+}
+
+static int pull_with(enum image_pull_behavior behavior, const char *store, const char *reference,
+		     struct image **ret, struct error *err)
+{
+	struct image_pull_options o = { .store_dir = store, .behavior = behavior };
+	return image_pull(&o, reference, ret, err);
+}
+
+TEST(pull_behaviours_use_the_image_pulled_before_as_ecs_does)
+{
+	char layout[PATH_MAX], store[PATH_MAX], moved[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+	const char *ref = oci_ref(layout, NULL);
+	char reference[PATH_MAX];
+	snprintf(reference, sizeof(reference), "%s", ref);
+	struct error err = { 0 };
+	struct image *first = NULL, *img = NULL;
+	/* Nothing pulled yet: every behaviour asks the source. */
+	ASSERT_INT_EQ(pull_with(IMAGE_PULL_PREFER_CACHED, store, reference, &first, &err), 0);
+
+	/* The source gone (a registry out of reach). */
+	path_join(moved, test_tmpdir(), "moved-away");
+	ASSERT_INT_EQ(rename(layout, moved), 0);
+	ASSERT_TRUE(pull_with(IMAGE_PULL_ALWAYS, store, reference, &img, &err) < 0);
+	ASSERT_CONTAINS(err.message, "pull oci:");
+	const enum image_pull_behavior cached[] = { IMAGE_PULL_DEFAULT, IMAGE_PULL_ONCE,
+						    IMAGE_PULL_PREFER_CACHED };
+	for (size_t i = 0; i < ELEMENTSOF(cached); i++) {
+		ASSERT_INT_EQ(pull_with(cached[i], store, reference, &img, &err), 0);
+		ASSERT_STR_EQ(img->manifest_digest, first->manifest_digest);
+		ASSERT_INT_EQ(img->n_layers, first->n_layers);
+		ASSERT_STR_EQ(img->layers[0], first->layers[0]);
+		image_free(img);
+		img = NULL;
+	}
+	/* A record whose layer left the store is no image: the source is asked again. */
+	ASSERT_INT_EQ(remove_tree(first->layers[0]), 0);
+	ASSERT_TRUE(pull_with(IMAGE_PULL_PREFER_CACHED, store, reference, &img, &err) < 0);
+	ASSERT_INT_EQ(rename(moved, layout), 0);
+	ASSERT_INT_EQ(pull_with(IMAGE_PULL_ONCE, store, reference, &img, &err), 0);
+	ASSERT_STR_EQ(img->manifest_digest, first->manifest_digest);
+	image_free(img);
+	image_free(first);
+}
+
+TEST(pull_behaviour_names_are_ecs_ones)
+{
+	enum image_pull_behavior b;
+	ASSERT_INT_EQ(image_pull_behavior_parse("prefer-cached", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_PREFER_CACHED);
+	ASSERT_INT_EQ(image_pull_behavior_parse("once", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_ONCE);
+	ASSERT_INT_EQ(image_pull_behavior_parse("always", &b), 0);
+	ASSERT_INT_EQ(image_pull_behavior_parse("default", &b), 0);
+	ASSERT_INT_EQ(b, IMAGE_PULL_DEFAULT);
+	ASSERT_INT_EQ(image_pull_behavior_parse("Always", &b), -EINVAL);
+	ASSERT_INT_EQ(image_pull_behavior_parse("", &b), -EINVAL);
 }

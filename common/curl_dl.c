@@ -1,3 +1,3 @@
-#include "agent/link/curl_dl.h"
+#include "common/curl_dl.h"
 
 DL_LIBRARY_DEFINE(curl_dl, CURL_DL_SYMBOLS, "libcurl.so.4", "libcurl4")

@@ -1,5 +1,6 @@
-/* Reconnect delays: exponential growth with a cap and random jitter, so that a restarted hub
- * is not met by every agent at the same instant. Pure computation; the caller supplies the
+/* Retry delays (the hub link's reconnects, registry requests): exponential growth with a cap
+ * and random jitter, so that a restarted server is not met by every agent at the same
+ * instant. Pure computation; the caller supplies the
  * randomness. */
 #pragma once
 

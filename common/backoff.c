@@ -1,4 +1,4 @@
-#include "agent/link/backoff.h"
+#include "common/backoff.h"
 
 uint32_t backoff_delay_ms(unsigned attempt, uint32_t base_ms, uint32_t cap_ms,
 			  unsigned jitter_percent, uint32_t random_value)

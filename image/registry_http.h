@@ -1,0 +1,44 @@
+/* One HTTP GET to a registry over libcurl (common/curl_dl.h), the body going to memory
+ * (bounded) or to a file descriptor through a sha256 stream, and the response headers a
+ * registry client reads. Knows nothing of the distribution API: registry_client.c does. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/sha256.h"
+
+struct registry_http_request {
+	const char *url;
+	const char *accept;        /* Accept header value, or NULL */
+	const char *authorization; /* Authorization header value, or NULL */
+	const char *ca_file;       /* a private CA for this registry, or NULL for the system's */
+	uint64_t range_from;       /* > 0: ask for bytes range_from.. (a resumed transfer) */
+	/* The body: into memory, at most max_size bytes (more is -EFBIG) ... */
+	size_t max_size;
+	/* ... or, when fd >= 0, appended to fd and hashed, at most max_size bytes in all
+	 * counting range_from (the descriptor's size). */
+	int fd;
+	struct sha256_stream *hash;
+};
+
+struct registry_http_response {
+	long status;
+	char *body;              /* memory sink: NUL-terminated; NULL for an fd sink */
+	size_t size;             /* bytes received in this request */
+	char *content_type;      /* NULL when absent */
+	char *content_digest;    /* Docker-Content-Digest, NULL when absent */
+	char *www_authenticate;  /* the first WWW-Authenticate, NULL when absent */
+	char *retry_after;       /* NULL when absent */
+	bool transport_failed;   /* connection refused, reset, timed out, TLS: worth a retry */
+	bool tls_failed;         /* the TLS handshake failed (plain HTTP on the other end?) */
+	bool restarted;          /* a range was asked, the whole came: the fd sink started over */
+};
+
+/* 0 when an HTTP answer came (any status), or -errno with the transport's reason in err
+ * (response->transport_failed then says whether it may be tried again). */
+int registry_http_get(const struct registry_http_request *req,
+		      struct registry_http_response *response, struct error *err);
+void registry_http_response_done(struct registry_http_response *response);
