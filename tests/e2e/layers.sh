@@ -14,7 +14,10 @@ fi
 
 # Functions defined in the agent's objects (but main, which every program has), and those
 # tether-monitor carries.
-agent_symbols=$(find "$BIN/obj/agent" "$BIN/obj/runtime" -name '*.o' -exec nm --defined-only {} + |
+# The objects of today's sources only: a long-lived build folder keeps those of files since
+# moved away.
+agent_objects=$(cd "$TOP" && git ls-files 'agent/*.c' 'runtime/*.c' | sed "s|^|$BIN/obj/|; s|\.c\$|.o|")
+agent_symbols=$(nm --defined-only $agent_objects 2>/dev/null |
 	awk '$2 == "T" && $3 != "main" { print $3 }' | sort -u)
 monitor_symbols=$(nm --defined-only "$BIN/tether-monitor" | awk '$2 == "T" { print $3 }' | sort -u)
 if [ -z "$agent_symbols" ] || [ -z "$monitor_symbols" ]; then
