@@ -16,6 +16,15 @@
 #include "image/image_source.h"
 #include "image/layer_unpack.h"
 
+/* The rename that publishes a layer comes after its content is on disk. */
+static int sync_layer(const char *tmp, const struct oci_descriptor *desc, struct error *err)
+{
+	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)
+		return error_set_errno(err, errno, "layer %s: sync", desc->digest);
+	return 0;
+}
+
 /* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
 static int unpack_verified(const struct image_origin *origin, const struct oci_descriptor *desc,
 			   const char *hex, const char *tmp, struct error *err)
@@ -30,6 +39,19 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 	if ((uint64_t)st.st_size != desc->size)
 		return error_set(err, EBADMSG, "layer %s: size %lld, descriptor says %llu",
 				 desc->digest, (long long)st.st_size, (unsigned long long)desc->size);
+	/* A source that hands over only blobs it verified under a lock it still holds (a
+	 * registry's downloads) spares the second pass; any other is hashed while it unpacks. */
+	if (origin->source->blobs_verified) {
+		uint64_t size = 0;
+		int r = layer_unpack_fd(blob_fd, tmp, NULL, NULL, &size, err);
+		if (r < 0)
+			return error_wrap(err, "layer %s", desc->digest);
+		if (size != desc->size)
+			return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
+					 desc->digest, (unsigned long long)size,
+					 (unsigned long long)desc->size);
+		return sync_layer(tmp, desc, err);
+	}
 	struct sha256_stream hash;
 	if (sha256_stream_init(&hash) < 0)
 		return error_set(err, ENOMEM, "out of memory");
@@ -48,11 +70,7 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 		return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
 				 desc->digest, (unsigned long long)size,
 				 (unsigned long long)desc->size);
-	/* The rename below publishes the layer: its content must be on disk first. */
-	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)
-		return error_set_errno(err, errno, "layer %s: sync", desc->digest);
-	return 0;
+	return sync_layer(tmp, desc, err);
 }
 
 bool layer_store_has(const char *layers_dir, const struct oci_descriptor *desc)

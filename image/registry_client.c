@@ -49,6 +49,7 @@ struct registry_client {
 	char *ca_file;    /* NULL: the system's CAs */
 	bool http_allowed;
 	const char *auth_file;
+	struct image_pull_progress *progress;
 	pthread_mutex_t lock; /* authorization, shared by the blobs fetched side by side */
 	char *authorization;
 	uint64_t authorization_expires_ms;
@@ -68,6 +69,11 @@ void registry_client_free(struct registry_client *c)
 	free(c->authorization);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void registry_client_count_into(struct registry_client *c, struct image_pull_progress *progress)
+{
+	c->progress = progress;
 }
 
 static void registry_client_freep(struct registry_client **c)
@@ -555,6 +561,8 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 	if (asprintf(&path, "%s/blobs/%s", c->repository, desc->digest) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	bool restarted = false;
+	if (c->progress)
+		atomic_fetch_add(&c->progress->total, desc->size);
 	for (int attempt = 0;; attempt++) {
 		struct sha256_stream hash;
 		if (sha256_stream_init(&hash) < 0)
@@ -572,10 +580,12 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 			continue;
 		}
 		bool resumed = have > 0;
+		if (attempt == 0 && c->progress)
+			atomic_fetch_add(&c->progress->done, have); /* fetched by an earlier pull */
 		if (have < desc->size) {
 			struct registry_http_request req = {
 				.fd = fd, .hash = &hash, .range_from = have, .max_size = desc->size,
-				.ca_file = c->ca_file,
+				.ca_file = c->ca_file, .progress = c->progress ? &c->progress->done : NULL,
 			};
 			struct registry_http_response res = { 0 };
 			r = api_get(c, path, &req, &res, err);

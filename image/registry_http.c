@@ -72,6 +72,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			t->error = -ENOMEM;
 			return 0;
 		}
+		if (t->req->progress)
+			atomic_fetch_add(t->req->progress, n);
 		t->res->size += n;
 		return n;
 	}

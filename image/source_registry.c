@@ -69,6 +69,7 @@ static int registry_open(const char *reference, const struct image_pull_options 
 	r = registry_client_new(&o->ref, &options->registry, &o->client, err);
 	if (r < 0)
 		return r;
+	registry_client_count_into(o->client, options->progress);
 	*ret_state = TAKE_PTR(owned);
 	return 0;
 }
@@ -204,6 +205,7 @@ static int registry_open_blob(void *state, const struct oci_descriptor *desc, st
 const struct image_source image_source_registry = {
 	.scheme = "",
 	.usage = "a registry reference such as busybox:1.36 or registry.example.com:5000/team/app",
+	.blobs_verified = true,
 	.open = registry_open,
 	.manifest = registry_manifest,
 	.read_json_blob = registry_read_json_blob,
