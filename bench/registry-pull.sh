@@ -47,7 +47,7 @@ for ((round = 0; round < ROUNDS; round++)); do
 	done
 done
 
-summarize 1000 s <"$results" | table "Cold pull of a ${size_mib} MiB image of $((n_layers)) layers from a loopback registry (seconds)"
+summarize 1 " ms" <"$results" | table "Cold pull of a ${size_mib} MiB image of $((n_layers)) layers from a loopback registry (milliseconds)"
 t=$(median_of tether <"$results")
 s=$(median_of skopeo <"$results")
 [ -n "$t" ] && [ -n "$s" ] &&

@@ -27,11 +27,12 @@ static int sync_layer(const char *tmp, const struct oci_descriptor *desc, struct
 
 /* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
 static int unpack_verified(const struct image_origin *origin, const struct oci_descriptor *desc,
-			   const char *hex, const char *tmp, struct error *err)
+			   const char *hex, const char *tmp, bool *fetched, struct error *err)
 {
 	_cleanup_close_ int blob_fd = origin->source->open_blob(origin->state, desc, err);
 	if (blob_fd < 0)
 		return blob_fd;
+	*fetched = true;
 	/* A blob of the wrong size is refused before any of it is unpacked. */
 	struct stat st;
 	if (fstat(blob_fd, &st) < 0)
@@ -107,8 +108,9 @@ static int unpack_locked(const char *layers_dir, const struct image_origin *orig
 		return error_set_errno(err, errno, "create %s", tmp);
 	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
 	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
+	bool fetched = false;
 	if (r == 0)
-		r = unpack_verified(origin, desc, hex, tmp, err);
+		r = unpack_verified(origin, desc, hex, tmp, &fetched, err);
 	if (r == 0 && rename(tmp, final) < 0) {
 		/* Another pull published the same layer first: use theirs. */
 		if (errno == EEXIST || errno == ENOTEMPTY)
@@ -117,9 +119,10 @@ static int unpack_locked(const char *layers_dir, const struct image_origin *orig
 			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
 	}
 	remove_tree(tmp);
-	/* Published (or refused): the source's copy goes while the layer is still locked, so
-	 * that another pull sees either the layer in place or the copy being fetched. */
-	if (origin->source->blob_done)
+	/* Published or refused, the source's copy goes while the layer is still locked, so that
+	 * another pull sees either the layer in place or the copy being fetched. One not fetched
+	 * whole (a transfer cut too often) stays, for the next pull to continue. */
+	if (fetched && origin->source->blob_done)
 		origin->source->blob_done(origin->state, desc);
 	return r;
 }
