@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -53,8 +54,15 @@ enum image_pull_behavior {
 /* -EINVAL for anything but the names above. */
 int image_pull_behavior_parse(const char *name, enum image_pull_behavior *ret);
 
+/* How far a pull has come: bytes of layers fetched, and of those it has started to fetch
+ * (it grows as layers start). Written by the pull's threads, read by anyone. */
+struct image_pull_progress {
+	_Atomic uint64_t done, total;
+};
+
 struct image_pull_options {
 	const char *store_dir;  /* the content store (created if missing) */
+	struct image_pull_progress *progress; /* NULL: nobody asks */
 	struct registry_options registry;
 	enum image_pull_behavior behavior;
 	/* The store's budget and age limit (image/image_gc.h); zeros: none. */

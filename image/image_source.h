@@ -4,6 +4,7 @@
  * it for the manifest's descriptor, and reads every other blob through it by descriptor. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -13,6 +14,9 @@
 struct image_source {
 	const char *scheme;  /* the prefix of the references it takes: "oci:"; "" takes any */
 	const char *usage;   /* how such a reference reads, for the refusal of unknown ones */
+	/* open_blob hands over only blobs it verified (size and digest) and keeps locked until
+	 * the fd is closed: the layer store does not hash them again. */
+	bool blobs_verified;
 	/* REFERENCE starts with the scheme; *ret_state is the source's own (an open folder). */
 	int (*open)(const char *reference, const struct image_pull_options *options,
 		    void **ret_state, struct error *err);

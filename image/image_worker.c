@@ -9,7 +9,9 @@
 
 struct image_worker {
 	pthread_t thread;
-	const struct image_pull_options *options; /* the caller's, outliving the worker */
+	struct image_pull_options options; /* the caller's, with this worker's progress; its
+					    * strings and callbacks outlive the worker */
+	struct image_pull_progress progress;
 	char **refs;
 	size_t n;
 	struct image **images;
@@ -25,11 +27,9 @@ static void *pull_all(void *userdata)
 	struct image_worker *w = userdata;
 	w->result = 0;
 	for (size_t i = 0; i < w->n; i++) {
-		w->result = image_pull(w->options, w->refs[i], &w->images[i], &w->err);
-		if (w->result < 0) {
-			error_wrap(&w->err, "%s", w->refs[i]);
-			break;
-		}
+		w->result = image_pull(&w->options, w->refs[i], &w->images[i], &w->err);
+		if (w->result < 0)
+			break; /* the error names the image already */
 	}
 	atomic_store(&w->done, true);
 	if (w->on_done)
@@ -60,7 +60,8 @@ int image_worker_start(const struct image_pull_options *options, char *const *re
 	w->on_done_arg = arg;
 	w->refs = calloc(n + 1, sizeof(char *));
 	w->images = calloc(n + 1, sizeof(struct image *));
-	w->options = options;
+	w->options = *options;
+	w->options.progress = &w->progress;
 	bool ok = w->refs && w->images;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (w->refs[i] = strdup(references[i])) != NULL;
@@ -75,6 +76,12 @@ int image_worker_start(const struct image_pull_options *options, char *const *re
 	}
 	*ret = w;
 	return 0;
+}
+
+void image_worker_progress(struct image_worker *w, uint64_t *ret_done, uint64_t *ret_total)
+{
+	*ret_done = atomic_load(&w->progress.done);
+	*ret_total = atomic_load(&w->progress.total);
 }
 
 bool image_worker_done(struct image_worker *w)

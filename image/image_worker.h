@@ -18,7 +18,9 @@ int image_worker_start(const struct image_pull_options *options, char *const *re
 		       void (*on_done)(void *arg), void *arg, struct image_worker **ret,
 		       struct error *err);
 bool image_worker_done(struct image_worker *w);
-/* After done: 0 and the images, or the first failure's error ("<ref>: <why>"). */
+/* Bytes fetched so far, and of the layers started (registry pulls count; others report 0). */
+void image_worker_progress(struct image_worker *w, uint64_t *ret_done, uint64_t *ret_total);
+/* After done: 0 and the images, or the first failure's error ("pull <ref>: <why>"). */
 int image_worker_result(struct image_worker *w, struct image ***ret_images,
 			const struct error **ret_err);
 /* Joins the thread (waits when it is still pulling) and frees every image. */

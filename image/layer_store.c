@@ -16,13 +16,23 @@
 #include "image/image_source.h"
 #include "image/layer_unpack.h"
 
+/* The rename that publishes a layer comes after its content is on disk. */
+static int sync_layer(const char *tmp, const struct oci_descriptor *desc, struct error *err)
+{
+	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)
+		return error_set_errno(err, errno, "layer %s: sync", desc->digest);
+	return 0;
+}
+
 /* Unpack the blob into tmp and verify it; on success the caller renames tmp into place. */
 static int unpack_verified(const struct image_origin *origin, const struct oci_descriptor *desc,
-			   const char *hex, const char *tmp, struct error *err)
+			   const char *hex, const char *tmp, bool *fetched, struct error *err)
 {
 	_cleanup_close_ int blob_fd = origin->source->open_blob(origin->state, desc, err);
 	if (blob_fd < 0)
 		return blob_fd;
+	*fetched = true;
 	/* A blob of the wrong size is refused before any of it is unpacked. */
 	struct stat st;
 	if (fstat(blob_fd, &st) < 0)
@@ -30,6 +40,19 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 	if ((uint64_t)st.st_size != desc->size)
 		return error_set(err, EBADMSG, "layer %s: size %lld, descriptor says %llu",
 				 desc->digest, (long long)st.st_size, (unsigned long long)desc->size);
+	/* A source that hands over only blobs it verified under a lock it still holds (a
+	 * registry's downloads) spares the second pass; any other is hashed while it unpacks. */
+	if (origin->source->blobs_verified) {
+		uint64_t size = 0;
+		int r = layer_unpack_fd(blob_fd, tmp, NULL, NULL, &size, err);
+		if (r < 0)
+			return error_wrap(err, "layer %s", desc->digest);
+		if (size != desc->size)
+			return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
+					 desc->digest, (unsigned long long)size,
+					 (unsigned long long)desc->size);
+		return sync_layer(tmp, desc, err);
+	}
 	struct sha256_stream hash;
 	if (sha256_stream_init(&hash) < 0)
 		return error_set(err, ENOMEM, "out of memory");
@@ -48,11 +71,7 @@ static int unpack_verified(const struct image_origin *origin, const struct oci_d
 		return error_set(err, EBADMSG, "layer %s: size %llu, descriptor says %llu",
 				 desc->digest, (unsigned long long)size,
 				 (unsigned long long)desc->size);
-	/* The rename below publishes the layer: its content must be on disk first. */
-	_cleanup_close_ int tmp_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmp_fd < 0 || syncfs(tmp_fd) < 0)
-		return error_set_errno(err, errno, "layer %s: sync", desc->digest);
-	return 0;
+	return sync_layer(tmp, desc, err);
 }
 
 bool layer_store_has(const char *layers_dir, const struct oci_descriptor *desc)
@@ -89,8 +108,9 @@ static int unpack_locked(const char *layers_dir, const struct image_origin *orig
 		return error_set_errno(err, errno, "create %s", tmp);
 	/* mkdtemp makes 0700; a layer without a "./" entry gets the usual root folder mode. */
 	int r = chmod(tmp, 0755) < 0 ? error_set_errno(err, errno, "chmod %s", tmp) : 0;
+	bool fetched = false;
 	if (r == 0)
-		r = unpack_verified(origin, desc, hex, tmp, err);
+		r = unpack_verified(origin, desc, hex, tmp, &fetched, err);
 	if (r == 0 && rename(tmp, final) < 0) {
 		/* Another pull published the same layer first: use theirs. */
 		if (errno == EEXIST || errno == ENOTEMPTY)
@@ -99,9 +119,10 @@ static int unpack_locked(const char *layers_dir, const struct image_origin *orig
 			r = error_set_errno(err, errno, "rename %s to %s", tmp, final);
 	}
 	remove_tree(tmp);
-	/* Published (or refused): the source's copy goes while the layer is still locked, so
-	 * that another pull sees either the layer in place or the copy being fetched. */
-	if (origin->source->blob_done)
+	/* Published or refused, the source's copy goes while the layer is still locked, so that
+	 * another pull sees either the layer in place or the copy being fetched. One not fetched
+	 * whole (a transfer cut too often) stays, for the next pull to continue. */
+	if (fetched && origin->source->blob_done)
 		origin->source->blob_done(origin->state, desc);
 	return r;
 }

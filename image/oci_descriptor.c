@@ -124,12 +124,30 @@ int oci_descriptor_parse(const cJSON *obj, const char *where, struct oci_descrip
 	return 0;
 }
 
+/* The CPU variant this program was built for, as OCI platforms name it ("v7" of arm), or
+ * NULL where the architecture has none that images tell apart. */
+static const char *host_variant(const char *arch)
+{
+	if (!strcmp(arch, "arm64"))
+		return "v8";
+#if defined(__arm__) && defined(__ARM_ARCH)
+	if (!strcmp(arch, "arm"))
+		return __ARM_ARCH >= 7 ? "v7" : __ARM_ARCH == 6 ? "v6" : "v5";
+#endif
+	return NULL;
+}
+
+/* linux/ARCH, and the variant when the entry names one: an arm64 image says v8 or nothing,
+ * an arm image built for v7 does not run on a v6 device. */
 static bool platform_matches(const cJSON *entry, const char *arch)
 {
 	const cJSON *platform = cJSON_GetObjectItemCaseSensitive(entry, "platform");
 	const char *os = json_string_member(platform, "os");
 	const char *architecture = json_string_member(platform, "architecture");
-	return os && architecture && !strcmp(os, "linux") && !strcmp(architecture, arch);
+	const char *variant = json_string_member(platform, "variant");
+	const char *ours = host_variant(arch);
+	return os && architecture && !strcmp(os, "linux") && !strcmp(architecture, arch) &&
+	       (!variant || !ours || !strcmp(variant, ours));
 }
 
 int oci_document_parse(const char *json, size_t size, bool (*media_type_ok)(const char *),

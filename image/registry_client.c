@@ -23,6 +23,7 @@
 #include "image/digest.h"
 #include "image/registry_auth.h"
 #include "image/registry_http.h"
+#include "image/registry_tokens.h"
 #include "protocol/json_value.h"
 
 #define DOCKER_HUB_API "https://registry-1.docker.io"
@@ -49,9 +50,12 @@ struct registry_client {
 	char *ca_file;    /* NULL: the system's CAs */
 	bool http_allowed;
 	const char *auth_file;
+	struct image_pull_progress *progress;
 	pthread_mutex_t lock; /* authorization, shared by the blobs fetched side by side */
 	char *authorization;
 	uint64_t authorization_expires_ms;
+	char *kept_token_key; /* the process-wide token the authorization is kept as, or NULL */
+	bool authorization_was_kept; /* it came from there rather than from the token server */
 };
 
 void registry_client_free(struct registry_client *c)
@@ -66,8 +70,14 @@ void registry_client_free(struct registry_client *c)
 	if (c->authorization)
 		explicit_bzero(c->authorization, strlen(c->authorization));
 	free(c->authorization);
+	free(c->kept_token_key);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void registry_client_count_into(struct registry_client *c, struct image_pull_progress *progress)
+{
+	c->progress = progress;
 }
 
 static void registry_client_freep(struct registry_client **c)
@@ -269,8 +279,34 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
 	return r;
 }
 
-/* Answer a 401's challenge: the next request carries the new Authorization. */
-static int authenticate(struct registry_client *c, const char *www_authenticate,
+/* What a token is kept by (image/registry_tokens.h): the challenge and the user. */
+static char *token_key(const struct auth_challenge *ch, const char *repository,
+		       const struct registry_credentials *creds)
+{
+	char *key = NULL;
+	if (asprintf(&key, "%s\n%s\n%s%s%s\n%s", ch->realm, ch->service ? ch->service : "",
+		     ch->scope ? ch->scope : "repository:", ch->scope ? "" : repository,
+		     ch->scope ? "" : ":pull", creds ? creds->username : "") < 0)
+		return NULL;
+	return key;
+}
+
+static void set_authorization(struct registry_client *c, char *header, uint64_t expires_ms,
+			      char *kept_token_key, bool was_kept)
+{
+	pthread_mutex_lock(&c->lock);
+	c->authorization_was_kept = was_kept;
+	free(c->authorization);
+	free(c->kept_token_key);
+	c->authorization = header;
+	c->authorization_expires_ms = expires_ms;
+	c->kept_token_key = kept_token_key;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Answer a 401's challenge: the next request carries the new Authorization. A Bearer token
+ * kept from an earlier pull is used when KEPT_OK; a new one is kept for later pulls. */
+static int authenticate(struct registry_client *c, const char *www_authenticate, bool kept_ok,
 			struct error *err)
 {
 	if (!www_authenticate)
@@ -295,15 +331,24 @@ static int authenticate(struct registry_client *c, const char *www_authenticate,
 		if (!(header = basic_authorization(&creds)))
 			return error_set(err, ENOMEM, "out of memory");
 	} else {
+		char *key = token_key(&ch, c->repository, have ? &creds : NULL);
+		if (!key)
+			return error_set(err, ENOMEM, "out of memory");
+		char *kept = kept_ok ? registry_token_lookup(key) : NULL;
+		if (kept) {
+			set_authorization(c, kept, UINT64_MAX, key, true);
+			return 0;
+		}
 		r = fetch_token(c, &ch, have ? &creds : NULL, &header, &expires, err);
-		if (r < 0)
+		if (r < 0) {
+			free(key);
 			return r;
+		}
+		registry_token_keep(key, header, expires);
+		set_authorization(c, header, expires, key, false);
+		return 0;
 	}
-	pthread_mutex_lock(&c->lock);
-	free(c->authorization);
-	c->authorization = header;
-	c->authorization_expires_ms = expires;
-	pthread_mutex_unlock(&c->lock);
+	set_authorization(c, header, expires, NULL, false);
 	return 0;
 }
 
@@ -364,7 +409,7 @@ static bool retryable_status(long status)
 static int api_get(struct registry_client *c, const char *path, struct registry_http_request *req,
 		   struct registry_http_response *res, struct error *err)
 {
-	bool authenticated = false;
+	int auth_rounds = 0;
 	for (int attempt = 0;; attempt++) {
 		_cleanup_free_ char *url = NULL, *authorization = current_authorization(c);
 		pthread_mutex_lock(&c->lock);
@@ -391,9 +436,13 @@ static int api_get(struct registry_client *c, const char *path, struct registry_
 		}
 		if (r < 0 && (!res->transport_failed || attempt + 1 >= ATTEMPTS))
 			return r;
-		if (r == 0 && res->status == 401 && !authenticated) {
-			authenticated = true;
-			r = authenticate(c, res->www_authenticate, err);
+		/* A kept token refused (revoked, or the server restarted with new keys) gets one
+		 * more round with a new one. */
+		bool kept_refused = auth_rounds == 1 && c->authorization_was_kept;
+		if (r == 0 && res->status == 401 && c->kept_token_key)
+			registry_token_forget(c->kept_token_key);
+		if (r == 0 && res->status == 401 && (auth_rounds == 0 || kept_refused)) {
+			r = authenticate(c, res->www_authenticate, auth_rounds++ == 0, err);
 			registry_http_response_done(res);
 			if (r < 0)
 				return r;
@@ -555,6 +604,8 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 	if (asprintf(&path, "%s/blobs/%s", c->repository, desc->digest) < 0)
 		return error_set(err, ENOMEM, "out of memory");
 	bool restarted = false;
+	if (c->progress)
+		atomic_fetch_add(&c->progress->total, desc->size);
 	for (int attempt = 0;; attempt++) {
 		struct sha256_stream hash;
 		if (sha256_stream_init(&hash) < 0)
@@ -572,10 +623,12 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 			continue;
 		}
 		bool resumed = have > 0;
+		if (attempt == 0 && c->progress)
+			atomic_fetch_add(&c->progress->done, have); /* fetched by an earlier pull */
 		if (have < desc->size) {
 			struct registry_http_request req = {
 				.fd = fd, .hash = &hash, .range_from = have, .max_size = desc->size,
-				.ca_file = c->ca_file,
+				.ca_file = c->ca_file, .progress = c->progress ? &c->progress->done : NULL,
 			};
 			struct registry_http_response res = { 0 };
 			r = api_get(c, path, &req, &res, err);

@@ -17,6 +17,8 @@ struct registry_client;
 
 int registry_client_new(const struct image_ref *ref, const struct registry_options *options,
 			struct registry_client **ret, struct error *err);
+/* Where registry_fetch_blob counts the bytes it fetches (may be NULL). */
+void registry_client_count_into(struct registry_client *c, struct image_pull_progress *progress);
 void registry_client_free(struct registry_client *c);
 
 /* GET the manifest (or index) NAME (a tag or a digest), at most OCI_JSON_MAX_SIZE bytes: its

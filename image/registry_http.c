@@ -14,6 +14,7 @@
 #define STALL_BYTES_PER_S 1024L
 #define STALL_SECONDS 60L
 #define MAX_REDIRECTS 5L
+#define RECEIVE_BUFFER_BYTES (256L << 10)
 
 struct transfer {
 	const struct registry_http_request *req;
@@ -72,6 +73,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			t->error = -ENOMEM;
 			return 0;
 		}
+		if (t->req->progress)
+			atomic_fetch_add(t->req->progress, n);
 		t->res->size += n;
 		return n;
 	}
@@ -200,6 +203,8 @@ int registry_http_get(const struct registry_http_request *req, struct registry_h
 	sym_curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_S);
 	sym_curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
 	sym_curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "identity");
+	/* Layers are megabytes: fewer, larger writes of them (curl's default is 16 KiB). */
+	sym_curl_easy_setopt(c, CURLOPT_BUFFERSIZE, RECEIVE_BUFFER_BYTES);
 	if (req->ca_file)
 		sym_curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
 	if (req->range_from > 0)

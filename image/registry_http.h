@@ -3,6 +3,7 @@
  * registry client reads. Knows nothing of the distribution API: registry_client.c does. */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ struct registry_http_request {
 	 * counting range_from (the descriptor's size). */
 	int fd;
 	struct sha256_stream *hash;
+	_Atomic uint64_t *progress; /* fd sink: bytes written are added here (may be NULL) */
 };
 
 struct registry_http_response {

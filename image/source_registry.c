@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -16,6 +17,7 @@
 #include "image/digest.h"
 #include "image/image_ref.h"
 #include "image/image_source.h"
+#include "image/layer_unpack.h"
 #include "image/registry_client.h"
 
 /* An index may point at another index; bound the chain. */
@@ -69,6 +71,7 @@ static int registry_open(const char *reference, const struct image_pull_options 
 	r = registry_client_new(&o->ref, &options->registry, &o->client, err);
 	if (r < 0)
 		return r;
+	registry_client_count_into(o->client, options->progress);
 	*ret_state = TAKE_PTR(owned);
 	return 0;
 }
@@ -175,12 +178,40 @@ static void registry_blob_done(void *state, const struct oci_descriptor *desc)
 		unlink(path);
 }
 
+/* What is left to fetch must fit in the store's file system beside the reserve the layer
+ * store keeps free when it unpacks (image/layer_unpack.h): a descriptor that claims a huge
+ * blob fails here, clearly, instead of filling the disk. */
+static int check_room(int fd, const struct oci_descriptor *desc, struct error *err)
+{
+	struct stat st;
+	struct statvfs fs;
+	if (fstat(fd, &st) < 0 || fstatvfs(fd, &fs) < 0)
+		return error_set_errno(err, errno, "layer %s: free space", desc->digest);
+	uint64_t have = (uint64_t)st.st_size, free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+	uint64_t reserve = (uint64_t)fs.f_blocks * fs.f_frsize / 100 * LAYER_MIN_FREE_PERCENT_DEFAULT;
+	if (reserve > (1ULL << 30))
+		reserve = 1ULL << 30;
+	uint64_t left = desc->size > have ? desc->size - have : 0;
+	if (left + reserve > free_bytes)
+		return error_set(err, ENOSPC, "layer %s: %llu MiB to fetch, but the image store's "
+				 "file system has %llu MiB free and keeps %llu MiB in reserve",
+				 desc->digest, (unsigned long long)(left >> 20),
+				 (unsigned long long)(free_bytes >> 20),
+				 (unsigned long long)(reserve >> 20));
+	return 0;
+}
+
 /* Fetch (or finish, or only verify) one download, under its lock; a blob that fails its
  * digest is not kept. */
 static int fetch_locked(struct registry_origin *o, const struct oci_descriptor *desc, int fd,
 			struct error *err)
 {
-	int r = registry_fetch_blob(o->client, desc, fd, err);
+	int r = check_room(fd, desc, err);
+	if (r < 0) {
+		registry_blob_done(o, desc); /* the empty file open_download made */
+		return r;
+	}
+	r = registry_fetch_blob(o->client, desc, fd, err);
 	if (r == -EBADMSG)
 		registry_blob_done(o, desc);
 	return r < 0 ? error_wrap(err, "layer %s", desc->digest) : 0;
@@ -204,6 +235,7 @@ static int registry_open_blob(void *state, const struct oci_descriptor *desc, st
 const struct image_source image_source_registry = {
 	.scheme = "",
 	.usage = "a registry reference such as busybox:1.36 or registry.example.com:5000/team/app",
+	.blobs_verified = true,
 	.open = registry_open,
 	.manifest = registry_manifest,
 	.read_json_blob = registry_read_json_blob,

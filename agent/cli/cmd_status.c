@@ -14,9 +14,12 @@
 #include "agent/link/identity.h"
 #include "agent/state/daemon_state.h"
 #include "agent/state/store.h"
+#include "agent/tasks/task_manager.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "common/task_id.h"
 
 static cJSON *meta_json(struct store *s)
 {
@@ -41,11 +44,33 @@ static cJSON *meta_json(struct store *s)
 	return j;
 }
 
+struct task_list {
+	cJSON *tasks;
+	const char *state_dir;
+};
+
+/* A task whose images are being fetched: how far they have come (agent/tasks/task_manager.h). */
+static void add_pull_progress(cJSON *t, const char *state_dir, const char *task_arn)
+{
+	_cleanup_free_ char *id = NULL, *path = NULL, *text = NULL;
+	if (task_id_from_arn(task_arn, &id) < 0 ||
+	    asprintf(&path, "%s/tasks/%s/" TASK_PULL_PROGRESS_FILE, state_dir, id) < 0 ||
+	    read_file_full(path, 4096, &text, NULL) < 0)
+		return;
+	cJSON *pull = cJSON_Parse(text);
+	if (cJSON_IsNumber(cJSON_GetObjectItem(pull, "bytes_done")) &&
+	    cJSON_IsNumber(cJSON_GetObjectItem(pull, "bytes_total")))
+		cJSON_AddItemToObject(t, "pull", pull);
+	else
+		cJSON_Delete(pull);
+}
+
 static int add_task(void *userdata, const char *task_arn, const char *definition_json,
 		    const char *status, const char *last_state_json)
 {
 	(void)definition_json;
-	cJSON *tasks = userdata;
+	struct task_list *list = userdata;
+	cJSON *tasks = list->tasks;
 	cJSON *t = cJSON_CreateObject();
 	if (!t)
 		return -ENOMEM;
@@ -64,6 +89,7 @@ static int add_task(void *userdata, const char *task_arn, const char *definition
 		}
 		cJSON_Delete(last);
 	}
+	add_pull_progress(t, list->state_dir, task_arn);
 	cJSON_AddItemToArray(tasks, t);
 	return 0;
 }
@@ -97,7 +123,8 @@ static cJSON *collect_status(const char *state_dir)
 	cJSON *tasks = cJSON_AddArrayToObject(j, "tasks");
 	uint64_t pending = 0;
 	if (s) {
-		if (store_tasks_foreach(s, add_task, tasks, &err) < 0)
+		struct task_list list = { .tasks = tasks, .state_dir = state_dir };
+		if (store_tasks_foreach(s, add_task, &list, &err) < 0)
 			cJSON_AddStringToObject(j, "error", err.message);
 		store_outbox_count(s, &pending, NULL);
 	}
@@ -145,6 +172,11 @@ static void print_text(const cJSON *j)
 		printf("  %s  %s", json_string(t, "status", "?"), json_string(t, "task_arn", "?"));
 		const char *reason = json_string(t, "stopped_reason", NULL);
 		printf(reason ? "  (%s)\n" : "\n", reason);
+		const cJSON *pull = cJSON_GetObjectItem(t, "pull");
+		if (pull)
+			printf("    pulling images: %.1f of %.1f MiB fetched\n",
+			       cJSON_GetObjectItem(pull, "bytes_done")->valuedouble / 1048576.0,
+			       cJSON_GetObjectItem(pull, "bytes_total")->valuedouble / 1048576.0);
 		const cJSON *c;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItem(t, "containers")) {
 			printf("    %-20s %s", json_string(c, "name", "?"), json_string(c, "status", "?"));

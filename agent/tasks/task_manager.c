@@ -14,6 +14,8 @@
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_manager_internal.h"
+#include "common/fileio.h"
+#include "common/clock.h"
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_driver.h"
 #include "cgroups/device_filter.h"
@@ -457,6 +459,33 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t,
 	t->changed = true;
 }
 
+static int pull_progress_path(const struct tm_task *t, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s/" TASK_PULL_PROGRESS_FILE, t->dir) < (int)size ? 0
+										     : -ENAMETOOLONG;
+}
+
+/* For `tether status`: how far the task's images have come, once a second at most. */
+static void note_pull_progress(struct tm_task *t)
+{
+	if (!t->pull || image_worker_done(t->pull))
+		return;
+	uint64_t done = 0, total = 0;
+	image_worker_progress(t->pull, &done, &total);
+	int64_t now = monotonic_ms();
+	char path[4200], text[128];
+	if (total == 0 || done == t->pull_progress_written || now - t->pull_progress_at < 1000 ||
+	    pull_progress_path(t, path, sizeof(path)) < 0 || mkdir_parents(t->dir, 0700) < 0)
+		return;
+	snprintf(text, sizeof(text), "{\"bytes_done\": %llu, \"bytes_total\": %llu}\n",
+		 (unsigned long long)done, (unsigned long long)total);
+	/* Best effort: a status a second late is no harm. */
+	if (write_file_atomic(path, text, strlen(text), 0600) == 0) {
+		t->pull_progress_written = done;
+		t->pull_progress_at = now;
+	}
+}
+
 static void poll_pull(struct task_manager *tm, struct tm_task *t)
 {
 	if (!t->pull || !image_worker_done(t->pull))
@@ -465,6 +494,9 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	const struct error *perr;
 	int r = image_worker_result(t->pull, &images, &perr);
 	t->pull_stopped_at = wall_clock_seconds();
+	char path[4200];
+	if (t->pull_progress_at && pull_progress_path(t, path, sizeof(path)) == 0)
+		unlink(path);
 	if (t->stop_code) {
 		task_begin_stop(t); /* stopped while pulling: nothing was started */
 	} else if (r < 0) {
@@ -572,6 +604,7 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 {
 	if (t->status == TASK_STOPPED)
 		return;
+	note_pull_progress(t);
 	poll_pull(tm, t);
 	for (size_t i = 0; i < t->td->n_containers; i++)
 		poll_container(t, &t->containers[i]);

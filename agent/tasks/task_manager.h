@@ -48,6 +48,11 @@ struct task_report {
  * bomb is held inside its container. */
 #define TASK_MANAGER_DEFAULT_PIDS_MAX 1024
 
+/* STATE/tasks/<id>/pull.json while the task's images are fetched: {"bytes_done": N,
+ * "bytes_total": M} (bytes_total grows as layers start), rewritten at most once a second, for
+ * `tether status`; removed when the pull ends. */
+#define TASK_PULL_PROGRESS_FILE "pull.json"
+
 struct task_manager_config {
 	const char *state_dir;       /* tasks live in STATE_DIR/tasks/<task id>/ */
 	const char *monitor_path;    /* path of the tether-monitor binary */

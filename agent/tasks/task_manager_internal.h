@@ -38,6 +38,8 @@ struct tm_task {
 	struct tm_container *containers;
 	struct image_worker *pull;
 	double pull_started_at, pull_stopped_at; /* this node's clock; 0: not (yet) */
+	uint64_t pull_progress_written;  /* bytes_done in pull.json, and when it was written */
+	int64_t pull_progress_at;
 	bool limits;          /* apply the definition's limits (controllers present) */
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;

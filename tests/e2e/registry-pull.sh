@@ -267,4 +267,18 @@ check budget_too_small_says_why grep -q "image store's budget is 5 MiB" <<<"$OUT
 check budget_refusal_keeps_the_image_in_use layer_kept "$LAYER_B"
 check budget_refusal_takes_back_nothing_half_done test -z "$(ls -A "$B/images/downloads")"
 kill -TERM "$long_task" 2>/dev/null
-wait "$long_task" 2>/dev/null
+wait "$long_task" 2>/dev/null || true # ended by the TERM it was sent
+
+# --- A store whose file system cannot hold the image: refused before fetching, nothing left
+TINY=$WORK/tiny
+mkdir -p "$TINY"
+trap 'umount -l "$TINY" 2>/dev/null; on_exit' EXIT
+if mount -t tmpfs -o size=3m,mode=0700 tmpfs "$TINY"; then
+	pull "$REGISTRY/tether-test/random-a:1.0" --state-dir "$TINY"
+	check full_disk_refused test "$RC" != 0
+	check full_disk_says_why grep -q "MiB to fetch, but the image store's file system has" <<<"$OUT"
+	check full_disk_leaves_no_download test -z "$(ls -A "$TINY/images/downloads")"
+	umount -l "$TINY"
+else
+	fail full_disk_tmpfs "cannot mount a tmpfs at $TINY"
+fi

@@ -25,6 +25,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 BLOB_PATH = re.compile(r"^/v2/.+/blobs/sha256:[0-9a-f]{64}$")
 
@@ -100,10 +101,11 @@ class Proxy:
             self.cut_done = True
             return True
 
-    def copy_body(self, src, dst, headers, limit=None):
+    def copy_body(self, src, dst, headers, limit=None, rate=0):
         """Forwards one message body from src to dst; with limit, stops after limit bytes
-        and reports it by raising Done."""
+        and reports it by raising Done; with rate, at most rate bytes a second."""
         sent = 0
+        started = time.monotonic()
 
         def forward(n):
             nonlocal sent
@@ -111,10 +113,14 @@ class Proxy:
                 if limit is not None and sent >= limit:
                     raise Done()
                 want = n if limit is None else min(n, limit - sent)
-                data = src.some(want)
+                data = src.some(min(want, 1 << 14) if rate else want)
                 dst.sendall(data)
                 sent += len(data)
                 n -= len(data)
+                if rate:
+                    ahead = sent / rate - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
 
         if "chunked" in headers.get("transfer-encoding", "").lower():
             while True:
@@ -171,7 +177,7 @@ class Proxy:
                              forwarded=self.args.cut_bytes)
                     self.copy_body(ureader, client, rheaders, limit=self.args.cut_bytes)
                     raise Done()
-                self.copy_body(ureader, client, rheaders)
+                self.copy_body(ureader, client, rheaders, rate=self.args.rate)
         except (Done, OSError, ValueError):
             pass
         finally:
@@ -187,6 +193,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--upstream", required=True)
     p.add_argument("--cut-bytes", type=int, required=True)
+    p.add_argument("--rate", type=int, default=0,
+                   help="bytes a second for the responses that pass whole (0: no limit)")
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     args = p.parse_args()

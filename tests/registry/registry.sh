@@ -401,13 +401,14 @@ registry_corrupt_image() {
 
 # cut_proxy_start BYTES [UPSTREAM]: cut-proxy.py in front of the (plain HTTP) registry: the
 # first blob GET whose body exceeds BYTES gets only its first BYTES body bytes, then the
-# connection closes; everything else passes. Sets CUT_PROXY (host:port), CUT_PROXY_URL,
+# connection closes; everything else passes (at CUT_PROXY_RATE bytes a second when set). Sets CUT_PROXY (host:port), CUT_PROXY_URL,
 # CUT_PROXY_PID and CUT_PROXY_LOG (JSON lines: requests with their Range header, the cut).
 cut_proxy_start() {
 	local d=$WORK/cut-proxy-$RANDOM
 	mkdir -p "$d"
 	CUT_PROXY_LOG=$d.log
 	python3 "$REGISTRY_HERE/cut-proxy.py" --upstream "${2:-$REGISTRY}" --cut-bytes "$1" \
+		--rate "${CUT_PROXY_RATE:-0}" \
 		--port-file "$d/port" --log "$CUT_PROXY_LOG" >>"$d/stderr.log" 2>&1 &
 	CUT_PROXY_PID=$!
 	STARTED_PIDS+=("$CUT_PROXY_PID")

@@ -161,3 +161,32 @@ TEST(config_reads_the_runtime_fields)
 	ASSERT_INT_EQ(oci_config_parse(bad_env, strlen(bad_env), &c, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "config.Env[1]");
 }
+
+TEST(an_arm64_host_takes_v8_or_no_variant_never_another)
+{
+	const char *json =
+		"{\"schemaVersion\":2,\"manifests\":["
+		"{\"mediaType\":\"" MANIFEST_TYPE "\",\"digest\":\"" D1 "\",\"size\":10,"
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v9\"}},"
+		"{\"mediaType\":\"" MANIFEST_TYPE "\",\"digest\":\"" D2 "\",\"size\":20,"
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+		"{\"mediaType\":\"" MANIFEST_TYPE "\",\"digest\":\"" D3 "\",\"size\":30,"
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
+	struct oci_descriptor d = { 0 };
+	struct error err = { 0 };
+	ASSERT_INT_EQ(select_in(json, NULL, "arm64", &d, &err), 0);
+	ASSERT_STR_EQ(d.digest, D2);
+	oci_descriptor_done(&d);
+	const char *only_v9 =
+		"{\"schemaVersion\":2,\"manifests\":["
+		"{\"mediaType\":\"" MANIFEST_TYPE "\",\"digest\":\"" D1 "\",\"size\":10,"
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v9\"}}]}";
+	ASSERT_INT_EQ(select_in(only_v9, NULL, "arm64", &d, &err), -ENOENT);
+	const char *no_variant =
+		"{\"schemaVersion\":2,\"manifests\":["
+		"{\"mediaType\":\"" MANIFEST_TYPE "\",\"digest\":\"" D1 "\",\"size\":10,"
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}";
+	ASSERT_INT_EQ(select_in(no_variant, NULL, "arm64", &d, &err), 0);
+	ASSERT_STR_EQ(d.digest, D1);
+	oci_descriptor_done(&d);
+}
