@@ -15,12 +15,14 @@
 #define STALL_SECONDS 60L
 #define MAX_REDIRECTS 5L
 #define RECEIVE_BUFFER_BYTES (256L << 10)
+#define ERROR_BODY_MAX (64u << 10)
 
 struct transfer {
 	const struct registry_http_request *req;
 	struct registry_http_response *res;
 	uint64_t offset;   /* where the body starts in the whole: range_from, or 0 */
 	bool body_started;
+	bool error_body_cut; /* an error page longer than kept: the transfer was ended there */
 	int error;         /* -errno of a failed write, or -EFBIG */
 };
 
@@ -77,6 +79,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			atomic_fetch_add(t->req->progress, n);
 		t->res->size += n;
 		return n;
+	}
+	/* What a failure says is kept for its message, not more, whatever size the descriptor
+	 * claimed for the blob. */
+	if (t->req->fd >= 0 && t->res->size + n > ERROR_BODY_MAX) {
+		t->error_body_cut = true;
+		return 0;
 	}
 	char *grown = realloc(t->res->body, t->res->size + n + 1);
 	if (!grown) {
@@ -215,6 +223,8 @@ int registry_http_get(const struct registry_http_request *req, struct registry_h
 	sym_curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
 
 	CURLcode rc = sym_curl_easy_perform(c);
+	if (rc == CURLE_WRITE_ERROR && t.error_body_cut)
+		rc = CURLE_OK; /* the status and the start of the page are all that is needed */
 	if (t.error == -EFBIG)
 		return error_set(err, EFBIG, "GET %s: larger than %zu bytes", req->url, req->max_size);
 	if (t.error < 0)
