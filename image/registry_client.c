@@ -47,7 +47,7 @@ struct registry_client {
 	char *repository;
 	char *base;       /* "https://127.0.0.1:5000", no trailing '/' */
 	char *origin;     /* the registry's own base, when base is a mirror; else NULL */
-	char *ca_file;    /* NULL: the system's CAs */
+	struct registry_ca ca; /* the registry's own CA with the system's; empty: the system's */
 	bool http_allowed;
 	const char *auth_file;
 	struct image_pull_progress *progress;
@@ -67,7 +67,7 @@ void registry_client_free(struct registry_client *c)
 	free(c->repository);
 	free(c->base);
 	free(c->origin);
-	free(c->ca_file);
+	free(c->ca.pem);
 	if (c->authorization)
 		explicit_bzero(c->authorization, strlen(c->authorization));
 	free(c->authorization);
@@ -130,8 +130,9 @@ int registry_client_new(const struct image_ref *ref, const struct registry_optio
 		struct stat st;
 		if (asprintf(&ca, "%s/%s/ca.crt", o->certs_dir, ref->registry) < 0)
 			return error_set(err, ENOMEM, "out of memory");
-		if (stat(ca, &st) == 0)
-			c->ca_file = TAKE_PTR(ca);
+		int r = stat(ca, &st) == 0 ? registry_ca_load(ca, &c->ca, err) : 0;
+		if (r < 0)
+			return r;
 	}
 	*ret = TAKE_PTR(owned);
 	return 0;
@@ -253,7 +254,7 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
 		return error_set(err, ENOMEM, "out of memory");
 	struct registry_http_request req = {
 		.url = url, .authorization = basic, .fd = -1, .max_size = TOKEN_ANSWER_MAX,
-		.ca_file = c->ca_file,
+		.ca = &c->ca,
 	};
 	struct registry_http_response res = { 0 };
 	int r = registry_http_get(&req, &res, err);
@@ -523,7 +524,7 @@ int registry_get_manifest(struct registry_client *c, const char *name, char **re
 		return error_set(err, ENOMEM, "out of memory");
 	struct registry_http_request req = {
 		.accept = manifest_accept, .fd = -1, .max_size = OCI_JSON_MAX_SIZE,
-		.ca_file = c->ca_file,
+		.ca = &c->ca,
 	};
 	_cleanup_(registry_http_response_done) struct registry_http_response res = { 0 };
 	int r = api_get(c, path, &req, &res, err);
@@ -571,7 +572,7 @@ int registry_get_blob(struct registry_client *c, const struct oci_descriptor *de
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/blobs/%s", c->repository, desc->digest) < 0)
 		return error_set(err, ENOMEM, "out of memory");
-	struct registry_http_request req = { .fd = -1, .max_size = desc->size, .ca_file = c->ca_file };
+	struct registry_http_request req = { .fd = -1, .max_size = desc->size, .ca = &c->ca };
 	_cleanup_(registry_http_response_done) struct registry_http_response res = { 0 };
 	int r = api_get(c, path, &req, &res, err);
 	if (r == -EFBIG)
@@ -660,7 +661,7 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 		if (have < desc->size) {
 			struct registry_http_request req = {
 				.fd = fd, .hash = &hash, .range_from = have, .max_size = desc->size,
-				.ca_file = c->ca_file, .progress = c->progress ? &c->progress->done : NULL,
+				.ca = &c->ca, .progress = c->progress ? &c->progress->done : NULL,
 			};
 			struct registry_http_response res = { 0 };
 			r = api_get(c, path, &req, &res, err);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/curl_dl.h"
+#include "common/fileio.h"
 
 #define CONNECT_TIMEOUT_S 30L
 /* A transfer that moves less than this for this long is stalled: cut, then resumed. */
@@ -16,6 +17,7 @@
 #define MAX_REDIRECTS 5L
 #define RECEIVE_BUFFER_BYTES (256L << 10)
 #define ERROR_BODY_MAX (64u << 10)
+#define CA_FILE_MAX (8u << 20)
 
 struct transfer {
 	const struct registry_http_request *req;
@@ -170,6 +172,35 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	return 0;
 }
 
+int registry_ca_load(const char *ca_file, struct registry_ca *ret, struct error *err)
+{
+	int r = curl_dl_open(err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *own = NULL, *system = NULL;
+	size_t own_size = 0, system_size = 0;
+	r = read_file_full(ca_file, CA_FILE_MAX, &own, &own_size);
+	if (r < 0)
+		return error_set_errno(err, r, "registry CA %s", ca_file);
+	/* The bundle this libcurl was built to trust (none where it uses only a folder of CAs,
+	 * which CAINFO_BLOB leaves in use). */
+	char *bundle = NULL;
+	CURL *probe = sym_curl_easy_init();
+	if (probe && sym_curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle)
+		(void)read_file_full(bundle, CA_FILE_MAX, &system, &system_size);
+	if (probe)
+		sym_curl_easy_cleanup(probe);
+	char *pem = malloc(own_size + system_size + 2);
+	if (!pem)
+		return error_set(err, ENOMEM, "out of memory");
+	memcpy(pem, own, own_size);
+	pem[own_size] = '\n';
+	if (system)
+		memcpy(pem + own_size + 1, system, system_size);
+	*ret = (struct registry_ca){ .pem = pem, .size = own_size + 1 + system_size };
+	return 0;
+}
+
 void registry_http_response_done(struct registry_http_response *res)
 {
 	free(res->body);
@@ -213,8 +244,12 @@ int registry_http_get(const struct registry_http_request *req, struct registry_h
 	sym_curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "identity");
 	/* Layers are megabytes: fewer, larger writes of them (curl's default is 16 KiB). */
 	sym_curl_easy_setopt(c, CURLOPT_BUFFERSIZE, RECEIVE_BUFFER_BYTES);
-	if (req->ca_file)
-		sym_curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	struct curl_blob ca_blob;
+	if (req->ca && req->ca->pem) {
+		ca_blob = (struct curl_blob){ .data = req->ca->pem, .len = req->ca->size,
+					      .flags = CURL_BLOB_NOCOPY };
+		sym_curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca_blob);
+	}
 	if (req->range_from > 0)
 		sym_curl_easy_setopt(c, CURLOPT_RANGE, range);
 	sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
