@@ -103,7 +103,9 @@ static int read_layers(struct gc *g)
 		char path[4200];
 		struct stat st;
 		snprintf(path, sizeof(path), "%s/%.64s", g->layers_dir, e->d_name);
-		l->mtime = stat(path, &st) == 0 ? st.st_mtime : 0;
+		/* ctime, not mtime: unpacking gives the folder the time its archive says (often
+		 * 1970), the rename that published it sets ctime to then. */
+		l->mtime = stat(path, &st) == 0 ? st.st_ctime : 0;
 		l->bytes = image_store_tree_bytes(path);
 	}
 	return 0;
@@ -268,7 +270,9 @@ static int collect(struct gc *g, const struct image_gc_policy *policy, char *con
 	if (policy->max_unused_age_s > 0)
 		for (size_t i = 0; i < g->n_records; i++) {
 			struct gc_record *rec = &g->records[i];
-			if (rec->kept && !rec->pinned &&
+			/* A clock behind the record (a device that booted without the time) makes
+			 * nothing old. */
+			if (rec->kept && !rec->pinned && now > rec->used_at &&
 			    (uint64_t)(now - rec->used_at) > policy->max_unused_age_s)
 				evict(g, rec);
 		}

@@ -134,6 +134,11 @@ static int parse_name(const char *name, size_t n, struct image_ref *ref, struct 
 			return error_set(err, EINVAL, "registry \"%.*s\" is not host[:port]",
 					 (int)(reg_n > 100 ? 100 : reg_n), name);
 		ref->registry = lower_dup(name, reg_n);
+		/* Docker's old name for its hub is the hub. */
+		if (ref->registry && !strcmp(ref->registry, "index.docker.io")) {
+			free(ref->registry);
+			ref->registry = strdup(IMAGE_REF_DEFAULT_REGISTRY);
+		}
 		path = slash + 1;
 		path_n = n - reg_n - 1;
 	} else {

@@ -236,11 +236,12 @@ int registry_credentials_find(const char *json, size_t size, const char *registr
 		if (r != -ENOENT)
 			return r;
 	}
+	/* Pulls go on anonymously, as Docker's would without the helper; the reason is left in
+	 * err for the caller to give should the registry want credentials. */
 	const char *helpers[] = { "credsStore", "credHelpers" };
 	for (size_t i = 0; i < 2; i++)
 		if (cJSON_GetObjectItemCaseSensitive(doc, helpers[i]))
-			return error_set(err, EOPNOTSUPP, "%s is not supported (tether runs no "
-					 "credential helper): give %s an \"auth\" in \"auths\"",
-					 helpers[i], registry);
+			error_set(err, EOPNOTSUPP, "%s is not read (tether runs no credential "
+				  "helper): give %s an \"auth\" in \"auths\"", helpers[i], registry);
 	return -ENOENT;
 }

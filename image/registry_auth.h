@@ -45,8 +45,9 @@ struct registry_credentials {
 /* The credentials for REGISTRY ("127.0.0.1:5000", "docker.io") in a docker config.json:
  * "auths" keyed by host[:port] (with or without https://, Docker Hub also as
  * https://index.docker.io/v1/), each with "auth" (base64 of user:password) or "username"
- * and "password". -ENOENT when the file has none for it; -EINVAL naming what is malformed;
- * "credsStore" and "credHelpers" are refused by name, for tether runs no helper program. */
+ * and "password". -ENOENT when the file has none for it (err then names a "credsStore" or
+ * "credHelpers" the file has, which tether does not read: it runs no helper program); -EINVAL
+ * naming what is malformed. */
 int registry_credentials_find(const char *json, size_t size, const char *registry,
 			      struct registry_credentials *ret, struct error *err);
 void registry_credentials_done(struct registry_credentials *c);

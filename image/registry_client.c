@@ -47,7 +47,7 @@ struct registry_client {
 	char *repository;
 	char *base;       /* "https://127.0.0.1:5000", no trailing '/' */
 	char *origin;     /* the registry's own base, when base is a mirror; else NULL */
-	char *ca_file;    /* NULL: the system's CAs */
+	struct registry_ca ca; /* the registry's own CA with the system's; empty: the system's */
 	bool http_allowed;
 	const char *auth_file;
 	struct image_pull_progress *progress;
@@ -56,6 +56,7 @@ struct registry_client {
 	uint64_t authorization_expires_ms;
 	char *kept_token_key; /* the process-wide token the authorization is kept as, or NULL */
 	bool authorization_was_kept; /* it came from there rather than from the token server */
+	char credentials_note[400];  /* why the auth file gave none, when it says something */
 };
 
 void registry_client_free(struct registry_client *c)
@@ -66,7 +67,7 @@ void registry_client_free(struct registry_client *c)
 	free(c->repository);
 	free(c->base);
 	free(c->origin);
-	free(c->ca_file);
+	free(c->ca.pem);
 	if (c->authorization)
 		explicit_bzero(c->authorization, strlen(c->authorization));
 	free(c->authorization);
@@ -129,8 +130,9 @@ int registry_client_new(const struct image_ref *ref, const struct registry_optio
 		struct stat st;
 		if (asprintf(&ca, "%s/%s/ca.crt", o->certs_dir, ref->registry) < 0)
 			return error_set(err, ENOMEM, "out of memory");
-		if (stat(ca, &st) == 0)
-			c->ca_file = TAKE_PTR(ca);
+		int r = stat(ca, &st) == 0 ? registry_ca_load(ca, &c->ca, err) : 0;
+		if (r < 0)
+			return r;
 	}
 	*ret = TAKE_PTR(owned);
 	return 0;
@@ -182,9 +184,15 @@ static int load_credentials(struct registry_client *c, struct registry_credentia
 		return -ENOENT;
 	if (r < 0)
 		return error_set_errno(err, r, "registry credentials %s", c->auth_file);
-	r = registry_credentials_find(json, size, c->registry, creds, err);
-	if (r < 0 && r != -ENOENT)
+	struct error found = { 0 };
+	r = registry_credentials_find(json, size, c->registry, creds, &found);
+	if (r == -ENOENT && found.code)
+		snprintf(c->credentials_note, sizeof(c->credentials_note), " (%.150s: %.200s)", c->auth_file,
+			 found.message);
+	if (r < 0 && r != -ENOENT) {
+		*err = found;
 		return error_wrap(err, "registry credentials %s", c->auth_file);
+	}
 	return r;
 }
 
@@ -246,7 +254,7 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
 		return error_set(err, ENOMEM, "out of memory");
 	struct registry_http_request req = {
 		.url = url, .authorization = basic, .fd = -1, .max_size = TOKEN_ANSWER_MAX,
-		.ca_file = c->ca_file,
+		.ca = &c->ca,
 	};
 	struct registry_http_response res = { 0 };
 	int r = registry_http_get(&req, &res, err);
@@ -258,7 +266,8 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
 		r = creds ? error_set(err, EACCES, "token server %s refused the credentials of user "
 				      "\"%s\" (HTTP %ld)", ch->realm, creds->username, res.status)
 			  : error_set(err, EACCES, "token server %s wants credentials (HTTP %ld) and "
-				      "the node has none for %s", ch->realm, res.status, c->registry);
+				      "the node has none for %s%s", ch->realm, res.status, c->registry,
+				      c->credentials_note);
 	} else if (res.status != 200) {
 		char words[300];
 		failure_words(&res, words, sizeof(words));
@@ -280,13 +289,19 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
 }
 
 /* What a token is kept by (image/registry_tokens.h): the challenge and the user. */
-static char *token_key(const struct auth_challenge *ch, const char *repository,
-		       const struct registry_credentials *creds)
+static char *token_key(const struct auth_challenge *ch, const char *registry,
+		       const char *repository, const struct registry_credentials *creds)
 {
+	/* The password by its hash: a token got with a password no longer in the auth file is
+	 * not handed out again. */
+	char secret[SHA256_HEX_LEN + 1] = "";
+	if (creds && sha256_hex(creds->password, strlen(creds->password), secret) < 0)
+		return NULL;
 	char *key = NULL;
-	if (asprintf(&key, "%s\n%s\n%s%s%s\n%s", ch->realm, ch->service ? ch->service : "",
-		     ch->scope ? ch->scope : "repository:", ch->scope ? "" : repository,
-		     ch->scope ? "" : ":pull", creds ? creds->username : "") < 0)
+	if (asprintf(&key, "%s\n%s\n%s\n%s%s%s\n%s\n%s", registry, ch->realm,
+		     ch->service ? ch->service : "", ch->scope ? ch->scope : "repository:",
+		     ch->scope ? "" : repository, ch->scope ? "" : ":pull",
+		     creds ? creds->username : "", secret) < 0)
 		return NULL;
 	return key;
 }
@@ -326,12 +341,13 @@ static int authenticate(struct registry_client *c, const char *www_authenticate,
 	if (ch.scheme == AUTH_BASIC) {
 		if (!have)
 			return error_set(err, EACCES, "registry %s wants credentials (Basic) and the "
-					 "node has none for it%s%s", c->registry,
-					 c->auth_file ? " in " : "", c->auth_file ? c->auth_file : "");
+					 "node has none for it%s%s%s", c->registry,
+					 c->auth_file ? " in " : "", c->auth_file ? c->auth_file : "",
+					 c->credentials_note);
 		if (!(header = basic_authorization(&creds)))
 			return error_set(err, ENOMEM, "out of memory");
 	} else {
-		char *key = token_key(&ch, c->repository, have ? &creds : NULL);
+		char *key = token_key(&ch, c->registry, c->repository, have ? &creds : NULL);
 		if (!key)
 			return error_set(err, ENOMEM, "out of memory");
 		char *kept = kept_ok ? registry_token_lookup(key) : NULL;
@@ -368,6 +384,11 @@ static char *current_authorization(struct registry_client *c)
  * when it is not https any more, -ENOMEM. */
 static int to_plain_http(struct registry_client *c, const char *url)
 {
+	/* Only a request to the registry's own https base falls back (not a redirect's
+	 * target): the base switches once, and another thread's failure meanwhile finds it
+	 * switched already and tries again on http. */
+	if (strncmp(url, "https://", 8) != 0)
+		return -EAGAIN;
 	int r = 0;
 	pthread_mutex_lock(&c->lock);
 	if (!strncmp(c->base, "https://", 8) && !strncmp(url, c->base, strlen(c->base))) {
@@ -378,7 +399,8 @@ static int to_plain_http(struct registry_client *c, const char *url)
 			free(c->base);
 			c->base = plain;
 		}
-	} else if (strncmp(c->base, "http://", 7) != 0) {
+	} else if (strncmp(c->base, "http://", 7) != 0 || strncmp(url + 8, c->base + 7,
+								   strlen(c->base + 7)) != 0) {
 		r = -EAGAIN;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -421,6 +443,10 @@ static int api_get(struct registry_client *c, const char *path, struct registry_
 		req->authorization = authorization;
 		int r = registry_http_get(req, res, err);
 		req->url = req->authorization = NULL;
+		/* A file sink that got part of a body resumes from what the file holds: the caller
+		 * hashes it again and asks for the rest, wherever from. */
+		if (r < 0 && req->fd >= 0 && res->size > 0)
+			return r;
 		if (r < 0 && res->tls_failed && c->http_allowed && to_plain_http(c, url) == 0) {
 			/* A loopback or listed insecure registry that speaks plain HTTP. */
 			registry_http_response_done(res);
@@ -428,9 +454,11 @@ static int api_get(struct registry_client *c, const char *path, struct registry_
 			continue;
 		}
 		if ((r < 0 || (res->status >= 400 && res->status != 401)) && leave_mirror(c)) {
-			/* The mirror failed: Docker Hub itself, as Docker does. */
+			/* The mirror failed: Docker Hub itself, as Docker does, authenticating anew. */
 			registry_http_response_done(res);
 			error_clear(err);
+			set_authorization(c, NULL, 0, NULL, false);
+			auth_rounds = 0;
 			attempt--;
 			continue;
 		}
@@ -438,9 +466,14 @@ static int api_get(struct registry_client *c, const char *path, struct registry_
 			return r;
 		/* A kept token refused (revoked, or the server restarted with new keys) gets one
 		 * more round with a new one. */
+		pthread_mutex_lock(&c->lock);
 		bool kept_refused = auth_rounds == 1 && c->authorization_was_kept;
-		if (r == 0 && res->status == 401 && c->kept_token_key)
-			registry_token_forget(c->kept_token_key);
+		_cleanup_free_ char *refused_key = r == 0 && res->status == 401 && c->kept_token_key
+							   ? strdup(c->kept_token_key)
+							   : NULL;
+		pthread_mutex_unlock(&c->lock);
+		if (refused_key)
+			registry_token_forget(refused_key);
 		if (r == 0 && res->status == 401 && (auth_rounds == 0 || kept_refused)) {
 			r = authenticate(c, res->www_authenticate, auth_rounds++ == 0, err);
 			registry_http_response_done(res);
@@ -491,7 +524,7 @@ int registry_get_manifest(struct registry_client *c, const char *name, char **re
 		return error_set(err, ENOMEM, "out of memory");
 	struct registry_http_request req = {
 		.accept = manifest_accept, .fd = -1, .max_size = OCI_JSON_MAX_SIZE,
-		.ca_file = c->ca_file,
+		.ca = &c->ca,
 	};
 	_cleanup_(registry_http_response_done) struct registry_http_response res = { 0 };
 	int r = api_get(c, path, &req, &res, err);
@@ -539,7 +572,7 @@ int registry_get_blob(struct registry_client *c, const struct oci_descriptor *de
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/blobs/%s", c->repository, desc->digest) < 0)
 		return error_set(err, ENOMEM, "out of memory");
-	struct registry_http_request req = { .fd = -1, .max_size = desc->size, .ca_file = c->ca_file };
+	struct registry_http_request req = { .fd = -1, .max_size = desc->size, .ca = &c->ca };
 	_cleanup_(registry_http_response_done) struct registry_http_response res = { 0 };
 	int r = api_get(c, path, &req, &res, err);
 	if (r == -EFBIG)
@@ -628,7 +661,7 @@ int registry_fetch_blob(struct registry_client *c, const struct oci_descriptor *
 		if (have < desc->size) {
 			struct registry_http_request req = {
 				.fd = fd, .hash = &hash, .range_from = have, .max_size = desc->size,
-				.ca_file = c->ca_file, .progress = c->progress ? &c->progress->done : NULL,
+				.ca = &c->ca, .progress = c->progress ? &c->progress->done : NULL,
 			};
 			struct registry_http_response res = { 0 };
 			r = api_get(c, path, &req, &res, err);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/curl_dl.h"
+#include "common/fileio.h"
 
 #define CONNECT_TIMEOUT_S 30L
 /* A transfer that moves less than this for this long is stalled: cut, then resumed. */
@@ -15,12 +16,15 @@
 #define STALL_SECONDS 60L
 #define MAX_REDIRECTS 5L
 #define RECEIVE_BUFFER_BYTES (256L << 10)
+#define ERROR_BODY_MAX (64u << 10)
+#define CA_FILE_MAX (8u << 20)
 
 struct transfer {
 	const struct registry_http_request *req;
 	struct registry_http_response *res;
 	uint64_t offset;   /* where the body starts in the whole: range_from, or 0 */
 	bool body_started;
+	bool error_body_cut; /* an error page longer than kept: the transfer was ended there */
 	int error;         /* -errno of a failed write, or -EFBIG */
 };
 
@@ -77,6 +81,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			atomic_fetch_add(t->req->progress, n);
 		t->res->size += n;
 		return n;
+	}
+	/* What a failure says is kept for its message, not more, whatever size the descriptor
+	 * claimed for the blob. */
+	if (t->req->fd >= 0 && t->res->size + n > ERROR_BODY_MAX) {
+		t->error_body_cut = true;
+		return 0;
 	}
 	char *grown = realloc(t->res->body, t->res->size + n + 1);
 	if (!grown) {
@@ -162,6 +172,35 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	return 0;
 }
 
+int registry_ca_load(const char *ca_file, struct registry_ca *ret, struct error *err)
+{
+	int r = curl_dl_open(err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *own = NULL, *system = NULL;
+	size_t own_size = 0, system_size = 0;
+	r = read_file_full(ca_file, CA_FILE_MAX, &own, &own_size);
+	if (r < 0)
+		return error_set_errno(err, r, "registry CA %s", ca_file);
+	/* The bundle this libcurl was built to trust (none where it uses only a folder of CAs,
+	 * which CAINFO_BLOB leaves in use). */
+	char *bundle = NULL;
+	CURL *probe = sym_curl_easy_init();
+	if (probe && sym_curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle)
+		(void)read_file_full(bundle, CA_FILE_MAX, &system, &system_size);
+	if (probe)
+		sym_curl_easy_cleanup(probe);
+	char *pem = malloc(own_size + system_size + 2);
+	if (!pem)
+		return error_set(err, ENOMEM, "out of memory");
+	memcpy(pem, own, own_size);
+	pem[own_size] = '\n';
+	if (system)
+		memcpy(pem + own_size + 1, system, system_size);
+	*ret = (struct registry_ca){ .pem = pem, .size = own_size + 1 + system_size };
+	return 0;
+}
+
 void registry_http_response_done(struct registry_http_response *res)
 {
 	free(res->body);
@@ -205,8 +244,12 @@ int registry_http_get(const struct registry_http_request *req, struct registry_h
 	sym_curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "identity");
 	/* Layers are megabytes: fewer, larger writes of them (curl's default is 16 KiB). */
 	sym_curl_easy_setopt(c, CURLOPT_BUFFERSIZE, RECEIVE_BUFFER_BYTES);
-	if (req->ca_file)
-		sym_curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	struct curl_blob ca_blob;
+	if (req->ca && req->ca->pem) {
+		ca_blob = (struct curl_blob){ .data = req->ca->pem, .len = req->ca->size,
+					      .flags = CURL_BLOB_NOCOPY };
+		sym_curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca_blob);
+	}
 	if (req->range_from > 0)
 		sym_curl_easy_setopt(c, CURLOPT_RANGE, range);
 	sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -215,6 +258,8 @@ int registry_http_get(const struct registry_http_request *req, struct registry_h
 	sym_curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
 
 	CURLcode rc = sym_curl_easy_perform(c);
+	if (rc == CURLE_WRITE_ERROR && t.error_body_cut)
+		rc = CURLE_OK; /* the status and the start of the page are all that is needed */
 	if (t.error == -EFBIG)
 		return error_set(err, EFBIG, "GET %s: larger than %zu bytes", req->url, req->max_size);
 	if (t.error < 0)

@@ -11,11 +11,21 @@
 #include "common/error.h"
 #include "common/sha256.h"
 
+/* The CAs a registry with a CA of its own is checked against: that one and the system's, for
+ * a registry may send its blobs or its token realm to hosts the system's CAs vouch for. */
+struct registry_ca {
+	char *pem;
+	size_t size;
+};
+
+/* CA_FILE and the bundle libcurl uses by default, concatenated into *RET. */
+int registry_ca_load(const char *ca_file, struct registry_ca *ret, struct error *err);
+
 struct registry_http_request {
 	const char *url;
 	const char *accept;        /* Accept header value, or NULL */
 	const char *authorization; /* Authorization header value, or NULL */
-	const char *ca_file;       /* a private CA for this registry, or NULL for the system's */
+	const struct registry_ca *ca; /* a registry's own CA with the system's, or NULL */
 	uint64_t range_from;       /* > 0: ask for bytes range_from.. (a resumed transfer) */
 	/* The body: into memory, at most max_size bytes (more is -EFBIG) ... */
 	size_t max_size;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -58,10 +59,15 @@ static int each_folder(const char *dir, int (*fn)(void *arg, const char *path), 
 		return errno == ENOENT ? 0 : -errno;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+		if (e->d_name[0] == '.')
 			continue;
 		char path[4200];
 		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		/* Some file systems say no type in their listings: ask. */
+		struct stat st;
+		if (e->d_type != DT_DIR &&
+		    (e->d_type != DT_UNKNOWN || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
 			continue;
 		int r = fn(arg, path);
 		if (r < 0)

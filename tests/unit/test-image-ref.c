@@ -38,6 +38,7 @@ TEST(docker_hub_names_are_normalised)
 	expect("team/app", "docker.io", "team/app", "latest", NULL);
 	expect("docker.io/nginx:1.25", "docker.io", "library/nginx", "1.25", NULL);
 	expect("docker.io/library/nginx", "docker.io", "library/nginx", "latest", NULL);
+	expect("index.docker.io/busybox", "docker.io", "library/busybox", "latest", NULL);
 }
 
 TEST(a_first_component_with_a_dot_a_port_or_localhost_is_a_registry)
