@@ -146,12 +146,12 @@ int remove_tree(const char *path)
 	return 0;
 }
 
-int open_locked(const char *path, int flags, mode_t mode)
+int open_locked(const char *path, int flags, mode_t mode, int operation)
 {
 	int fd = open(path, flags | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, operation) < 0) {
 		if (errno != EINTR) {
 			int r = -errno;
 			close(fd);

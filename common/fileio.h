@@ -25,6 +25,6 @@ int mkdir_parents(const char *path, mode_t mode);
 /* rm -rf below and including path, without following symlinks. Missing path is not an error. */
 int remove_tree(const char *path);
 
-/* Open PATH with FLAGS (O_CLOEXEC added; MODE when O_CREAT) and wait for an exclusive flock
- * on it: the fd, or -errno. */
-int open_locked(const char *path, int flags, mode_t mode);
+/* Open PATH with FLAGS (O_CLOEXEC added; MODE when O_CREAT) and wait for a flock of
+ * OPERATION (LOCK_EX or LOCK_SH) on it: the fd, or -errno. */
+int open_locked(const char *path, int flags, mode_t mode, int operation);

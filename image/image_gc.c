@@ -3,8 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +25,7 @@
 struct gc_layer {
 	char hex[SHA256_HEX_LEN + 1];
 	uint64_t bytes;
-	time_t mtime;
+	time_t changed_at; /* ctime: when the rename published it */
 	bool in_use;  /* a running or starting container's, or a pinned image's */
 	unsigned refs; /* records that name it and are kept */
 };
@@ -50,23 +48,31 @@ struct gc {
 	size_t n_records;
 };
 
-static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t walk_total;
-
-static int add_blocks(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Bytes a folder's files take (their blocks), walked without following links. */
+static uint64_t tree_bytes(int dir_fd)
 {
-	(void)path, (void)flag, (void)ftw;
-	walk_total += (uint64_t)st->st_blocks * 512;
-	return 0;
-}
-
-uint64_t image_store_tree_bytes(const char *path)
-{
-	pthread_mutex_lock(&walk_lock); /* nftw takes no pointer of the caller's */
-	walk_total = 0;
-	nftw(path, add_blocks, 32, FTW_PHYS | FTW_MOUNT);
-	uint64_t total = walk_total;
-	pthread_mutex_unlock(&walk_lock);
+	struct stat st;
+	uint64_t total = fstat(dir_fd, &st) == 0 ? (uint64_t)st.st_blocks * 512 : 0;
+	DIR *d = fdopendir(dir_fd);
+	if (!d) {
+		close(dir_fd);
+		return total;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			total += (uint64_t)st.st_blocks * 512;
+			continue;
+		}
+		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			total += tree_bytes(sub);
+	}
+	closedir(d);
 	return total;
 }
 
@@ -105,8 +111,9 @@ static int read_layers(struct gc *g)
 		snprintf(path, sizeof(path), "%s/%.64s", g->layers_dir, e->d_name);
 		/* ctime, not mtime: unpacking gives the folder the time its archive says (often
 		 * 1970), the rename that published it sets ctime to then. */
-		l->mtime = stat(path, &st) == 0 ? st.st_ctime : 0;
-		l->bytes = image_store_tree_bytes(path);
+		l->changed_at = stat(path, &st) == 0 ? st.st_ctime : 0;
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		l->bytes = fd >= 0 ? tree_bytes(fd) : 0;
 	}
 	return 0;
 }
@@ -257,15 +264,9 @@ static void gc_release(struct gc *g)
 	free(g->layers);
 }
 
-static int collect(struct gc *g, const struct image_gc_policy *policy, char *const *in_use,
-		   uint64_t needed, struct error *err)
+static int collect(struct gc *g, const struct image_gc_policy *policy, uint64_t needed,
+		   struct error *err)
 {
-	int r = read_layers(g);
-	if (r == 0)
-		r = read_records(g);
-	if (r < 0)
-		return error_set_errno(err, r, "image store %s", g->store);
-	mark_in_use(g, in_use);
 	time_t now = time(NULL);
 	if (policy->max_unused_age_s > 0)
 		for (size_t i = 0; i < g->n_records; i++) {
@@ -279,7 +280,7 @@ static int collect(struct gc *g, const struct image_gc_policy *policy, char *con
 	/* Layers of no image, old enough not to be a pull's that has yet to write its record. */
 	for (size_t i = 0; i < g->n_layers; i++) {
 		struct gc_layer *l = &g->layers[i];
-		if (l->hex[0] && l->refs == 0 && !l->in_use && now - l->mtime > ORPHAN_GRACE_S)
+		if (l->hex[0] && l->refs == 0 && !l->in_use && now - l->changed_at > ORPHAN_GRACE_S)
 			remove_layer(g, l);
 	}
 	if (policy->budget_bytes == 0)
@@ -300,14 +301,36 @@ static int collect(struct gc *g, const struct image_gc_policy *policy, char *con
 	return 0;
 }
 
-static int evict_key(struct gc *g, const char *key, char *const *in_use, struct error *err)
+
+/* Run FN over STORE_DIR's layers and records, one collector at a time per store. */
+static int with_store(const char *store_dir, char *const *in_use,
+		      int (*fn)(struct gc *g, const void *arg, struct error *err), const void *arg,
+		      struct error *err)
 {
-	int r = read_layers(g);
+	char lock_path[4200];
+	snprintf(lock_path, sizeof(lock_path), "%s/gc.lock", store_dir);
+	_cleanup_close_ int lock = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600,
+					       LOCK_EX);
+	if (lock < 0)
+		return error_set_errno(err, lock, "lock %s", lock_path);
+	struct gc g = { .store = store_dir };
+	snprintf(g.layers_dir, sizeof(g.layers_dir), "%s/layers/sha256", store_dir);
+	int r = read_layers(&g);
 	if (r == 0)
-		r = read_records(g);
+		r = read_records(&g);
 	if (r < 0)
-		return error_set_errno(err, r, "image store %s", g->store);
-	mark_in_use(g, in_use);
+		r = error_set_errno(err, r, "image store %s", store_dir);
+	else
+		mark_in_use(&g, in_use);
+	if (r == 0)
+		r = fn(&g, arg, err);
+	gc_release(&g);
+	return r;
+}
+
+static int evict_key(struct gc *g, const void *key, struct error *err)
+{
+	(void)err;
 	for (size_t i = 0; i < g->n_records; i++)
 		if (!strcmp(g->records[i].key, key) && !g->records[i].pinned)
 			evict(g, &g->records[i]);
@@ -317,18 +340,21 @@ static int evict_key(struct gc *g, const char *key, char *const *in_use, struct 
 int image_store_evict(const char *store_dir, const char *reference, char *const *layers_in_use,
 		      struct error *err)
 {
-	char key[SHA256_HEX_LEN + 1], lock_path[4200];
+	char key[SHA256_HEX_LEN + 1];
 	if (sha256_hex(reference, strlen(reference), key) < 0)
 		return error_set(err, ENOMEM, "out of memory");
-	snprintf(lock_path, sizeof(lock_path), "%s/gc.lock", store_dir);
-	_cleanup_close_ int lock = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
-	if (lock < 0)
-		return error_set_errno(err, lock, "lock %s", lock_path);
-	struct gc g = { .store = store_dir };
-	snprintf(g.layers_dir, sizeof(g.layers_dir), "%s/layers/sha256", store_dir);
-	int r = evict_key(&g, key, layers_in_use, err);
-	gc_release(&g);
-	return r;
+	return with_store(store_dir, layers_in_use, evict_key, key, err);
+}
+
+struct collect_args {
+	const struct image_gc_policy *policy;
+	uint64_t needed;
+};
+
+static int collect_fn(struct gc *g, const void *arg, struct error *err)
+{
+	const struct collect_args *a = arg;
+	return collect(g, a->policy, a->needed, err);
 }
 
 int image_store_gc(const char *store_dir, const struct image_gc_policy *policy,
@@ -336,15 +362,6 @@ int image_store_gc(const char *store_dir, const struct image_gc_policy *policy,
 {
 	if (!policy || (policy->budget_bytes == 0 && policy->max_unused_age_s == 0))
 		return 0;
-	char lock_path[4200];
-	snprintf(lock_path, sizeof(lock_path), "%s/gc.lock", store_dir);
-	/* One collector at a time per store. */
-	_cleanup_close_ int lock = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
-	if (lock < 0)
-		return error_set_errno(err, lock, "lock %s", lock_path);
-	struct gc g = { .store = store_dir };
-	snprintf(g.layers_dir, sizeof(g.layers_dir), "%s/layers/sha256", store_dir);
-	int r = collect(&g, policy, layers_in_use, needed_bytes, err);
-	gc_release(&g);
-	return r;
+	struct collect_args a = { .policy = policy, .needed = needed_bytes };
+	return with_store(store_dir, layers_in_use, collect_fn, &a, err);
 }

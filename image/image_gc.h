@@ -25,5 +25,3 @@ int image_store_gc(const char *store_dir, const struct image_gc_policy *policy,
 int image_store_evict(const char *store_dir, const char *reference, char *const *layers_in_use,
 		      struct error *err);
 
-/* Bytes a folder's files take (their blocks), walked without following links. */
-uint64_t image_store_tree_bytes(const char *path);

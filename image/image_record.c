@@ -49,19 +49,14 @@ int image_record_pin(const char *store_dir, const char *reference)
 	/* The collector removes a pin file no pull holds: a pin taken on a file it just
 	 * removed is taken again on the path's new file. */
 	for (int attempt = 0; attempt < 100; attempt++) {
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = open_locked(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, LOCK_SH);
 		if (fd < 0)
-			return -errno;
-		while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR)
-			;
+			return fd;
 		struct stat held, named;
-		if (r == 0 && fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
 		    held.st_ino == named.st_ino && held.st_dev == named.st_dev)
 			return fd;
-		r = r < 0 ? -errno : 0;
 		close(fd);
-		if (r < 0)
-			return r;
 	}
 	return -EAGAIN;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,7 +94,7 @@ static int lock_layer(const char *layers_dir, const char *hex, char lock_path[PA
 {
 	if (snprintf(lock_path, PATH_MAX, "%s/.%s.lock", layers_dir, hex) >= PATH_MAX)
 		return error_set(err, ENAMETOOLONG, "%s: path too long", layers_dir);
-	int fd = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	int fd = open_locked(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, LOCK_EX);
 	return fd < 0 ? error_set_errno(err, fd, "lock %s", lock_path) : fd;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -167,7 +168,7 @@ static int open_download(struct registry_origin *o, const struct oci_descriptor 
 	int r = download_path(o, desc, path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	int fd = open_locked(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
+	int fd = open_locked(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, LOCK_EX);
 	return fd < 0 ? error_set_errno(err, fd, "open %s", path) : fd;
 }
 
