@@ -7,6 +7,7 @@
 
 #include "agent/tasks/task_manager.h"
 #include "container/exit_record.h"
+#include "container/health_status.h"
 #include "image/image_worker.h"
 #include "protocol/taskdef.h"
 #include "runtime/container_handle.h"
@@ -26,6 +27,8 @@ struct tm_container {
 	bool has_exit_code;
 	int exit_code;
 	char *reason;
+	/* What its healthCheck last decided (UNKNOWN without one); dependsOn HEALTHY waits on it. */
+	enum container_health health;
 };
 
 struct tm_task {
