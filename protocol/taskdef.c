@@ -128,9 +128,11 @@ static int parse_task(const cJSON *json, struct taskdef *td, struct error *err)
 	if (!found[T_CONTAINERS])
 		return error_set(err, EINVAL, "containerDefinitions: required");
 	r = parse_containers(found[T_CONTAINERS], td, err);
+	if (r >= 0)
+		r = taskdef_mounts_check(td, err);
 	if (r < 0)
 		return r;
-	return taskdef_mounts_check(td, err);
+	return taskdef_depends_check(td, err);
 }
 
 int taskdef_from_json(const cJSON *json, struct taskdef **ret, struct error *err)

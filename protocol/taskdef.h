@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "protocol/taskdef_depends.h"
 #include "protocol/taskdef_linux.h"
 #include "protocol/taskdef_log.h"
 
@@ -74,6 +75,9 @@ struct taskdef_container {
 	struct taskdef_host_entry *extra_hosts;
 	size_t n_extra_hosts;
 	struct taskdef_log log;  /* logConfiguration; driver NULL when absent */
+	struct taskdef_dependency *depends_on; /* dependsOn (protocol/taskdef_depends.h) */
+	size_t n_depends_on;
+	uint32_t start_timeout;  /* seconds a dependency has to meet its condition; 0: no limit */
 };
 
 struct taskdef {
