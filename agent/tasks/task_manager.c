@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/tasks/task_depends.h"
 #include "agent/tasks/task_layers.h"
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
@@ -122,12 +123,13 @@ static void task_set_stop(struct tm_task *t, const char *code, const char *reaso
 	t->changed = true;
 }
 
-/* SIGTERM now, cgroup kill after stopTimeout (tick enforces it); a container not started
- * never will be. */
+/* SIGTERM, cgroup kill after stopTimeout (tick enforces it); a container not started never
+ * will be. Dependents go first: the tick stops the others as the containers depending on them
+ * end (task_depends_stop_ready). */
 static void task_begin_stop(struct tm_task *t)
 {
-	for (size_t i = 0; t->td && i < t->td->n_containers; i++)
-		container_handle_stop(&t->containers[i].h);
+	if (t->td)
+		task_depends_stop_ready(t);
 	t->changed = true;
 }
 
@@ -148,6 +150,7 @@ static void task_fail(struct tm_task *t, const char *reason)
 static void task_free(struct tm_task *t)
 {
 	image_worker_free(t->pull);
+	image_worker_free(t->images);
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
 		container_handle_release(&c->h);
@@ -426,9 +429,51 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	return 0;
 }
 
-/* Images are ready: set the task's own cgroup up and start the containers in order. */
-static void task_start_containers(struct task_manager *tm, struct tm_task *t,
-				  struct image **images)
+/* The containers not started yet whose dependencies are met (all of them without dependsOn)
+ * start, in order; those whose dependencies can no longer be met give up, which fails the task
+ * (task_after_exits). The images are released once no container waits. */
+static void task_start_ready(struct task_manager *tm, struct tm_task *t)
+{
+	if (!t->images)
+		return;
+	struct image **images;
+	const struct error *perr;
+	(void)image_worker_result(t->images, &images, &perr);
+	int64_t now = monotonic_ms();
+	task_depends_note_starts(t, now);
+	bool waiting = false;
+	struct error err = { 0 };
+	/* Containers an earlier agent started (a task resumed mid-start) are not started again. */
+	for (size_t i = 0; !t->stop_code && i < t->td->n_containers; i++) {
+		struct tm_container *c = &t->containers[i];
+		_cleanup_free_ char *reason = NULL;
+		if (c->h.state != CONTAINER_PULLING)
+			continue;
+		enum depends_verdict v = task_depends_verdict(t, i, now, &reason);
+		if (v == DEPENDS_WAIT) {
+			waiting = true;
+			continue;
+		}
+		t->changed = true;
+		if (v != DEPENDS_MET) {
+			container_handle_apply(&c->h, CONTAINER_EVENT_START_FAILED);
+			set_text(&c->reason, reason ? reason : "CannotStartContainerError: dependsOn");
+			c->exited_now = true;
+		} else if (start_one(tm, t, c, images[i], &err) < 0) {
+			error_wrap(&err, "container %s", c->def->name);
+			if (asprintf(&reason, "CannotStartContainerError: %s", err.message) < 0)
+				reason = NULL;
+			task_fail(t, reason ? reason : "CannotStartContainerError");
+		}
+	}
+	if (!waiting || t->stop_code) {
+		image_worker_free(t->images);
+		t->images = NULL;
+	}
+}
+
+/* Images are ready: set the task's own cgroup up and start the containers that may start. */
+static void task_start_containers(struct task_manager *tm, struct tm_task *t)
 {
 	struct error err = { 0 };
 	_cleanup_free_ char *task_cgroup = NULL;
@@ -442,20 +487,13 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t,
 		task_limits_of_task(t->td, &limits);
 		r = cgroup_set_limits(task_cgroup, &limits, &err);
 	}
-	/* Containers an earlier agent started (a task resumed mid-start) are not started again. */
-	for (size_t i = 0; r >= 0 && i < t->td->n_containers; i++) {
-		if (t->containers[i].h.state != CONTAINER_PULLING)
-			continue;
-		r = start_one(tm, t, &t->containers[i], images[i], &err);
-		if (r < 0)
-			error_wrap(&err, "container %s", t->containers[i].def->name);
-	}
 	if (r < 0) {
 		_cleanup_free_ char *reason = NULL;
 		if (asprintf(&reason, "CannotStartContainerError: %s", err.message) < 0)
 			reason = NULL;
 		task_fail(t, reason ? reason : "CannotStartContainerError");
 	}
+	task_start_ready(tm, t);
 	t->changed = true;
 }
 
@@ -505,7 +543,8 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 			reason = NULL;
 		task_fail(t, reason ? reason : "CannotPullContainerError");
 	} else {
-		task_start_containers(tm, t, images);
+		t->images = TAKE_PTR(t->pull);
+		task_start_containers(tm, t);
 	}
 	image_worker_free(t->pull);
 	t->pull = NULL;
@@ -608,9 +647,12 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	poll_pull(tm, t);
 	for (size_t i = 0; i < t->td->n_containers; i++)
 		poll_container(t, &t->containers[i]);
+	task_start_ready(tm, t);
 	/* A task that reached RUNNING and STOPPED within one tick reports both. */
 	enum task_status before = t->status;
 	task_after_exits(tm, t);
+	if (t->stop_code)
+		task_depends_stop_ready(t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
 	    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
 		t->status = TASK_RUNNING;

@@ -29,6 +29,8 @@ struct tm_container {
 	char *reason;
 	/* What its healthCheck last decided (UNKNOWN without one); dependsOn HEALTHY waits on it. */
 	enum container_health health;
+	/* Monotonic ms when it was first seen started; a dependency's startTimeout counts from it. */
+	int64_t started_at_ms;
 };
 
 struct tm_task {
@@ -40,6 +42,8 @@ struct tm_task {
 	char *stopped_reason;
 	struct tm_container *containers;
 	struct image_worker *pull;
+	/* The pulled images, kept while a container waits for its dependencies (task_depends.h). */
+	struct image_worker *images;
 	double pull_started_at, pull_stopped_at; /* this node's clock; 0: not (yet) */
 	uint64_t pull_progress_written;  /* bytes_done in pull.json, and when it was written */
 	int64_t pull_progress_at;
