@@ -1,0 +1,128 @@
+#!/bin/bash
+# dependsOn and startTimeout: containers start in the order their conditions ask (START,
+# COMPLETE, SUCCESS), give up with the dependency named when it cannot be met or its
+# startTimeout passes, and stop dependents first. Run with `tether task run`; a definition with
+# a cycle is refused by name at `aws ecs register-task-definition`.
+source "$(dirname "$0")/../lib.sh"
+
+# The hub's refusal needs no root.
+start_hub || { fail depends-hub-starts "see hub.log"; exit 1; }
+cycle='{"family":"cycle","containerDefinitions":[
+ {"name":"a","image":"busybox","dependsOn":[{"containerName":"b","condition":"START"}]},
+ {"name":"b","image":"busybox","dependsOn":[{"containerName":"a","condition":"START"}]}]}'
+out=$(awsx ecs register-task-definition --cli-input-json "$cycle" 2>&1)
+rc=$?
+[ "$rc" != 0 ] && grep -q "ClientException" <<<"$out" &&
+	grep -q "containerDefinitions\[0\].dependsOn: a cycle a -> b -> a" <<<"$out" &&
+	pass cycle-refused-at-registration || fail cycle-refused-at-registration "rc=$rc $out"
+ok='{"family":"ordered","containerDefinitions":[
+ {"name":"init","image":"busybox","essential":false,"startTimeout":5},
+ {"name":"app","image":"busybox","dependsOn":[{"containerName":"init","condition":"SUCCESS"}]}]}'
+out=$(awsx ecs register-task-definition --cli-input-json "$ok" 2>&1)
+[ "$(jq -r .taskDefinition.revision <<<"$out" 2>/dev/null)" = 1 ] &&
+	pass depends-on-registered || fail depends-on-registered "$out"
+stop_pid "$HUB_PID"
+
+if [ "$(id -u)" != 0 ]; then
+	skip depends-task-run "needs root (namespaces, overlayfs, cgroups)"
+	exit 0
+fi
+
+STATE=$WORK/state
+IMAGE=$WORK/image
+SHARED=$WORK/shared
+busybox_image "$IMAGE" || { fail depends-image "scripts/make-busybox-image.sh failed"; exit 0; }
+
+# task NAME CONTAINERS: a definition NAME.json whose containers share $SHARED at /shared and
+# see the local runner's state folder at /state (read-only). In CONTAINERS, @IMAGE@ is the
+# test image.
+task() {
+	rm -rf "$SHARED"
+	mkdir -p "$SHARED"
+	printf '{"family":"depends","volumes":[{"name":"shared","host":{"sourcePath":"%s"}},
+ {"name":"state","host":{"sourcePath":"%s"}}],"containerDefinitions":[%s]}\n' \
+		"$SHARED" "$STATE" "${2//@IMAGE@/oci:$IMAGE:latest}" >"$WORK/$1.json"
+}
+MOUNTS='"mountPoints":[{"sourceVolume":"shared","containerPath":"/shared"},
+ {"sourceVolume":"state","containerPath":"/state","readOnly":true}]'
+
+# run NAME: runs NAME.json in the foreground; sets OUT, ERR, RC.
+run() {
+	"$BIN/tether" task run "$WORK/$1.json" --state-dir "$STATE" --allow-no-limits \
+		>"$WORK/$1.out" 2>"$WORK/$1.log"
+	RC=$?
+	OUT=$(cat "$WORK/$1.out")
+	ERR=$(cat "$WORK/$1.log")
+}
+mkdir -p "$STATE"
+
+# COMPLETE: b starts after a exited, whatever its code.
+task complete "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,
+ \"command\":[\"sh\",\"-c\",\"sleep 1; echo a-finished > /shared/a; exit 4\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"COMPLETE\"}],
+ \"command\":[\"sh\",\"-c\",\"cat /shared/a || echo a-not-finished\"]}"
+run complete
+[ "$RC" = 0 ] && [ "$OUT" = a-finished ] && grep -q "container a exited with code 4" <<<"$ERR" &&
+	pass complete-waits-for-the-exit || fail complete-waits-for-the-exit "rc=$RC out=$OUT $ERR"
+
+# SUCCESS: b starts after a exited 0 ...
+task success "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,
+ \"command\":[\"sh\",\"-c\",\"sleep 1; echo a-succeeded > /shared/a\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"SUCCESS\"}],
+ \"command\":[\"sh\",\"-c\",\"cat /shared/a || echo a-not-finished\"]}"
+run success
+[ "$RC" = 0 ] && [ "$OUT" = a-succeeded ] && pass success-waits-for-exit-0 ||
+	fail success-waits-for-exit-0 "rc=$RC out=$OUT $ERR"
+
+# ... and never when it exits otherwise: the task fails to start, saying why.
+task failure "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,\"command\":[\"sh\",\"-c\",\"exit 3\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"SUCCESS\"}],
+ \"command\":[\"sh\",\"-c\",\"echo b-ran > /shared/b\"]}"
+run failure
+reason="dependsOn a SUCCESS: a exited with code 3 (dependency did not exit successfully)"
+[ "$RC" = 125 ] && [ ! -e "$SHARED/b" ] && grep -q "container b stopped: CannotStartContainerError: $reason" <<<"$ERR" &&
+	grep -q "task failed to start: CannotStartContainerError: $reason" <<<"$ERR" &&
+	pass success-refuses-a-failed-dependency || fail success-refuses-a-failed-dependency "rc=$RC b: $(cat "$SHARED/b" 2>&1) $ERR"
+
+# START: b starts once a's pid is known, which is when a's monitor has written a's pid file.
+# b looks for that file through the state folder as its first act. Without the order b, first
+# in the definition, would be started first, and a would start slower than it: a's capability
+# set is new to this state folder, so its monitor builds a seccomp filter where b's finds its
+# own (the same as the earlier tasks') in the cache.
+task start "{\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"START\"}],
+ \"command\":[\"sh\",\"-c\",\"ls /state/tasks/*/a/pid >/dev/null 2>&1 && echo a-had-started || echo a-not-started\"]},
+ {\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,\"stopTimeout\":1,
+ \"linuxParameters\":{\"capabilities\":{\"add\":[\"SYS_PTRACE\"]}},
+ \"command\":[\"sh\",\"-c\",\"sleep 1000 & wait\"]}"
+run start
+[ "$RC" = 0 ] && [ "$OUT" = a-had-started ] && pass start-waits-for-the-pid ||
+	fail start-waits-for-the-pid "rc=$RC out=$OUT $ERR"
+
+# startTimeout: a has 2 s to complete and does not; b gives up and does not start.
+task timeout "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,\"startTimeout\":2,\"stopTimeout\":1,
+ \"command\":[\"sh\",\"-c\",\"sleep 1000 & wait\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"COMPLETE\"}],
+ \"command\":[\"sh\",\"-c\",\"echo b-ran > /shared/b\"]}"
+run timeout
+reason="dependsOn a COMPLETE: a did not reach COMPLETE within its startTimeout of 2 s (dependency timed out)"
+[ "$RC" = 125 ] && [ ! -e "$SHARED/b" ] && grep -q "container b stopped: CannotStartContainerError: $reason" <<<"$ERR" &&
+	pass start-timeout-gives-up || fail start-timeout-gives-up "rc=$RC b: $(cat "$SHARED/b" 2>&1) $ERR"
+
+# Stop order: b depends on a, so at a stop b gets SIGTERM first and a only once b has ended.
+# b takes a second over its stop and then leaves a mark; a, at its SIGTERM, records whether
+# that mark is there.
+task order "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,
+ \"command\":[\"sh\",\"-c\",\"trap 'test -e /shared/b-ended && echo after-b > /shared/a-stopped || echo before-b > /shared/a-stopped; exit 0' TERM; touch /shared/a-up; sleep 1000 & wait\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"START\"}],
+ \"command\":[\"sh\",\"-c\",\"trap 'sleep 1; touch /shared/b-ended; exit 0' TERM; touch /shared/b-up; sleep 1000 & wait\"]}"
+"$BIN/tether" task run "$WORK/order.json" --state-dir "$STATE" --allow-no-limits \
+	>"$WORK/order.out" 2>"$WORK/order.log" &
+PID=$!
+STARTED_PIDS+=("$PID")
+if wait_until 20 test -e "$SHARED/a-up" -a -e "$SHARED/b-up"; then
+	stop_pid "$PID" TERM
+	[ "$(cat "$SHARED/a-stopped" 2>&1)" = after-b ] && pass stop-order-dependents-first ||
+		fail stop-order-dependents-first "a at its SIGTERM: $(cat "$SHARED/a-stopped" 2>&1) $(cat "$WORK/order.log")"
+else
+	fail stop-order-dependents-first "the containers did not start: $(cat "$WORK/order.log")"
+fi
