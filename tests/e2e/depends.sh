@@ -2,8 +2,12 @@
 # dependsOn and startTimeout: containers start in the order their conditions ask (START,
 # COMPLETE, SUCCESS), give up with the dependency named when it cannot be met or its
 # startTimeout passes, and stop dependents first. Run with `tether task run`; a definition with
-# a cycle is refused by name at `aws ecs register-task-definition`.
+# a cycle is refused by name at `aws ecs register-task-definition`; and through a hub and
+# `tether run`, a task whose dependent waits stays PENDING and, across an agent killed with
+# SIGKILL, starts each container once, when its dependency allows.
 source "$(dirname "$0")/../lib.sh"
+FAILED=0
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: ${2:-}"; }
 
 # The hub's refusal needs no root.
 start_hub || { fail depends-hub-starts "see hub.log"; exit 1; }
@@ -21,17 +25,19 @@ ok='{"family":"ordered","containerDefinitions":[
 out=$(awsx ecs register-task-definition --cli-input-json "$ok" 2>&1)
 [ "$(jq -r .taskDefinition.revision <<<"$out" 2>/dev/null)" = 1 ] &&
 	pass depends-on-registered || fail depends-on-registered "$out"
-stop_pid "$HUB_PID"
 
 if [ "$(id -u)" != 0 ]; then
 	skip depends-task-run "needs root (namespaces, overlayfs, cgroups)"
-	exit 0
+	exit "$FAILED"
 fi
 
 STATE=$WORK/state
 IMAGE=$WORK/image
 SHARED=$WORK/shared
-busybox_image "$IMAGE" || { fail depends-image "scripts/make-busybox-image.sh failed"; exit 0; }
+busybox_image "$IMAGE" || { fail depends-image "scripts/make-busybox-image.sh failed"; exit 1; }
+
+NODE=$WORK/node
+trap 'kill_task_cgroups "$NODE"; on_exit' EXIT
 
 # task NAME CONTAINERS: a definition NAME.json whose containers share $SHARED at /shared and
 # see the local runner's state folder at /state (read-only). In CONTAINERS, @IMAGE@ is the
@@ -126,3 +132,62 @@ if wait_until 20 test -e "$SHARED/a-up" -a -e "$SHARED/b-up"; then
 else
 	fail stop-order-dependents-first "the containers did not start: $(cat "$WORK/order.log")"
 fi
+
+# After an agent restart (tether run, killed with SIGKILL): a container already running is
+# adopted, never started again, and the one waiting for it starts when its dependency allows:
+# for task "away" a exits 0 while no agent runs, for task "back" after the agent is back.
+resume_taskdef() { # family
+	cat <<JSON
+{"family": "$1", "requiresCompatibilities": ["EXTERNAL"],
+ "volumes": [{"name": "shared", "host": {"sourcePath": "$WORK/$1"}}],
+ "containerDefinitions": [
+  {"name": "a", "image": "oci:$IMAGE:latest", "essential": false,
+   "mountPoints": [{"sourceVolume": "shared", "containerPath": "/shared"}],
+   "command": ["sh", "-c", "echo started >> /shared/a-starts; while [ ! -e /shared/release ]; do sleep 1; done"]},
+  {"name": "b", "image": "oci:$IMAGE:latest",
+   "mountPoints": [{"sourceVolume": "shared", "containerPath": "/shared"}],
+   "dependsOn": [{"containerName": "a", "condition": "SUCCESS"}],
+   "command": ["sh", "-c", "echo started >> /shared/b-starts; trap 'exit 0' TERM; sleep 1000 & wait"]}]}
+JSON
+}
+mkdir -p "$WORK/away" "$WORK/back"
+make_activation || { fail depends-activation "see hub.log"; exit 1; }
+"$BIN/tether" register --hub "$HUB_URL" --cluster default --activation-id "$ACT_ID" \
+	--activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null || { fail depends-register; exit 1; }
+start_agent "$NODE"
+wait_until 30 instance_connected || { fail depends-agent-connects "$(tail -5 "$WORK/agent.log")"; exit 1; }
+for family in away back; do
+	json_api_call ecs register-task-definition --cli-input-json "$(resume_taskdef $family)" >/dev/null
+done
+AWAY=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition away | jq -r '.tasks[0].taskArn')
+BACK=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition back | jq -r '.tasks[0].taskArn')
+last_status() { json_api_call ecs describe-tasks --cluster default --tasks "$1" | jq -r '.tasks[0].lastStatus'; }
+if wait_until 60 test -e "$WORK/away/a-starts" -a -e "$WORK/back/a-starts"; then
+	sleep 1 # a tick or ten: b must still wait
+	[ "$(last_status "$AWAY")" = PENDING ] && [ ! -e "$WORK/away/b-starts" ] &&
+		pass waiting-task-stays-pending || fail waiting-task-stays-pending "$(last_status "$AWAY")"
+else
+	fail waiting-task-stays-pending "a did not start: $(tail -5 "$WORK/agent.log")"
+fi
+stop_pid "$AGENT_PID" KILL
+touch "$WORK/away/release"
+wait_until 30 test -e "$NODE/tasks/${AWAY##*/}/a/exit.json"
+start_agent "$NODE"
+wait_until 60 test -e "$WORK/away/b-starts" && wait_until 30 test "$(last_status "$AWAY")" = RUNNING &&
+	pass resumed-dependency-exited-while-away ||
+	fail resumed-dependency-exited-while-away "$(last_status "$AWAY") $(tail -5 "$WORK/agent.log")"
+sleep 1
+[ ! -e "$WORK/back/b-starts" ] && pass resumed-dependent-still-waits ||
+	fail resumed-dependent-still-waits "b of back started before a exited"
+touch "$WORK/back/release"
+wait_until 60 test -e "$WORK/back/b-starts" && wait_until 30 test "$(last_status "$BACK")" = RUNNING &&
+	pass resumed-dependency-exits-after-restart ||
+	fail resumed-dependency-exits-after-restart "$(last_status "$BACK") $(tail -5 "$WORK/agent.log")"
+starts=$(cat "$WORK"/away/a-starts "$WORK"/away/b-starts "$WORK"/back/a-starts "$WORK"/back/b-starts 2>/dev/null | wc -l)
+[ "$starts" = 4 ] && pass resumed-containers-start-once || fail resumed-containers-start-once "$starts starts, expected 4"
+for arn in "$AWAY" "$BACK"; do
+	json_api_call ecs stop-task --cluster default --task "$arn" >/dev/null
+done
+wait_until 60 test "$(last_status "$AWAY")$(last_status "$BACK")" = STOPPEDSTOPPED &&
+	pass resumed-tasks-stop || fail resumed-tasks-stop "$(last_status "$AWAY") $(last_status "$BACK")"
+[ "$FAILED" = 0 ]
