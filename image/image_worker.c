@@ -4,7 +4,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "image/image_record.h"
 #include "image/image_worker.h"
 
 struct image_worker {
@@ -15,6 +17,7 @@ struct image_worker {
 	char **refs;
 	size_t n;
 	struct image **images;
+	int *pins;  /* each pulled image's record pin, held until the worker is freed; -1: none */
 	struct error err;
 	int result;
 	atomic_bool done;
@@ -30,6 +33,9 @@ static void *pull_all(void *userdata)
 		w->result = image_pull(&w->options, w->refs[i], &w->images[i], &w->err);
 		if (w->result < 0)
 			break; /* the error names the image already */
+		/* Without it only a running container's config.json keeps the layers from the
+		 * collector; a pin that cannot be taken loses that cover, not the pull. */
+		w->pins[i] = image_record_pin(w->options.store_dir, w->refs[i]);
 	}
 	atomic_store(&w->done, true);
 	if (w->on_done)
@@ -42,7 +48,10 @@ static void worker_release(struct image_worker *w)
 	for (size_t i = 0; i < w->n; i++) {
 		free(w->refs[i]);
 		image_free(w->images[i]);
+		if (w->pins && w->pins[i] >= 0)
+			close(w->pins[i]);
 	}
+	free(w->pins);
 	free(w->refs);
 	free(w->images);
 	free(w);
@@ -60,9 +69,12 @@ int image_worker_start(const struct image_pull_options *options, char *const *re
 	w->on_done_arg = arg;
 	w->refs = calloc(n + 1, sizeof(char *));
 	w->images = calloc(n + 1, sizeof(struct image *));
+	w->pins = calloc(n + 1, sizeof(int));
+	for (size_t i = 0; w->pins && i < n; i++)
+		w->pins[i] = -1;
 	w->options = *options;
 	w->options.progress = &w->progress;
-	bool ok = w->refs && w->images;
+	bool ok = w->refs && w->images && w->pins;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (w->refs[i] = strdup(references[i])) != NULL;
 	if (!ok) {

@@ -23,5 +23,9 @@ void image_worker_progress(struct image_worker *w, uint64_t *ret_done, uint64_t 
 /* After done: 0 and the images, or the first failure's error ("pull <ref>: <why>"). */
 int image_worker_result(struct image_worker *w, struct image ***ret_images,
 			const struct error **ret_err);
-/* Joins the thread (waits when it is still pulling) and frees every image. */
+/* Every image pulled stays pinned in the store (image_record_pin: the collector leaves its
+ * layers) while the worker lives, so that a container started from it later (one that waits
+ * for its dependsOn) still finds them. */
+
+/* Joins the thread (waits when it is still pulling), frees every image and drops the pins. */
 void image_worker_free(struct image_worker *w);

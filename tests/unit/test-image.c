@@ -22,6 +22,8 @@
 #include "common/fileio.h"
 #include "image/digest.h"
 #include "image/image.h"
+#include "image/image_gc.h"
+#include "image/image_worker.h"
 #include "image/image_source.h"
 #include "image/oci_json.h"
 
@@ -759,4 +761,31 @@ TEST(pull_behaviour_names_are_ecs_ones)
 	ASSERT_INT_EQ(b, IMAGE_PULL_DEFAULT);
 	ASSERT_INT_EQ(image_pull_behavior_parse("Always", &b), -EINVAL);
 	ASSERT_INT_EQ(image_pull_behavior_parse("", &b), -EINVAL);
+}
+
+/* A task's images stay in the store while its worker lives (a container may wait for its
+ * dependsOn long after the pull), and may go once it is freed. */
+TEST(worker_keeps_its_images_from_the_collector_until_freed)
+{
+	char layout[PATH_MAX], store[PATH_MAX];
+	ASSERT_INT_EQ(tiny_setup(layout, store), 0);
+	struct image_pull_options o = { .store_dir = store, .behavior = IMAGE_PULL_ALWAYS };
+	char *refs[] = { oci_ref(layout, "latest"), NULL };
+	struct image_worker *w = NULL;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(image_worker_start(&o, refs, 1, NULL, NULL, &w, &err), 0);
+	for (int i = 0; i < 1000 && !image_worker_done(w); i++)
+		usleep(10000);
+	struct image **images;
+	const struct error *perr;
+	ASSERT_INT_EQ(image_worker_result(w, &images, &perr), 0);
+	char layer_dir[PATH_MAX];
+	snprintf(layer_dir, sizeof(layer_dir), "%s", images[0]->layers[0]);
+	/* A budget of one byte: the collector takes every image it may. */
+	struct image_gc_policy policy = { .budget_bytes = 1 };
+	(void)image_store_gc(store, &policy, NULL, 0, &err);
+	ASSERT_TRUE(access(layer_dir, F_OK) == 0);
+	image_worker_free(w);
+	(void)image_store_gc(store, &policy, NULL, 0, &err);
+	ASSERT_TRUE(access(layer_dir, F_OK) < 0);
 }
