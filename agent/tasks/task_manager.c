@@ -1,8 +1,8 @@
 /* The task state machine: PENDING (images pulled on a worker thread, then containers started
- * in definition order through tether-monitor) -> RUNNING (every container started) -> STOPPED
- * (every monitor reaped). An essential container's exit or a stop request sends SIGTERM to the
- * containers still running and kills their cgroup after their stopTimeout. Each container's
- * own states are runtime/container_state.h's. */
+ * in definition order through tether-monitor, each once its dependsOn allows) -> RUNNING (every
+ * container started) -> STOPPED (every monitor reaped). An essential container's exit or a stop
+ * request sends SIGTERM to the containers still running, dependents first, and kills their
+ * cgroup after their stopTimeout. Each container's own states are runtime/container_state.h's. */
 #include <errno.h>
 #include <time.h>
 #include <stdlib.h>

@@ -6,8 +6,9 @@
  *   essential container rules apply as if it had just ended;
  * - a monitor that died without a record: the container's cgroup is killed, and the container
  *   is reported STOPPED without an exit code;
- * - a container never started (the agent ended while the images were prepared or before it
- *   got to that container): the preparation runs again and only those containers start.
+ * - a container never started (the agent ended while the images were prepared, before it got
+ *   to that container, or while it waited for its dependsOn): the preparation runs again and
+ *   only those containers start, when their dependencies allow.
  * The task resumes at the status last reported, so an unchanged task reports nothing. */
 #include "agent/tasks/task_manager_internal.h"
 #include "runtime/container_adopt.h"
