@@ -42,7 +42,7 @@ a_uri=$(jq -r '.env[] | select(startswith("ECS_CONTAINER_METADATA_URI_V4=")) | s
 	"$NODE/tasks/$a_id/main/config.json")
 check uri_is_loopback_with_128_bit_token grep -Eq "^http://127\.0\.0\.1:$MPORT/v4/[0-9a-f]{32}\$" <<<"$a_uri"
 
-register_td prober '["sh", "-c", "U=$ECS_CONTAINER_METADATA_URI_V4; wget -qO- $U/task; echo; if wget -qO- ${U%?}0/task; then echo; fi; wget -q -O /dev/null ${U%?}0/task || echo FORGED-REFUSED; wget -q -O /dev/null ${U%/v4/*}/v1/tasks || echo LOCAL-API-REFUSED; sleep 1000"]' >/dev/null
+register_td prober '["sh", "-c", "U=$ECS_CONTAINER_METADATA_URI_V4; case $U in *0) F=${U%?}1;; *) F=${U%?}0;; esac; wget -qO- $U/task; echo; if wget -qO- $F/task; then echo; fi; wget -q -O /dev/null $F/task || echo FORGED-REFUSED; wget -q -O /dev/null ${U%/v4/*}/v1/tasks || echo LOCAL-API-REFUSED; sleep 1000"]' >/dev/null
 B=$(run_task prober)
 check task_b_runs wait_until 30 task_is "$B" RUNNING
 b_id=${B##*/}
