@@ -4,6 +4,7 @@
  * with a status the routes give, and a metadata answer never names the other task. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
