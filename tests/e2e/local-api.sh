@@ -57,6 +57,9 @@ b_uri=$(jq -r '.env[] | select(startswith("ECS_CONTAINER_METADATA_URI_V4=")) | s
 check tokens_differ test "${a_uri##*/}" != "${b_uri##*/}"
 check b_token_answers_only_b bash -c "curl -s '$b_uri/task' | jq -e '.TaskARN == \"$B\" and ([.Containers[].Labels[\"com.amazonaws.ecs.task-arn\"]] | all(. == \"$B\"))'"
 check unknown_token_404 test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/v4/00000000000000000000000000000000/task")" = 404
+check metadata_path_climbing_refused test "$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$b_uri/../../v1/tasks")" = 404
+check metadata_wrong_method_405 test "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -d x "$b_uri/task")" = 405
+check metadata_token_case_matters test "$(curl -s -o /dev/null -w '%{http_code}' "${b_uri%/*}/$(tr a-f A-F <<<"${b_uri##*/}")")" = 404
 check task_stats_keyed_by_container bash -c "curl -s '$a_uri/task/stats' | jq -e 'has(\"$a_id-main\")'"
 check container_stats_json bash -c "curl -s '$a_uri/stats' | jq -e 'type == \"object\" or type == \"null\"'"
 
