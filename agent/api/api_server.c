@@ -128,13 +128,17 @@ static int api_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
 		l = listener_of(wsi);
 		return l && l->connections >= API_MAX_CONNECTIONS ? -1 : 0;
-	case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
+	/* Every connection the filter let in is made and, in the end, destroyed, whether or not
+	 * it ever sent a request (libwebsockets binds no protocol before one). */
+	case LWS_CALLBACK_WSI_CREATE:
 		if ((l = listener_of(wsi)))
 			l->connections++;
-		break;
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
 		if ((l = listener_of(wsi)) && l->connections)
 			l->connections--;
+		return 0;
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		if (s)
 			api_answer_release(&s->answer);
 		return 0;
