@@ -15,7 +15,9 @@
 #include "common/fileio.h"
 #include "common/pid_lock.h"
 
-/* Slow or half-sent requests are dropped after this long (libwebsockets' timeouts). */
+/* The vhosts' timeouts (timeout_secs, keepalive_timeout). A connection that sends nothing or
+ * half a request head is ended by libwebsockets' own wait for a head, about 10 s whatever
+ * these say (measured: tests/unit/test-agent-api-server.c). */
 #define API_TIMEOUT_SECONDS 5
 
 struct api_listener {

@@ -191,3 +191,27 @@ TEST(api_server_hangs_up_past_its_connections)
 	assert_health_answers(&s);
 	server_stop(&s);
 }
+
+/* A connection that says nothing, or half a request, does not keep its place: libwebsockets'
+ * timeouts end both (after about 10 s; 30 s are allowed here for a loaded host). */
+TEST(api_server_drops_silent_and_half_requests)
+{
+	struct server s;
+	server_start(&s);
+	int silent = connect_to(s.path);
+	int half = connect_to(s.path);
+	ASSERT_INT_EQ(send(half, "GET /v1/he", 10, MSG_NOSIGNAL), 10);
+	bool silent_closed = false, half_closed = false;
+	for (int t = 0; t < 300 && !(silent_closed && half_closed); t++) {
+		serve(&s, 1);
+		usleep(100000);
+		char c;
+		silent_closed = silent_closed || recv(silent, &c, 1, 0) == 0;
+		half_closed = half_closed || recv(half, &c, 1, 0) == 0;
+	}
+	ASSERT_TRUE(silent_closed);
+	ASSERT_TRUE(half_closed);
+	close(silent);
+	close(half);
+	server_stop(&s);
+}
