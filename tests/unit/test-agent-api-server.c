@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "agent/api/api_server.h"
@@ -39,7 +41,7 @@ struct server {
 
 static void server_start(struct server *s)
 {
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(0, NULL);
 	strcpy(s->dir, "/tmp/tether-api-XXXXXX");
 	ASSERT_TRUE(mkdtemp(s->dir));
 	snprintf(s->path, sizeof(s->path), "%s/run/agent.sock", s->dir);
@@ -214,4 +216,29 @@ TEST(api_server_drops_silent_and_half_requests)
 	close(silent);
 	close(half);
 	server_stop(&s);
+}
+
+/* A port another program holds: the endpoint says so and is not made. */
+TEST(api_server_metadata_port_taken_is_an_error)
+{
+	lws_set_log_level(0, NULL);
+	int taken = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t len = sizeof(addr);
+	ASSERT_INT_EQ(bind(taken, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ASSERT_INT_EQ(listen(taken, 1), 0);
+	ASSERT_INT_EQ(getsockname(taken, (struct sockaddr *)&addr, &len), 0);
+	struct lws_context_creation_info info = {
+		.port = CONTEXT_PORT_NO_LISTEN, .fd_limit_per_thread = 64, .gid = -1, .uid = -1,
+	};
+	struct lws_context *ctx = lws_create_context(&info);
+	ASSERT_TRUE(ctx);
+	struct api_listener *l = NULL;
+	struct error err = { 0 };
+	int r = api_listen_metadata(ctx, "127.0.0.1", ntohs(addr.sin_port), &src, &l, &err);
+	lws_context_destroy(ctx);
+	api_listener_free(l);
+	close(taken);
+	ASSERT_INT_EQ(r, -EADDRINUSE);
+	ASSERT_CONTAINS(err.message, "127.0.0.1:");
 }
