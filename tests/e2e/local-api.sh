@@ -69,6 +69,13 @@ else
 	check container_stats_json bash -c "curl -s '$a_uri/stats' | jq -e 'type == \"object\" or type == \"null\"'"
 fi
 
+# networkMode none: its own loopback cannot reach the endpoint, so it gets no variable.
+register_td isolated '["sh", "-c", "echo URI=[$ECS_CONTAINER_METADATA_URI_V4]; sleep 1000"]' "" '"networkMode": "none"' >/dev/null
+N=$(run_task isolated)
+check network_none_task_runs wait_until 30 task_is "$N" RUNNING
+check network_none_gets_no_variable wait_until 10 bash -c "'$BIN/tether' logs --state-dir '$NODE' '${N##*/}' | grep -qx 'URI=\[\]'"
+awsx ecs stop-task --cluster default --task "$N" >/dev/null
+
 # The local API's answers.
 check tasks_list_both bash -c "curl -s --unix-socket '$SOCK' http://localhost/v1/tasks |
 	jq -e '[.tasks[].task_arn] | index(\"$A\") != null and index(\"$B\") != null'"
