@@ -3,6 +3,7 @@
  * directory (state.db is opened read-only; WAL lets it read while the daemon writes). */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -140,8 +141,11 @@ static int merge_answers(cJSON *j, const char *state_dir, const char *socket_pat
 {
 	if (!meta || !tasks || !health)
 		return -EIO;
+	/* Compared as the daemon resolved its own (daemon_api.c): either may have been given
+	 * relative, or through a link. */
 	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "state_dir"));
-	if (!dir || strcmp(dir, state_dir))
+	_cleanup_free_ char *ours = realpath(state_dir, NULL);
+	if (!dir || strcmp(dir, ours ? ours : state_dir))
 		return error_set(err, ESTALE, "%s is the socket of the agent of %s", socket_path,
 				 dir ? dir : "another state dir");
 	replace_item(j, "connection", cJSON_DetachItemFromObject(meta, "connection"));

@@ -54,10 +54,12 @@ static int foreach_task(void *userdata, api_task_fn fn, void *fn_userdata)
 void daemon_api_init(struct daemon_api *a, const struct identity *id, const char *state_dir,
 		     struct store *store)
 {
+	char *resolved = realpath(state_dir, NULL);
 	*a = (struct daemon_api){
 		.src = { .node = node_facts, .foreach_task = foreach_task, .userdata = a },
 		.id = id,
-		.state_dir = state_dir,
+		.state_dir = resolved ? resolved : state_dir,
+		.resolved_state_dir = resolved,
 		.store = store,
 		.started_at = time(NULL),
 	};
@@ -123,6 +125,8 @@ void daemon_api_release(struct daemon_api *a)
 	api_listener_free(a->local);
 	api_listener_free(a->metadata);
 	a->local = a->metadata = NULL;
+	free(a->resolved_state_dir);
+	a->resolved_state_dir = NULL;
 	free(a->link_state);
 	free(a->link_since);
 	free(a->link_error);

@@ -19,7 +19,8 @@ struct daemon_api {
 	struct api_listener *local, *metadata;
 	char metadata_base[64]; /* "http://127.0.0.1:51679/v4/" while the endpoint listens */
 	const struct identity *id;
-	const char *state_dir;
+	const char *state_dir;    /* resolved (realpath), as `tether status` compares it */
+	char *resolved_state_dir; /* owned; NULL when it could not be resolved */
 	struct store *store;
 	struct task_manager *tm;
 	int64_t started_at;

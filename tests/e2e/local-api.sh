@@ -139,6 +139,8 @@ chmod 0700 "$SOCKDIR"; chmod 0600 "$SOCK"; chmod "$work_mode" "$WORK"
 check status_json_from_daemon bash -c "'$BIN/tether' status --state-dir '$NODE' --json |
 	jq -e '.daemon.running == true and .registration.node_id == \"$node_id\" and
 	([.tasks[].task_arn] | index(\"$A\") != null) and .connection.state == \"connected\"'"
+check status_with_relative_state_dir bash -c "cd '$WORK' && '$BIN/tether' status --state-dir node --json |
+	jq -e '.daemon.running == true and (.daemon | has(\"api_error\") | not)'"
 check status_text_lists_tasks bash -c "'$BIN/tether' status --state-dir '$NODE' | grep -q 'RUNNING  $A'"
 
 # A second agent on another state dir with the same socket does not take it.
