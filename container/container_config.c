@@ -55,6 +55,14 @@ static int env_set(char ***env, size_t *n, const char *name, const char *value)
 	return r;
 }
 
+int container_config_set_env(struct container_config *cfg, const char *name, const char *value)
+{
+	size_t n = 0;
+	while (cfg->env && cfg->env[n])
+		n++;
+	return env_set(&cfg->env, &n, name, value);
+}
+
 static bool env_has(char **env, const char *name)
 {
 	size_t nlen = strlen(name);

@@ -41,6 +41,9 @@ int container_config_resolve(const struct taskdef_container *def, const char *ne
 			     char *const *layers, const char *cgroup,
 			     struct container_config **ret, struct error *err);
 
+/* NAME=VALUE in the container's environment, replacing NAME's value when it is there. */
+int container_config_set_env(struct container_config *cfg, const char *name, const char *value);
+
 int container_config_to_json(const struct container_config *cfg, char **ret_text);
 /* Only the "cgroup" member: where the container was born, whichever driver named it. */
 int container_config_cgroup_from_json(const char *text, char **ret);

@@ -262,7 +262,11 @@ start_agent() {
 	# Limits are enforced where the cgroup v2 controllers exist (the VM); this host has none.
 	local limits=()
 	[ -n "${TETHER_IN_VM:-}" ] || limits=(--allow-no-limits)
-	"$BIN/tether" run --state-dir "$state" "${limits[@]}" "$@" >>"$WORK/agent.log" 2>&1 &
+	# Each agent's local API in its own state dir and no task metadata endpoint, so that tests
+	# running at once never meet on /run/tether/agent.sock or port 51679 (flags given in "$@"
+	# come later and win).
+	"$BIN/tether" run --state-dir "$state" "${limits[@]}" --api-socket "$state/api.sock" \
+		--metadata-address off "$@" >>"$WORK/agent.log" 2>&1 &
 	AGENT_PID=$!
 	STARTED_PIDS+=("$AGENT_PID")
 }

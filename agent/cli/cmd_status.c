@@ -1,6 +1,9 @@
-/* tether status: registration, connection and tasks, read from the state directory without
- * the daemon (state.db is opened read-only; WAL lets it read while the daemon writes). */
+/* tether status: registration, connection and tasks. While the daemon runs they are its own
+ * answers, through its local API (agent/api/); otherwise they are read from the state
+ * directory (state.db is opened read-only; WAL lets it read while the daemon writes). */
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "agent/cli/api_client.h"
 #include "agent/cli/commands.h"
 #include "agent/link/identity.h"
 #include "agent/state/daemon_state.h"
@@ -94,6 +98,102 @@ static int add_task(void *userdata, const char *task_arn, const char *definition
 	return 0;
 }
 
+/* The pid in agent.lock while that process lives: the daemon of this state dir, most likely
+ * (the lock itself is not tried: a daemon starting at that moment would find it taken). */
+static long daemon_pid(const char *state_dir)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	uint64_t pid;
+	if (asprintf(&path, "%s/agent.lock", state_dir) < 0 ||
+	    read_file_full(path, 64, &text, NULL) < 0)
+		return 0;
+	text[strcspn(text, "\n")] = '\0';
+	if (parse_u64(text, 1, INT32_MAX, &pid) < 0 || (kill((pid_t)pid, 0) < 0 && errno != EPERM))
+		return 0;
+	return (long)pid;
+}
+
+static cJSON *api_get(const char *socket_path, const char *path, struct error *err)
+{
+	int status = 0;
+	cJSON *body = NULL;
+	if (api_client_get(socket_path, path, &status, &body, err) < 0)
+		return NULL;
+	if (status != 200 || !body) {
+		const char *why = cJSON_GetStringValue(cJSON_GetObjectItem(body, "error"));
+		error_set(err, EPROTO, "%s answered %d%s%s", path, status, why ? ": " : "",
+			  why ? why : "");
+		cJSON_Delete(body);
+		return NULL;
+	}
+	return body;
+}
+
+static void replace_item(cJSON *j, const char *name, cJSON *item)
+{
+	if (item)
+		cJSON_ReplaceItemInObject(j, name, item);
+}
+
+/* The daemon's own view through its socket, in place of what the files say. */
+static int merge_answers(cJSON *j, const char *state_dir, const char *socket_path, cJSON *meta,
+			 cJSON *tasks, cJSON *health, struct error *err)
+{
+	if (!meta || !tasks || !health)
+		return -EIO;
+	/* Compared as the daemon resolved its own (daemon_api.c): either may have been given
+	 * relative, or through a link. */
+	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "state_dir"));
+	_cleanup_free_ char *ours = realpath(state_dir, NULL);
+	if (!dir || strcmp(dir, ours ? ours : state_dir))
+		return error_set(err, ESTALE, "%s is the socket of the agent of %s", socket_path,
+				 dir ? dir : "another state dir");
+	replace_item(j, "connection", cJSON_DetachItemFromObject(meta, "connection"));
+	cJSON *list = cJSON_DetachItemFromObject(tasks, "tasks");
+	cJSON *t;
+	cJSON_ArrayForEach(t, list) {
+		const char *arn = cJSON_GetStringValue(cJSON_GetObjectItem(t, "task_arn"));
+		if (arn)
+			add_pull_progress(t, state_dir, arn);
+	}
+	replace_item(j, "tasks", list);
+	replace_item(j, "unsent_state_changes",
+		     cJSON_DetachItemFromObject(health, "unsent_state_changes"));
+	return 0;
+}
+
+static int merge_from_daemon(cJSON *j, const char *state_dir, const char *socket_path,
+			     struct error *err)
+{
+	cJSON *meta = api_get(socket_path, "/v1/metadata", err);
+	cJSON *tasks = meta ? api_get(socket_path, "/v1/tasks", err) : NULL;
+	cJSON *health = tasks ? api_get(socket_path, "/v1/health", err) : NULL;
+	int r = merge_answers(j, state_dir, socket_path, meta, tasks, health, err);
+	cJSON_Delete(meta);
+	cJSON_Delete(tasks);
+	cJSON_Delete(health);
+	return r;
+}
+
+static void add_daemon(cJSON *j, const char *state_dir, const char *socket_path)
+{
+	cJSON *d = cJSON_AddObjectToObject(j, "daemon");
+	long pid = daemon_pid(state_dir);
+	cJSON_AddBoolToObject(d, "running", pid != 0);
+	if (!pid)
+		return;
+	cJSON_AddNumberToObject(d, "pid", (double)pid);
+	struct error err = { 0 };
+	if (!socket_path || !socket_path[0]) {
+		cJSON_AddNullToObject(d, "socket");
+		cJSON_AddStringToObject(d, "api_error", "its local API is off");
+		return;
+	}
+	cJSON_AddStringToObject(d, "socket", socket_path);
+	if (merge_from_daemon(j, state_dir, socket_path, &err) < 0)
+		cJSON_AddStringToObject(d, "api_error", err.message);
+}
+
 static cJSON *collect_status(const char *state_dir)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -129,7 +229,11 @@ static cJSON *collect_status(const char *state_dir)
 		store_outbox_count(s, &pending, NULL);
 	}
 	cJSON_AddNumberToObject(j, "unsent_state_changes", (double)pending);
+	_cleanup_free_ char *socket_path = NULL;
+	if (s)
+		store_meta_get(s, META_API_SOCKET, &socket_path, NULL);
 	store_close(s);
+	add_daemon(j, state_dir, socket_path);
 	return j;
 }
 
@@ -148,6 +252,18 @@ static void print_text(const cJSON *j)
 		       json_string(reg, "hub", "?"));
 	else
 		printf("Node:       %s\n", json_string(reg, "error", "not registered"));
+
+	const cJSON *daemon = cJSON_GetObjectItem(j, "daemon");
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(daemon, "running")))
+		printf("Daemon:     not running (what follows is from the state directory)\n");
+	else if (json_string(daemon, "api_error", NULL))
+		printf("Daemon:     running (pid %.0f); its local API did not answer: %s\n",
+		       cJSON_GetObjectItem(daemon, "pid")->valuedouble,
+		       json_string(daemon, "api_error", "?"));
+	else
+		printf("Daemon:     running (pid %.0f), answers on %s\n",
+		       cJSON_GetObjectItem(daemon, "pid")->valuedouble,
+		       json_string(daemon, "socket", "?"));
 
 	const cJSON *conn = cJSON_GetObjectItem(j, "connection");
 	printf("Connection: %s", json_string(conn, "state", "unknown"));

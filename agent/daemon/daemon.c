@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/daemon_api.h"
 #include "agent/daemon/daemon_cgroups.h"
 #include "agent/daemon/run_options.h"
 #include "agent/daemon/service_notify.h"
@@ -58,6 +59,7 @@ struct daemon {
 	lws_sorted_usec_list_t tick_sul;
 	struct service_status status;
 	struct service_watchdog watchdog;
+	struct daemon_api api;
 	/* Frames sent while the store had writes not yet committed: they go out after the
 	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
 	struct held_frame *held_head, **held_tail;
@@ -297,6 +299,12 @@ static void tick(lws_sorted_usec_list_t *sul)
 			 (lws_usec_t)(delay > 0 ? delay : 1) * LWS_US_PER_MS);
 }
 
+static char *metadata_uri(void *userdata, const char *task_arn, const char *container_name)
+{
+	struct daemon *d = userdata;
+	return daemon_api_metadata_uri(&d->api, task_arn, container_name);
+}
+
 static int resume_task(void *userdata, const char *task_arn, const char *definition_json,
 		       const char *status, const char *last_state_json)
 {
@@ -357,6 +365,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return r;
 	store_defer_commits(d->store);
+	daemon_api_init(&d->api, &d->id, o->state_dir, d->store);
 	d->handler = (struct frame_handler){ .store = d->store, .ops = &handler_ops, .userdata = d };
 
 	struct task_manager_config tmc = {
@@ -368,12 +377,14 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.image_pull_behavior = o->image_pull_behavior,
 		.image_store_budget = o->image_store_budget,
 		.image_cleanup_age_s = o->image_cleanup_age_s,
+		.metadata_uri = metadata_uri,
 		.on_state = on_task_state,
 		.userdata = d,
 	};
 	r = task_manager_new(&tmc, &d->tm, err);
 	if (r < 0)
 		return error_wrap(err, "task manager");
+	d->api.tm = d->tm;
 
 	struct hub_link_config lc = {
 		.connect_url = d->id.connect_url,
@@ -394,6 +405,7 @@ static void daemon_teardown(struct daemon *d)
 		commit_and_send(d);
 	hub_link_free(d->link);
 	d->link = NULL;
+	daemon_api_release(&d->api);
 	frame_handler_reset(&d->handler);
 	task_manager_free(d->tm);
 	store_close(d->store);
@@ -480,6 +492,7 @@ static int run_daemon(const struct run_options *o)
 		task_manager_set_wake(d.tm, wake_loop, ctx);
 	}
 
+	daemon_api_start(&d.api, ctx, o);
 	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);
 	daemon_state_disconnected(d.store, "starting");
@@ -502,6 +515,7 @@ static int run_daemon(const struct run_options *o)
 	service_watchdog_stop(&d.watchdog);
 	log_info("Stopping; tasks keep running");
 	daemon_state_disconnected(d.store, "agent stopped");
+	daemon_api_stop(&d.api);
 	daemon_teardown(&d);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "agent/daemon/run_options.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -138,6 +139,50 @@ static int set_image_cleanup_age(struct run_options *o, const char *value, struc
 	return 0;
 }
 
+static int set_api_socket(struct run_options *o, const char *value, struct error *err)
+{
+	if (!strcmp(value, "off")) {
+		o->api_socket = NULL;
+		return 0;
+	}
+	if (value[0] != '/')
+		return error_set(err, EINVAL, "takes an absolute path or off, not '%s'", value);
+	o->api_socket = value;
+	return 0;
+}
+
+/* "off", "0", PORT or ADDRESS:PORT with ADDRESS in 127.0.0.0/8: what the endpoint tells is
+ * for this node's containers, never for the network. */
+static int set_metadata_address(struct run_options *o, const char *value, struct error *err)
+{
+	if (!strcmp(value, "off") || !strcmp(value, "0")) {
+		o->metadata_port = 0;
+		return 0;
+	}
+	const char *colon = strrchr(value, ':');
+	const char *port_text = colon ? colon + 1 : value;
+	char address[sizeof(o->metadata_address)] = RUN_DEFAULT_METADATA_ADDRESS;
+	if (colon) {
+		size_t n = (size_t)(colon - value);
+		struct in_addr in;
+		if (n >= sizeof(address))
+			n = sizeof(address) - 1;
+		memcpy(address, value, n);
+		address[n] = '\0';
+		if (n != (size_t)(colon - value) || inet_pton(AF_INET, address, &in) != 1 ||
+		    (ntohl(in.s_addr) >> 24) != 127)
+			return error_set(err, EINVAL, "takes a loopback IPv4 address (127.x.x.x) with "
+					 "its port, a port, or off, not '%s'", value);
+	}
+	uint64_t port;
+	if (parse_u64(port_text, 0, 65535, &port) < 0)
+		return error_set(err, EINVAL, "takes a port from 0 to 65535 (0: off), not '%s'",
+				 port_text);
+	memcpy(o->metadata_address, address, sizeof(address));
+	o->metadata_port = (unsigned)port;
+	return 0;
+}
+
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
 	{ "state-dir", "TETHER_STATE_DIR", "DIR", set_state_dir },
@@ -153,6 +198,8 @@ static const struct run_option run_option_table[] = {
 	{ "image-pull-behavior", "TETHER_IMAGE_PULL_BEHAVIOR", "WHEN", set_image_pull_behavior },
 	{ "image-store-budget", "TETHER_IMAGE_STORE_BUDGET", "SIZE", set_image_store_budget },
 	{ "image-cleanup-age", "TETHER_IMAGE_CLEANUP_AGE", "DURATION", set_image_cleanup_age },
+	{ "api-socket", "TETHER_API_SOCKET", "PATH", set_api_socket },
+	{ "metadata-address", "TETHER_METADATA_ADDRESS", "ADDRESS", set_metadata_address },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -241,6 +288,9 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 	*o = (struct run_options){
 		.state_dir = DEFAULT_STATE_DIR,
 		.registry = REGISTRY_OPTIONS_DEFAULT,
+		.api_socket = RUN_DEFAULT_API_SOCKET,
+		.metadata_address = RUN_DEFAULT_METADATA_ADDRESS,
+		.metadata_port = RUN_DEFAULT_METADATA_PORT,
 	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */

@@ -24,7 +24,14 @@ struct run_options {
 	enum image_pull_behavior image_pull_behavior;
 	uint64_t image_store_budget;  /* bytes; 0: none */
 	uint64_t image_cleanup_age_s; /* 0: unused images stay until the budget needs room */
+	const char *api_socket;       /* the local API's unix socket; NULL: off */
+	char metadata_address[16];    /* the task metadata endpoint's IPv4 loopback address */
+	unsigned metadata_port;       /* 0: the endpoint is off */
 };
+
+#define RUN_DEFAULT_API_SOCKET "/run/tether/agent.sock"
+#define RUN_DEFAULT_METADATA_ADDRESS "127.0.0.1"
+#define RUN_DEFAULT_METADATA_PORT 51679
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as
  * environ), then the flags of argv (argv[0] is "run"). A key with an empty value counts as

@@ -13,7 +13,9 @@
 #include "protocol/liveness.h"
 
 #define SEND_QUEUE_MAX_BYTES (16u * 1024 * 1024)
-#define LINK_MAX_FDS 32
+/* The link's own few and the agent's HTTP servers' (agent/api/api_server.h: two listeners,
+ * API_MAX_CONNECTIONS each). */
+#define LINK_MAX_FDS 128
 /* 4003 and 4004 will not heal by themselves, and 4005 means another agent holds this node's
  * identity: keep trying, but only at the slowest pace. */
 #define REFUSED_RETRY_MS BACKOFF_CAP_MS

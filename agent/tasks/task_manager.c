@@ -48,8 +48,8 @@ const char *task_status_to_string(enum task_status s)
 	return "UNKNOWN";
 }
 
-/* PENDING, RUNNING or STOPPED as the hub sees it. */
-static enum task_status container_status(const struct tm_container *c)
+/* PENDING, RUNNING or STOPPED as the hub sees it (task_manager_internal.h). */
+enum task_status container_status(const struct tm_container *c)
 {
 	if (container_state_is_final(c->h.state))
 		return TASK_STOPPED;
@@ -396,12 +396,27 @@ void tm_task_refuse(struct task_manager *tm, struct tm_task *t, const char *reas
 	emit(tm, t);
 }
 
+static int set_metadata_uri(struct task_manager *tm, const struct tm_task *t,
+			    const struct tm_container *c, struct container_config *cfg,
+			    struct error *err)
+{
+	if (!tm->cfg.metadata_uri || (t->td->network_mode && !strcmp(t->td->network_mode, "none")))
+		return 0;
+	_cleanup_free_ char *uri = tm->cfg.metadata_uri(tm->cfg.userdata, t->arn, c->def->name);
+	if (uri && container_config_set_env(cfg, "ECS_CONTAINER_METADATA_URI_V4", uri) < 0)
+		return error_set(err, ENOMEM, "container env");
+	return 0;
+}
+
 static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_container *c,
 		     const struct image *img, struct error *err)
 {
 	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
 	int r = container_config_resolve(c->def, t->td->network_mode, &img->config, t->id,
 					 img->layers, c->h.cgroup, &cfg, err);
+	if (r < 0)
+		return r;
+	r = set_metadata_uri(tm, t, c, cfg, err);
 	if (r < 0)
 		return r;
 	r = container_storage_resolve(t->td, c->def, t->dir, &cfg->storage, err);

@@ -65,6 +65,10 @@ struct task_manager_config {
 	uint64_t image_cleanup_age_s;    /* unused images go after this long; 0: never by age */
 	bool inherit_output;         /* containers write to the caller's stdout/stderr (tether task run)
 				      * instead of through their log driver */
+	/* ECS_CONTAINER_METADATA_URI_V4 of a container (allocated; the task manager frees it),
+	 * or NULL when the task metadata endpoint is off. Containers of networkMode none, which
+	 * cannot reach the host's loopback, get none. NULL: no container gets one. */
+	char *(*metadata_uri)(void *userdata, const char *task_arn, const char *container_name);
 	/* Called for every change of a task's or a container's status. */
 	void (*on_state)(void *userdata, const struct task_report *report);
 	void *userdata;

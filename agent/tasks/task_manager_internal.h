@@ -87,3 +87,5 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 void tm_task_refuse(struct task_manager *tm, struct tm_task *t, const char *reason);
 /* The container ended with the exit record REC: its exit code and reason. */
 void tm_container_ended(struct tm_container *c, struct exit_record *rec);
+/* PENDING, RUNNING or STOPPED as the hub sees it (and the local API shows it). */
+enum task_status container_status(const struct tm_container *c);
