@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "protocol/taskdef_health.h"
 #include "protocol/taskdef_linux.h"
 #include "protocol/taskdef_log.h"
 
@@ -74,6 +75,7 @@ struct taskdef_container {
 	struct taskdef_host_entry *extra_hosts;
 	size_t n_extra_hosts;
 	struct taskdef_log log;  /* logConfiguration; driver NULL when absent */
+	struct taskdef_health_check health_check; /* argv NULL without healthCheck */
 };
 
 struct taskdef {

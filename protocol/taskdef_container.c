@@ -82,7 +82,7 @@ enum container_field {
 	F_WORKING_DIRECTORY, F_USER, F_HOSTNAME, F_CPU, F_MEMORY, F_MEMORY_RESERVATION,
 	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, F_READONLY_ROOT, F_MOUNT_POINTS,
 	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, F_LOG_CONFIGURATION,
-	_F_MAX,
+	F_HEALTH_CHECK, _F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -108,6 +108,7 @@ static const char *const container_fields[_F_MAX] = {
 	[F_DNS_SEARCH_DOMAINS] = "dnsSearchDomains",
 	[F_EXTRA_HOSTS] = "extraHosts",
 	[F_LOG_CONFIGURATION] = "logConfiguration",
+	[F_HEALTH_CHECK] = "healthCheck",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -290,6 +291,10 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	if (r < 0)
 		return r;
 	r = parse_files(found, path, c, err);
+	if (r >= 0 && found[F_HEALTH_CHECK]) {
+		json_path(field_path, "%s.healthCheck", path);
+		r = taskdef_health_from_json(found[F_HEALTH_CHECK], field_path, &c->health_check, err);
+	}
 	if (r < 0 || !found[F_LOG_CONFIGURATION])
 		return r;
 	json_path(field_path, "%s.logConfiguration", path);
@@ -315,5 +320,6 @@ void taskdef_container_release(struct taskdef_container *c)
 	taskdef_container_mounts_release(c);
 	taskdef_container_dns_release(c);
 	taskdef_log_release(&c->log);
+	taskdef_health_release(&c->health_check);
 	*c = (struct taskdef_container){ 0 };
 }
