@@ -29,6 +29,7 @@ struct tm_container {
 	char *reason;
 	/* What its healthCheck last decided (UNKNOWN without one); dependsOn HEALTHY waits on it. */
 	enum container_health health;
+	char *health_output;  /* the check's output when health last changed to UNHEALTHY or UNKNOWN */
 };
 
 struct tm_task {
@@ -46,6 +47,7 @@ struct tm_task {
 	bool limits;          /* apply the definition's limits (controllers present) */
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
+	int64_t health_read_at_ms; /* when the containers' health records are read next */
 };
 
 struct task_manager {
