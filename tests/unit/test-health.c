@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/tasks/task_health.h"
+#include "agent/tasks/task_state_frame.h"
 #include "common/cleanup.h"
 #include "container/health_decide.h"
 #include "container/health_record.h"
@@ -221,4 +223,76 @@ TEST(health_output_kept_bounded_and_clean)
 	ASSERT_STR_EQ(odd, "a??\xc3\xa9\tb?\n");
 	_cleanup_free_ char *surrogate = health_output_clean("\xed\xa0\x80", 3);
 	ASSERT_STR_EQ(surrogate, "???");
+}
+
+/* The task's health over its essential containers that have a check, as ECS aggregates it. */
+static enum container_health task_health_of(const bool essential[], const bool checked[],
+					    const enum container_health health[], size_t n)
+{
+	static char *argv[] = { (char *)"true", NULL };
+	struct taskdef_container defs[4] = { 0 };
+	struct tm_container containers[4] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		defs[i].essential = essential[i];
+		defs[i].health_check.argv = checked[i] ? argv : NULL;
+		containers[i].def = &defs[i];
+		containers[i].health = health[i];
+	}
+	struct taskdef td = { .containers = defs, .n_containers = n };
+	struct tm_task t = { .td = &td, .containers = containers };
+	return tm_task_health(&t);
+}
+
+TEST(health_task_aggregate_over_essential_checked_containers)
+{
+	const enum container_health H = CONTAINER_HEALTH_HEALTHY, U = CONTAINER_HEALTH_UNHEALTHY,
+				    K = CONTAINER_HEALTH_UNKNOWN;
+	/* Any essential UNHEALTHY wins over UNKNOWN. */
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, true }, (bool[]){ true, true },
+				     (enum container_health[]){ K, U }, 2), U);
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, true }, (bool[]){ true, true },
+				     (enum container_health[]){ H, K }, 2), K);
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, true }, (bool[]){ true, true },
+				     (enum container_health[]){ H, H }, 2), H);
+	/* A non-essential container does not count, however unhealthy. */
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, false }, (bool[]){ true, true },
+				     (enum container_health[]){ H, U }, 2), H);
+	/* Nor does an essential one without a check. */
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, true }, (bool[]){ true, false },
+				     (enum container_health[]){ H, K }, 2), H);
+	/* No essential container with a check: UNKNOWN. */
+	ASSERT_INT_EQ(task_health_of((bool[]){ true, false }, (bool[]){ false, true },
+				     (enum container_health[]){ K, H }, 2), K);
+}
+
+TEST(health_in_task_state_frames)
+{
+	struct container_report containers[] = {
+		{ .name = "app", .status = TASK_RUNNING, .has_health_check = true,
+		  .health = CONTAINER_HEALTH_UNHEALTHY, .health_output = "refused\n" },
+		{ .name = "side", .status = TASK_RUNNING },
+	};
+	struct task_report report = {
+		.task_arn = "arn:t1", .status = TASK_RUNNING, .containers = containers,
+		.n_containers = 2, .has_health_check = true, .health = CONTAINER_HEALTH_UNHEALTHY,
+	};
+	cJSON *f = task_state_frame_new(&report, 1.0);
+	ASSERT_TRUE(f);
+	ASSERT_STR_EQ(cJSON_GetObjectItem(f, "health_status")->valuestring, "UNHEALTHY");
+	cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 0);
+	ASSERT_STR_EQ(cJSON_GetObjectItem(c, "health_status")->valuestring, "UNHEALTHY");
+	ASSERT_STR_EQ(cJSON_GetObjectItem(c, "health_output")->valuestring, "refused\n");
+	/* A container without a check says nothing of health. */
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 1);
+	ASSERT_TRUE(!cJSON_GetObjectItem(c, "health_status"));
+	ASSERT_TRUE(!cJSON_GetObjectItem(c, "health_output"));
+	cJSON_Delete(f);
+	/* Nor does a task none of whose containers has one. */
+	containers[0].has_health_check = false;
+	report.has_health_check = false;
+	f = task_state_frame_new(&report, 1.0);
+	ASSERT_TRUE(f && !cJSON_GetObjectItem(f, "health_status"));
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 0);
+	ASSERT_TRUE(!cJSON_GetObjectItem(c, "health_status"));
+	cJSON_Delete(f);
 }
