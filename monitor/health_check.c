@@ -156,6 +156,7 @@ static int spawn_check(struct health_checker *hc, struct error *err)
 		close(out[0]);
 		return error_set_errno(err, errno, "health check: clone3 into %s", hc->cgroup);
 	}
+	hc->oom_known = cgroup_oom_kills(hc->cfg->cgroup, &hc->oom_at_start, NULL) == 0;
 	hc->pid = pid;
 	hc->pidfd = pidfd;
 	hc->out_fd = out[0];
@@ -229,6 +230,15 @@ static void end_check(struct health_checker *hc, const siginfo_t *info)
 	hc->pid = 0;
 	release_cgroup(hc, true);
 	bool passed = !hc->timed_out && info->si_code == CLD_EXITED && info->si_status == 0;
+	uint64_t oom_now;
+	bool killed = info->si_code == CLD_KILLED ||
+		      (info->si_code == CLD_EXITED && info->si_status == 128 + SIGKILL);
+	if (killed && !hc->timed_out && hc->oom_known &&
+	    cgroup_oom_kills(hc->cfg->cgroup, &oom_now, NULL) == 0 && oom_now > hc->oom_at_start) {
+		/* The check is in a cgroup below the container's: the container's limit held it. */
+		hc->oom_kills += oom_now - hc->oom_at_start;
+		append_output(hc, "\nhealth check killed: out of memory (the container's limit)\n");
+	}
 	if (hc->timed_out) {
 		char note[96];
 		snprintf(note, sizeof(note), "\nhealth check killed: it ran past its timeout (%u s)\n",

@@ -43,6 +43,11 @@ struct health_checker {
 	size_t out_len;
 	struct health_state state;
 	uint64_t checks;
+	/* The container's oom_kill counter when the running check started (when known), and
+	 * the kills its checks took: they are the checks', not the container's. */
+	bool oom_known;
+	uint64_t oom_at_start;
+	uint64_t oom_kills;
 };
 
 /* Nothing runs when the container has no healthCheck (cfg->health_check.argv NULL).

@@ -384,8 +384,9 @@ static int run(struct monitor *m)
 	/* Before the container's cgroup goes: the check's cgroup is below it. */
 	health_checker_stop(&m->health);
 	uint64_t oom_after = 0;
+	/* Kills of health checks are counted there too, and are not the container's. */
 	if (oom_known && cgroup_oom_kills(m->cfg->cgroup, &oom_after, NULL) == 0)
-		rec.oom = oom_after > oom_before;
+		rec.oom = oom_after > oom_before + m->health.oom_kills;
 	/* The kernel killed the rest of the container with its pid 1: the pipes reach their end
 	 * as soon as those processes are gone. Every line is written before the exit is. */
 	if (m->logs_open) {
