@@ -40,7 +40,9 @@ echo "root only" >"$SECRET/s"
 chmod 0600 "$SECRET/s"
 chmod 0755 "$SECRET"
 # flaky: run 1 passes, runs 2-4 fail, later runs pass; each run leaves a line in the volume.
-FLAKY='n=$(( $(cat /v/flaky.n 2>/dev/null || echo 0) + 1 )); echo $n > /v/flaky.n
+# Later, while the agent is away, the test makes it fail again.
+FLAKY='if [ -e /v/fail-now ]; then echo "told to fail"; exit 1; fi
+n=$(( $(cat /v/flaky.n 2>/dev/null || echo 0) + 1 )); echo $n > /v/flaky.n
 if [ $n -ge 2 ] && [ $n -le 4 ]; then echo F >> /v/flaky.log; echo "flaky check run $n failed"; exit 1; fi
 echo P >> /v/flaky.log'
 td=$(jq -nc --arg image "oci:$WORK/image:latest" --arg vol "$VOL" --arg secret "$SECRET" \
@@ -115,6 +117,28 @@ check check_as_root_reads_it wait_until 20 is_health asroot HEALTHY
 version=$(quick .version)
 sleep 11
 check repeated_failures_send_no_state test "$(quick .version)" = "$version"
+
+# `tether status` shows them too.
+status_text=$("$BIN/tether" status --state-dir "$NODE")
+check status_shows_task_health grep -Eq "RUNNING +$arn +HEALTHY" <<<"$status_text"
+check status_shows_container_health grep -Eq "sick +RUNNING +UNHEALTHY" <<<"$status_text"
+
+# The monitors run the checks: they go on while the agent is gone, and a restarted agent
+# takes the health up from their records.
+checks_of() { jq .checks "$NODE/tasks/$task_id/$1/health.json"; }
+before=$(checks_of sick)
+kill -KILL "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null
+checked_since() { [ "$(checks_of sick)" -gt "$before" ]; }
+check checks_go_on_without_the_agent wait_until 15 checked_since
+touch "$VOL/fail-now"
+flaky_recorded_unhealthy() { jq -e '.status == "UNHEALTHY"' "$NODE/tasks/$task_id/flaky/health.json"; }
+check flaky_turns_unhealthy_while_the_agent_is_away wait_until 30 flaky_recorded_unhealthy
+start_agent "$NODE"
+check agent_reconnects wait_until 30 agent_connected
+check health_decided_while_away_reaches_the_hub wait_until 20 is_health flaky UNHEALTHY
+check its_output_too grep -q "told to fail" <<<"$(reason_of flaky)"
+check task_unhealthy_again task_health_is UNHEALTHY
 
 # A task without checks: UNKNOWN, and its containers show no healthStatus.
 register_td plain '["sleep", "100000"]' >/dev/null
