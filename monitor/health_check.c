@@ -157,7 +157,6 @@ static int spawn_check(struct health_checker *hc, struct error *err)
 		return error_set_errno(err, errno, "health check: clone3 into %s", hc->cgroup);
 	}
 	hc->oom_known = cgroup_oom_kills(hc->cfg->cgroup, &hc->oom_at_start, NULL) == 0;
-	hc->pid = pid;
 	hc->pidfd = pidfd;
 	hc->out_fd = out[0];
 	hc->out_len = 0;
@@ -227,7 +226,6 @@ static void end_check(struct health_checker *hc, const siginfo_t *info)
 	hc->out_fd = -1;
 	close(hc->pidfd);
 	hc->pidfd = -1;
-	hc->pid = 0;
 	release_cgroup(hc, true);
 	bool passed = !hc->timed_out && info->si_code == CLD_EXITED && info->si_status == 0;
 	uint64_t oom_now;

@@ -30,11 +30,9 @@ struct health_checker {
 	int keep_out_fd;       /* closed in checks (monitor.lock) */
 	char *record_path;
 	char *cgroup;          /* relative to the cgroup2 mount */
-	char *cgroup_dir;      /* absolute */
 	int container_pidfd;
 	int64_t started_ms, next_ms;
-	/* The check running, if any. */
-	pid_t pid;
+	/* The check running, if any (pidfd -1 otherwise). */
 	int pidfd, out_fd;
 	int64_t check_started_ms, deadline_ms;
 	bool timed_out;
