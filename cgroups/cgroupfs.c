@@ -156,6 +156,17 @@ int cgroupfs_open(const char *mount, const char *path, int *ret_fd, struct error
 	return 0;
 }
 
+int cgroupfs_create_leaf(const char *mount, const char *path, int *ret_fd, struct error *err)
+{
+	_cleanup_free_ char *full = NULL;
+	int r = cgroupfs_dir(mount, path, &full, err);
+	if (r < 0)
+		return r;
+	if (mkdir(full, 0755) < 0 && errno != EEXIST)
+		return error_set_errno(err, errno, "create cgroup %s", full);
+	return cgroupfs_open(mount, path, ret_fd, err);
+}
+
 static bool has_controller(const char *dir, const char *name)
 {
 	_cleanup_free_ char *path = NULL, *data = NULL;

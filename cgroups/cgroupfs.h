@@ -15,6 +15,10 @@ int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64
 int cgroupfs_dir(const char *mount, const char *path, char **ret, struct error *err);
 /* The driver's operations, which the delegated driver shares (cgroups/cgroup_driver.h). */
 int cgroupfs_open(const char *mount, const char *path, int *ret_fd, struct error *err);
+/* Create the leaf PATH, whose parent exists, without enabling any controller in the parent
+ * (which may hold processes: a container's cgroup), and open it as cgroupfs_open does. Every
+ * driver's cgroups are plain folders below a container's. */
+int cgroupfs_create_leaf(const char *mount, const char *path, int *ret_fd, struct error *err);
 int cgroupfs_set_limits(const char *mount, const char *path, const struct cgroup_limits *limits,
 			struct error *err);
 int cgroupfs_kill(const char *mount, const char *path, struct error *err);

@@ -127,8 +127,9 @@ int container_config_resolve(const struct taskdef_container *def, const char *ne
 	cfg->stop_timeout = def->stop_timeout;
 	cfg->storage.shm_size_mib = CONTAINER_DEFAULT_SHM_MIB;
 	container_security_resolve(def, network_mode, &cfg->security);
-	if (container_devices_resolve(&def->linux_parameters, &cfg->devices) < 0)
-		return error_set(err, ENOMEM, "container devices");
+	if (container_devices_resolve(&def->linux_parameters, &cfg->devices) < 0 ||
+	    container_health_resolve(&def->health_check, &cfg->health_check) < 0)
+		return error_set(err, ENOMEM, "container devices and health check");
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
@@ -147,6 +148,7 @@ void container_config_free(struct container_config *cfg)
 	container_storage_release(&cfg->storage);
 	container_log_release(&cfg->log);
 	container_devices_release(&cfg->devices);
+	taskdef_health_release(&cfg->health_check);
 	free(cfg);
 }
 
@@ -179,6 +181,7 @@ int container_config_to_json(const struct container_config *cfg, char **ret_text
 		  container_storage_to_json(&cfg->storage, o) &&
 		  container_security_to_json(&cfg->security, o) &&
 		  container_devices_to_json(&cfg->devices, o) &&
+		  container_health_to_json(&cfg->health_check, o) &&
 		  (!cfg->log.driver ||
 		   cJSON_AddItemToObject(o, "log", container_log_to_json(&cfg->log)));
 	char *text = ok ? cJSON_Print(o) : NULL;
@@ -265,6 +268,8 @@ int container_config_from_json(const char *text, struct container_config **ret,
 		r = container_security_from_json(o, &cfg->security);
 	if (r == 0)
 		r = container_devices_from_json(o, &cfg->devices);
+	if (r == 0)
+		r = container_health_from_json(o, &cfg->health_check);
 	/* A config.json without "log" (written by hand, or by an agent from before log drivers)
 	 * gets json-file with its defaults. */
 	const cJSON *log = cJSON_GetObjectItemCaseSensitive(o, "log");

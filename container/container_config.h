@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "container/container_devices.h"
+#include "container/container_health.h"
 #include "container/container_log.h"
 #include "container/container_security.h"
 #include "container/container_storage.h"
@@ -30,6 +31,7 @@ struct container_config {
 	struct container_storage storage; /* mounts, read-only root, /etc name files */
 	struct container_security security;
 	struct container_devices devices; /* host devices given by linuxParameters.devices */
+	struct taskdef_health_check health_check; /* argv NULL without healthCheck */
 };
 
 /* Resolve as Docker does: an entryPoint in the definition replaces the image's Entrypoint and

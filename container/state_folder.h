@@ -12,6 +12,7 @@
 #define CONTAINER_PID_FILE "pid"                 /* the container's init, as the host sees it */
 #define CONTAINER_MONITOR_PID_FILE "monitor.pid" /* the monitor's own pid */
 #define CONTAINER_EXIT_FILE "exit.json"          /* container/exit_record.h */
+#define CONTAINER_HEALTH_FILE "health.json"      /* container/health_record.h */
 #define CONTAINER_MONITOR_LOG "monitor.log"      /* the monitor's stderr */
 /* The json-file log driver's files (logs/log_json_file.h). */
 #define CONTAINER_LOG_FILE LOG_JSON_FILE_NAME

@@ -71,11 +71,11 @@ static const char *env_get(char **env, const char *name)
 }
 
 /* execve, looking a bare name up in the container's own PATH (not the monitor's). */
-static _Noreturn void exec_container(const struct container_config *cfg)
+static _Noreturn void exec_container(const struct container_config *cfg, char *const argv[])
 {
-	const char *file = cfg->args[0];
+	const char *file = argv[0];
 	if (strchr(file, '/')) {
-		execve(file, cfg->args, cfg->env);
+		execve(file, argv, cfg->env);
 		setup_die("exec %s: %s", file, strerror(errno));
 	}
 	const char *path = env_get(cfg->env, "PATH");
@@ -87,7 +87,7 @@ static _Noreturn void exec_container(const struct container_config *cfg)
 		char candidate[4096];
 		if (snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)n, n ? p : ".", file) <
 		    (int)sizeof(candidate)) {
-			execve(candidate, cfg->args, cfg->env);
+			execve(candidate, argv, cfg->env);
 			if (errno != ENOENT && errno != ENOTDIR)
 				saved = errno;
 		}
@@ -98,6 +98,23 @@ static _Noreturn void exec_container(const struct container_config *cfg)
 	if (saved != ENOENT)
 		setup_die("exec %s: %s", file, strerror(saved));
 	setup_die("exec %s: executable file not found in $PATH", file);
+}
+
+void container_setup_identity(const struct container_config *cfg)
+{
+	ulimits_apply(&cfg->security);
+	privileges_limit_bounding_set(cfg->security.capabilities);
+	switch_user(cfg);
+}
+
+_Noreturn void container_finish_and_exec(const struct container_config *cfg,
+					 const struct seccomp_program *seccomp, char *const argv[])
+{
+	privileges_finish(cfg->security.capabilities);
+	if (chdir(cfg->cwd) < 0)
+		setup_die("chdir %s: %s", cfg->cwd, strerror(errno));
+	seccomp_program_install(seccomp);
+	exec_container(cfg, argv);
 }
 
 _Noreturn void container_setup_and_exec(const struct container_setup *s)
@@ -113,14 +130,8 @@ _Noreturn void container_setup_and_exec(const struct container_setup *s)
 		setup_die("sethostname %s: %s", s->cfg->hostname, strerror(errno));
 	if (mkdir(s->cfg->cwd, 0755) < 0 && errno != EEXIST)
 		setup_die("working directory %s: %s", s->cfg->cwd, strerror(errno));
-	ulimits_apply(sec);
-	privileges_limit_bounding_set(sec->capabilities);
-	switch_user(s->cfg);
+	container_setup_identity(s->cfg);
 	if (sec->init)
 		init_start(s->error_fd, s->cmdline, s->cmdline_size, &s->init_seccomp); /* returns in the command's process */
-	privileges_finish(sec->capabilities);
-	if (chdir(s->cfg->cwd) < 0)
-		setup_die("chdir %s: %s", s->cfg->cwd, strerror(errno));
-	seccomp_program_install(&s->seccomp);
-	exec_container(s->cfg);
+	container_finish_and_exec(s->cfg, &s->seccomp, s->cfg->args);
 }

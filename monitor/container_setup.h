@@ -23,3 +23,12 @@ struct container_setup {
 };
 
 _Noreturn void container_setup_and_exec(const struct container_setup *setup);
+
+/* The steps the container's command and its health checks (monitor/health_check.c) share, so
+ * that a check runs exactly as the command does. In the container's namespaces, as root:
+ * ulimits, the bounding set, the user (uid, gid, groups from the image's files). */
+void container_setup_identity(const struct container_config *cfg);
+/* Then: capabilities and no_new_privs, the working directory, the seccomp filter, and execve
+ * of ARGV with the container's environment (a bare name looked up in its PATH). */
+_Noreturn void container_finish_and_exec(const struct container_config *cfg,
+					 const struct seccomp_program *seccomp, char *const argv[]);

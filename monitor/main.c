@@ -32,6 +32,7 @@
 #include "monitor/container_setup.h"
 #include "monitor/devices.h"
 #include "monitor/etc_files.h"
+#include "monitor/health_check.h"
 #include "monitor/log_forward.h"
 #include "monitor/mounts.h"
 #include "monitor/seccomp_filter.h"
@@ -45,7 +46,9 @@ struct monitor {
 	char *rootfs, *upper, *work, *pid_file, *exit_file;
 	struct log_forward logs;
 	bool logs_open;
-	struct seccomp_program seccomp, init_seccomp; /* until the clone */
+	/* Until the clone; the container's own kept while it runs when it has a healthCheck. */
+	struct seccomp_program seccomp, init_seccomp;
+	struct health_checker health;
 };
 
 static int path_in(char **ret, const char *folder, const char *name)
@@ -205,7 +208,8 @@ static int start_container(struct monitor *m, pid_t *ret_pid, struct error *err)
 		container_setup_and_exec(&s);
 	}
 	close(TAKE_FD(err_write));
-	seccomp_program_free(&m->seccomp);
+	if (!m->cfg->health_check.argv)
+		seccomp_program_free(&m->seccomp);
 	seccomp_program_free(&m->init_seccomp);
 	if (m->logs_open)
 		log_forward_close_write_ends(&m->logs);
@@ -234,24 +238,28 @@ static int wait_container(pid_t pid, struct monitor *m, int signal_fd)
 {
 	int64_t kill_at = -1;
 	for (;;) {
-		struct pollfd pfd[3] = { { .fd = signal_fd, .events = POLLIN } };
+		struct pollfd pfd[3 + HEALTH_CHECK_POLL_FDS] = { { .fd = signal_fd, .events = POLLIN } };
 		if (m->logs_open)
 			log_forward_poll_fds(&m->logs, pfd + 1);
 		else
 			pfd[1].fd = pfd[2].fd = -1;
-		int timeout = -1;
+		health_checker_poll_fds(&m->health, pfd + 3);
+		int timeout = health_checker_timeout_ms(&m->health);
 		if (kill_at >= 0 && kill_at != INT64_MAX) {
 			int64_t left = kill_at - monotonic_ms();
-			timeout = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+			int kill_timeout = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+			if (timeout < 0 || kill_timeout < timeout)
+				timeout = kill_timeout;
 		}
-		int n = poll(pfd, 3, timeout);
+		int n = poll(pfd, ELEMENTSOF(pfd), timeout);
 		if (n < 0 && errno != EINTR)
 			return 0;
-		if (n == 0 && timeout >= 0) {
+		if (kill_at >= 0 && kill_at != INT64_MAX && monotonic_ms() >= kill_at) {
 			(void)cgroup_kill(m->cfg->cgroup, NULL);
 			kill_at = INT64_MAX;
 			continue;
 		}
+		health_checker_step(&m->health);
 		if (m->logs_open && ((pfd[1].revents | pfd[2].revents) & (POLLIN | POLLHUP)))
 			log_forward_read(&m->logs);
 		struct signalfd_siginfo si;
@@ -359,6 +367,10 @@ static int run(struct monitor *m)
 		rec.error = err.message;
 	} else if (write_pid(m->pid_file, pid, &err) < 0) {
 		log_error("%s", err.message);
+	} else if (health_checker_start(&m->health, m->cfg, m->folder, pid, &m->seccomp,
+					m->lock_fd, &err) < 0) {
+		/* The container runs on; its health stays UNKNOWN. */
+		log_error("%s", err.message);
 	}
 	if (pid > 0) {
 		int status = wait_container(pid, m, signal_fd);
@@ -369,9 +381,12 @@ static int run(struct monitor *m)
 			rec.exit_code = WEXITSTATUS(status);
 		}
 	}
+	/* Before the container's cgroup goes: the check's cgroup is below it. */
+	health_checker_stop(&m->health);
 	uint64_t oom_after = 0;
+	/* Kills of health checks are counted there too, and are not the container's. */
 	if (oom_known && cgroup_oom_kills(m->cfg->cgroup, &oom_after, NULL) == 0)
-		rec.oom = oom_after > oom_before;
+		rec.oom = oom_after > oom_before + m->health.oom_kills;
 	/* The kernel killed the rest of the container with its pid 1: the pipes reach their end
 	 * as soon as those processes are gone. Every line is written before the exit is. */
 	if (m->logs_open) {

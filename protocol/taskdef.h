@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "protocol/taskdef_depends.h"
+#include "protocol/taskdef_health.h"
 #include "protocol/taskdef_linux.h"
 #include "protocol/taskdef_log.h"
 
@@ -78,6 +79,7 @@ struct taskdef_container {
 	struct taskdef_dependency *depends_on; /* dependsOn (protocol/taskdef_depends.h) */
 	size_t n_depends_on;
 	uint32_t start_timeout;  /* seconds a dependency has to meet its condition; 0: no limit */
+	struct taskdef_health_check health_check; /* argv NULL without healthCheck */
 };
 
 struct taskdef {

@@ -83,7 +83,7 @@ enum container_field {
 	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, F_READONLY_ROOT, F_MOUNT_POINTS,
 	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, F_LOG_CONFIGURATION,
 	F_DEPENDS_ON, F_START_TIMEOUT,
-	_F_MAX,
+	F_HEALTH_CHECK, _F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -111,6 +111,7 @@ static const char *const container_fields[_F_MAX] = {
 	[F_LOG_CONFIGURATION] = "logConfiguration",
 	[F_DEPENDS_ON] = "dependsOn",
 	[F_START_TIMEOUT] = "startTimeout",
+	[F_HEALTH_CHECK] = "healthCheck",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -295,6 +296,10 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	r = parse_files(found, path, c, err);
 	if (r >= 0)
 		r = taskdef_depends_from_json(found[F_DEPENDS_ON], found[F_START_TIMEOUT], path, c, err);
+	if (r >= 0 && found[F_HEALTH_CHECK]) {
+		json_path(field_path, "%s.healthCheck", path);
+		r = taskdef_health_from_json(found[F_HEALTH_CHECK], field_path, &c->health_check, err);
+	}
 	if (r < 0 || !found[F_LOG_CONFIGURATION])
 		return r;
 	json_path(field_path, "%s.logConfiguration", path);
@@ -321,5 +326,6 @@ void taskdef_container_release(struct taskdef_container *c)
 	taskdef_container_dns_release(c);
 	taskdef_log_release(&c->log);
 	taskdef_depends_release(c);
+	taskdef_health_release(&c->health_check);
 	*c = (struct taskdef_container){ 0 };
 }

@@ -103,14 +103,13 @@ int taskdef_container_index(const struct taskdef *td, const char *name)
 	return -1;
 }
 
-/* HEALTHY waits for the dependency's healthCheck, so ECS refuses it on a container without one.
- * This is the one place that rule lives: once struct taskdef_container carries its healthCheck
- * (protocol/taskdef_health.h), the test below becomes "TARGET has none". Until then no
- * container can have one (healthCheck is refused by name), and a HEALTHY that would wait for
- * ever is refused here rather than accepted. */
+/* HEALTHY waits for the dependency's healthCheck, so ECS refuses it on a container without one:
+ * it would wait for ever. */
 static int check_healthy_dependency_has_health_check(const struct taskdef_container *target,
 						     const char *path, struct error *err)
 {
+	if (target->health_check.argv)
+		return 0;
 	return error_set(err, EINVAL, "%s.condition: HEALTHY needs a healthCheck on \"%s\"", path,
 			 target->name);
 }

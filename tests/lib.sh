@@ -383,6 +383,14 @@ UNIT
 		--activation-code "$ACT_CODE" --state-dir "$state" >/dev/null || { fail register; return 1; }
 }
 
+# unit_agent_stop: at a test's end, stops tether.service and every task of the systemd cgroup
+# driver (tether.slice), and keeps the agent's journal as agent.log.
+unit_agent_stop() {
+	systemctl stop tether 2>/dev/null
+	systemctl stop tether.slice 2>/dev/null
+	journalctl -u tether --no-pager >"$WORK/agent.log" 2>&1
+}
+
 # unit_agent_start: systemctl start tether, PASS unit_starts, or FAIL with its journal.
 unit_agent_start() {
 	if ! systemctl start tether; then

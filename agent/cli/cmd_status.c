@@ -85,7 +85,8 @@ static int add_task(void *userdata, const char *task_arn, const char *definition
 		cJSON_AddStringToObject(t, "status", "ASSIGNED");
 	cJSON *last = last_state_json ? cJSON_Parse(last_state_json) : NULL;
 	if (last) {
-		static const char *const copied[] = { "stop_code", "stopped_reason", "containers" };
+		static const char *const copied[] = { "stop_code", "stopped_reason", "containers",
+						      "health_status" };
 		for (size_t i = 0; i < ELEMENTSOF(copied); i++) {
 			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(last, copied[i]);
 			if (v)
@@ -286,6 +287,9 @@ static void print_text(const cJSON *j)
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tasks) {
 		printf("  %s  %s", json_string(t, "status", "?"), json_string(t, "task_arn", "?"));
+		const char *health = json_string(t, "health_status", NULL);
+		if (health)
+			printf("  %s", health);
 		const char *reason = json_string(t, "stopped_reason", NULL);
 		printf(reason ? "  (%s)\n" : "\n", reason);
 		const cJSON *pull = cJSON_GetObjectItem(t, "pull");
@@ -299,6 +303,9 @@ static void print_text(const cJSON *j)
 			const cJSON *code = cJSON_GetObjectItem(c, "exit_code");
 			if (cJSON_IsNumber(code))
 				printf("  exit %d", code->valueint);
+			const char *chealth = json_string(c, "health_status", NULL);
+			if (chealth)
+				printf("  %s", chealth);
 			const char *creason = json_string(c, "reason", NULL);
 			if (creason)
 				printf("  %s", creason);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/tasks/task_depends.h"
+#include "agent/tasks/task_health.h"
 #include "agent/tasks/task_layers.h"
 #include "agent/tasks/task_limits.h"
 #include "agent/tasks/task_manager.h"
@@ -83,6 +84,9 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 			.exit_code = c->exit_code,
 			.reason = c->reason,
 			.pid = status == TASK_RUNNING ? c->h.pid : 0,
+			.has_health_check = c->def->health_check.argv != NULL,
+			.health = c->health,
+			.health_output = c->health_output,
 		};
 	}
 	struct task_report r = {
@@ -94,6 +98,8 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 		.n_containers = n,
 		.pull_started_at = t->pull_started_at,
 		.pull_stopped_at = t->pull_stopped_at,
+		.has_health_check = tm_task_has_health_check(t),
+		.health = tm_task_health(t),
 	};
 	tm->cfg.on_state(tm->cfg.userdata, &r);
 	free(reports);
@@ -155,6 +161,7 @@ static void task_free(struct tm_task *t)
 		struct tm_container *c = &t->containers[i];
 		container_handle_release(&c->h);
 		free(c->reason);
+		free(c->health_output);
 	}
 	free(t->containers);
 	taskdef_free(t->td);
@@ -662,6 +669,9 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	poll_pull(tm, t);
 	for (size_t i = 0; i < t->td->n_containers; i++)
 		poll_container(t, &t->containers[i]);
+	/* Health first: a dependency that turned HEALTHY lets its dependents start now. */
+	if (tm_task_read_health(t, monotonic_ms()))
+		t->changed = true;
 	task_start_ready(tm, t);
 	/* A task that reached RUNNING and STOPPED within one tick reports both. */
 	enum task_status before = t->status;

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/error.h"
+#include "container/health_status.h"
 #include "image/image.h"
 
 enum task_status {
@@ -30,6 +31,9 @@ struct container_report {
 	int exit_code;          /* 128+signal when killed by a signal, 137 for OOM and SIGKILL */
 	const char *reason;     /* NULL or e.g. "OutOfMemoryError: Container killed due to memory usage" */
 	pid_t pid;              /* container's first process as the host sees it; 0 when not running */
+	bool has_health_check;
+	enum container_health health;
+	const char *health_output; /* NULL, or the output of the check that made it unhealthy */
 };
 
 struct task_report {
@@ -42,6 +46,8 @@ struct task_report {
 	/* When this node's clock saw the images' pull start and end; 0 when unknown (a task
 	 * adopted after a restart of the agent reports none). */
 	double pull_started_at, pull_stopped_at;
+	bool has_health_check;       /* a container has a healthCheck */
+	enum container_health health; /* over its essential containers (agent/tasks/task_health.h) */
 };
 
 /* Where the pids controller is available every container gets a pids.max, so that a fork

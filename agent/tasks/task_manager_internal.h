@@ -31,6 +31,7 @@ struct tm_container {
 	enum container_health health;
 	/* Monotonic ms when it was first seen started; a dependency's startTimeout counts from it. */
 	int64_t started_at_ms;
+	char *health_output;  /* the check's output when health last changed to UNHEALTHY or UNKNOWN */
 };
 
 struct tm_task {
@@ -50,6 +51,7 @@ struct tm_task {
 	bool limits;          /* apply the definition's limits (controllers present) */
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
+	int64_t health_read_at_ms; /* when the containers' health records are read next */
 };
 
 struct task_manager {

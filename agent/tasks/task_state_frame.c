@@ -16,7 +16,10 @@ static cJSON *container_json(const struct container_report *c)
 	if (!j || !cJSON_AddStringToObject(j, "name", c->name) ||
 	    !cJSON_AddStringToObject(j, "status", task_status_to_string(c->status)) ||
 	    (c->has_exit_code && !cJSON_AddNumberToObject(j, "exit_code", c->exit_code)) ||
-	    !add_string_or_null(j, "reason", c->reason)) {
+	    !add_string_or_null(j, "reason", c->reason) ||
+	    (c->has_health_check &&
+	     (!cJSON_AddStringToObject(j, "health_status", container_health_name(c->health)) ||
+	      (c->health_output && !cJSON_AddStringToObject(j, "health_output", c->health_output))))) {
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -50,6 +53,9 @@ cJSON *task_state_frame_new(const struct task_report *report, double at)
 	     !cJSON_AddNumberToObject(f, "pull_started_at", report->pull_started_at)) ||
 	    (report->pull_stopped_at > 0 &&
 	     !cJSON_AddNumberToObject(f, "pull_stopped_at", report->pull_stopped_at)))
+		goto fail;
+	if (report->has_health_check &&
+	    !cJSON_AddStringToObject(f, "health_status", container_health_name(report->health)))
 		goto fail;
 	if (!cJSON_AddNumberToObject(f, "at", at))
 		goto fail;

@@ -63,6 +63,9 @@ static const struct {
 } added_columns[] = {
 	{ "tasks", "pull_started_at", "REAL" },
 	{ "tasks", "pull_stopped_at", "REAL" },
+	{ "tasks", "health_status", "TEXT" },
+	{ "containers", "health_status", "TEXT" },
+	{ "containers", "health_output", "TEXT" },
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)

@@ -29,6 +29,24 @@ static bool frame_valid(const cJSON *frame)
 }
 
 #define REPORT_CONTAINERS_MAX TASKDEF_MAX_CONTAINERS
+/* The agent sends at most HEALTH_OUTPUT_MAX bytes (container/health_record.h); room for
+ * JSON's view of the same text. */
+#define REPORT_HEALTH_OUTPUT_MAX 4096
+
+/* One of ECS's health statuses, else NULL (as if not reported). */
+static const char *health_member(const cJSON *obj)
+{
+	const char *s = json_string_member(obj, "health_status");
+	return s && (!strcmp(s, "HEALTHY") || !strcmp(s, "UNHEALTHY") || !strcmp(s, "UNKNOWN"))
+		       ? s
+		       : NULL;
+}
+
+static const char *health_output_member(const cJSON *obj)
+{
+	const char *s = json_string_member(obj, "health_output");
+	return s && strlen(s) <= REPORT_HEALTH_OUTPUT_MAX ? s : NULL;
+}
 
 /* A time on the node's clock (seconds since the epoch), shown as it was given; anything but a
  * plausible one (2000 to 2200) is dropped. */
@@ -53,6 +71,7 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 		.stopped_reason = json_string_member(frame, "stopped_reason"),
 		.pull_started_at = node_time(frame, "pull_started_at"),
 		.pull_stopped_at = node_time(frame, "pull_stopped_at"),
+		.health_status = health_member(frame),
 	};
 	size_t n = 0;
 	const cJSON *c;
@@ -69,6 +88,8 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 			.reason = json_string_member(c, "reason"),
 			.has_exit_code = has_code,
 			.exit_code = has_code ? (int)code->valuedouble : 0,
+			.health_status = health_member(c),
+			.health_output = health_output_member(c),
 		};
 	}
 	*ret_n = n;

@@ -94,7 +94,9 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 {
 	sqlite3_stmt *st = hub_store_prepare(
 		s, "UPDATE containers SET last_status = ?1,"
-		   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason)"
+		   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason),"
+		   " health_output = CASE WHEN ?7 IS NULL THEN health_output ELSE ?8 END,"
+		   " health_status = coalesce(?7, health_status)"
 		   " WHERE task_id = ?4 AND name = ?5"
 		   " AND task_id IN (SELECT id FROM tasks WHERE node_id = ?6)", err);
 	if (!st)
@@ -106,6 +108,8 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 	sqlite3_bind_text(st, 4, task_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->health_status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->health_output, -1, SQLITE_STATIC);
 	return hub_store_step_done(s, st, err);
 }
 
@@ -126,7 +130,8 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 		   " stopped_reason = CASE WHEN ?1 = 'STOPPED' THEN coalesce(stopped_reason, ?4)"
 		   "  ELSE stopped_reason END,"
 		   " pull_started_at = coalesce(pull_started_at, ?7),"
-		   " pull_stopped_at = coalesce(pull_stopped_at, ?8)"
+		   " pull_stopped_at = coalesce(pull_stopped_at, ?8),"
+		   " health_status = coalesce(?9, health_status)"
 		   " WHERE id = ?5 AND node_id = ?6", err);
 	if (!st)
 		return -EIO;
@@ -140,6 +145,7 @@ int task_store_apply_report(struct hub_store *s, const char *node_id,
 		sqlite3_bind_double(st, 7, r->pull_started_at);
 	if (r->pull_stopped_at > 0)
 		sqlite3_bind_double(st, 8, r->pull_stopped_at);
+	sqlite3_bind_text(st, 9, r->health_status, -1, SQLITE_STATIC);
 	if (hub_store_step_done(s, st, err) < 0)
 		return -EIO;
 	if (sqlite3_changes(s->db) == 0)

@@ -39,9 +39,12 @@ int task_store_stop_undelivered(struct hub_store *s, const char *task_id, struct
 struct task_store_report {
 	const char *task_id, *status, *stop_code, *stopped_reason;
 	double pull_started_at, pull_stopped_at; /* the node's clock; 0: not reported */
+	const char *health_status;  /* NULL: not reported (no container has a healthCheck) */
 };
 struct task_store_container_report {
 	const char *name, *status, *reason;
+	/* NULL: no healthCheck; health_output: the failing check's, replaced with the status */
+	const char *health_status, *health_output;
 	bool has_exit_code;
 	int exit_code;
 };

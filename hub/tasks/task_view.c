@@ -29,7 +29,11 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 {
 	cJSON *list = cJSON_CreateArray();
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT name, image, last_status, exit_code, reason FROM containers"
+		/* A running container's reason is the output of its failing health check: the
+		 * member the aws CLI shows (botocore drops members ECS's model lacks). */
+		s, "SELECT name, image, last_status, exit_code,"
+		   " coalesce(reason, CASE WHEN last_status != 'STOPPED' THEN health_output END),"
+		   " health_status FROM containers"
 		   " WHERE task_id = ? ORDER BY idx", NULL);
 	if (!st)
 		return list;
@@ -44,6 +48,7 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
 			cJSON_AddNumberToObject(c, "exitCode", sqlite3_column_int(st, 3));
 		add_text_or_skip(c, "reason", st, 4);
+		add_text_or_skip(c, "healthStatus", st, 5);
 		cJSON_AddItemToArray(list, c);
 	}
 	return list;
@@ -54,7 +59,8 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT t.cluster, t.family, t.revision, n.instance_id, t.cpu, t.memory,"
 		   " t.last_status, t.desired_status, t.stop_code, t.stopped_reason, t.created_at,"
-		   " t.started_at, t.stopped_at, t.version, t.pull_started_at, t.pull_stopped_at"
+		   " t.started_at, t.stopped_at, t.version, t.pull_started_at, t.pull_stopped_at,"
+		   " coalesce(t.health_status, 'UNKNOWN')"
 		   " FROM tasks t"
 		   " JOIN nodes n ON n.node_id = t.node_id"
 		   " WHERE t.id = ?1 AND (?2 IS NULL OR t.cluster = ?2)", NULL);
@@ -89,6 +95,7 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	add_time_or_skip(t, "stoppedAt", st, 12);
 	add_time_or_skip(t, "pullStartedAt", st, 14);
 	add_time_or_skip(t, "pullStoppedAt", st, 15);
+	cJSON_AddStringToObject(t, "healthStatus", col_text(st, 16));
 	cJSON_AddNumberToObject(t, "version", (double)sqlite3_column_int64(st, 13));
 	return t;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # dependsOn and startTimeout: containers start in the order their conditions ask (START,
-# COMPLETE, SUCCESS), give up with the dependency named when it cannot be met or its
+# COMPLETE, SUCCESS, HEALTHY), give up with the dependency named when it cannot be met or its
 # startTimeout passes, and stop dependents first. Run with `tether task run`; a definition with
 # a cycle is refused by name at `aws ecs register-task-definition`; and through a hub and
 # `tether run`, a task whose dependent waits stays PENDING and, across an agent killed with
@@ -113,6 +113,22 @@ run timeout
 reason="dependsOn a COMPLETE: a did not reach COMPLETE within its startTimeout of 2 s (dependency timed out)"
 [ "$RC" = 125 ] && [ ! -e "$SHARED/b" ] && grep -q "container b stopped: CannotStartContainerError: $reason" <<<"$ERR" &&
 	pass start-timeout-gives-up || fail start-timeout-gives-up "rc=$RC b: $(cat "$SHARED/b" 2>&1) $ERR"
+
+# HEALTHY: b waits until a's check passes. a is ready 6 s after it starts, so its first check
+# (5 s in) fails and the second passes; b, at its start, finds a's monitor recorded HEALTHY and
+# counts the checks that ran before it.
+task healthy "{\"name\":\"a\",\"image\":\"@IMAGE@\",\"essential\":false,$MOUNTS,\"stopTimeout\":1,
+ \"healthCheck\":{\"command\":[\"CMD-SHELL\",\"echo check >> /shared/checks; test -e /shared/ready\"],\"interval\":5,\"timeout\":2,\"retries\":3},
+ \"command\":[\"sh\",\"-c\",\"sleep 6; touch /shared/ready; sleep 1000 & wait\"]},
+ {\"name\":\"b\",\"image\":\"@IMAGE@\",$MOUNTS,\"dependsOn\":[{\"containerName\":\"a\",\"condition\":\"HEALTHY\"}],
+ \"command\":[\"sh\",\"/shared/b.sh\"]}"
+cat >"$SHARED/b.sh" <<'SH'
+grep -q '"HEALTHY"' /state/tasks/*/a/health.json && echo a-healthy || echo a-not-healthy
+wc -l < /shared/checks
+SH
+run healthy
+[ "$RC" = 0 ] && [ "$(head -n 1 <<<"$OUT")" = a-healthy ] && [ "$(tail -n 1 <<<"$OUT")" -ge 2 ] &&
+	pass healthy-waits-for-the-check || fail healthy-waits-for-the-check "rc=$RC out=$OUT $ERR"
 
 # Stop order: b depends on a, so at a stop b gets SIGTERM first and a only once b has ended.
 # b takes a second over its stop and then leaves a mark; a, at its SIGTERM, records whether

@@ -268,6 +268,82 @@ TEST(hub_link_task_state_applied_once)
 	node_release(&n);
 }
 
+/* DescribeTasks' view of the node's task (the caller deletes it). */
+static cJSON *described_task(struct node *n)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"tasks\":[\"%s\"]}", n->task_arn);
+	_cleanup_free_ char *out = call(n->store, "AmazonEC2ContainerServiceV20141113.DescribeTasks", body);
+	cJSON *o = cJSON_Parse(out);
+	cJSON *t = cJSON_DetachItemFromArray(cJSON_GetObjectItem(o, "tasks"), 0);
+	cJSON_Delete(o);
+	return t;
+}
+
+static void send_health(struct agent_link *l, const struct node *n, int seq, const char *status,
+			const char *health, const char *output)
+{
+	char frame[1024];
+	snprintf(frame, sizeof(frame),
+		 "{\"type\":\"task_state\",\"seq\":%d,\"task_arn\":\"%s\",\"status\":\"%s\","
+		 "\"health_status\":\"%s\",\"containers\":[{\"name\":\"c\",\"status\":\"%s\","
+		 "\"reason\":null,\"health_status\":\"%s\"%s%s%s}]}",
+		 seq, n->task_arn, status, health, status, health, output ? ",\"health_output\":\"" : "",
+		 output ? output : "", output ? "\"" : "");
+	send_text(l, frame);
+	free(agent_link_next_out(l));
+}
+
+#define ASSERT_MEMBER(obj, name, want)                                                   \
+	do {                                                                             \
+		const cJSON *v_ = cJSON_GetObjectItem(obj, name);                        \
+		ASSERT_STR_EQ(cJSON_IsString(v_) ? v_->valuestring : "(none)", want);    \
+	} while (0)
+
+TEST(hub_link_health_stored_and_described)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	/* Before any health: the task UNKNOWN, as ECS shows a task without checks. */
+	cJSON *t = described_task(&n);
+	ASSERT_MEMBER(t, "healthStatus", "UNKNOWN");
+	ASSERT_MEMBER(cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0), "healthStatus",
+		      "(none)");
+	cJSON_Delete(t);
+	/* UNHEALTHY with the failing output, shown as the running container's reason. */
+	send_health(&l, &n, 5, "RUNNING", "UNHEALTHY", "no answer\\n");
+	t = described_task(&n);
+	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_MEMBER(t, "healthStatus", "UNHEALTHY");
+	ASSERT_MEMBER(c, "healthStatus", "UNHEALTHY");
+	ASSERT_MEMBER(c, "reason", "no answer\n");
+	cJSON_Delete(t);
+	/* HEALTHY again: the output goes with it. */
+	send_health(&l, &n, 6, "RUNNING", "HEALTHY", NULL);
+	t = described_task(&n);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_MEMBER(t, "healthStatus", "HEALTHY");
+	ASSERT_MEMBER(c, "healthStatus", "HEALTHY");
+	ASSERT_MEMBER(c, "reason", "(none)");
+	cJSON_Delete(t);
+	/* An unknown value is ignored: what was stored stays. */
+	send_health(&l, &n, 7, "RUNNING", "SICK", "x");
+	t = described_task(&n);
+	ASSERT_MEMBER(t, "healthStatus", "HEALTHY");
+	cJSON_Delete(t);
+	/* A stopped container's reason is never a health check's output. */
+	send_health(&l, &n, 8, "STOPPED", "UNHEALTHY", "late");
+	t = described_task(&n);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_MEMBER(c, "healthStatus", "UNHEALTHY");
+	ASSERT_MEMBER(c, "reason", "(none)");
+	cJSON_Delete(t);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
 TEST(hub_link_malformed_task_state_refused_and_acked)
 {
 	struct node n;

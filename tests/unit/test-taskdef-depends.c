@@ -121,6 +121,8 @@ TEST(depends_healthy_needs_a_health_check)
 {
 	ASSERT_CONTAINS(parse(C("a", "") "," C("b", ", \"dependsOn\": [" DEP("a", "HEALTHY") "]"), NULL),
 			"containerDefinitions[1].dependsOn[0].condition: HEALTHY needs a healthCheck on \"a\"");
+	ASSERT_TRUE(parse(C("a", ", \"healthCheck\": {\"command\": [\"CMD\", \"true\"]}") ","
+			  C("b", ", \"dependsOn\": [" DEP("a", "HEALTHY") "]"), NULL) == NULL);
 }
 
 TEST(depends_cycle_refused_by_name)

@@ -13,12 +13,7 @@ NODE=$WORK/node # tmpfs: container roots are overlayfs, whose upper folder canno
 
 unit_agent_setup "$NODE" || exit 1
 
-end_unit() {
-	systemctl stop tether 2>/dev/null
-	systemctl stop tether.slice 2>/dev/null
-	journalctl -u tether --no-pager >"$WORK/agent.log" 2>&1
-}
-trap 'end_unit; on_exit' EXIT
+trap 'unit_agent_stop; on_exit' EXIT
 
 unit_agent_start || exit 1
 check agent_connects wait_until 60 agent_connected
