@@ -57,7 +57,10 @@ static cJSON *container_json(const struct container_view *c)
 	cJSON_AddStringToObject(o, "name", c->name);
 	cJSON_AddStringToObject(o, "image", c->image);
 	cJSON_AddStringToObject(o, "status", c->known_status);
-	cJSON_AddStringToObject(o, "health", c->health);
+	if (c->health)
+		cJSON_AddStringToObject(o, "health_status", c->health);
+	if (c->health_output)
+		cJSON_AddStringToObject(o, "health_output", c->health_output);
 	if (c->has_exit_code)
 		cJSON_AddNumberToObject(o, "exit_code", c->exit_code);
 	if (c->reason)
@@ -81,6 +84,8 @@ static cJSON *task_json(const struct task_view *t)
 		cJSON_AddStringToObject(o, "stop_code", t->stop_code);
 	if (t->stopped_reason)
 		cJSON_AddStringToObject(o, "stopped_reason", t->stopped_reason);
+	if (t->health)
+		cJSON_AddStringToObject(o, "health_status", t->health);
 	cJSON *containers = cJSON_AddArrayToObject(o, "containers");
 	for (size_t i = 0; containers && i < t->n_containers; i++)
 		cJSON_AddItemToArray(containers, container_json(&t->containers[i]));

@@ -88,9 +88,11 @@ static cJSON *container_metadata(const char *cluster, const struct task_view *t,
 	add_file_time(o, "CreatedAt", c->dir, CONTAINER_CONFIG_FILE);
 	if (c->pid || c->has_exit_code)
 		add_file_time(o, "StartedAt", c->dir, CONTAINER_PID_FILE);
-	if (strcmp(c->health, "UNKNOWN")) {
+	if (c->health) {
 		cJSON *health = cJSON_AddObjectToObject(o, "Health");
 		cJSON_AddStringToObject(health, "status", c->health);
+		if (c->health_output)
+			cJSON_AddStringToObject(health, "output", c->health_output);
 	}
 	cJSON_AddStringToObject(o, "Type", "NORMAL");
 	return o;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "agent/tasks/task_health.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "agent/tasks/task_view.h"
 
@@ -11,7 +12,8 @@ static void view_container(const struct tm_container *c, struct container_view *
 		.name = c->def->name,
 		.image = c->def->image,
 		.known_status = task_status_to_string(status),
-		.health = container_health_name(c->health),
+		.health = c->def->health_check.argv ? container_health_name(c->health) : NULL,
+		.health_output = c->health_output,
 		.has_exit_code = c->has_exit_code,
 		.exit_code = c->exit_code,
 		.reason = c->reason,
@@ -46,6 +48,8 @@ int task_manager_foreach_view(const struct task_manager *tm,
 										      : "RUNNING",
 			.stop_code = t->stop_code,
 			.stopped_reason = t->stopped_reason,
+			.health = tm_task_has_health_check(t) ? container_health_name(tm_task_health(t))
+							      : NULL,
 			.cpu = t->td ? t->td->cpu : 0,
 			.memory_mib = t->td ? t->td->memory_mib : 0,
 			.pull_started_at = t->pull_started_at,

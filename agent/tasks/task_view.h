@@ -13,7 +13,8 @@ struct container_view {
 	const char *name;
 	const char *image;
 	const char *known_status;   /* PENDING, RUNNING, STOPPED */
-	const char *health;         /* HEALTHY, UNHEALTHY, UNKNOWN */
+	const char *health;         /* HEALTHY, UNHEALTHY, UNKNOWN; NULL without a healthCheck */
+	const char *health_output;  /* the failing check's output that made it so; NULL when none */
 	bool has_exit_code;
 	int exit_code;
 	const char *reason;         /* NULL when none */
@@ -32,6 +33,8 @@ struct task_view {
 	const char *known_status;
 	const char *desired_status; /* STOPPED once a stop is asked or decided, else RUNNING */
 	const char *stop_code, *stopped_reason; /* NULL when none */
+	const char *health;         /* over its essential checked containers; NULL when none has a
+				     * healthCheck */
 	uint32_t cpu, memory_mib;   /* task-level; 0 when not set */
 	double pull_started_at, pull_stopped_at;
 	const struct container_view *containers;

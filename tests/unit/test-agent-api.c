@@ -20,16 +20,16 @@ static const struct container_view containers_a[] = {
 	{ .name = "web", .image = "oci:/img:latest", .known_status = "RUNNING",
 	  .health = "HEALTHY", .pid = 4242, .dir = "/nonexistent/web", .cgroup = NULL,
 	  .cpu = 256, .memory_mib = 128, .essential = true },
-	{ .name = "side", .image = "busybox", .known_status = "STOPPED", .health = "UNKNOWN",
+	{ .name = "side", .image = "busybox", .known_status = "STOPPED",
 	  .has_exit_code = true, .exit_code = 3, .reason = "done", .dir = "/nonexistent/side" },
 };
 static const struct container_view containers_b[] = {
-	{ .name = "web", .image = "other", .known_status = "PENDING", .health = "UNKNOWN",
+	{ .name = "web", .image = "other", .known_status = "PENDING",
 	  .dir = "/nonexistent/b" },
 };
 static const struct task_view tasks[] = {
 	{ .arn = ARN_A, .id = "aaaa1111", .family = "fam", .network_mode = "host",
-	  .known_status = "RUNNING", .desired_status = "RUNNING", .cpu = 512,
+	  .known_status = "RUNNING", .desired_status = "RUNNING", .health = "HEALTHY", .cpu = 512,
 	  .memory_mib = 256, .containers = containers_a, .n_containers = 2 },
 	{ .arn = ARN_B, .id = "bbbb2222", .family = "other", .network_mode = "host",
 	  .known_status = "PENDING", .desired_status = "RUNNING", .containers = containers_b,
@@ -109,6 +109,12 @@ TEST(api_tasks_lists_every_task_with_its_containers)
 	ASSERT_STR_EQ(str(side, "status"), "STOPPED");
 	ASSERT_INT_EQ(cJSON_GetObjectItem(side, "exit_code")->valueint, 3);
 	ASSERT_STR_EQ(str(side, "reason"), "done");
+	/* Health only where a healthCheck decides it, under the names task_state frames use. */
+	ASSERT_STR_EQ(str(a, "health_status"), "HEALTHY");
+	ASSERT_STR_EQ(str(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "containers"), 0),
+			  "health_status"), "HEALTHY");
+	ASSERT_TRUE(!cJSON_GetObjectItem(side, "health_status"));
+	ASSERT_TRUE(!cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1), "health_status"));
 	cJSON_Delete(j);
 }
 
