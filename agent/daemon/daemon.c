@@ -20,6 +20,7 @@
 #include "agent/daemon/service_status.h"
 #include "agent/daemon/service_watchdog.h"
 #include "agent/daemon/test_hooks.h"
+#include "agent/health/node_health.h"
 #include "agent/host/host_check.h"
 #include "agent/host/state_dir_fs.h"
 #include "agent/link/frame_handler.h"
@@ -58,6 +59,10 @@ struct daemon {
 	lws_sorted_usec_list_t tick_sul;
 	struct service_status status;
 	struct service_watchdog watchdog;
+	struct node_health health;
+	lws_sorted_usec_list_t health_sul;
+	uint64_t image_store_budget;
+	time_t connected_at;
 	/* Frames sent while the store had writes not yet committed: they go out after the
 	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
 	struct held_frame *held_head, **held_tail;
@@ -118,15 +123,20 @@ static void commit_and_send(struct daemon *d)
 	if (failed)
 		log_error("Cannot write the state database: %s; reconnecting to the hub",
 			  err.message);
+	bool dropped = false;
 	while (d->held_head) {
 		struct held_frame *f = d->held_head;
 		d->held_head = f->next;
 		if (!failed)
 			send_now(d, f->text);
+		dropped |= failed;
 		free(f);
 	}
 	d->held_tail = &d->held_head;
-	if (failed && d->link)
+	/* Writes that promised the hub nothing (the connection state, an ack's removal from
+	 * the outbox, which a replay repeats harmlessly) are retried by the next turn; the link
+	 * stays up, so that a node whose state database fails can still say so. */
+	if (dropped && d->link)
 		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			       "agent state not written");
 }
@@ -137,18 +147,71 @@ static char *make_hello(void *userdata, const char *nonce, struct error *err)
 	return node_hello_frame(d->id.node_id, d->key, nonce, &d->host, err);
 }
 
+/* Outbox frames are on disk already: they need not wait for this turn's commit. */
 static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
 {
 	(void)seq;
-	send_text(userdata, frame_text);
+	send_now(userdata, frame_text);
 	return 0;
 }
 
-static void send_node_status(struct daemon *d)
+static void health_round(struct daemon *d, time_t now)
 {
-	_cleanup_free_ char *text = node_status_frame(task_manager_active_count(d->tm), &d->host);
-	if (text)
-		send_text(d, text);
+	/* The store probe is a transaction of its own: this turn's writes go first. */
+	commit_and_send(d);
+	struct hostinfo fresh = { 0 };
+	struct error err = { 0 };
+	if (hostinfo_collect(&fresh, &err) == 0 && (fresh.cpu_units != d->host.cpu_units ||
+						    fresh.memory_mib != d->host.memory_mib)) {
+		log_info("Resources changed: cpu %" PRIu64 " -> %" PRIu64 ", memory %" PRIu64
+			 " -> %" PRIu64 " MiB", d->host.cpu_units, fresh.cpu_units,
+			 d->host.memory_mib, fresh.memory_mib);
+		struct hostinfo old = d->host;
+		d->host = fresh;
+		fresh = old;
+	}
+	hostinfo_release(&fresh);
+	struct self_check_context c = { .state_dir = d->state_dir, .store = d->store,
+					.image_store_budget = d->image_store_budget };
+	bool was = d->health.verdict.taken ? health_verdict_ok(&d->health.verdict) : true;
+	node_health_round(&d->health, &c, d->host.cpu_units, d->host.memory_mib, now);
+	bool is = health_verdict_ok(&d->health.verdict);
+	char reason[HEALTH_CHECK_COUNT * (HEALTH_REASON_MAX + 2)];
+	health_verdict_reason(&d->health.verdict, reason, sizeof(reason));
+	if (was && !is)
+		log_error("Node health IMPAIRED: %s", reason);
+	else if (!was && is)
+		log_info("Node health OK again");
+}
+
+/* Best effort and about the present: sent at once, not held for the commit. */
+static void send_node_status(struct daemon *d, time_t now)
+{
+	struct node_status_report r = {
+		.running_tasks = task_manager_active_count(d->tm),
+		.tasks_pending = task_manager_count(d->tm, TASK_PENDING),
+		.tasks_running = task_manager_count(d->tm, TASK_RUNNING),
+		.tasks_stopped = task_manager_count(d->tm, TASK_STOPPED),
+		.connected_since = (double)d->connected_at,
+		.health = node_health_json(&d->health, now),
+	};
+	_cleanup_free_ char *text = node_status_frame(&r, &d->host);
+	if (text) {
+		send_now(d, text);
+		node_health_reported(&d->health, now);
+	}
+}
+
+static void health_timer(lws_sorted_usec_list_t *sul)
+{
+	struct daemon *d = lws_container_of(sul, struct daemon, health_sul);
+	time_t now = time(NULL);
+	health_round(d, now);
+	if (d->link && frame_handler_ready(&d->handler) &&
+	    (d->health.changed || now - d->health.last_report_at >= NODE_HEALTH_REPORT_S))
+		send_node_status(d, now);
+	lws_sul_schedule(hub_link_context(d->link), 0, &d->health_sul, health_timer,
+			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
 }
 
 static void on_welcome(void *userdata, const cJSON *welcome)
@@ -168,7 +231,8 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 	struct error err = { 0 };
 	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
 		log_error("Cannot replay the outbox: %s", err.message);
-	send_node_status(d);
+	d->connected_at = time(NULL);
+	send_node_status(d, d->connected_at);
 }
 
 static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
@@ -337,6 +401,8 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 			struct error *err)
 {
 	d->state_dir = o->state_dir;
+	d->image_store_budget = o->image_store_budget;
+	node_health_init(&d->health, time(NULL));
 	int r = identity_load(o->state_dir, &d->id, err);
 	if (r < 0)
 		return r;
@@ -486,6 +552,10 @@ static int run_daemon(const struct run_options *o)
 	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)
 		log_warning("Service manager watchdog not kept: %s", err.message);
 	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
+	/* The first round before the first welcome, so that it reports a verdict. */
+	health_round(&d, time(NULL));
+	lws_sul_schedule(ctx, 0, &d.health_sul, health_timer,
+			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
 	hub_link_connect_now(d.link);
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,

@@ -63,6 +63,7 @@ static const struct {
 } added_columns[] = {
 	{ "tasks", "pull_started_at", "REAL" },
 	{ "tasks", "pull_stopped_at", "REAL" },
+	{ "nodes", "health", "TEXT" }, /* hub/node_health.h */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)
