@@ -22,6 +22,7 @@
 #include "agent/daemon/test_hooks.h"
 #include "agent/health/node_health.h"
 #include "agent/host/host_check.h"
+#include "agent/metrics/node_metrics.h"
 #include "agent/host/state_dir_fs.h"
 #include "agent/link/frame_handler.h"
 #include "agent/link/hostinfo.h"
@@ -63,6 +64,9 @@ struct daemon {
 	lws_sorted_usec_list_t health_sul;
 	uint64_t image_store_budget;
 	time_t connected_at;
+	struct node_metrics metrics;
+	lws_sorted_usec_list_t metrics_sul;
+	uint64_t metrics_interval_s;
 	/* Frames sent while the store had writes not yet committed: they go out after the
 	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
 	struct held_frame *held_head, **held_tail;
@@ -184,6 +188,30 @@ static void health_round(struct daemon *d, time_t now)
 		log_info("Node health OK again");
 }
 
+static void send_best_effort(void *userdata, const char *text)
+{
+	send_now(userdata, text);
+}
+
+static void metrics_timer(lws_sorted_usec_list_t *sul)
+{
+	struct daemon *d = lws_container_of(sul, struct daemon, metrics_sul);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (node_metrics_round(&d->metrics, d->tm, (double)now.tv_sec + now.tv_nsec / 1e9) < 0)
+		log_warning("Out of memory sampling the containers' metrics");
+	if (d->link && frame_handler_ready(&d->handler))
+		node_metrics_send(&d->metrics, send_best_effort, d);
+	lws_sul_schedule(hub_link_context(d->link), 0, &d->metrics_sul, metrics_timer,
+			 (lws_usec_t)d->metrics_interval_s * LWS_US_PER_SEC);
+}
+
+static void metrics_acked(void *userdata, uint64_t batch)
+{
+	struct daemon *d = userdata;
+	node_metrics_acked(&d->metrics, batch);
+}
+
 /* Best effort and about the present: sent at once, not held for the commit. */
 static void send_node_status(struct daemon *d, time_t now)
 {
@@ -233,6 +261,8 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 		log_error("Cannot replay the outbox: %s", err.message);
 	d->connected_at = time(NULL);
 	send_node_status(d, d->connected_at);
+	node_metrics_connected(&d->metrics);
+	node_metrics_send(&d->metrics, send_best_effort, d);
 }
 
 static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
@@ -261,6 +291,7 @@ static const struct frame_handler_ops handler_ops = {
 	.start_task = start_task,
 	.stop_task = stop_task,
 	.forget_task = forget_task,
+	.metrics_acked = metrics_acked,
 };
 
 static void on_task_state(void *userdata, const struct task_report *report)
@@ -403,6 +434,10 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	d->state_dir = o->state_dir;
 	d->image_store_budget = o->image_store_budget;
 	node_health_init(&d->health, time(NULL));
+	d->metrics_interval_s = o->metrics_interval_s;
+	int m = node_metrics_init(&d->metrics, METRICS_BUFFER_MAX);
+	if (m < 0)
+		return error_set(err, -m, "metrics buffer");
 	int r = identity_load(o->state_dir, &d->id, err);
 	if (r < 0)
 		return r;
@@ -462,6 +497,7 @@ static void daemon_teardown(struct daemon *d)
 	d->link = NULL;
 	frame_handler_reset(&d->handler);
 	task_manager_free(d->tm);
+	node_metrics_release(&d->metrics);
 	store_close(d->store);
 	EVP_PKEY_free(d->key);
 	hostinfo_release(&d->host);
@@ -556,6 +592,8 @@ static int run_daemon(const struct run_options *o)
 	health_round(&d, time(NULL));
 	lws_sul_schedule(ctx, 0, &d.health_sul, health_timer,
 			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
+	lws_sul_schedule(ctx, 0, &d.metrics_sul, metrics_timer,
+			 (lws_usec_t)d.metrics_interval_s * LWS_US_PER_SEC);
 	hub_link_connect_now(d.link);
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,

@@ -1,4 +1,5 @@
 #include "agent/daemon/run_options.h"
+#include "agent/metrics/metrics_sample.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -137,6 +138,13 @@ static int set_image_cleanup_age(struct run_options *o, const char *value, struc
 				 "with s, m, h or d), not '%s'", value);
 	return 0;
 }
+static int set_metrics_interval(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64(value, 1, 3600, &o->metrics_interval_s) < 0)
+		return error_set(err, EINVAL, "takes a number of seconds from 1 to 3600, not '%s'",
+				 value);
+	return 0;
+}
 
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
 static const struct run_option run_option_table[] = {
@@ -153,6 +161,7 @@ static const struct run_option run_option_table[] = {
 	{ "image-pull-behavior", "TETHER_IMAGE_PULL_BEHAVIOR", "WHEN", set_image_pull_behavior },
 	{ "image-store-budget", "TETHER_IMAGE_STORE_BUDGET", "SIZE", set_image_store_budget },
 	{ "image-cleanup-age", "TETHER_IMAGE_CLEANUP_AGE", "DURATION", set_image_cleanup_age },
+	{ "metrics-interval", "TETHER_METRICS_INTERVAL", "SECONDS", set_metrics_interval },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -241,6 +250,7 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 	*o = (struct run_options){
 		.state_dir = DEFAULT_STATE_DIR,
 		.registry = REGISTRY_OPTIONS_DEFAULT,
+		.metrics_interval_s = METRICS_INTERVAL_DEFAULT_S,
 	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */

@@ -24,6 +24,7 @@ struct run_options {
 	enum image_pull_behavior image_pull_behavior;
 	uint64_t image_store_budget;  /* bytes; 0: none */
 	uint64_t image_cleanup_age_s; /* 0: unused images stay until the budget needs room */
+	uint64_t metrics_interval_s;  /* containers' metrics sampled this often */
 };
 
 /* Defaults first, then every TETHER_* key of envp (a NULL-terminated "KEY=value" array, as
