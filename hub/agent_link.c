@@ -132,6 +132,28 @@ static void update_node_health(struct agent_link *l, const cJSON *f)
 	}
 }
 
+/* A batch of container samples: applied to the window once, acked by its batch id. */
+static void handle_metrics(struct agent_link *l, const cJSON *f)
+{
+	char why[160];
+	uint64_t ack = 0;
+	int r = l->metrics ? metrics_window_apply(l->metrics, l->node_id, f, hub_now(), &ack, why,
+						  sizeof(why))
+			   : -ENOTSUP;
+	if (r == -EINVAL)
+		push_error(l, why);
+	else if (r == -ENOTSUP)
+		push_error(l, "metrics: this hub keeps no metrics");
+	if (ack && r != -ENOMEM && r != -ENOTSUP) {
+		cJSON *a = frame_new(FRAME_METRICS_ACK, 0);
+		char text[24];
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)ack);
+		if (a)
+			cJSON_AddRawToObject(a, "batch", text);
+		push(l, a);
+	}
+}
+
 static int hello(struct agent_link *l, const cJSON *f)
 {
 	const char *protocol = json_string_member(f, "protocol"), *node_id = json_string_member(f, "node_id");
@@ -272,6 +294,9 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		}
 		break;
 	case FRAME_HEARTBEAT:
+		break;
+	case FRAME_METRICS:
+		handle_metrics(l, fr.json);
 		break;
 	case FRAME_DEREGISTER:
 		handle_deregister(l);

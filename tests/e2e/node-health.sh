@@ -1,10 +1,12 @@
 #!/bin/bash
-# Node health through a real hub and `tether run` on loopback, read with the real aws CLI:
-# describe-container-instances shows ECS's healthStatus (OK, a detail per self-check, with
-# when it was updated and last changed) and figures that match the node's tasks; an image
-# store over its budget (the agent restarted with a budget below the images its running task
-# holds) turns the node IMPAIRED with the reason in statusReason while the task runs on, and
-# back to OK when the budget is raised.
+# Node health and metrics through a real hub and `tether run` on loopback, read with the real
+# aws CLI and Prometheus' own parser: describe-container-instances shows ECS's healthStatus
+# (OK, a detail per self-check, with when it was updated and last changed); a running task's
+# container metrics reach the hub's GET /metrics, whose text parses and whose figures match
+# describe-tasks and describe-container-instances; an image store over its budget (the agent
+# restarted with a budget below the images its running task holds) turns the node IMPAIRED
+# with the reason in statusReason while the task runs on, and back to OK when the budget is
+# raised.
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
@@ -19,7 +21,11 @@ start_hub || { fail hub_starts "see hub.log"; exit 1; }
 # busybox and a 3 MiB layer: more than the smallest budget (1 MiB).
 /usr/bin/python3 "$TOP/tests/registry/make-images.py" --out "$WORK/images" --escape-dir unused \
 	--bench --bench-layers 1 --bench-layer-mib 3 >/dev/null || { fail images_made; exit 1; }
-join_node "$NODE" || { fail join_node "see hub.log"; exit 1; }
+# Samples every 2 s instead of 20 (--metrics-interval, docs/configuration.md).
+make_activation --registration-limit 1 && "$BIN/tether" register --hub "$HUB_URL" --cluster default \
+	--activation-id "$ACT_ID" --activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null ||
+	{ fail join_node "see hub.log"; exit 1; }
+start_agent "$NODE" --metrics-interval 2
 check agent_connects wait_until 30 agent_connected
 
 ci_arn=$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
@@ -44,6 +50,42 @@ arn=$(awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definiti
 check task_reaches_running wait_until 60 task_is "$arn" RUNNING
 running_count() { [ "$(describe_ci | jq '.containerInstances[0].runningTasksCount')" = "$1" ]; }
 check running_tasks_count_matches wait_until 10 running_count 1
+
+# --- metrics: GET /metrics of the hub, read by Prometheus' parser
+metrics() { curl -sf "$HUB_URL/metrics" | /usr/bin/python3 "$TOP/tests/metrics-check.py"; }
+sample() { # NAME [jq condition on .labels]: the value of the first sample that matches
+	metrics | jq -r --arg n "$1" "select(.name == \$n and (${2:-true})) | .value" | head -n 1
+}
+task_cpu_reported() { [ -n "$(sample tether_container_cpu_usage_usec_total ".labels.task_arn == \"$arn\"")" ]; }
+check task_metrics_reach_the_hub wait_until 30 task_cpu_reported
+check metrics_parse_as_exposition bash -c 'curl -sf "$1/metrics" | /usr/bin/python3 "$2/tests/metrics-check.py" >/dev/null' _ "$HUB_URL" "$TOP"
+check metrics_content_type bash -c "curl -sf -o /dev/null -w '%{content_type}' '$HUB_URL/metrics' | grep -q '^text/plain; version=0.0.4'"
+ci=$(describe_ci)
+node_id=$(jq -r '.containerInstances[0].ec2InstanceId' <<<"$ci")
+on_node=".labels.node_id == \"$node_id\""
+check node_connected_gauge test "$(sample tether_node_connected "$on_node")" = 1
+check node_health_ok_gauge test "$(sample tether_node_health_ok "$on_node")" = 1
+check node_running_tasks_match test "$(sample tether_node_running_tasks "$on_node")" = \
+	"$(jq '.containerInstances[0].runningTasksCount' <<<"$ci")"
+for r in CPU MEMORY; do
+	unit=$([ $r = CPU ] && echo cpu_units || echo memory_mib)
+	check "registered_${r,,}_matches" test "$(sample "tether_node_registered_$unit" "$on_node")" = \
+		"$(jq --arg r $r '.containerInstances[0].registeredResources[] | select(.name == $r) | .integerValue' <<<"$ci")"
+	check "remaining_${r,,}_matches" test "$(sample "tether_node_remaining_$unit" "$on_node")" = \
+		"$(jq --arg r $r '.containerInstances[0].remainingResources[] | select(.name == $r) | .integerValue' <<<"$ci")"
+done
+running=$(awsx ecs list-tasks --cluster default --desired-status RUNNING | jq '.taskArns | length')
+check running_tasks_gauge_matches_list_tasks test "$(sample tether_tasks '.labels.status == "RUNNING"')" = "$running"
+check instances_gauge test "$(sample tether_container_instances '.labels.status == "ACTIVE" and .labels.connected == "true"')" = 1
+task_container=".labels.task_arn == \"$arn\" and .labels.container == \"main\""
+check container_cpu_is_positive bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_container_cpu_usage_usec_total "$task_container")' | bc)\" = 1 ]"
+check links_welcomed_counted bash -c "[ \"\$(printf '%s >= 1\n' '$(sample tether_links_welcomed_total)' | bc)\" = 1 ]"
+check api_requests_counted bash -c "[ \"\$(printf '%s >= 1\n' '$(sample tether_api_requests_total '.labels.operation == "DescribeContainerInstances" and .labels.status == "200"')' | bc)\" = 1 ]"
+# The agent samples again: the latest sample moves on.
+first=$(sample tether_container_sample_timestamp_seconds "$task_container")
+check sample_time_is_now bash -c "[ \"\$(printf '%s > %s - 60\n' '$first' \"\$(date +%s)\" | bc)\" = 1 ]"
+sample_moved() { [ "$(sample tether_container_sample_timestamp_seconds "$task_container")" != "$first" ]; }
+check later_samples_arrive wait_until 20 sample_moved
 
 # The same node with a budget its running task's image is over: the images in use cannot be
 # collected, and the node says so.
