@@ -23,7 +23,7 @@
 
 #define METRICS_WINDOW_SAMPLES 45     /* 15 minutes at the agent's default 20 s */
 #define METRICS_WINDOW_SECONDS 900
-#define METRICS_WINDOW_MAX_SERIES 65536
+#define METRICS_WINDOW_MAX_SERIES 32768 /* about 120 MB of points at most */
 #define METRICS_FRAME_MAX_SAMPLES 1024
 
 struct metrics_point {
