@@ -13,7 +13,7 @@
 #include "hub/fault.h"
 #include "common/exposition.h"
 #include "hub/http_answer.h"
-#include "hub/metrics/hub_metrics_text.h"
+#include "hub/metrics_exposition.h"
 #include "hub/operator_audit.h"
 #include "hub/register_throttle.h"
 #include "hub/registration.h"

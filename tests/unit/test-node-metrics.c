@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "agent/metrics/agent_metrics_text.h"
 #include "agent/metrics/metrics_buffer.h"
@@ -190,4 +192,53 @@ TEST(agent_text_has_node_facts_health_and_containers)
 	ASSERT_CONTAINS(text, "tether_container_memory_current_bytes{task_arn=\"arn:task/1\"");
 	ASSERT_TRUE(!strstr(text, "tether_container_pids{")); /* not sampled: not shown */
 	free(text);
+}
+
+/* The node's text read by Prometheus' own parser (Debian's python3-prometheus-client), which
+ * refuses text that is not valid exposition. Run from the source tree's top, as tests/run.sh
+ * does. */
+TEST(agent_text_parses_with_the_reference_parser)
+{
+	if (access("tests/metrics-check.py", R_OK) < 0 ||
+	    system("/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null") != 0) {
+		test_skip("no tests/metrics-check.py here, or no python3-prometheus-client");
+		return;
+	}
+	struct node_health h;
+	node_health_init(&h, 0);
+	h.facts.io = (struct pressure){ .known = true, .some_avg300 = 0.5 };
+	h.facts.state_disk_known = true;
+	h.facts.state_free_bytes = 1u << 30;
+	struct health_check_result round[HEALTH_CHECK_COUNT];
+	for (int i = 0; i < HEALTH_CHECK_COUNT; i++)
+		round[i] = (struct health_check_result){ .ok = true };
+	health_verdict_record(&h.verdict, round, 1);
+	struct metrics_sample s[2] = { sample("a\\b\"c\nd", 3), sample("b", 4) };
+	char *text = NULL;
+	ASSERT_INT_EQ(agent_metrics_text(&h, s, 2, &text), 0);
+	metrics_sample_release(&s[0]);
+	metrics_sample_release(&s[1]);
+	char in[600], out[600], cmd[1400];
+	snprintf(in, sizeof(in), "%s/agent.prom", test_tmpdir());
+	snprintf(out, sizeof(out), "%s/agent.json", test_tmpdir());
+	FILE *f = fopen(in, "we");
+	ASSERT_TRUE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/metrics-check.py <'%s' >'%s'", in, out);
+	ASSERT_INT_EQ(system(cmd), 0);
+	char *parsed = NULL;
+	f = fopen(out, "re");
+	ASSERT_TRUE(f != NULL);
+	size_t size = 0;
+	ASSERT_TRUE(getdelim(&parsed, &size, '\0', f) > 0);
+	fclose(f);
+	ASSERT_CONTAINS(parsed, "\"name\": \"tether_container_cpu_usage_usec_total\", \"labels\": "
+				"{\"task_arn\": \"arn:task/1\", \"container\": \"a\\\\b\\\"c\\nd\"}, "
+				"\"value\": 3000.0");
+	ASSERT_CONTAINS(parsed, "\"name\": \"tether_node_pressure_some_percent\", \"labels\": "
+				"{\"resource\": \"io\", \"window\": \"300\"}, \"value\": 0.5");
+	ASSERT_CONTAINS(parsed, "\"name\": \"tether_node_health_ok\", \"labels\": {}, \"value\": 1.0");
+	free(parsed);
 }

@@ -5,7 +5,7 @@
 
 #include "common/cleanup.h"
 #include "common/exposition.h"
-#include "hub/metrics/hub_metrics_text.h"
+#include "hub/metrics_exposition.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/json_value.h"
