@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,10 @@ enum node_gauge {
 	NODE_REMAINING_MEMORY,
 	NODE_HEALTH_OK,
 	NODE_METRICS_DROPPED,
+	NODE_LOAD1,             /* the facts of its last health report, when it gave them */
+	NODE_MEMORY_AVAILABLE,
+	NODE_STATE_DISK_FREE,
+	NODE_IMAGES_DISK_FREE,
 	NODE_GAUGE_COUNT,
 };
 
@@ -42,6 +47,13 @@ static const struct {
 			     "1 while the node is connected and its health is OK." },
 	[NODE_METRICS_DROPPED] = { "tether_node_metrics_samples_dropped_total", "counter",
 				   "Samples the agent dropped for lack of room (since it started)." },
+	[NODE_LOAD1] = { "tether_node_load1", "gauge", "The node's load average over a minute." },
+	[NODE_MEMORY_AVAILABLE] = { "tether_node_memory_available_bytes", "gauge",
+				    "The node's MemAvailable." },
+	[NODE_STATE_DISK_FREE] = { "tether_node_state_disk_free_bytes", "gauge",
+				   "Free bytes of the file system of the agent's state dir." },
+	[NODE_IMAGES_DISK_FREE] = { "tether_node_images_disk_free_bytes", "gauge",
+				    "Free bytes of the file system of the agent's image store." },
 };
 
 struct node_row {
@@ -54,11 +66,25 @@ struct fleet {
 	size_t n;
 };
 
-static bool health_ok(const char *stored)
+static double fact(const cJSON *facts, const char *object, const char *member)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, object),
+							 member);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The verdict and facts of the node's stored health (hub/node_health.h). */
+static void health_values(const char *stored, bool connected, struct node_row *r)
 {
 	_cleanup_(cjson_deletep) cJSON *h = stored && *stored ? cJSON_Parse(stored) : NULL;
 	const char *status = json_string_member(h, "status");
-	return status && !strcmp(status, "OK");
+	r->values[NODE_HEALTH_OK] = connected && status && !strcmp(status, "OK");
+	const cJSON *facts = cJSON_GetObjectItemCaseSensitive(h, "facts");
+	const cJSON *load = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(facts, "load"), 0);
+	r->values[NODE_LOAD1] = cJSON_IsNumber(load) ? load->valuedouble : NAN;
+	r->values[NODE_MEMORY_AVAILABLE] = fact(facts, "memory", "available_bytes");
+	r->values[NODE_STATE_DISK_FREE] = fact(facts, "state_disk", "free_bytes");
+	r->values[NODE_IMAGES_DISK_FREE] = fact(facts, "images_disk", "free_bytes");
 }
 
 static int read_nodes(struct http_front *front, struct fleet *f, struct error *err)
@@ -83,7 +109,7 @@ static int read_nodes(struct http_front *front, struct fleet *f, struct error *e
 		r->values[NODE_CONNECTED] = connected;
 		r->values[NODE_REGISTERED_CPU] = (double)cpu;
 		r->values[NODE_REGISTERED_MEMORY] = (double)mem;
-		r->values[NODE_HEALTH_OK] = connected && health_ok(col_text(st, 7));
+		health_values(col_text(st, 7), connected, r);
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		struct node_row *r = &f->rows[i];
@@ -127,7 +153,8 @@ static void instances_part(struct exposition *e, const struct fleet *f)
 			const struct node_row *r = &f->rows[i];
 			const char *labels[] = { "cluster", r->cluster, "container_instance",
 						 r->instance_id, "node_id", r->node_id, NULL };
-			exposition_sample(e, node_gauges[g].name, labels, f->rows[i].values[g]);
+			if (!isnan(f->rows[i].values[g]))
+				exposition_sample(e, node_gauges[g].name, labels, f->rows[i].values[g]);
 		}
 	}
 }

@@ -76,6 +76,8 @@ for r in CPU MEMORY; do
 done
 running=$(awsx ecs list-tasks --cluster default --desired-status RUNNING | jq '.taskArns | length')
 check running_tasks_gauge_matches_list_tasks test "$(sample tether_tasks '.labels.status == "RUNNING"')" = "$running"
+check node_memory_available_reported bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_node_memory_available_bytes "$on_node")' | bc)\" = 1 ]"
+check node_state_disk_free_reported bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_node_state_disk_free_bytes "$on_node")' | bc)\" = 1 ]"
 check instances_gauge test "$(sample tether_container_instances '.labels.status == "ACTIVE" and .labels.connected == "true"')" = 1
 task_container=".labels.task_arn == \"$arn\" and .labels.container == \"main\""
 check container_cpu_is_positive bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_container_cpu_usage_usec_total "$task_container")' | bc)\" = 1 ]"
