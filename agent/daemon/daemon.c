@@ -15,14 +15,13 @@
 
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_cgroups.h"
+#include "agent/daemon/daemon_internal.h"
 #include "agent/daemon/run_options.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/service_status.h"
 #include "agent/daemon/service_watchdog.h"
 #include "agent/daemon/test_hooks.h"
-#include "agent/health/node_health.h"
 #include "agent/host/host_check.h"
-#include "agent/metrics/node_metrics.h"
 #include "agent/host/state_dir_fs.h"
 #include "agent/link/frame_handler.h"
 #include "agent/link/hostinfo.h"
@@ -47,36 +46,6 @@
 
 #define TICK_INTERVAL_MS 100
 
-struct daemon {
-	const char *state_dir;
-	int lock_fd;
-	struct identity id;
-	EVP_PKEY *key;
-	struct hostinfo host;
-	struct store *store;
-	struct task_manager *tm;
-	struct hub_link *link;
-	struct frame_handler handler;
-	lws_sorted_usec_list_t tick_sul;
-	struct service_status status;
-	struct service_watchdog watchdog;
-	struct node_health health;
-	lws_sorted_usec_list_t health_sul;
-	uint64_t image_store_budget;
-	time_t connected_at;
-	struct node_metrics metrics;
-	lws_sorted_usec_list_t metrics_sul;
-	uint64_t metrics_interval_s;
-	/* Frames sent while the store had writes not yet committed: they go out after the
-	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
-	struct held_frame *held_head, **held_tail;
-};
-
-struct held_frame {
-	struct held_frame *next;
-	char text[];
-};
-
 static volatile sig_atomic_t stop_requested;
 static struct lws_context *signal_context;
 
@@ -88,7 +57,7 @@ static void on_stop_signal(int sig)
 		lws_cancel_service(signal_context);
 }
 
-static void send_now(struct daemon *d, const char *text)
+void daemon_send_now(struct daemon *d, const char *text)
 {
 	if (!d->link)
 		return;
@@ -101,7 +70,7 @@ static void send_text(void *userdata, const char *text)
 {
 	struct daemon *d = userdata;
 	if (!store_commit_pending(d->store)) {
-		send_now(d, text);
+		daemon_send_now(d, text);
 		return;
 	}
 	size_t size = strlen(text) + 1;
@@ -120,7 +89,7 @@ static void send_text(void *userdata, const char *text)
  * waited for them are sent. When the commit fails they are dropped and the link restarts, so
  * that both sides go on from what is stored (unacked assignments come again, the outbox is
  * replayed). */
-static void commit_and_send(struct daemon *d)
+void daemon_commit_and_send(struct daemon *d)
 {
 	struct error err = { 0 };
 	bool failed = store_commit(d->store, &err) < 0;
@@ -132,7 +101,7 @@ static void commit_and_send(struct daemon *d)
 		struct held_frame *f = d->held_head;
 		d->held_head = f->next;
 		if (!failed)
-			send_now(d, f->text);
+			daemon_send_now(d, f->text);
 		dropped |= failed;
 		free(f);
 	}
@@ -155,91 +124,8 @@ static char *make_hello(void *userdata, const char *nonce, struct error *err)
 static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
 {
 	(void)seq;
-	send_now(userdata, frame_text);
+	daemon_send_now(userdata, frame_text);
 	return 0;
-}
-
-static void health_round(struct daemon *d, time_t now)
-{
-	/* The store probe is a transaction of its own: this turn's writes go first. */
-	commit_and_send(d);
-	struct hostinfo fresh = { 0 };
-	struct error err = { 0 };
-	if (hostinfo_collect(&fresh, &err) == 0 && (fresh.cpu_units != d->host.cpu_units ||
-						    fresh.memory_mib != d->host.memory_mib)) {
-		log_info("Resources changed: cpu %" PRIu64 " -> %" PRIu64 ", memory %" PRIu64
-			 " -> %" PRIu64 " MiB", d->host.cpu_units, fresh.cpu_units,
-			 d->host.memory_mib, fresh.memory_mib);
-		struct hostinfo old = d->host;
-		d->host = fresh;
-		fresh = old;
-	}
-	hostinfo_release(&fresh);
-	struct self_check_context c = { .state_dir = d->state_dir, .store = d->store,
-					.image_store_budget = d->image_store_budget };
-	bool was = d->health.verdict.taken ? health_verdict_ok(&d->health.verdict) : true;
-	node_health_round(&d->health, &c, d->host.cpu_units, d->host.memory_mib, now);
-	bool is = health_verdict_ok(&d->health.verdict);
-	char reason[HEALTH_CHECK_COUNT * (HEALTH_REASON_MAX + 2)];
-	health_verdict_reason(&d->health.verdict, reason, sizeof(reason));
-	if (was && !is)
-		log_error("Node health IMPAIRED: %s", reason);
-	else if (!was && is)
-		log_info("Node health OK again");
-}
-
-static void send_best_effort(void *userdata, const char *text)
-{
-	send_now(userdata, text);
-}
-
-static void metrics_timer(lws_sorted_usec_list_t *sul)
-{
-	struct daemon *d = lws_container_of(sul, struct daemon, metrics_sul);
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (node_metrics_round(&d->metrics, d->tm, (double)now.tv_sec + now.tv_nsec / 1e9) < 0)
-		log_warning("Out of memory sampling the containers' metrics");
-	if (d->link && frame_handler_ready(&d->handler))
-		node_metrics_send(&d->metrics, send_best_effort, d);
-	lws_sul_schedule(hub_link_context(d->link), 0, &d->metrics_sul, metrics_timer,
-			 (lws_usec_t)d->metrics_interval_s * LWS_US_PER_SEC);
-}
-
-static void metrics_acked(void *userdata, uint64_t batch)
-{
-	struct daemon *d = userdata;
-	node_metrics_acked(&d->metrics, batch);
-}
-
-/* Best effort and about the present: sent at once, not held for the commit. */
-static void send_node_status(struct daemon *d, time_t now)
-{
-	struct node_status_report r = {
-		.running_tasks = task_manager_active_count(d->tm),
-		.tasks_pending = task_manager_count(d->tm, TASK_PENDING),
-		.tasks_running = task_manager_count(d->tm, TASK_RUNNING),
-		.tasks_stopped = task_manager_count(d->tm, TASK_STOPPED),
-		.connected_since = (double)d->connected_at,
-		.health = node_health_json(&d->health, now),
-	};
-	_cleanup_free_ char *text = node_status_frame(&r, &d->host);
-	if (text) {
-		send_now(d, text);
-		node_health_reported(&d->health, now);
-	}
-}
-
-static void health_timer(lws_sorted_usec_list_t *sul)
-{
-	struct daemon *d = lws_container_of(sul, struct daemon, health_sul);
-	time_t now = time(NULL);
-	health_round(d, now);
-	if (d->link && frame_handler_ready(&d->handler) &&
-	    (d->health.changed || now - d->health.last_report_at >= NODE_HEALTH_REPORT_S))
-		send_node_status(d, now);
-	lws_sul_schedule(hub_link_context(d->link), 0, &d->health_sul, health_timer,
-			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
 }
 
 static void on_welcome(void *userdata, const cJSON *welcome)
@@ -259,10 +145,7 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 	struct error err = { 0 };
 	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
 		log_error("Cannot replay the outbox: %s", err.message);
-	d->connected_at = time(NULL);
-	send_node_status(d, d->connected_at);
-	node_metrics_connected(&d->metrics);
-	node_metrics_send(&d->metrics, send_best_effort, d);
+	daemon_reports_connected(d);
 }
 
 static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
@@ -291,7 +174,7 @@ static const struct frame_handler_ops handler_ops = {
 	.start_task = start_task,
 	.stop_task = stop_task,
 	.forget_task = forget_task,
-	.metrics_acked = metrics_acked,
+	.metrics_acked = daemon_metrics_acked,
 };
 
 static void on_task_state(void *userdata, const struct task_report *report)
@@ -382,7 +265,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
 	/* A container starts only for a task whose assignment is on disk. */
-	commit_and_send(d);
+	daemon_commit_and_send(d);
 	task_manager_tick(d->tm);
 	service_status_tasks(&d->status, task_manager_active_count(d->tm));
 	test_hook_block_loop(d->state_dir);
@@ -492,7 +375,7 @@ static void daemon_teardown(struct daemon *d)
 	if (d->tm)
 		task_manager_set_wake(d->tm, NULL, NULL);
 	if (d->store)
-		commit_and_send(d);
+		daemon_commit_and_send(d);
 	hub_link_free(d->link);
 	d->link = NULL;
 	frame_handler_reset(&d->handler);
@@ -588,12 +471,7 @@ static int run_daemon(const struct run_options *o)
 	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)
 		log_warning("Service manager watchdog not kept: %s", err.message);
 	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
-	/* The first round before the first welcome, so that it reports a verdict. */
-	health_round(&d, time(NULL));
-	lws_sul_schedule(ctx, 0, &d.health_sul, health_timer,
-			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
-	lws_sul_schedule(ctx, 0, &d.metrics_sul, metrics_timer,
-			 (lws_usec_t)d.metrics_interval_s * LWS_US_PER_SEC);
+	daemon_reports_start(&d, ctx);
 	hub_link_connect_now(d.link);
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
@@ -604,7 +482,7 @@ static int run_daemon(const struct run_options *o)
 	while (!stop_requested) {
 		if (lws_service(ctx, 0) < 0)
 			break;
-		commit_and_send(&d);
+		daemon_commit_and_send(&d);
 	}
 	service_notify("STOPPING=1\nSTATUS=Stopping; tasks keep running");
 	service_watchdog_stop(&d.watchdog);
