@@ -121,6 +121,18 @@ static bool setup(struct fake *f, struct frame_handler *h)
 	return frame_handler_ready(h) && f->welcomes == 1;
 }
 
+/* Each of BAD is answered with one frame that holds NEEDLE. */
+static void each_answered_with_error(struct fake *f, struct frame_handler *h,
+				     const char *const *bad, size_t n, const char *needle)
+{
+	for (size_t i = 0; i < n; i++) {
+		f->n_sent = 0;
+		feed(h, bad[i]);
+		ASSERT_INT_EQ(f->n_sent, 1);
+		ASSERT_CONTAINS(f->sent[0], needle);
+	}
+}
+
 static const char assign7[] =
 	"{\"type\":\"task_assign\",\"seq\":7,\"task_arn\":\"arn:t1\","
 	"\"task_definition\":{\"family\":\"web\"}}";
@@ -262,12 +274,7 @@ TEST(frames_bad_input_is_answered_with_error)
 		"{\"type\":\"task_stop\",\"seq\":4}",
 		"{\"type\":\"task_state\",\"seq\":4}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		f.n_sent = 0;
-		feed(&h, bad[i]);
-		ASSERT_INT_EQ(f.n_sent, 1);
-		ASSERT_CONTAINS(f.sent[0], "\"type\":\"error\"");
-	}
+	each_answered_with_error(&f, &h, bad, sizeof(bad) / sizeof(bad[0]), "\"type\":\"error\"");
 	ASSERT_INT_EQ(f.starts, 0);
 	ASSERT_TRUE(frame_handler_ready(&h));
 	store_close(f.store);
@@ -326,12 +333,7 @@ TEST(frames_metrics_ack_reaches_the_buffer_and_a_bad_one_is_answered)
 		"{\"type\":\"metrics_ack\",\"batch\":0}",
 		"{\"type\":\"metrics_ack\",\"batch\":\"12\"}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		f.n_sent = 0;
-		feed(&h, bad[i]);
-		ASSERT_INT_EQ(f.n_sent, 1);
-		ASSERT_CONTAINS(f.sent[0], "metrics_ack needs");
-	}
+	each_answered_with_error(&f, &h, bad, sizeof(bad) / sizeof(bad[0]), "metrics_ack needs");
 	ASSERT_INT_EQ(f.metrics_acked, 12);
 	store_close(f.store);
 }
