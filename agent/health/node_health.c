@@ -10,7 +10,11 @@ bool node_health_round(struct node_health *h, const struct self_check_context *c
 {
 	node_facts_collect(c->state_dir, &h->facts);
 	struct health_check_result round[HEALTH_CHECK_COUNT];
-	self_checks_run(c, round);
+	round[HEALTH_CGROUP_TREE] = h->verdict.checks[HEALTH_CGROUP_TREE];
+	bool probe = !h->verdict.taken || now - h->last_cgroup_probe_at >= NODE_HEALTH_CGROUP_PROBE_S;
+	if (probe)
+		h->last_cgroup_probe_at = now;
+	self_checks_run(c, probe, round);
 	if (health_verdict_record(&h->verdict, round, now))
 		h->changed = true;
 	if (cpu_units != h->cpu_units || memory_mib != h->memory_mib) {

@@ -17,12 +17,15 @@
 
 #define NODE_HEALTH_ROUND_S 15
 #define NODE_HEALTH_REPORT_S 60
+/* The cgroup tree is probed once a report period: under the systemd driver each probe is a
+ * transient slice started and stopped, which systemd logs. */
+#define NODE_HEALTH_CGROUP_PROBE_S NODE_HEALTH_REPORT_S
 
 struct node_health {
 	struct health_verdict verdict;
 	struct node_facts facts;
 	uint64_t cpu_units, memory_mib; /* the resources as last reported */
-	time_t started_at, last_report_at;
+	time_t started_at, last_report_at, last_cgroup_probe_at;
 	bool changed;                   /* something the hub has not been told yet */
 };
 

@@ -65,11 +65,12 @@ void self_check_image_budget(uint64_t used_bytes, uint64_t budget_bytes, const c
 		       (unsigned long long)(budget_bytes >> 20));
 }
 
-void self_checks_run(const struct self_check_context *c,
+void self_checks_run(const struct self_check_context *c, bool probe_cgroups,
 		     struct health_check_result round[HEALTH_CHECK_COUNT])
 {
 	check_state_store(c, &round[HEALTH_STATE_STORE]);
-	check_cgroup_tree(&round[HEALTH_CGROUP_TREE]);
+	if (probe_cgroups)
+		check_cgroup_tree(&round[HEALTH_CGROUP_TREE]);
 	_cleanup_free_ char *images = NULL;
 	if (asprintf(&images, "%s/images", c->state_dir) < 0) {
 		failed(&round[HEALTH_IMAGE_STORE], "out of memory");

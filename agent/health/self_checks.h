@@ -4,6 +4,7 @@
  * daemon's event loop (agent/health/node_health.c says how often). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "agent/health/health_verdict.h"
@@ -15,8 +16,9 @@ struct self_check_context {
 	uint64_t image_store_budget;    /* bytes; 0: no budget */
 };
 
-/* Fill ROUND[HEALTH_CHECK_COUNT]. */
-void self_checks_run(const struct self_check_context *c,
+/* Fill ROUND[HEALTH_CHECK_COUNT]; the cgroup tree's entry only when PROBE_CGROUPS (it is left
+ * as it was otherwise). */
+void self_checks_run(const struct self_check_context *c, bool probe_cgroups,
 		     struct health_check_result round[HEALTH_CHECK_COUNT]);
 
 /* The image store's check alone, from figures: over BUDGET (when not 0) it fails naming both

@@ -179,7 +179,7 @@ static int probe_full_disk_child(const char *dir)
 		(void)store_meta_set(s, i % 2 ? "a" : "b", big, NULL);
 	struct self_check_context c = { .state_dir = dir, .store = s };
 	struct health_check_result round[HEALTH_CHECK_COUNT];
-	self_checks_run(&c, round);
+	self_checks_run(&c, true, round);
 	store_close(s);
 	if (round[HEALTH_STATE_STORE].ok)
 		return 4;
