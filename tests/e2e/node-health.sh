@@ -56,6 +56,7 @@ metrics() { curl -sf "$HUB_URL/metrics" | /usr/bin/python3 "$TOP/tests/metrics-c
 sample() { # NAME [jq condition on .labels]: the value of the first sample that matches
 	metrics | jq -r --arg n "$1" "select(.name == \$n and (${2:-true})) | .value" | head -n 1
 }
+above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 > b + 0) }'; } # A > B
 task_cpu_reported() { [ -n "$(sample tether_container_cpu_usage_usec_total ".labels.task_arn == \"$arn\"")" ]; }
 check task_metrics_reach_the_hub wait_until 30 task_cpu_reported
 check metrics_parse_as_exposition bash -c 'curl -sf "$1/metrics" | /usr/bin/python3 "$2/tests/metrics-check.py" >/dev/null' _ "$HUB_URL" "$TOP"
@@ -76,16 +77,16 @@ for r in CPU MEMORY; do
 done
 running=$(awsx ecs list-tasks --cluster default --desired-status RUNNING | jq '.taskArns | length')
 check running_tasks_gauge_matches_list_tasks test "$(sample tether_tasks '.labels.status == "RUNNING"')" = "$running"
-check node_memory_available_reported bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_node_memory_available_bytes "$on_node")' | bc)\" = 1 ]"
-check node_state_disk_free_reported bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_node_state_disk_free_bytes "$on_node")' | bc)\" = 1 ]"
+check node_memory_available_reported above "$(sample tether_node_memory_available_bytes "$on_node")" 0
+check node_state_disk_free_reported above "$(sample tether_node_state_disk_free_bytes "$on_node")" 0
 check instances_gauge test "$(sample tether_container_instances '.labels.status == "ACTIVE" and .labels.connected == "true"')" = 1
 task_container=".labels.task_arn == \"$arn\" and .labels.container == \"main\""
-check container_cpu_is_positive bash -c "[ \"\$(printf '%s > 0\n' '$(sample tether_container_cpu_usage_usec_total "$task_container")' | bc)\" = 1 ]"
-check links_welcomed_counted bash -c "[ \"\$(printf '%s >= 1\n' '$(sample tether_links_welcomed_total)' | bc)\" = 1 ]"
-check api_requests_counted bash -c "[ \"\$(printf '%s >= 1\n' '$(sample tether_api_requests_total '.labels.operation == "DescribeContainerInstances" and .labels.status == "200"')' | bc)\" = 1 ]"
+check container_cpu_is_positive above "$(sample tether_container_cpu_usage_usec_total "$task_container")" 0
+check links_welcomed_counted above "$(sample tether_links_welcomed_total)" 0
+check api_requests_counted above "$(sample tether_api_requests_total '.labels.operation == "DescribeContainerInstances" and .labels.status == "200"')" 0
 # The agent samples again: the latest sample moves on.
 first=$(sample tether_container_sample_timestamp_seconds "$task_container")
-check sample_time_is_now bash -c "[ \"\$(printf '%s > %s - 60\n' '$first' \"\$(date +%s)\" | bc)\" = 1 ]"
+check sample_time_is_recent above "$first" "$(( $(date +%s) - 60 ))"
 sample_moved() { [ "$(sample tether_container_sample_timestamp_seconds "$task_container")" != "$first" ]; }
 check later_samples_arrive wait_until 20 sample_moved
 
