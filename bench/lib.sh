@@ -90,6 +90,11 @@ private_kb() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1
 # cpu_ticks PID: utime+stime of a process in clock ticks (fields 14 and 15 of /proc/PID/stat,
 # counted after the command name, which may hold spaces).
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# cpu_ticks_with_children PID: the same with the waited-for children's (fields 16 and 17), so
+# that what a process ran and reaped counts; 0 for a process gone.
+cpu_ticks_with_children() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15} END {if (!NR) print 0}'
+}
 
 # pss_by_mapping PID N: the N mappings (files, [heap], anonymous) that hold most of a process's
 # PSS, as "mapping<TAB>PSS KiB<TAB>private KiB" rows after a header, biggest first.

@@ -26,6 +26,7 @@ parts=(
 	hub-latency.sh 190      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
 	hub-scale.sh 220        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (~140 s)
 	registry-pull.sh 120    # host: cold pull of a 40 MiB, 9-layer image, tether vs skopeo copy (~60 s)
+	health-checks.sh 330    # host: 100 containers without and with a check every 5 s (~250 s)
 )
 
 echo "tether benchmarks"

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/parse.h"
 #include "hub/agent_link.h"
+#include "hub/node_health.h"
 #include "hub/node_deregister.h"
 #include "hub/tasks/task_state.h"
 #include "hub/tasks/task_store.h"
@@ -110,6 +112,46 @@ static bool update_node_facts(struct agent_link *l, const cJSON *f)
 		hub_store_exec_text(l->store, "UPDATE nodes SET agent_version = ? WHERE node_id = ?",
 				    NULL, 2, version, l->node_id);
 	return valid;
+}
+
+/* The verdict and self-checks of a node_status; one that is not valid is answered with error
+ * and leaves the stored one as it was. */
+static void update_node_health(struct agent_link *l, const cJSON *f)
+{
+	const cJSON *health = cJSON_GetObjectItemCaseSensitive(f, "health");
+	if (!health)
+		return;
+	char why[256], message[300];
+	struct error err = { 0 };
+	int r = node_health_store(l->store, l->node_id, health, why, sizeof(why), &err);
+	if (r > 0) {
+		snprintf(message, sizeof(message), "node_status: %s", why);
+		push_error(l, message);
+	} else if (r < 0) {
+		log_warning("Health of %s not stored: %s", l->node_id, err.message);
+	}
+}
+
+/* A batch of container samples: applied to the window once, acked by its batch id. */
+static void handle_metrics(struct agent_link *l, const cJSON *f)
+{
+	char why[160];
+	uint64_t ack = 0;
+	int r = l->metrics ? metrics_window_apply(l->metrics, l->node_id, f, hub_now(), &ack, why,
+						  sizeof(why))
+			   : -ENOTSUP;
+	if (r == -EINVAL)
+		push_error(l, why);
+	else if (r == -ENOTSUP)
+		push_error(l, "metrics: this hub keeps no metrics");
+	if (ack && r != -ENOMEM && r != -ENOTSUP) {
+		cJSON *a = frame_new(FRAME_METRICS_ACK, 0);
+		char text[24];
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)ack);
+		if (a)
+			cJSON_AddRawToObject(a, "batch", text);
+		push(l, a);
+	}
 }
 
 static int hello(struct agent_link *l, const cJSON *f)
@@ -246,11 +288,15 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 			if (!update_node_facts(l, fr.json))
 				push_error(l, "node_status: resources need positive integers cpu and"
 					      " memory, attributes an object of at most 64 names");
+			update_node_health(l, fr.json);
 			if (hub_store_commit(l->store, NULL) < 0)
 				hub_store_rollback(l->store);
 		}
 		break;
 	case FRAME_HEARTBEAT:
+		break;
+	case FRAME_METRICS:
+		handle_metrics(l, fr.json);
 		break;
 	case FRAME_DEREGISTER:
 		handle_deregister(l);

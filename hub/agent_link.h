@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hub/metrics/metrics_window.h"
 #include "hub/store/store.h"
 #include "protocol/auth.h"
 
@@ -23,6 +24,7 @@ struct agent_link {
 	struct link_out *head, *tail; /* control frames waiting to be written */
 	unsigned heartbeat_seconds; /* told to the agent in the welcome */
 	int close_code;           /* non-zero: close with this code and reason */
+	struct metrics_window *metrics; /* where metrics frames go (NULL: refused) */
 	char close_reason[128];
 };
 

@@ -141,6 +141,14 @@ static int answer_fault(const struct api_fault *f, char **ret_body)
 	return strcmp(f->type, "ServerException") == 0 ? 500 : 400;
 }
 
+bool api_knows(const char *target)
+{
+	for (size_t i = 0; target && i < ELEMENTSOF(actions); i++)
+		if (strcmp(actions[i].target, target) == 0)
+			return true;
+	return false;
+}
+
 int api_dispatch(struct hub_store *s, const char *target, const char *body, size_t size,
 		 char **ret_body)
 {

@@ -29,6 +29,9 @@ typedef int (*api_handler_fn)(struct hub_store *s, const cJSON *req, cJSON **ret
 
 /* Handle one request: target is the X-Amz-Target header (may be NULL). Returns the HTTP status
  * and the response body (caller frees). */
+/* TARGET (an X-Amz-Target) names an operation of this API. */
+bool api_knows(const char *target);
+
 int api_dispatch(struct hub_store *s, const char *target, const char *body, size_t size,
 		 char **ret_body);
 

@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "hub/api.h"
 #include "hub/node_deregister.h"
+#include "hub/node_health.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/arn.h"
@@ -45,7 +46,7 @@ static cJSON *attributes(const char *stored)
 
 static const char instance_columns[] =
 	"SELECT node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,"
-	" registered_at FROM nodes WHERE cluster = ?1 AND instance_id = ?2";
+	" registered_at, health FROM nodes WHERE cluster = ?1 AND instance_id = ?2";
 
 /* A row of instance_columns. */
 static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
@@ -69,6 +70,7 @@ static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_st
 	cJSON_AddNumberToObject(o, "pendingTasksCount",
 				(double)task_store_node_count(s, node_id, "PROVISIONING PENDING"));
 	cJSON_AddNumberToObject(o, "registeredAt", sqlite3_column_double(st, 8));
+	node_health_view(col_text(st, 9), sqlite3_column_int(st, 3), o);
 	return o;
 }
 

@@ -11,7 +11,9 @@
 #include "hub/access.h"
 #include "hub/api.h"
 #include "hub/fault.h"
+#include "common/exposition.h"
 #include "hub/http_answer.h"
+#include "hub/metrics_exposition.h"
 #include "hub/operator_audit.h"
 #include "hub/register_throttle.h"
 #include "hub/registration.h"
@@ -73,6 +75,29 @@ static void answer_registration(struct http_front *front, const struct http_requ
 			    REGISTER_FAILURES_ALLOWED);
 }
 
+/* GET /metrics: the fleet's figures, to loopback clients only. An unauthenticated view of
+ * every node, task and address on a public listener would hand the fleet's layout to anyone;
+ * Prometheus does not sign requests with SigV4, so it scrapes from the hub's host (or through
+ * a tunnel ending there). */
+static void answer_metrics(struct http_front *front, const struct http_request *req,
+			   struct http_reply *reply)
+{
+	reply->content_type = EXPOSITION_CONTENT_TYPE;
+	if (!hub_peer_is_loopback(req->peer)) {
+		reply->status = 403;
+		reply->body = strdup("GET /metrics is served to loopback clients only\n");
+		return;
+	}
+	struct error err = { 0 };
+	if (hub_metrics_text(front, hub_now(), &reply->body, &err) < 0) {
+		reply->status = 500;
+		if (asprintf(&reply->body, "metrics not read: %s\n", err.message) < 0)
+			reply->body = NULL;
+		return;
+	}
+	reply->status = 200;
+}
+
 /* The operator API: signed (or --dev from loopback), and audited when it changes anything. */
 static void answer_operator(struct http_front *front, const struct http_request *req,
 			    struct http_reply *reply)
@@ -94,6 +119,7 @@ static void answer_operator(struct http_front *front, const struct http_request 
 	else
 		reply->status = api_dispatch(front->store, req->target[0] ? req->target : NULL,
 					     req->body, req->size, &reply->body);
+	api_counters_add(&front->api_counters, req->target, api_knows(req->target), reply->status);
 	if (!operator_call_mutates(req->target))
 		return;
 	_cleanup_free_ char *line = operator_audit_line(&caller, req->peer, req->target, req->body,
@@ -111,6 +137,8 @@ void http_answer(struct http_front *front, const struct http_request *req,
 		/* Activation codes must not cross a network in clear text. */
 		http_refuse(true, reply, 403, "InvalidRequest",
 			    "registration over plain HTTP is only accepted from loopback with --dev");
+	} else if (req->is_metrics) {
+		answer_metrics(front, req, reply);
 	} else if (req->is_register) {
 		answer_registration(front, req, reply);
 	} else {

@@ -12,6 +12,7 @@
 
 struct http_request {
 	bool is_register;          /* POST /v1/register, else the operator API (POST /) */
+	bool is_metrics;           /* GET /metrics */
 	char peer[64];             /* the peer's address */
 	char target[HTTP_TARGET_MAX + 1]; /* X-Amz-Target, "" when absent */
 	char host[256];            /* Host, "" when absent */
@@ -32,6 +33,7 @@ struct http_reply {
 	int status;
 	char *body;      /* JSON, owned */
 	int retry_after; /* seconds, for a Retry-After header; 0 for none */
+	const char *content_type; /* NULL: the JSON of the request's kind */
 };
 
 /* Decide the answer to a request whose head and body were read whole. */

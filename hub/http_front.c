@@ -24,7 +24,8 @@ int http_front_new(const struct hub_server_config *cfg, struct hub_store *store,
 	front->auth.dev = cfg->dev;
 	front->register_throttle = register_throttle_new();
 	front->auth.replays = replay_cache_new();
-	if (!front->register_throttle || !front->auth.replays) {
+	front->metrics = metrics_window_new();
+	if (!front->register_throttle || !front->auth.replays || !front->metrics) {
 		http_front_free(front);
 		return error_set(err, ENOMEM, "out of memory");
 	}
@@ -45,5 +46,6 @@ void http_front_free(struct http_front *front)
 	register_throttle_free(front->register_throttle);
 	replay_cache_free(front->auth.replays);
 	access_keys_close(front->auth.keys);
+	metrics_window_free(front->metrics);
 	free(front);
 }

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "hub/link_stats.h"
+#include "hub/metrics/api_counters.h"
+#include "hub/metrics/metrics_window.h"
 #include "hub/server.h"
 #include "hub/store/store.h"
 
@@ -20,6 +23,11 @@ struct http_front {
 	/* Signed operator requests: the access keys (NULL without a database file) and the
 	 * signatures already accepted. */
 	struct operator_auth_context auth;
+	/* GET /metrics: the containers' samples the links bring, the API's requests counted
+	 * here, the server's link counters. */
+	struct metrics_window *metrics;
+	struct api_counters api_counters;
+	const struct link_stats *link_stats;
 };
 
 /* Seconds of CLOCK_MONOTONIC, for what the front times (throttles, signature windows run on

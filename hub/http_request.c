@@ -35,7 +35,9 @@ static int send_headers(struct lws *wsi, struct http_session *h)
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
 					     *end = buf + sizeof(buf) - 1;
 	size_t len = h->reply.body ? strlen(h->reply.body) : 0;
-	const char *type = h->req.is_register ? "application/json" : "application/x-amz-json-1.1";
+	const char *type = h->reply.content_type        ? h->reply.content_type
+			   : h->req.is_register ? "application/json"
+						: "application/x-amz-json-1.1";
 	char retry[16];
 	int retry_len = snprintf(retry, sizeof(retry), "%d", h->reply.retry_after);
 	if (lws_add_http_common_headers(wsi, (unsigned int)h->reply.status, type, len, &p, end) ||
@@ -181,8 +183,15 @@ static int start_request(struct lws *wsi, struct http_session *h, const char *ur
 	h->req.tls = lws_is_ssl(wsi);
 	lws_get_peer_simple(wsi, h->req.peer, sizeof(h->req.peer));
 	bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+	if (!post && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 && !strcmp(uri, "/metrics")) {
+		h->req.is_metrics = true;
+		h->answered = true;
+		http_answer(hub_server_http_front(wsi), &h->req, &h->reply);
+		return send_headers(wsi, h);
+	}
 	if (!post || (strcmp(uri, "/") && strcmp(uri, "/v1/register"))) {
-		http_refuse(false, &h->reply, 404, "NotFound", "POST / or POST /v1/register");
+		http_refuse(false, &h->reply, 404, "NotFound",
+			    "POST / or POST /v1/register (or GET /metrics)");
 		return answer_early(wsi, h, false);
 	}
 	h->req.is_register = strcmp(uri, "/v1/register") == 0;

@@ -239,6 +239,7 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		ls->opened = ls->last_heard = lws_now_usecs();
 		if (agent_link_start(&ls->link, srv->store, srv->heartbeat_seconds) < 0)
 			return -1;
+		ls->link.metrics = srv->front->metrics;
 		ls->next = srv->links;
 		if (srv->links)
 			srv->links->prev = ls;
@@ -351,6 +352,8 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	srv->store = store;
 	srv->tls = cfg->tls_cert != NULL;
 	int r = http_front_new(cfg, store, &srv->front, err);
+	if (r >= 0)
+		srv->front->link_stats = &srv->stats;
 	if (r < 0) {
 		free(srv->by_node);
 		free(srv);

@@ -365,3 +365,11 @@ int image_store_gc(const char *store_dir, const struct image_gc_policy *policy,
 	struct collect_args a = { .policy = policy, .needed = needed_bytes };
 	return with_store(store_dir, layers_in_use, collect_fn, &a, err);
 }
+
+uint64_t image_store_bytes(const char *store_dir)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/layers/sha256", store_dir);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? 0 : tree_bytes(fd);
+}

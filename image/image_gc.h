@@ -25,3 +25,6 @@ int image_store_gc(const char *store_dir, const struct image_gc_policy *policy,
 int image_store_evict(const char *store_dir, const char *reference, char *const *layers_in_use,
 		      struct error *err);
 
+/* Bytes the layers of STORE_DIR take, walked without the collector's lock (a pull or a
+ * collection may be under way: the figure is of the moment); 0 for a store not made yet. */
+uint64_t image_store_bytes(const char *store_dir);

@@ -20,6 +20,8 @@ static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_NODE_STATUS] = "node_status",
 	[FRAME_HEARTBEAT] = "heartbeat",
 	[FRAME_DEREGISTER] = "deregister",
+	[FRAME_METRICS] = "metrics",
+	[FRAME_METRICS_ACK] = "metrics_ack",
 };
 
 static const char *parse_version_number(const char *p, unsigned *ret)

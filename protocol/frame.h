@@ -42,6 +42,8 @@ enum frame_type {
 	FRAME_NODE_STATUS, /* agent -> hub, best effort */
 	FRAME_HEARTBEAT,   /* either way, best effort */
 	FRAME_DEREGISTER,  /* agent -> hub: the node leaves; answered by close 4004 */
+	FRAME_METRICS,     /* agent -> hub, best effort: a batch of samples, acked by batch id */
+	FRAME_METRICS_ACK, /* hub -> agent: the batch (and those before it) is applied */
 	_FRAME_TYPE_MAX,
 };
 

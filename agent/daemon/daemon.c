@@ -16,6 +16,7 @@
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_api.h"
 #include "agent/daemon/daemon_cgroups.h"
+#include "agent/daemon/daemon_internal.h"
 #include "agent/daemon/run_options.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/service_status.h"
@@ -46,30 +47,6 @@
 
 #define TICK_INTERVAL_MS 100
 
-struct daemon {
-	const char *state_dir;
-	int lock_fd;
-	struct identity id;
-	EVP_PKEY *key;
-	struct hostinfo host;
-	struct store *store;
-	struct task_manager *tm;
-	struct hub_link *link;
-	struct frame_handler handler;
-	lws_sorted_usec_list_t tick_sul;
-	struct service_status status;
-	struct service_watchdog watchdog;
-	struct daemon_api api;
-	/* Frames sent while the store had writes not yet committed: they go out after the
-	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
-	struct held_frame *held_head, **held_tail;
-};
-
-struct held_frame {
-	struct held_frame *next;
-	char text[];
-};
-
 static volatile sig_atomic_t stop_requested;
 static struct lws_context *signal_context;
 
@@ -81,7 +58,7 @@ static void on_stop_signal(int sig)
 		lws_cancel_service(signal_context);
 }
 
-static void send_now(struct daemon *d, const char *text)
+void daemon_send_now(struct daemon *d, const char *text)
 {
 	if (!d->link)
 		return;
@@ -94,7 +71,7 @@ static void send_text(void *userdata, const char *text)
 {
 	struct daemon *d = userdata;
 	if (!store_commit_pending(d->store)) {
-		send_now(d, text);
+		daemon_send_now(d, text);
 		return;
 	}
 	size_t size = strlen(text) + 1;
@@ -113,22 +90,27 @@ static void send_text(void *userdata, const char *text)
  * waited for them are sent. When the commit fails they are dropped and the link restarts, so
  * that both sides go on from what is stored (unacked assignments come again, the outbox is
  * replayed). */
-static void commit_and_send(struct daemon *d)
+void daemon_commit_and_send(struct daemon *d)
 {
 	struct error err = { 0 };
 	bool failed = store_commit(d->store, &err) < 0;
 	if (failed)
 		log_error("Cannot write the state database: %s; reconnecting to the hub",
 			  err.message);
+	bool dropped = false;
 	while (d->held_head) {
 		struct held_frame *f = d->held_head;
 		d->held_head = f->next;
 		if (!failed)
-			send_now(d, f->text);
+			daemon_send_now(d, f->text);
+		dropped |= failed;
 		free(f);
 	}
 	d->held_tail = &d->held_head;
-	if (failed && d->link)
+	/* Writes that promised the hub nothing (the connection state, an ack's removal from
+	 * the outbox, which a replay repeats harmlessly) are retried by the next turn; the link
+	 * stays up, so that a node whose state database fails can still say so. */
+	if (dropped && d->link)
 		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			       "agent state not written");
 }
@@ -139,18 +121,12 @@ static char *make_hello(void *userdata, const char *nonce, struct error *err)
 	return node_hello_frame(d->id.node_id, d->key, nonce, &d->host, err);
 }
 
+/* Outbox frames are on disk already: they need not wait for this turn's commit. */
 static int replay_one(void *userdata, uint64_t seq, const char *frame_text)
 {
 	(void)seq;
-	send_text(userdata, frame_text);
+	daemon_send_now(userdata, frame_text);
 	return 0;
-}
-
-static void send_node_status(struct daemon *d)
-{
-	_cleanup_free_ char *text = node_status_frame(task_manager_active_count(d->tm), &d->host);
-	if (text)
-		send_text(d, text);
 }
 
 static void on_welcome(void *userdata, const cJSON *welcome)
@@ -170,7 +146,7 @@ static void on_welcome(void *userdata, const cJSON *welcome)
 	struct error err = { 0 };
 	if (store_outbox_foreach(d->store, replay_one, d, &err) < 0)
 		log_error("Cannot replay the outbox: %s", err.message);
-	send_node_status(d);
+	daemon_reports_connected(d);
 }
 
 static int start_task(void *userdata, const char *task_arn, const cJSON *definition,
@@ -199,6 +175,7 @@ static const struct frame_handler_ops handler_ops = {
 	.start_task = start_task,
 	.stop_task = stop_task,
 	.forget_task = forget_task,
+	.metrics_acked = daemon_metrics_acked,
 };
 
 static void on_task_state(void *userdata, const struct task_report *report)
@@ -289,7 +266,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
 	/* A container starts only for a task whose assignment is on disk. */
-	commit_and_send(d);
+	daemon_commit_and_send(d);
 	task_manager_tick(d->tm);
 	service_status_tasks(&d->status, task_manager_active_count(d->tm));
 	test_hook_block_loop(d->state_dir);
@@ -345,6 +322,12 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 			struct error *err)
 {
 	d->state_dir = o->state_dir;
+	d->image_store_budget = o->image_store_budget;
+	node_health_init(&d->health, time(NULL));
+	d->metrics_interval_s = o->metrics_interval_s;
+	int m = node_metrics_init(&d->metrics, METRICS_BUFFER_MAX);
+	if (m < 0)
+		return error_set(err, -m, "metrics buffer");
 	int r = identity_load(o->state_dir, &d->id, err);
 	if (r < 0)
 		return r;
@@ -402,12 +385,13 @@ static void daemon_teardown(struct daemon *d)
 	if (d->tm)
 		task_manager_set_wake(d->tm, NULL, NULL);
 	if (d->store)
-		commit_and_send(d);
+		daemon_commit_and_send(d);
 	hub_link_free(d->link);
 	d->link = NULL;
 	daemon_api_release(&d->api);
 	frame_handler_reset(&d->handler);
 	task_manager_free(d->tm);
+	node_metrics_release(&d->metrics);
 	store_close(d->store);
 	EVP_PKEY_free(d->key);
 	hostinfo_release(&d->host);
@@ -499,6 +483,7 @@ static int run_daemon(const struct run_options *o)
 	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)
 		log_warning("Service manager watchdog not kept: %s", err.message);
 	lws_sul_schedule(ctx, 0, &d.tick_sul, tick, TICK_INTERVAL_MS * LWS_US_PER_MS);
+	daemon_reports_start(&d, ctx);
 	hub_link_connect_now(d.link);
 
 	log_info("tether %s running as %s, hub %s", TETHER_VERSION, d.id.node_id,
@@ -509,7 +494,7 @@ static int run_daemon(const struct run_options *o)
 	while (!stop_requested) {
 		if (lws_service(ctx, 0) < 0)
 			break;
-		commit_and_send(&d);
+		daemon_commit_and_send(&d);
 	}
 	service_notify("STOPPING=1\nSTATUS=Stopping; tasks keep running");
 	service_watchdog_stop(&d.watchdog);

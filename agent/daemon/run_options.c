@@ -1,4 +1,5 @@
 #include "agent/daemon/run_options.h"
+#include "agent/metrics/metrics_sample.h"
 
 #include <errno.h>
 #include <arpa/inet.h>
@@ -138,6 +139,13 @@ static int set_image_cleanup_age(struct run_options *o, const char *value, struc
 				 "with s, m, h or d), not '%s'", value);
 	return 0;
 }
+static int set_metrics_interval(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_u64(value, 1, 3600, &o->metrics_interval_s) < 0)
+		return error_set(err, EINVAL, "takes a number of seconds from 1 to 3600, not '%s'",
+				 value);
+	return 0;
+}
 
 static int set_api_socket(struct run_options *o, const char *value, struct error *err)
 {
@@ -200,6 +208,7 @@ static const struct run_option run_option_table[] = {
 	{ "image-cleanup-age", "TETHER_IMAGE_CLEANUP_AGE", "DURATION", set_image_cleanup_age },
 	{ "api-socket", "TETHER_API_SOCKET", "PATH", set_api_socket },
 	{ "metadata-address", "TETHER_METADATA_ADDRESS", "ADDRESS", set_metadata_address },
+	{ "metrics-interval", "TETHER_METRICS_INTERVAL", "SECONDS", set_metrics_interval },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -291,6 +300,7 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 		.api_socket = RUN_DEFAULT_API_SOCKET,
 		.metadata_address = RUN_DEFAULT_METADATA_ADDRESS,
 		.metadata_port = RUN_DEFAULT_METADATA_PORT,
+		.metrics_interval_s = METRICS_INTERVAL_DEFAULT_S,
 	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */

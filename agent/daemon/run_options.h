@@ -27,6 +27,7 @@ struct run_options {
 	const char *api_socket;       /* the local API's unix socket; NULL: off */
 	char metadata_address[16];    /* the task metadata endpoint's IPv4 loopback address */
 	unsigned metadata_port;       /* 0: the endpoint is off */
+	uint64_t metrics_interval_s;  /* containers' metrics sampled this often */
 };
 
 #define RUN_DEFAULT_API_SOCKET "/run/tether/agent.sock"

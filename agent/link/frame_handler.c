@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "protocol/frame.h"
+#include "protocol/json_value.h"
 
 #define TASK_ARN_MAX 2048
 
@@ -139,6 +140,17 @@ static void handle_ack(struct frame_handler *h, uint64_t seq)
 		h->ops->forget_task(h->userdata, finished);
 }
 
+static void handle_metrics_ack(struct frame_handler *h, const cJSON *f)
+{
+	const cJSON *batch = cJSON_GetObjectItemCaseSensitive(f, "batch");
+	if (!json_is_unsigned_integer(batch) || batch->valuedouble < 1) {
+		send_error(h, "metrics_ack needs \"batch\", an integer from 1");
+		return;
+	}
+	if (h->ops->metrics_acked)
+		h->ops->metrics_acked(h->userdata, (uint64_t)batch->valuedouble);
+}
+
 void frame_handler_receive(struct frame_handler *h, const char *data, size_t size)
 {
 	struct frame f = { 0 };
@@ -166,6 +178,8 @@ void frame_handler_receive(struct frame_handler *h, const char *data, size_t siz
 		handle_stop(h, &f);
 	} else if (f.type == FRAME_ACK) {
 		handle_ack(h, f.seq);
+	} else if (f.type == FRAME_METRICS_ACK) {
+		handle_metrics_ack(h, f.json);
 	} else {
 		char message[96];
 		snprintf(message, sizeof(message), "unexpected frame type %s from the hub",

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -25,6 +26,8 @@ struct frame_handler_ops {
 	int (*stop_task)(void *userdata, const char *task_arn, const char *reason);
 	/* The hub acknowledged the task's STOPPED state and the store forgot it (may be NULL). */
 	void (*forget_task)(void *userdata, const char *task_arn);
+	/* The hub applied metrics batch BATCH and those before it (may be NULL). */
+	void (*metrics_acked)(void *userdata, uint64_t batch);
 };
 
 enum frame_handler_phase {

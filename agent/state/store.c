@@ -467,6 +467,22 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct e
 	return 0;
 }
 
+int store_write_probe(struct store *s, struct error *err)
+{
+	if (s->open)
+		return error_set(err, EBUSY, "state database: writes not yet committed");
+	int r = exec_sql(s, "BEGIN IMMEDIATE", err);
+	if (r < 0)
+		return r;
+	r = exec_sql(s, "INSERT OR REPLACE INTO meta (key, value)"
+		     " VALUES ('health_probe', strftime('%s','now'))", err);
+	if (r >= 0)
+		r = exec_sql(s, "COMMIT", err);
+	if (r < 0)
+		exec_sql(s, "ROLLBACK", NULL);
+	return r;
+}
+
 int store_meta_get(struct store *s, const char *key, char **ret, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

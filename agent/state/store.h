@@ -69,6 +69,11 @@ typedef int (*store_task_fn)(void *userdata, const char *task_arn, const char *d
 			     const char *status, const char *last_state_json);
 int store_tasks_foreach(struct store *s, store_task_fn fn, void *userdata, struct error *err);
 
+/* A real write, made durable at once: the health self-check that the database takes writes
+ * (a read-only file system, a full disk, a file that lost its permissions). Called with no
+ * deferred writes pending (-EBUSY otherwise), so that its failure loses nothing else. */
+int store_write_probe(struct store *s, struct error *err);
+
 int store_meta_set(struct store *s, const char *key, const char *value, struct error *err);
 /* *ret is NULL when the key is not set. */
 int store_meta_get(struct store *s, const char *key, char **ret, struct error *err);

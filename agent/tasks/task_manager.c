@@ -751,6 +751,29 @@ size_t task_manager_active_count(const struct task_manager *tm)
 	return n;
 }
 
+size_t task_manager_count(const struct task_manager *tm, enum task_status status)
+{
+	size_t n = 0;
+	for (const struct tm_task *t = tm->tasks; t; t = t->next)
+		n += t->status == status;
+	return n;
+}
+
+int task_manager_foreach_container(const struct task_manager *tm, task_manager_container_fn fn,
+				   void *userdata)
+{
+	for (const struct tm_task *t = tm->tasks; t; t = t->next)
+		for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
+			const struct tm_container *c = &t->containers[i];
+			if (!c->h.cgroup)
+				continue;
+			int r = fn(userdata, t->arn, t->status, c->def->name, c->h.cgroup);
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
 void task_manager_report_all(struct task_manager *tm)
 {
 	for (struct tm_task *t = tm->tasks; t; t = t->next)

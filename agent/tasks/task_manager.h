@@ -137,5 +137,16 @@ int task_manager_forget_task(struct task_manager *tm, const char *task_arn);
 /* Count of tasks not yet STOPPED. */
 size_t task_manager_active_count(const struct task_manager *tm);
 
+/* Count of the tasks this node knows in STATUS (stopped ones until the hub acknowledged). */
+size_t task_manager_count(const struct task_manager *tm, enum task_status status);
+
+/* Every container that has a cgroup, with its task's ARN and status; a negative return from
+ * FN stops the walk and is returned. */
+typedef int (*task_manager_container_fn)(void *userdata, const char *task_arn,
+					 enum task_status task_status, const char *container,
+					 const char *cgroup);
+int task_manager_foreach_container(const struct task_manager *tm, task_manager_container_fn fn,
+				   void *userdata);
+
 /* Report of every known task's current state through on_state (used after a reconnect). */
 void task_manager_report_all(struct task_manager *tm);

@@ -66,6 +66,7 @@ static const struct {
 	{ "tasks", "health_status", "TEXT" },
 	{ "containers", "health_status", "TEXT" },
 	{ "containers", "health_output", "TEXT" },
+	{ "nodes", "health", "TEXT" }, /* hub/node_health.h */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)

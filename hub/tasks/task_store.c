@@ -188,6 +188,19 @@ long long task_store_node_count(struct hub_store *s, const char *node_id, const 
 	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 }
 
+int task_store_count_by_status(struct hub_store *s, task_store_count_fn fn, void *userdata,
+			       struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT cluster, last_status, count(*) FROM tasks GROUP BY cluster, last_status"
+		   " ORDER BY cluster, last_status", err);
+	if (!st)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fn(userdata, col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
+	return 0;
+}
+
 int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,
 		    const char *instance_id, const char *family,
 		    void (*fn)(const char *task_id, void *data), void *data, struct error *err)

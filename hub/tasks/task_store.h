@@ -66,6 +66,12 @@ int task_store_cluster_counts(struct hub_store *s, const char *cluster, long lon
 			      long long *ret_pending, struct error *err);
 /* How many of node_id's tasks have a last status among STATUSES (names separated by commas). */
 long long task_store_node_count(struct hub_store *s, const char *node_id, const char *statuses);
+
+/* The tasks of every cluster counted by last status (GET /metrics). */
+typedef void (*task_store_count_fn)(void *userdata, const char *cluster, const char *status,
+				    long long count);
+int task_store_count_by_status(struct hub_store *s, task_store_count_fn fn, void *userdata,
+			       struct error *err);
 /* The ids of cluster's tasks desired in desired_status, oldest first, optionally only on the
  * container instance instance_id or of family; each is handed to FN. */
 int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,

@@ -21,6 +21,7 @@ struct fake {
 	char forgotten[64];
 	bool stored_when_started;
 	char last_stop_reason[64];
+	uint64_t metrics_acked;
 };
 
 static char *fake_hello(void *userdata, const char *nonce, struct error *err)
@@ -85,6 +86,11 @@ static void fake_forget(void *userdata, const char *arn)
 	snprintf(f->forgotten, sizeof(f->forgotten), "%s", arn);
 }
 
+static void fake_metrics_acked(void *userdata, uint64_t batch)
+{
+	((struct fake *)userdata)->metrics_acked = batch;
+}
+
 static const struct frame_handler_ops fake_ops = {
 	.make_hello = fake_hello,
 	.send = fake_send,
@@ -92,6 +98,7 @@ static const struct frame_handler_ops fake_ops = {
 	.start_task = fake_start,
 	.stop_task = fake_stop,
 	.forget_task = fake_forget,
+	.metrics_acked = fake_metrics_acked,
 };
 
 static void feed(struct frame_handler *h, const char *text)
@@ -112,6 +119,18 @@ static bool setup(struct fake *f, struct frame_handler *h)
 	feed(h, "{\"type\":\"welcome\",\"container_instance_arn\":\"x\",\"heartbeat_seconds\":20}");
 	f->n_sent = 0;
 	return frame_handler_ready(h) && f->welcomes == 1;
+}
+
+/* Each of BAD is answered with one frame that holds NEEDLE. */
+static void each_answered_with_error(struct fake *f, struct frame_handler *h,
+				     const char *const *bad, size_t n, const char *needle)
+{
+	for (size_t i = 0; i < n; i++) {
+		f->n_sent = 0;
+		feed(h, bad[i]);
+		ASSERT_INT_EQ(f->n_sent, 1);
+		ASSERT_CONTAINS(f->sent[0], needle);
+	}
 }
 
 static const char assign7[] =
@@ -255,12 +274,7 @@ TEST(frames_bad_input_is_answered_with_error)
 		"{\"type\":\"task_stop\",\"seq\":4}",
 		"{\"type\":\"task_state\",\"seq\":4}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		f.n_sent = 0;
-		feed(&h, bad[i]);
-		ASSERT_INT_EQ(f.n_sent, 1);
-		ASSERT_CONTAINS(f.sent[0], "\"type\":\"error\"");
-	}
+	each_answered_with_error(&f, &h, bad, sizeof(bad) / sizeof(bad[0]), "\"type\":\"error\"");
 	ASSERT_INT_EQ(f.starts, 0);
 	ASSERT_TRUE(frame_handler_ready(&h));
 	store_close(f.store);
@@ -304,4 +318,22 @@ TEST(frames_task_state_from_report)
 	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_started_at")->valuedouble == 1764201234.25);
 	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_stopped_at")->valuedouble == 1764201235.5);
 	cJSON_Delete(f);
+}
+
+TEST(frames_metrics_ack_reaches_the_buffer_and_a_bad_one_is_answered)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, "{\"type\":\"metrics_ack\",\"batch\":12}");
+	ASSERT_INT_EQ(f.metrics_acked, 12);
+	ASSERT_INT_EQ(f.n_sent, 0);
+	static const char *const bad[] = {
+		"{\"type\":\"metrics_ack\"}",
+		"{\"type\":\"metrics_ack\",\"batch\":0}",
+		"{\"type\":\"metrics_ack\",\"batch\":\"12\"}",
+	};
+	each_answered_with_error(&f, &h, bad, sizeof(bad) / sizeof(bad[0]), "metrics_ack needs");
+	ASSERT_INT_EQ(f.metrics_acked, 12);
+	store_close(f.store);
 }

@@ -127,3 +127,22 @@ TEST(run_options_help_even_with_unknown_keys)
 	struct error err = { 0 };
 	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 1);
 }
+
+TEST(run_options_metrics_interval)
+{
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	char *none[] = { NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, none, ARGC(argv), argv, &err), 0);
+	ASSERT_INT_EQ(o.metrics_interval_s, 20);
+	char *key[] = { "TETHER_METRICS_INTERVAL=5", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, key, ARGC(argv), argv, &err), 0);
+	ASSERT_INT_EQ(o.metrics_interval_s, 5);
+	char *flag_argv[] = { "run", "--metrics-interval", "0", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, none, ARGC(flag_argv), flag_argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--metrics-interval: takes a number of seconds from 1 to 3600");
+	char *too_long[] = { "TETHER_METRICS_INTERVAL=3601", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, too_long, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "TETHER_METRICS_INTERVAL: takes");
+}

@@ -1,0 +1,64 @@
+/* What the daemon's files share (agent/daemon/daemon.c: the loop, the link and the task
+ * manager wired together; daemon_reports.c: what the node reports of itself besides its
+ * tasks). Not for other callers. */
+#pragma once
+
+#include <stdint.h>
+#include <time.h>
+
+#include <libwebsockets.h>
+#include <openssl/evp.h>
+
+#include "agent/daemon/daemon_api.h"
+#include "agent/daemon/service_status.h"
+#include "agent/daemon/service_watchdog.h"
+#include "agent/health/node_health.h"
+#include "agent/link/frame_handler.h"
+#include "agent/link/hostinfo.h"
+#include "agent/link/hub_link.h"
+#include "agent/link/identity.h"
+#include "agent/metrics/node_metrics.h"
+#include "agent/state/store.h"
+#include "agent/tasks/task_manager.h"
+
+struct daemon {
+	const char *state_dir;
+	int lock_fd;
+	struct identity id;
+	EVP_PKEY *key;
+	struct hostinfo host;
+	struct store *store;
+	struct task_manager *tm;
+	struct hub_link *link;
+	struct frame_handler handler;
+	lws_sorted_usec_list_t tick_sul;
+	struct service_status status;
+	struct service_watchdog watchdog;
+	struct daemon_api api; /* the local API and the task metadata endpoint */
+	struct node_health health;
+	lws_sorted_usec_list_t health_sul;
+	uint64_t image_store_budget;
+	time_t connected_at;
+	struct node_metrics metrics;
+	lws_sorted_usec_list_t metrics_sul;
+	uint64_t metrics_interval_s;
+	/* Frames sent while the store had writes not yet committed: they go out after the
+	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
+	struct held_frame *held_head, **held_tail;
+};
+
+struct held_frame {
+	struct held_frame *next;
+	char text[];
+};
+
+/* Queue TEXT to the hub now (nothing while there is no link). */
+void daemon_send_now(struct daemon *d, const char *text);
+/* Commit this turn's writes, then send the frames that waited for them. */
+void daemon_commit_and_send(struct daemon *d);
+
+/* Health and metrics (daemon_reports.c): the first health round and the timers; after each
+ * welcome, the node_status and the metrics batches held; the hub's ack of a batch. */
+void daemon_reports_start(struct daemon *d, struct lws_context *ctx);
+void daemon_reports_connected(struct daemon *d);
+void daemon_metrics_acked(void *userdata, uint64_t batch);

@@ -1,0 +1,13 @@
+/* The node's own metrics as Prometheus text exposition: its facts and health (agent/health/)
+ * and the latest sample of each of its containers. A renderer only, for a local endpoint to
+ * serve (the agent opens no listener of its own here). */
+#pragma once
+
+#include <stddef.h>
+
+#include "agent/health/node_health.h"
+#include "agent/metrics/metrics_sample.h"
+
+/* *ret gets the text (caller frees). -ENOMEM. */
+int agent_metrics_text(const struct node_health *health, const struct metrics_sample *latest,
+		       size_t n, char **ret);
