@@ -1,5 +1,6 @@
-/* One answer of the local API or the task metadata endpoint: an HTTP status and a JSON body,
- * decided apart from libwebsockets (agent/api/api_server.c only carries it). */
+/* One answer of the agent's HTTP servers (the local API, the task metadata endpoint, the node's
+ * metrics): an HTTP status and a body, JSON or Prometheus text, decided apart from
+ * libwebsockets (agent/api/api_server.c only carries it). */
 #pragma once
 
 #include <cjson/cJSON.h>
@@ -9,14 +10,19 @@
 /* The longest path either server reads; longer ones are answered 414. */
 #define API_PATH_MAX 512
 
+#define API_JSON "application/json"
+#define API_EXPOSITION "text/plain; version=0.0.4; charset=utf-8"
+
 struct api_answer {
 	int status;
-	char *body; /* JSON text, owned */
+	char *body;               /* owned */
+	const char *content_type; /* API_JSON or API_EXPOSITION */
 };
 
 enum api_server_kind {
 	API_LOCAL,    /* the root-only unix socket: /v1/... */
 	API_METADATA, /* the containers' endpoint: /v4/TOKEN/... */
+	API_METRICS,  /* the node's metrics for a Prometheus on this host, opt-in: /metrics */
 };
 
 /* The answer to METHOD PATH (PATH without its query). Never fails: out of memory is a 500

@@ -7,28 +7,12 @@
 #include "agent/api/api_answer.h"
 #include "agent/api/api_handlers.h"
 
-struct task_counts {
-	double pending, running, stopped;
-};
-
-static int count_task(void *userdata, const struct task_view *view)
-{
-	struct task_counts *c = userdata;
-	if (!strcmp(view->known_status, "PENDING"))
-		c->pending++;
-	else if (!strcmp(view->known_status, "RUNNING"))
-		c->running++;
-	else
-		c->stopped++;
-	return 0;
-}
-
 cJSON *api_health_json(const struct api_source *src)
 {
 	struct api_node n = { 0 };
 	src->node(src->userdata, &n);
-	struct task_counts counts = { 0 };
-	if (src->foreach_task(src->userdata, count_task, &counts) < 0)
+	struct task_status_counts counts = { 0 };
+	if (src->foreach_task(src->userdata, task_view_count, &counts) < 0)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *link = cJSON_AddObjectToObject(o, "link");
@@ -46,11 +30,15 @@ cJSON *api_health_json(const struct api_source *src)
 	cJSON_AddNumberToObject(o, "uptime_seconds",
 				n.started_at > 0 && now >= n.started_at ? (double)(now - n.started_at)
 									: 0);
-	cJSON_AddNumberToObject(tasks, "PENDING", counts.pending);
-	cJSON_AddNumberToObject(tasks, "RUNNING", counts.running);
-	cJSON_AddNumberToObject(tasks, "STOPPED", counts.stopped);
+	cJSON_AddNumberToObject(tasks, "PENDING", (double)counts.pending);
+	cJSON_AddNumberToObject(tasks, "RUNNING", (double)counts.running);
+	cJSON_AddNumberToObject(tasks, "STOPPED", (double)counts.stopped);
 	if (n.unsent_state_changes >= 0)
 		cJSON_AddNumberToObject(o, "unsent_state_changes", (double)n.unsent_state_changes);
+	/* The verdict, self-checks and facts of the last round, as the hub is told them. */
+	cJSON *node = src->node_health ? src->node_health(src->userdata) : NULL;
+	if (node)
+		cJSON_AddItemToObject(o, "node", node);
 	return o;
 }
 
@@ -59,4 +47,13 @@ int api_get_health(const struct api_source *src, const char *arg, cJSON **ret)
 	(void)arg;
 	*ret = api_health_json(src);
 	return *ret ? 200 : 500;
+}
+
+int api_get_metrics(const struct api_source *src, char **ret)
+{
+	if (!src->metrics_text) {
+		*ret = strdup("# this agent keeps no metrics\n");
+		return 404;
+	}
+	return src->metrics_text(src->userdata, ret) < 0 ? 500 : 200;
 }

@@ -1,4 +1,4 @@
-/* The routes of both servers, one row each: a new answer is one row and its handler. */
+/* The routes of the agent's servers, one row each: a new answer is one row and its handler. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,18 +13,20 @@ struct api_route {
 	/* Literal bytes, '*' for one non-empty path segment, or "**" at the end for the rest of
 	 * the path (a task's ARN holds slashes). */
 	const char *pattern;
-	api_handler answer;
+	api_handler answer;     /* a JSON answer, or */
+	api_text_handler text;  /* a Prometheus text one */
 };
 
 static const struct api_route api_routes[] = {
-	{ API_LOCAL, "/v1/metadata", api_get_metadata },
-	{ API_LOCAL, "/v1/tasks", api_get_tasks },
-	{ API_LOCAL, "/v1/tasks/**", api_get_task },
-	{ API_LOCAL, "/v1/health", api_get_health },
-	{ API_METADATA, "/v4/*", task_metadata_get_container },
-	{ API_METADATA, "/v4/*/task", task_metadata_get_task },
-	{ API_METADATA, "/v4/*/stats", task_metadata_get_container_stats },
-	{ API_METADATA, "/v4/*/task/stats", task_metadata_get_task_stats },
+	{ API_LOCAL, "/v1/metadata", api_get_metadata, NULL },
+	{ API_LOCAL, "/v1/tasks", api_get_tasks, NULL },
+	{ API_LOCAL, "/v1/tasks/**", api_get_task, NULL },
+	{ API_LOCAL, "/v1/health", api_get_health, NULL },
+	{ API_METADATA, "/v4/*", task_metadata_get_container, NULL },
+	{ API_METADATA, "/v4/*/task", task_metadata_get_task, NULL },
+	{ API_METADATA, "/v4/*/stats", task_metadata_get_container_stats, NULL },
+	{ API_METADATA, "/v4/*/task/stats", task_metadata_get_task_stats, NULL },
+	{ API_METRICS, "/metrics", NULL, api_get_metrics },
 };
 
 static bool route_match(const char *pattern, const char *path, char *arg, size_t arg_size)
@@ -71,32 +73,46 @@ int api_error(cJSON **ret, int status, const char *fmt, ...)
 	return status;
 }
 
-static int decide(const struct api_source *src, enum api_server_kind kind, const char *method,
-		  const char *path, cJSON **ret)
+/* The route's answer to METHOD PATH in RET (body NULL when out of memory). */
+static void decide(const struct api_source *src, enum api_server_kind kind, const char *method,
+		   const char *path, struct api_answer *ret)
 {
-	if (strlen(path) > API_PATH_MAX)
-		return api_error(ret, 414, "the path is longer than %d bytes", API_PATH_MAX);
+	cJSON *body = NULL;
+	ret->content_type = API_JSON;
+	ret->body = NULL;
+	if (strlen(path) > API_PATH_MAX) {
+		ret->status = api_error(&body, 414, "the path is longer than %d bytes", API_PATH_MAX);
+		goto json;
+	}
 	char arg[API_PATH_MAX + 1];
 	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		const struct api_route *route = &api_routes[i];
 		if (route->kind != kind || !route_match(route->pattern, path, arg, sizeof(arg)))
 			continue;
-		if (strcmp(method, "GET"))
-			return api_error(ret, 405, "%s is not allowed here: only GET", method);
-		return route->answer(src, arg, ret);
+		if (strcmp(method, "GET")) {
+			ret->status = api_error(&body, 405, "%s is not allowed here: only GET", method);
+		} else if (route->text) {
+			ret->status = route->text(src, &ret->body);
+			ret->content_type = API_EXPOSITION;
+			return;
+		} else {
+			ret->status = route->answer(src, arg, &body);
+		}
+		goto json;
 	}
-	return api_error(ret, 404, "no such path: %s", path);
+	ret->status = api_error(&body, 404, "no such path: %s", path);
+json:
+	ret->body = body ? cJSON_PrintUnformatted(body) : NULL;
+	cJSON_Delete(body);
 }
 
 void api_answer(const struct api_source *src, enum api_server_kind kind, const char *method,
 		const char *path, struct api_answer *ret)
 {
-	cJSON *body = NULL;
-	ret->status = decide(src, kind, method, path, &body);
-	ret->body = body ? cJSON_PrintUnformatted(body) : NULL;
-	cJSON_Delete(body);
+	decide(src, kind, method, path, ret);
 	if (!ret->body) {
 		ret->status = 500;
+		ret->content_type = API_JSON;
 		ret->body = strdup("{\"error\":\"out of memory\"}");
 	}
 }

@@ -74,7 +74,8 @@ static int send_headers(struct lws *wsi, struct api_session *s)
 	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
 					    *end = buf + sizeof(buf) - 1;
 	size_t len = s->answer.body ? strlen(s->answer.body) : 0;
-	if (lws_add_http_common_headers(wsi, (unsigned int)s->answer.status, "application/json",
+	if (lws_add_http_common_headers(wsi, (unsigned int)s->answer.status,
+					s->answer.content_type ? s->answer.content_type : API_JSON,
 					len, &p, end) ||
 	    (s->close_after &&
 	     lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
@@ -166,6 +167,12 @@ static int api_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+static const char *const listener_names[] = {
+	[API_LOCAL] = "tether-local-api",
+	[API_METADATA] = "tether-task-metadata",
+	[API_METRICS] = "tether-metrics",
+};
+
 static struct api_listener *listener_new(enum api_server_kind kind,
 					 const struct api_source *src)
 {
@@ -176,7 +183,7 @@ static struct api_listener *listener_new(enum api_server_kind kind,
 	l->src = src;
 	l->lock_fd = -1;
 	l->protocols[0] = (struct lws_protocols){
-		.name = kind == API_LOCAL ? "tether-local-api" : "tether-task-metadata",
+		.name = listener_names[kind],
 		.callback = api_callback,
 		.per_session_data_size = sizeof(struct api_session),
 		.rx_buffer_size = 0,
@@ -263,14 +270,14 @@ int api_listen_unix(struct lws_context *ctx, const char *path, const struct api_
 	return 0;
 }
 
-int api_listen_metadata(struct lws_context *ctx, const char *address, unsigned port,
-			const struct api_source *src, struct api_listener **ret,
-			struct error *err)
+static int listen_loopback(struct lws_context *ctx, enum api_server_kind kind,
+			   const char *address, unsigned port, const struct api_source *src,
+			   struct api_listener **ret, struct error *err)
 {
-	struct api_listener *l = listener_new(API_METADATA, src);
+	struct api_listener *l = listener_new(kind, src);
 	if (!l)
 		return error_set(err, ENOMEM, "out of memory");
-	int r = create_vhost(ctx, l, "tether-task-metadata", address, (int)port,
+	int r = create_vhost(ctx, l, listener_names[kind], address, (int)port,
 			     LWS_SERVER_OPTION_DISABLE_IPV6, err);
 	if (r < 0) {
 		api_listener_free(l);
@@ -278,6 +285,19 @@ int api_listen_metadata(struct lws_context *ctx, const char *address, unsigned p
 	}
 	*ret = l;
 	return 0;
+}
+
+int api_listen_metadata(struct lws_context *ctx, const char *address, unsigned port,
+			const struct api_source *src, struct api_listener **ret,
+			struct error *err)
+{
+	return listen_loopback(ctx, API_METADATA, address, port, src, ret, err);
+}
+
+int api_listen_metrics(struct lws_context *ctx, const char *address, unsigned port,
+		       const struct api_source *src, struct api_listener **ret, struct error *err)
+{
+	return listen_loopback(ctx, API_METRICS, address, port, src, ret, err);
 }
 
 void api_listener_free(struct api_listener *l)

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "agent/api/metadata_token.h"
 #include "agent/tasks/task_view.h"
 
@@ -34,4 +36,10 @@ struct api_source {
 	void *userdata;
 	/* The task metadata endpoint's key; NULL when the endpoint is off. */
 	const struct metadata_key *metadata_key;
+	/* The node's health round (agent/health/) as JSON, new; NULL when none was taken yet or
+	 * no source has one. */
+	cJSON *(*node_health)(void *userdata);
+	/* The node's metrics as Prometheus text in *ret (agent/metrics/agent_metrics_text.h);
+	 * -ENOMEM. NULL when no source has them. */
+	int (*metrics_text)(void *userdata, char **ret);
 };

@@ -368,6 +368,8 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return error_wrap(err, "task manager");
 	d->api.tm = d->tm;
+	d->api.health = &d->health;
+	d->api.node_metrics = &d->metrics;
 
 	struct hub_link_config lc = {
 		.connect_url = d->id.connect_url,

@@ -6,6 +6,7 @@
 
 #include "agent/daemon/daemon_api.h"
 #include "agent/link/version.h"
+#include "agent/metrics/agent_metrics_text.h"
 #include "agent/state/daemon_state.h"
 #include "agent/tasks/task_view.h"
 #include "common/log.h"
@@ -51,12 +52,32 @@ static int foreach_task(void *userdata, api_task_fn fn, void *fn_userdata)
 	return a->tm ? task_manager_foreach_view(a->tm, fn, fn_userdata) : 0;
 }
 
+static cJSON *node_health(void *userdata)
+{
+	struct daemon_api *a = userdata;
+	return a->health ? node_health_json(a->health, time(NULL)) : NULL;
+}
+
+static int metrics_text(void *userdata, char **ret)
+{
+	struct daemon_api *a = userdata;
+	struct task_status_counts tasks = { 0 };
+	if (!a->health || !a->node_metrics)
+		return -ENOENT;
+	int r = foreach_task(a, task_view_count, &tasks);
+	if (r < 0)
+		return r;
+	return agent_metrics_text(a->health, &tasks, a->node_metrics->latest,
+				  a->node_metrics->n_latest, ret);
+}
+
 void daemon_api_init(struct daemon_api *a, const struct identity *id, const char *state_dir,
 		     struct store *store)
 {
 	char *resolved = realpath(state_dir, NULL);
 	*a = (struct daemon_api){
-		.src = { .node = node_facts, .foreach_task = foreach_task, .userdata = a },
+		.src = { .node = node_facts, .foreach_task = foreach_task, .node_health = node_health,
+			 .metrics_text = metrics_text, .userdata = a },
 		.id = id,
 		.state_dir = resolved ? resolved : state_dir,
 		.resolved_state_dir = resolved,
@@ -94,6 +115,17 @@ static void start_metadata(struct daemon_api *a, struct lws_context *ctx, const 
 	log_info("Task metadata endpoint on %s:%u", address, port);
 }
 
+static void start_metrics(struct daemon_api *a, struct lws_context *ctx, const char *address,
+			  unsigned port)
+{
+	struct error err = { 0 };
+	if (api_listen_metrics(ctx, address, port, &a->src, &a->metrics, &err) < 0) {
+		log_error("Metrics endpoint off: %s", err.message);
+		return;
+	}
+	log_info("Metrics endpoint on http://%s:%u/metrics", address, port);
+}
+
 void daemon_api_start(struct daemon_api *a, struct lws_context *ctx, const struct run_options *o)
 {
 	store_meta_set(a->store, META_API_SOCKET, "", NULL);
@@ -101,6 +133,8 @@ void daemon_api_start(struct daemon_api *a, struct lws_context *ctx, const struc
 		start_local(a, ctx, o->api_socket);
 	if (o->metadata_port)
 		start_metadata(a, ctx, o->metadata_address, o->metadata_port);
+	if (o->metrics_port)
+		start_metrics(a, ctx, o->metrics_address, o->metrics_port);
 }
 
 char *daemon_api_metadata_uri(void *userdata, const char *task_arn, const char *container_name)
@@ -124,7 +158,8 @@ void daemon_api_release(struct daemon_api *a)
 {
 	api_listener_free(a->local);
 	api_listener_free(a->metadata);
-	a->local = a->metadata = NULL;
+	api_listener_free(a->metrics);
+	a->local = a->metadata = a->metrics = NULL;
 	free(a->resolved_state_dir);
 	a->resolved_state_dir = NULL;
 	free(a->link_state);

@@ -9,20 +9,25 @@
 #include "agent/api/api_server.h"
 #include "agent/api/api_source.h"
 #include "agent/daemon/run_options.h"
+#include "agent/health/node_health.h"
 #include "agent/link/identity.h"
+#include "agent/metrics/node_metrics.h"
 #include "agent/state/store.h"
 #include "agent/tasks/task_manager.h"
 
 struct daemon_api {
 	struct api_source src;
 	struct metadata_key key;
-	struct api_listener *local, *metadata;
+	struct api_listener *local, *metadata, *metrics;
 	char metadata_base[64]; /* "http://127.0.0.1:51679/v4/" while the endpoint listens */
 	const struct identity *id;
 	const char *state_dir;    /* resolved (realpath), as `tether status` compares it */
 	char *resolved_state_dir; /* owned; NULL when it could not be resolved */
 	struct store *store;
 	struct task_manager *tm;
+	/* The node's last health round and metrics (set by the daemon once they exist). */
+	const struct node_health *health;
+	const struct node_metrics *node_metrics;
 	int64_t started_at;
 	char *link_state, *link_since, *link_error; /* the last read of the store's meta */
 };

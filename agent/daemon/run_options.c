@@ -161,23 +161,26 @@ static int set_api_socket(struct run_options *o, const char *value, struct error
 
 /* "off", "0", PORT or ADDRESS:PORT with ADDRESS in 127.0.0.0/8: what the endpoint tells is
  * for this node's containers, never for the network. */
-static int set_metadata_address(struct run_options *o, const char *value, struct error *err)
+/* ADDRESS:PORT on IPv4 loopback (127.x.x.x), a PORT alone (on 127.0.0.1), or "off"/"0" (port 0):
+ * where the agent's loopback servers listen. */
+static int parse_loopback_address(const char *value, char address[16], unsigned *ret_port,
+				  struct error *err)
 {
 	if (!strcmp(value, "off") || !strcmp(value, "0")) {
-		o->metadata_port = 0;
+		*ret_port = 0;
 		return 0;
 	}
 	const char *colon = strrchr(value, ':');
 	const char *port_text = colon ? colon + 1 : value;
-	char address[sizeof(o->metadata_address)] = RUN_DEFAULT_METADATA_ADDRESS;
+	char parsed[16] = RUN_DEFAULT_METADATA_ADDRESS;
 	if (colon) {
 		size_t n = (size_t)(colon - value);
 		struct in_addr in;
-		if (n >= sizeof(address))
-			n = sizeof(address) - 1;
-		memcpy(address, value, n);
-		address[n] = '\0';
-		if (n != (size_t)(colon - value) || inet_pton(AF_INET, address, &in) != 1 ||
+		if (n >= sizeof(parsed))
+			n = sizeof(parsed) - 1;
+		memcpy(parsed, value, n);
+		parsed[n] = '\0';
+		if (n != (size_t)(colon - value) || inet_pton(AF_INET, parsed, &in) != 1 ||
 		    (ntohl(in.s_addr) >> 24) != 127)
 			return error_set(err, EINVAL, "takes a loopback IPv4 address (127.x.x.x) with "
 					 "its port, a port, or off, not '%s'", value);
@@ -186,9 +189,19 @@ static int set_metadata_address(struct run_options *o, const char *value, struct
 	if (parse_u64(port_text, 0, 65535, &port) < 0)
 		return error_set(err, EINVAL, "takes a port from 0 to 65535 (0: off), not '%s'",
 				 port_text);
-	memcpy(o->metadata_address, address, sizeof(address));
-	o->metadata_port = (unsigned)port;
+	memcpy(address, parsed, sizeof(parsed));
+	*ret_port = (unsigned)port;
 	return 0;
+}
+
+static int set_metadata_address(struct run_options *o, const char *value, struct error *err)
+{
+	return parse_loopback_address(value, o->metadata_address, &o->metadata_port, err);
+}
+
+static int set_metrics_address(struct run_options *o, const char *value, struct error *err)
+{
+	return parse_loopback_address(value, o->metrics_address, &o->metrics_port, err);
 }
 
 /* Every option of `tether run`, one row each; docs/configuration.md describes them. */
@@ -209,6 +222,7 @@ static const struct run_option run_option_table[] = {
 	{ "api-socket", "TETHER_API_SOCKET", "PATH", set_api_socket },
 	{ "metadata-address", "TETHER_METADATA_ADDRESS", "ADDRESS", set_metadata_address },
 	{ "metrics-interval", "TETHER_METRICS_INTERVAL", "SECONDS", set_metrics_interval },
+	{ "metrics-address", "TETHER_METRICS_ADDRESS", "ADDRESS", set_metrics_address },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'

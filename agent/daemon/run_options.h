@@ -27,6 +27,8 @@ struct run_options {
 	const char *api_socket;       /* the local API's unix socket; NULL: off */
 	char metadata_address[16];    /* the task metadata endpoint's IPv4 loopback address */
 	unsigned metadata_port;       /* 0: the endpoint is off */
+	char metrics_address[16];     /* the node's Prometheus text, on IPv4 loopback */
+	unsigned metrics_port;        /* 0: off (the default) */
 	uint64_t metrics_interval_s;  /* containers' metrics sampled this often */
 };
 

@@ -71,11 +71,24 @@ static void containers_part(struct exposition *e, const struct metrics_sample *l
 	}
 }
 
-int agent_metrics_text(const struct node_health *health, const struct metrics_sample *latest,
-		       size_t n, char **ret)
+static void tasks_part(struct exposition *e, const struct task_status_counts *t)
+{
+	exposition_family(e, "tether_tasks", "gauge", "Tasks this node holds, by status.");
+	const char *statuses[3] = { "PENDING", "RUNNING", "STOPPED" };
+	uint64_t counts[3] = { t->pending, t->running, t->stopped };
+	for (int i = 0; i < 3; i++) {
+		const char *labels[] = { "status", statuses[i], NULL };
+		exposition_sample(e, "tether_tasks", labels, (double)counts[i]);
+	}
+}
+
+int agent_metrics_text(const struct node_health *health, const struct task_status_counts *tasks,
+		       const struct metrics_sample *latest, size_t n, char **ret)
 {
 	struct exposition e = { 0 };
 	node_part(&e, health);
+	if (tasks)
+		tasks_part(&e, tasks);
 	containers_part(&e, latest, n);
 	return exposition_finish(&e, ret);
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "agent/tasks/task_health.h"
 #include "agent/tasks/task_manager_internal.h"
@@ -25,6 +26,18 @@ static void view_container(const struct tm_container *c, struct container_view *
 		.memory_reservation_mib = c->def->memory_reservation_mib,
 		.essential = c->def->essential,
 	};
+}
+
+int task_view_count(void *userdata, const struct task_view *view)
+{
+	struct task_status_counts *c = userdata;
+	if (!strcmp(view->known_status, "PENDING"))
+		c->pending++;
+	else if (!strcmp(view->known_status, "RUNNING"))
+		c->running++;
+	else
+		c->stopped++;
+	return 0;
 }
 
 int task_manager_foreach_view(const struct task_manager *tm,

@@ -41,6 +41,14 @@ struct task_view {
 	size_t n_containers;
 };
 
+/* Tasks by the status the hub is told. */
+struct task_status_counts {
+	uint64_t pending, running, stopped;
+};
+
+/* A task_manager_foreach_view FN counting VIEW into USERDATA, a struct task_status_counts. */
+int task_view_count(void *userdata, const struct task_view *view);
+
 /* FN for every task the manager knows, in its order; stops at and returns the first negative
  * value FN returns. -ENOMEM when a view cannot be made. */
 int task_manager_foreach_view(const struct task_manager *tm,

@@ -25,7 +25,9 @@ start_hub || { fail hub_starts "see hub.log"; exit 1; }
 make_activation --registration-limit 1 && "$BIN/tether" register --hub "$HUB_URL" --cluster default \
 	--activation-id "$ACT_ID" --activation-code "$ACT_CODE" --state-dir "$NODE" >/dev/null ||
 	{ fail join_node "see hub.log"; exit 1; }
-start_agent "$NODE" --metrics-interval 2
+# The node's own metrics on an opt-in loopback address (--metrics-address, docs/configuration.md).
+AGENT_METRICS_PORT=$(free_port)
+start_agent "$NODE" --metrics-interval 2 --metrics-address "127.0.0.1:$AGENT_METRICS_PORT"
 check agent_connects wait_until 30 agent_connected
 
 ci_arn=$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
@@ -89,6 +91,20 @@ first=$(sample tether_container_sample_timestamp_seconds "$task_container")
 check sample_time_is_recent above "$first" "$(( $(date +%s) - 60 ))"
 sample_moved() { [ "$(sample tether_container_sample_timestamp_seconds "$task_container")" != "$first" ]; }
 check later_samples_arrive wait_until 20 sample_moved
+
+# --- the agent's own GET /metrics, and its local API's health
+agent_metrics() { curl -sf "http://127.0.0.1:$AGENT_METRICS_PORT/metrics" | /usr/bin/python3 "$TOP/tests/metrics-check.py"; }
+agent_sample() { agent_metrics | jq -r --arg n "$1" "select(.name == \$n and (${2:-true})) | .value" | head -n 1; }
+check agent_metrics_parse_as_exposition bash -c 'curl -sf "http://127.0.0.1:$1/metrics" | /usr/bin/python3 "$2/tests/metrics-check.py" >/dev/null' _ "$AGENT_METRICS_PORT" "$TOP"
+check agent_metrics_content_type bash -c "curl -sf -o /dev/null -w '%{content_type}' 'http://127.0.0.1:$AGENT_METRICS_PORT/metrics' | grep -q '^text/plain; version=0.0.4'"
+described_running=$(awsx ecs describe-tasks --cluster default --tasks "$arn" | jq '[.tasks[] | select(.lastStatus == "RUNNING")] | length')
+check agent_running_tasks_match_describe_tasks test "$(agent_sample tether_tasks '.labels.status == "RUNNING"')" = "$described_running"
+check agent_container_cpu_of_the_task above "$(agent_sample tether_container_cpu_usage_usec_total "$task_container")" 0
+check agent_health_ok_gauge test "$(agent_sample tether_node_health_ok)" = 1
+check agent_memory_total_reported test "$(agent_sample tether_node_memory_total_bytes)" -gt 0
+check agent_metrics_not_on_other_paths test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AGENT_METRICS_PORT/v1/health")" = 404
+check local_api_health_has_the_verdict bash -c "curl -sf --unix-socket '$NODE/api.sock' http://localhost/v1/health |
+	jq -e '.node.status == \"OK\" and (.node.checks | length) == 3'"
 
 # The same node with a budget its running task's image is over: the images in use cannot be
 # collected, and the node says so.

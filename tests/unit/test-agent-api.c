@@ -79,6 +79,69 @@ static const char *str(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItem(o, name));
 }
 
+static int fixed_metrics(void *userdata, char **ret)
+{
+	(void)userdata;
+	*ret = strdup("# TYPE tether_node_up gauge\ntether_node_up 1\n");
+	return *ret ? 0 : -ENOMEM;
+}
+
+static cJSON *fixed_health(void *userdata)
+{
+	(void)userdata;
+	return cJSON_Parse("{\"status\": \"OK\", \"checks\": []}");
+}
+
+TEST(api_metrics_answers_text_on_its_own_server_only)
+{
+	struct api_source with = src;
+	with.metrics_text = fixed_metrics;
+	struct api_answer a;
+	api_answer(&with, API_METRICS, "GET", "/metrics", &a);
+	ASSERT_INT_EQ(a.status, 200);
+	ASSERT_STR_EQ(a.content_type, API_EXPOSITION);
+	ASSERT_STR_EQ(a.body, "# TYPE tether_node_up gauge\ntether_node_up 1\n");
+	api_answer_release(&a);
+	/* Not on the other servers: a container must not read the node's figures. */
+	api_answer(&with, API_METADATA, "GET", "/metrics", &a);
+	ASSERT_INT_EQ(a.status, 404);
+	ASSERT_STR_EQ(a.content_type, API_JSON);
+	api_answer_release(&a);
+	api_answer(&with, API_LOCAL, "GET", "/metrics", &a);
+	ASSERT_INT_EQ(a.status, 404);
+	api_answer_release(&a);
+	api_answer(&with, API_METRICS, "POST", "/metrics", &a);
+	ASSERT_INT_EQ(a.status, 405);
+	api_answer_release(&a);
+	api_answer(&with, API_METRICS, "GET", "/v1/health", &a);
+	ASSERT_INT_EQ(a.status, 404);
+	api_answer_release(&a);
+	/* A source without metrics says so. */
+	api_answer(&src, API_METRICS, "GET", "/metrics", &a);
+	ASSERT_INT_EQ(a.status, 404);
+	ASSERT_CONTAINS(a.body, "no metrics");
+	api_answer_release(&a);
+}
+
+TEST(api_health_carries_the_nodes_last_round)
+{
+	struct api_source with = src;
+	with.node_health = fixed_health;
+	struct api_answer a;
+	api_answer(&with, API_LOCAL, "GET", "/v1/health", &a);
+	ASSERT_INT_EQ(a.status, 200);
+	cJSON *j = cJSON_Parse(a.body);
+	api_answer_release(&a);
+	ASSERT_STR_EQ(str(cJSON_GetObjectItem(j, "node"), "status"), "OK");
+	cJSON_Delete(j);
+	/* Without a round there is no "node". */
+	api_answer(&src, API_LOCAL, "GET", "/v1/health", &a);
+	j = cJSON_Parse(a.body);
+	api_answer_release(&a);
+	ASSERT_TRUE(!cJSON_GetObjectItem(j, "node"));
+	cJSON_Delete(j);
+}
+
 TEST(api_metadata_names_the_node_and_its_link)
 {
 	int status;

@@ -178,9 +178,12 @@ TEST(agent_text_has_node_facts_health_and_containers)
 	health_verdict_record(&h.verdict, round, 1);
 	struct metrics_sample s = sample("web \"1\"", 9);
 	char *text = NULL;
-	ASSERT_INT_EQ(agent_metrics_text(&h, &s, 1, &text), 0);
+	struct task_status_counts tasks = { .pending = 1, .running = 2 };
+	ASSERT_INT_EQ(agent_metrics_text(&h, &tasks, &s, 1, &text), 0);
 	metrics_sample_release(&s);
 	ASSERT_CONTAINS(text, "\ntether_node_uptime_seconds 100\n");
+	ASSERT_CONTAINS(text, "\ntether_tasks{status=\"PENDING\"} 1\ntether_tasks{status=\"RUNNING\"} 2\n"
+			      "tether_tasks{status=\"STOPPED\"} 0\n");
 	ASSERT_CONTAINS(text, "tether_node_pressure_some_percent{resource=\"cpu\",window=\"10\"} 1.25\n");
 	ASSERT_TRUE(!strstr(text, "resource=\"memory\"")); /* no PSI known: no sample */
 	ASSERT_CONTAINS(text, "\ntether_node_health_ok 0\n");
@@ -215,7 +218,8 @@ TEST(agent_text_parses_with_the_reference_parser)
 	health_verdict_record(&h.verdict, round, 1);
 	struct metrics_sample s[2] = { sample("a\\b\"c\nd", 3), sample("b", 4) };
 	char *text = NULL;
-	ASSERT_INT_EQ(agent_metrics_text(&h, s, 2, &text), 0);
+	struct task_status_counts tasks = { .running = 2 };
+	ASSERT_INT_EQ(agent_metrics_text(&h, &tasks, s, 2, &text), 0);
 	metrics_sample_release(&s[0]);
 	metrics_sample_release(&s[1]);
 	char in[600], out[600], cmd[1400];
