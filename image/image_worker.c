@@ -45,9 +45,12 @@ static void *pull_all(void *userdata)
 
 static void worker_release(struct image_worker *w)
 {
+	/* Also for a worker whose arrays could not all be allocated. */
 	for (size_t i = 0; i < w->n; i++) {
-		free(w->refs[i]);
-		image_free(w->images[i]);
+		if (w->refs)
+			free(w->refs[i]);
+		if (w->images)
+			image_free(w->images[i]);
 		if (w->pins && w->pins[i] >= 0)
 			close(w->pins[i]);
 	}

@@ -31,6 +31,7 @@ limits=true
 [ -n "${TETHER_IN_VM:-}" ] && limits=false
 NOTIFY_SOCKET=$WORK/notify WATCHDOG_USEC=1000000 WATCHDOG_PID= \
 	TETHER_STATE_DIR=$NODE TETHER_ALLOW_NO_LIMITS=$limits \
+	TETHER_API_SOCKET=$NODE/api.sock TETHER_METADATA_ADDRESS=off \
 	"$BIN/tether" run >>"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 STARTED_PIDS+=("$AGENT_PID")

@@ -52,7 +52,8 @@ agent_refused() { # NAME [tether run options]
 	rm -rf "$WORK/$name"
 	cp -a "$NODE" "$WORK/$name"
 	jq 'del(.ca_file)' "$NODE/identity.json" >"$WORK/$name/identity.json"
-	"$BIN/tether" run --state-dir "$WORK/$name" --allow-no-limits "$@" >"$WORK/$name.log" 2>&1 &
+	"$BIN/tether" run --state-dir "$WORK/$name" --allow-no-limits --api-socket "$WORK/$name/api.sock" \
+		--metadata-address off "$@" >"$WORK/$name.log" 2>&1 &
 	pid=$!
 	STARTED_PIDS+=("$pid")
 	check "${name}_names_the_certificate" wait_until 30 grep -qi "certificate" "$WORK/$name.log"
