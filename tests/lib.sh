@@ -384,11 +384,21 @@ UNIT
 }
 
 # unit_agent_stop: at a test's end, stops tether.service and every task of the systemd cgroup
-# driver (tether.slice), and keeps the agent's journal as agent.log.
+# driver (tether.slice), keeps the agent's journal as agent.log, and removes the unit
+# unit_agent_setup installed, so that the tests after it (a package's own unit among them)
+# find none of it.
 unit_agent_stop() {
 	systemctl stop tether 2>/dev/null
 	systemctl stop tether.slice 2>/dev/null
 	journalctl -u tether --no-pager >"$WORK/agent.log" 2>&1
+	unit_agent_remove
+}
+
+# unit_agent_remove: the unit files of unit_agent_setup gone, and systemd told.
+unit_agent_remove() {
+	rm -f /etc/systemd/system/tether.service /etc/systemd/system/tether.service.d/test.conf
+	rmdir /etc/systemd/system/tether.service.d 2>/dev/null
+	systemctl daemon-reload
 }
 
 # unit_agent_start: systemctl start tether, PASS unit_starts, or FAIL with its journal.

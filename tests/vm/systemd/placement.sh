@@ -20,6 +20,7 @@ end_unit() {
 	systemctl stop tether 2>/dev/null
 	[ -f "$V2$UNIT/cgroup.kill" ] && echo 1 >"$V2$UNIT/cgroup.kill"
 	journalctl -u tether --no-pager >"$WORK/agent.log" 2>&1
+	unit_agent_remove
 }
 trap 'end_unit; on_exit' EXIT
 
