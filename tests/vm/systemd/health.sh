@@ -1,7 +1,8 @@
 #!/bin/bash
 # Health checks under the systemd cgroup driver: a check runs in a cgroup below the
 # container's leaf of its delegated scope, its failing output reaches describe-tasks, and the
-# task's end stops the scope with nothing of the checks left.
+# task's end stops the scope with nothing of the checks left. The task metadata endpoint's
+# stats are the container's cgroup figures there.
 source "$(dirname "$0")/../../lib.sh"
 
 V2=/sys/fs/cgroup
@@ -20,6 +21,12 @@ id=${arn##*/}
 slice="tether-$(systemd-escape "$id").slice"
 scope="tether-$(systemd-escape "$id")-main.scope"
 check checked_task_runs wait_until 90 task_is "$arn" RUNNING
+# The task metadata endpoint (on by default) reads the container's own cgroup through the
+# systemd driver's paths: the figures only a kernel with these controllers shows.
+uri=$(jq -r '.env[] | select(startswith("ECS_CONTAINER_METADATA_URI_V4=")) | sub("^[^=]*="; "")' \
+	"$NODE/tasks/$id/main/config.json")
+check metadata_stats_read_the_scope bash -c "curl -s '$uri/stats' | jq -e '.memory_stats.usage > 0 and
+	.pids_stats.current >= 1 and .cpu_stats.cpu_usage.total_usage > 0 and .id == \"$id-main\"'"
 unhealthy() { [ "$(json_api_call ecs describe-tasks --cluster default --tasks "$arn" | jq -r '.tasks[0].containers[0].healthStatus')" = UNHEALTHY ]; }
 check container_turns_unhealthy wait_until 60 unhealthy
 reason=$(json_api_call ecs describe-tasks --cluster default --tasks "$arn" | jq -r '.tasks[0].containers[0].reason')
