@@ -11,25 +11,43 @@
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
 #define SSM_PREFIX "AmazonSSM."
 
+/* members: the request members the handler reads, separated by spaces. Any other member a
+ * request carries is refused by name before the handler runs, all of them in one answer, so
+ * that no option is accepted and then ignored. NULL: the handler checks its members itself
+ * (RegisterTaskDefinition, whose body is the definition). */
 struct api_action {
 	const char *target;
 	api_handler_fn fn;
+	const char *members;
 };
 
 static const struct api_action actions[] = {
-	{ SSM_PREFIX "CreateActivation", ssm_create_activation },
-	{ ECS_PREFIX "CreateCluster", ecs_create_cluster },
-	{ ECS_PREFIX "ListClusters", ecs_list_clusters },
-	{ ECS_PREFIX "DescribeClusters", ecs_describe_clusters },
-	{ ECS_PREFIX "RegisterTaskDefinition", ecs_register_task_definition },
-	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition },
-	{ ECS_PREFIX "RunTask", ecs_run_task },
-	{ ECS_PREFIX "StopTask", ecs_stop_task },
-	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks },
-	{ ECS_PREFIX "ListTasks", ecs_list_tasks },
-	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances },
-	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances },
-	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance },
+	{ SSM_PREFIX "CreateActivation", ssm_create_activation,
+	  "IamRole Description RegistrationLimit ExpirationDate" },
+	{ ECS_PREFIX "CreateCluster", ecs_create_cluster,
+	  "clusterName" },
+	{ ECS_PREFIX "ListClusters", ecs_list_clusters,
+	  "maxResults" },
+	{ ECS_PREFIX "DescribeClusters", ecs_describe_clusters,
+	  "clusters" },
+	{ ECS_PREFIX "RegisterTaskDefinition", ecs_register_task_definition,
+	  NULL },
+	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
+	  "taskDefinition" },
+	{ ECS_PREFIX "RunTask", ecs_run_task,
+	  "cluster taskDefinition count launchType" },
+	{ ECS_PREFIX "StopTask", ecs_stop_task,
+	  "cluster task reason" },
+	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,
+	  "cluster tasks" },
+	{ ECS_PREFIX "ListTasks", ecs_list_tasks,
+	  "cluster desiredStatus containerInstance family maxResults" },
+	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances,
+	  "cluster status maxResults" },
+	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances,
+	  "cluster containerInstances" },
+	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance,
+	  "cluster containerInstance force" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
@@ -135,6 +153,51 @@ int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct ap
 	return 0;
 }
 
+static bool member_is_listed(const char *members, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *m = members; *m;) {
+		size_t len = strcspn(m, " ");
+		if (len == n && strncmp(m, name, n) == 0)
+			return true;
+		m += len;
+		m += strspn(m, " ");
+	}
+	return false;
+}
+
+/* A member whose value is null, false, [] or {} asks for nothing (the aws CLI and exported
+ * JSON carry such defaults), so it is taken as absent rather than refused. */
+static bool member_asks_nothing(const cJSON *v)
+{
+	return cJSON_IsNull(v) || cJSON_IsFalse(v) ||
+	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
+}
+
+int api_refuse_unknown_members(const cJSON *req, const char *action, const char *members,
+			       struct api_fault *f)
+{
+	char names[sizeof(f->message) - 128] = "";
+	size_t used = 0;
+	int refused = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, req)
+	{
+		if (!m->string || member_is_listed(members, m->string) || member_asks_nothing(m))
+			continue;
+		int w = snprintf(names + used, sizeof(names) - used, "%s%s", refused ? ", " : "",
+				 m->string);
+		if (w > 0 && (size_t)w < sizeof(names) - used)
+			used += (size_t)w;
+		refused++;
+	}
+	if (!refused)
+		return 0;
+	return api_fail(f, "InvalidParameterException",
+			"%s: tether does not implement %s %s; nothing was done", action,
+			refused == 1 ? "the parameter" : "the parameters", names);
+}
+
 static int answer_fault(const struct api_fault *f, char **ret_body)
 {
 	*ret_body = fault_json(FAULT_AWS_JSON, f->type, f->message);
@@ -172,6 +235,9 @@ int api_dispatch(struct hub_store *s, const char *target, const char *body, size
 		api_fail(&f, "SerializationException", "request body is not a JSON object");
 		return answer_fault(&f, ret_body);
 	}
+	const char *name = strrchr(action->target, '.') + 1;
+	if (action->members && api_refuse_unknown_members(req, name, action->members, &f) < 0)
+		return answer_fault(&f, ret_body);
 	cJSON *resp = NULL;
 	if (action->fn(s, req, &resp, &f) < 0) {
 		hub_store_rollback(s);

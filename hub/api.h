@@ -35,6 +35,11 @@ bool api_knows(const char *target);
 int api_dispatch(struct hub_store *s, const char *target, const char *body, size_t size,
 		 char **ret_body);
 
+/* Refuses, by name and all in one answer, the members of req not among members (names
+ * separated by spaces); members asking nothing (null, false, [], {}) pass as absent. */
+int api_refuse_unknown_members(const cJSON *req, const char *action, const char *members,
+			       struct api_fault *f);
+
 /* Typed request fields: absent gives the default / NULL; a wrong type is a fault. */
 int api_opt_string(const cJSON *req, const char *name, const char **ret, struct api_fault *f);
 int api_opt_int(const cJSON *req, const char *name, long long min, long long max,

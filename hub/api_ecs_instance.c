@@ -99,9 +99,6 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
 	    api_check_max_results(req, f) < 0 || check_list_status(status, f) < 0)
 		return -EINVAL;
-	if (cJSON_GetObjectItemCaseSensitive(req, "filter"))
-		return api_fail(f, "InvalidParameterException",
-				"filter (cluster query language) is not supported by this hub");
 	struct error err = { 0 };
 	/* Without a status ECS lists every instance but the INACTIVE ones. */
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(

@@ -98,6 +98,12 @@ check memory_runs_out test "$(jq -r '[.failures[].reason] | unique | join(",")' 
 check memory_filled_exactly test "$(jq '.tasks | length' <<<"$over")" = 3
 refused launch_type_ec2_refused InvalidParameterException awsx ecs run-task --task-definition web --launch-type EC2
 refused unknown_taskdef_in_run ClientException awsx ecs run-task --task-definition nosuch
+# Options the hub does not implement are refused by name, all in one answer, and nothing runs.
+before=$(sqlite3 "$WORK/hub.db" "SELECT count(*) FROM tasks")
+unimpl=$(awsx ecs run-task --task-definition web --enable-execute-command --capacity-provider-strategy capacityProvider=x 2>&1 || true)
+check unimplemented_options_named_together grep -q 'RunTask: tether does not implement the parameters .*capacityProviderStrategy.*enableExecuteCommand\|RunTask: tether does not implement the parameters .*enableExecuteCommand.*capacityProviderStrategy' <<<"$unimpl"
+check unimplemented_options_run_nothing test "$(sqlite3 "$WORK/hub.db" "SELECT count(*) FROM tasks")" = "$before"
+check default_valued_option_is_absent jq -e '(.tasks | length) + (.failures | length) == 1' <<<"$(awsx ecs run-task --task-definition web --disable-execute-command)"
 arn=$(jq -r '.tasks[0].taskArn' <<<"$run")
 d=$(awsx ecs describe-tasks --cluster default --tasks "$arn" nosuch)
 check describe_task jq -e '.tasks[0].launchType == "EXTERNAL" and .tasks[0].containers[0].name == "app" and .tasks[0].memory == "64"' <<<"$d"
