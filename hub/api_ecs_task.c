@@ -1,6 +1,7 @@
 /* ECS RunTask and StopTask: tasks are placed, stored and their frames queued for the node in
  * one transaction, so an assignment is never lost between the answer and the agent. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -17,19 +18,26 @@
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
 
+/* What every task of one RunTask shares. */
+struct run_plan {
+	const char *cluster, *family, *body;
+	long long revision;
+	const struct taskdef *td;
+	const char *started_by, *group, *client_token;
+};
+
 /* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
  * 1 with *ret_reason when it cannot be placed. */
-static int run_one(struct hub_store *s, const char *cluster, const char *family,
-		   long long revision, const char *body, const struct taskdef *td,
-		   const char *placed_on, char task_id[HUB_ID_HEX + 1], const char **ret_reason,
-		   struct error *err)
+static int run_one(struct hub_store *s, const struct run_plan *p, const char *placed_on,
+		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
 {
+	const char *cluster = p->cluster;
 	char node_id[64];
 	if (placed_on) {
 		snprintf(node_id, sizeof(node_id), "%s", placed_on);
 	} else {
-		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(td),
-					taskdef_reserved_memory_mib(td), node_id, ret_reason, err);
+		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(p->td),
+					taskdef_reserved_memory_mib(p->td), node_id, ret_reason, err);
 		if (r != 0)
 			return r;
 	}
@@ -38,23 +46,73 @@ static int run_one(struct hub_store *s, const char *cluster, const char *family,
 	_cleanup_free_ char *arn = arn_task(cluster, task_id);
 	if (!arn)
 		return error_set(err, ENOMEM, "out of memory");
-	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = family,
-				    .node_id = node_id, .revision = revision, .td = td };
+	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
+				    .node_id = node_id, .revision = p->revision, .td = p->td,
+				    .started_by = p->started_by, .group = p->group,
+				    .client_token = p->client_token };
 	if (task_store_insert(s, &t, err) < 0 ||
-	    outbox_queue_assign(s, node_id, task_id, arn, body, err) < 0)
+	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
 		return -EIO;
 	return 0;
+}
+
+/* ECS: up to 128 letters, digits, '-', '_' and '/'. */
+static int check_started_by(const char *started_by, struct api_fault *f)
+{
+	if (!started_by)
+		return 0;
+	size_t n = strlen(started_by);
+	if (n < 1 || n > 128 || strspn(started_by, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						"0123456789-_/") != n)
+		return api_fail(f, "InvalidParameterException",
+				"startedBy must be 1 to 128 letters, digits, '-', '_' or '/'");
+	return 0;
+}
+
+/* ECS: up to 255 characters. "service:" names a service's tasks, which only the service
+ * scheduler starts. */
+static int check_group(const char *group, struct api_fault *f)
+{
+	if (!group)
+		return 0;
+	size_t n = strlen(group);
+	bool control = false;
+	for (size_t i = 0; i < n; i++)
+		control = control || (unsigned char)group[i] < 0x20 || group[i] == 0x7f;
+	if (n < 1 || n > 255 || control)
+		return api_fail(f, "InvalidParameterException",
+				"group must be 1 to 255 characters without control characters");
+	return 0;
+}
+
+struct earlier_run {
+	struct hub_store *s;
+	const char *cluster;
+	cJSON *tasks;
+};
+
+static void add_earlier_task(const char *task_id, void *data)
+{
+	struct earlier_run *e = data;
+	cJSON *t = task_view(e->s, e->cluster, task_id);
+	if (t)
+		cJSON_AddItemToArray(e->tasks, t);
 }
 
 int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	char cluster[256], family[256];
-	const char *ref, *launch_type;
+	const char *ref, *launch_type, *started_by, *group, *client_token;
 	long long count, revision;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
 	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
-	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0)
+	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0 ||
+	    api_opt_string(req, "startedBy", &started_by, f) < 0 ||
+	    api_opt_string(req, "group", &group, f) < 0 || check_started_by(started_by, f) < 0 ||
+	    check_group(group, f) < 0 || api_opt_string(req, "clientToken", &client_token, f) < 0)
 		return -EINVAL;
+	if (client_token && (!client_token[0] || strlen(client_token) > 64))
+		return api_fail(f, "InvalidParameterException", "clientToken must be 1 to 64 characters");
 	if (!ref)
 		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
@@ -73,6 +131,21 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	cJSON *o = cJSON_CreateObject();
 	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
 	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	/* A retried request (the aws CLI sends a fresh token per call and the same one when it
+	 * retries) answers with the tasks the first one started, and starts none. */
+	struct earlier_run earlier = { s, cluster, tasks };
+	int known = client_token ? task_store_by_client_token(s, cluster, client_token,
+							       add_earlier_task, &earlier, &err)
+				 : 0;
+	if (known != 0) {
+		hub_store_rollback(s);
+		if (known < 0) {
+			cJSON_Delete(o);
+			return api_store_fail(f, &err);
+		}
+		*ret = o;
+		return 0;
+	}
 	char ids[RUN_TASK_MAX_COUNT][HUB_ID_HEX + 1];
 	char nodes[RUN_TASK_MAX_COUNT][64];
 	int batch = scheduler_place_batch(s, cluster, taskdef_reserved_cpu(td),
@@ -81,11 +154,13 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
+	struct run_plan plan = { .cluster = cluster, .family = family, .body = body,
+				 .revision = revision, .td = td, .started_by = started_by,
+				 .group = group, .client_token = client_token };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		const char *reason = NULL;
-		int r = run_one(s, cluster, family, revision, body, td, i < batch ? nodes[i] : NULL,
-				ids[placed], &reason, &err);
+		int r = run_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed], &reason, &err);
 		if (r < 0) {
 			cJSON_Delete(o);
 			return api_store_fail(f, &err);

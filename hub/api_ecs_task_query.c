@@ -53,11 +53,13 @@ static void add_task_arn(const char *task_id, void *data)
 int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	char cluster[256];
-	const char *desired, *instance, *family;
+	const char *desired, *instance, *family, *started_by;
 	if (api_cluster(s, req, cluster, f) < 0 ||
 	    api_opt_string(req, "desiredStatus", &desired, f) < 0 ||
 	    api_opt_string(req, "containerInstance", &instance, f) < 0 ||
-	    api_opt_string(req, "family", &family, f) < 0 || api_check_max_results(req, f) < 0)
+	    api_opt_string(req, "family", &family, f) < 0 ||
+	    api_opt_string(req, "startedBy", &started_by, f) < 0 ||
+	    api_check_max_results(req, f) < 0)
 		return -EINVAL;
 	if (!desired)
 		desired = "RUNNING"; /* as ECS: without a filter, tasks meant to run */
@@ -70,7 +72,10 @@ int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct ap
 	struct error err = { 0 };
 	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
 	struct list_arns to = { cluster, cJSON_AddArrayToObject(o, "taskArns") };
-	if (task_store_list(s, cluster, desired, instance_id, family, add_task_arn, &to, &err) < 0)
+	struct task_store_filter filter = { .cluster = cluster, .desired_status = desired,
+					    .instance_id = instance_id, .family = family,
+					    .started_by = started_by };
+	if (task_store_list(s, &filter, add_task_arn, &to, &err) < 0)
 		return api_store_fail(f, &err);
 	*ret = TAKE_PTR(o);
 	return 0;

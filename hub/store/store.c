@@ -67,6 +67,9 @@ static const struct {
 	{ "containers", "health_status", "TEXT" },
 	{ "containers", "health_output", "TEXT" },
 	{ "nodes", "health", "TEXT" }, /* hub/node_health.h */
+	{ "tasks", "started_by", "TEXT" },
+	{ "tasks", "task_group", "TEXT" },
+	{ "tasks", "client_token", "TEXT" },
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)

@@ -9,8 +9,9 @@ int task_store_insert(struct hub_store *s, const struct task_store_new *t, struc
 {
 	sqlite3_stmt *st = hub_store_prepare(
 		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory,"
-		   " last_status, desired_status, created_at)"
-		   " VALUES(?, ?, ?, ?, ?, ?, ?, 'PROVISIONING', 'RUNNING', ?)", err);
+		   " last_status, desired_status, created_at, started_by, task_group, client_token)"
+		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'PROVISIONING', 'RUNNING', ?8, ?9,"
+		   " coalesce(?10, 'family:' || ?3), ?11)", err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
@@ -21,6 +22,9 @@ int task_store_insert(struct hub_store *s, const struct task_store_new *t, struc
 	sqlite3_bind_int64(st, 6, taskdef_reserved_cpu(t->td));
 	sqlite3_bind_int64(st, 7, taskdef_reserved_memory_mib(t->td));
 	sqlite3_bind_double(st, 8, hub_now());
+	sqlite3_bind_text(st, 9, t->started_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, t->group, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, t->client_token, -1, SQLITE_STATIC);
 	if (hub_store_step_done(s, st, err) < 0)
 		return -EIO;
 	for (size_t i = 0; i < t->td->n_containers; i++) {
@@ -201,24 +205,42 @@ int task_store_count_by_status(struct hub_store *s, task_store_count_fn fn, void
 	return 0;
 }
 
-int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,
-		    const char *instance_id, const char *family,
+int task_store_list(struct hub_store *s, const struct task_store_filter *filter,
 		    void (*fn)(const char *task_id, void *data), void *data, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT t.id FROM tasks t JOIN nodes n ON n.node_id = t.node_id"
 		   " WHERE t.cluster = ?1 AND t.desired_status = ?2"
 		   " AND (?3 IS NULL OR n.instance_id = ?3) AND (?4 IS NULL OR t.family = ?4)"
+		   " AND (?5 IS NULL OR t.started_by = ?5)"
 		   " ORDER BY t.created_at, t.id", err);
 	if (!st)
 		return -EIO;
-	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, desired_status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, instance_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, family, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, filter->cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, filter->desired_status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, filter->instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, filter->family, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, filter->started_by, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		fn(col_text(st, 0), data);
 	return 0;
+}
+
+int task_store_by_client_token(struct hub_store *s, const char *cluster, const char *client_token,
+			       void (*fn)(const char *task_id, void *data), void *data,
+			       struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT id FROM tasks WHERE cluster = ? AND client_token = ?"
+		   " ORDER BY created_at, id", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, client_token, -1, SQLITE_STATIC);
+	int n = 0;
+	for (; sqlite3_step(st) == SQLITE_ROW; n++)
+		fn(col_text(st, 0), data);
+	return n;
 }
 
 int task_store_forget_stopped(struct hub_store *s, double cutoff, int batch, struct error *err)

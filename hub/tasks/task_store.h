@@ -15,6 +15,9 @@ struct task_store_new {
 	const char *id, *cluster, *family, *node_id;
 	long long revision;
 	const struct taskdef *td;
+	const char *started_by; /* NULL: none */
+	const char *group;      /* NULL: ECS's default, "family:FAMILY" */
+	const char *client_token; /* the RunTask's idempotency token; NULL: none */
 };
 int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err);
 
@@ -72,11 +75,20 @@ typedef void (*task_store_count_fn)(void *userdata, const char *cluster, const c
 				    long long count);
 int task_store_count_by_status(struct hub_store *s, task_store_count_fn fn, void *userdata,
 			       struct error *err);
-/* The ids of cluster's tasks desired in desired_status, oldest first, optionally only on the
- * container instance instance_id or of family; each is handed to FN. */
-int task_store_list(struct hub_store *s, const char *cluster, const char *desired_status,
-		    const char *instance_id, const char *family,
+/* Which tasks ListTasks asks for: cluster's desired in desired_status, and, where not NULL,
+ * only those on the container instance instance_id, of family, started by started_by. */
+struct task_store_filter {
+	const char *cluster, *desired_status, *instance_id, *family, *started_by;
+};
+/* The ids of the tasks filter selects, oldest first; each is handed to FN. */
+int task_store_list(struct hub_store *s, const struct task_store_filter *filter,
 		    void (*fn)(const char *task_id, void *data), void *data, struct error *err);
+
+/* The tasks of cluster that a RunTask with client_token started, oldest first, each handed
+ * to FN; how many (0: none, the request is new). */
+int task_store_by_client_token(struct hub_store *s, const char *cluster, const char *client_token,
+			       void (*fn)(const char *task_id, void *data), void *data,
+			       struct error *err);
 
 /* Forgets at most batch tasks that stopped before cutoff, with their containers and queued
  * frames; returns how many. */

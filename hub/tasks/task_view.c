@@ -60,7 +60,8 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 		s, "SELECT t.cluster, t.family, t.revision, n.instance_id, t.cpu, t.memory,"
 		   " t.last_status, t.desired_status, t.stop_code, t.stopped_reason, t.created_at,"
 		   " t.started_at, t.stopped_at, t.version, t.pull_started_at, t.pull_stopped_at,"
-		   " coalesce(t.health_status, 'UNKNOWN')"
+		   " coalesce(t.health_status, 'UNKNOWN'), t.started_by,"
+		   " coalesce(t.task_group, 'family:' || t.family)"
 		   " FROM tasks t"
 		   " JOIN nodes n ON n.node_id = t.node_id"
 		   " WHERE t.id = ?1 AND (?2 IS NULL OR t.cluster = ?2)", NULL);
@@ -96,6 +97,8 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	add_time_or_skip(t, "pullStartedAt", st, 14);
 	add_time_or_skip(t, "pullStoppedAt", st, 15);
 	cJSON_AddStringToObject(t, "healthStatus", col_text(st, 16));
+	add_text_or_skip(t, "startedBy", st, 17);
+	cJSON_AddStringToObject(t, "group", col_text(st, 18));
 	cJSON_AddNumberToObject(t, "version", (double)sqlite3_column_int64(st, 13));
 	return t;
 }

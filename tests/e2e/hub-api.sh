@@ -115,6 +115,19 @@ stopped=$(awsx ecs stop-task --cluster default --task "$arn" --reason "no longer
 check undelivered_task_stops_at_once jq -e '.task.lastStatus == "STOPPED" and .task.desiredStatus == "STOPPED" and .task.stoppedReason == "no longer needed"' <<<"$stopped"
 check stopped_listed test "$(awsx ecs list-tasks --cluster default --desired-status STOPPED | jq -r '.taskArns[0]')" = "$arn"
 check stop_frees_memory test "$(awsx ecs describe-container-instances --cluster default --container-instances "$ci" | jq '.containerInstances[0].remainingResources[] | select(.name=="MEMORY") | .integerValue')" = 64
+sb=$(awsx ecs run-task --task-definition web:2 --started-by nightly-job --group batch:reports)
+sb_arn=$(jq -r '.tasks[0].taskArn // empty' <<<"$sb")
+check run_task_started_by_and_group jq -e '.tasks[0].startedBy == "nightly-job" and .tasks[0].group == "batch:reports"' <<<"$sb"
+check default_group_is_family test "$(jq -r '.tasks[0].group' <<<"$d")" = family:web
+check list_tasks_by_started_by test "$(awsx ecs list-tasks --started-by nightly-job | jq -c .taskArns)" = "[\"$sb_arn\"]"
+check list_tasks_other_started_by_empty test "$(awsx ecs list-tasks --started-by someone-else | jq '.taskArns | length')" = 0
+sqlite3 "$WORK/hub.db" "UPDATE nodes SET memory = memory + 128"  # room for two more tasks
+first=$(target $ECS.RunTask '{"taskDefinition": "web:2", "clientToken": "retry-1"}')
+again=$(target $ECS.RunTask '{"taskDefinition": "web:2", "clientToken": "retry-1"}')
+check client_token_first_runs jq -e ".tasks | length == 1" <<<"$first"
+check client_token_retry_same_task test "$(jq -r '.tasks[0].taskArn' <<<"$again")" = "$(jq -r '.tasks[0].taskArn' <<<"$first")"
+check client_token_retry_runs_once test "$(sqlite3 "$WORK/hub.db" "SELECT count(*) FROM tasks WHERE client_token = 'retry-1'")" = 1
+refused started_by_charset InvalidParameterException awsx ecs run-task --task-definition web --started-by "a b"
 
 # --- protocol errors
 check malformed_json_is_serialization_exception bash -c '[[ $(curl -s -w " %{http_code}" -XPOST -H "X-Amz-Target: '$ECS'.ListTasks" --data-binary "{bad" "$1/") == *SerializationException*" 400" ]]' _ "$HUB_URL"
