@@ -47,9 +47,12 @@ int api_opt_int(const cJSON *req, const char *name, long long min, long long max
 /* ECS's bounds: a list call's maxResults is 1-100, a Describe call names at most 100 things. */
 #define API_MAX_RESULTS 100
 #define API_DESCRIBE_MAX_ITEMS 100
-/* A list call's maxResults, checked against ECS's range when present. Every answer is one
- * page (no nextToken), which the aws CLI's paginators take as the last. */
+/* A list call's maxResults, checked against ECS's range when present. */
 int api_check_max_results(const cJSON *req, struct api_fault *f);
+/* Cuts answer's array member (a list call's whole answer, in a stable order) to the page that
+ * req's maxResults (default API_MAX_RESULTS) and nextToken ask for, and adds the nextToken of
+ * the page after it when there is one (hub/api_page.c). */
+int api_page(const cJSON *req, cJSON *answer, const char *member, struct api_fault *f);
 /* A Describe call's list of names in member: an array of at most API_DESCRIBE_MAX_ITEMS.
  * ecs_name is what ECS calls it in its refusal ("instanceIds can have at most 100 items.").
  * *ret is NULL when the member is absent and not required. */

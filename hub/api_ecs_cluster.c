@@ -70,6 +70,10 @@ int ecs_list_clusters(struct hub_store *s, const cJSON *req, cJSON **ret, struct
 		_cleanup_free_ char *arn = arn_cluster(col_text(st, 0));
 		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
 	}
+	if (api_page(req, o, "clusterArns", f) < 0) {
+		cJSON_Delete(o);
+		return -EINVAL;
+	}
 	*ret = o;
 	return 0;
 }

@@ -115,6 +115,10 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 		_cleanup_free_ char *arn = arn_container_instance(cluster, col_text(st, 0));
 		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
 	}
+	if (api_page(req, o, "containerInstanceArns", f) < 0) {
+		cJSON_Delete(o);
+		return -EINVAL;
+	}
 	*ret = o;
 	return 0;
 }

@@ -77,6 +77,8 @@ int ecs_list_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struct ap
 					    .started_by = started_by };
 	if (task_store_list(s, &filter, add_task_arn, &to, &err) < 0)
 		return api_store_fail(f, &err);
+	if (api_page(req, o, "taskArns", f) < 0)
+		return -EINVAL;
 	*ret = TAKE_PTR(o);
 	return 0;
 }

@@ -159,6 +159,18 @@ check revisions_continue test "$(awsx ecs register-task-definition --cli-input-j
 # --- the bounds ECS puts on lists, with the real CLI (--page-size is its maxResults)
 refused page_size_0_refused "maxResults must be between 1 and 100" awsx ecs list-tasks --page-size 0
 refused page_size_101_refused "maxResults must be between 1 and 100" awsx ecs list-clusters --page-size 101
+# Pages: the CLI follows nextToken (--page-size is maxResults); --max-items stops early and
+# hands out its own token, which --starting-token resumes from.
+all=$(awsx ecs list-tasks --cluster default | jq -c .taskArns)
+check pages_hold_every_task test "$(awsx ecs list-tasks --cluster default --page-size 3 | jq -c .taskArns)" = "$all"
+check one_page_has_next_token jq -e '.taskArns | length == 3' <<<"$(target $ECS.ListTasks '{"maxResults": 3}')"
+check next_token_given jq -e '.nextToken | length > 0' <<<"$(target $ECS.ListTasks '{"maxResults": 3}')"
+p1=$(awsx ecs list-tasks --cluster default --max-items 5 --page-size 2)
+p2=$(awsx ecs list-tasks --cluster default --max-items 100 --page-size 2 --starting-token "$(jq -r .NextToken <<<"$p1")")
+check max_items_then_resume test "$(jq -c -n --argjson a "$p1" --argjson b "$p2" '$a.taskArns + $b.taskArns')" = "$all"
+check last_page_has_no_token jq -e 'has("nextToken") | not' <<<"$(target $ECS.ListTasks '{"maxResults": 100}')"
+check bad_token_refused grep -q "nextToken is not one this hub gave" <<<"$(target $ECS.ListTasks '{"nextToken": "x"}')"
+check cluster_pages test "$(awsx ecs list-clusters --page-size 1 | jq '.clusterArns | length')" = "$(sqlite3 "$WORK/hub.db" "SELECT count(*) FROM clusters")"
 check page_size_100_taken awsx ecs list-container-instances --cluster default --page-size 100
 refused describe_101_clusters_refused "clusters can have at most 100 items" \
 	awsx ecs describe-clusters --clusters $(seq -f 'c%g' 101)
