@@ -48,6 +48,12 @@ static const struct api_action actions[] = {
 	  "cluster containerInstances" },
 	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance,
 	  "cluster containerInstance force" },
+	{ ECS_PREFIX "PutAttributes", ecs_put_attributes,
+	  "cluster attributes" },
+	{ ECS_PREFIX "DeleteAttributes", ecs_delete_attributes,
+	  "cluster attributes" },
+	{ ECS_PREFIX "ListAttributes", ecs_list_attributes,
+	  "cluster targetType attributeName attributeValue maxResults nextToken" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)

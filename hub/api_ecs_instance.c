@@ -7,6 +7,7 @@
 #include "hub/api.h"
 #include "hub/node_deregister.h"
 #include "hub/node_health.h"
+#include "hub/placement/node_attributes.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/arn.h"
@@ -27,26 +28,10 @@ static cJSON *resources(long long cpu, long long memory)
 	return list;
 }
 
-static cJSON *attributes(const char *stored)
-{
-	cJSON *list = cJSON_CreateArray();
-	_cleanup_(cjson_deletep) cJSON *map = cJSON_Parse(stored);
-	const cJSON *a;
-	cJSON_ArrayForEach(a, map)
-	{
-		if (!cJSON_IsString(a))
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", a->string);
-		cJSON_AddStringToObject(o, "value", a->valuestring);
-		cJSON_AddItemToArray(list, o);
-	}
-	return list;
-}
-
 static const char instance_columns[] =
 	"SELECT node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,"
-	" registered_at, health FROM nodes WHERE cluster = ?1 AND instance_id = ?2";
+	" registered_at, health, " NODE_ATTRIBUTES_CUSTOM_SQL
+	" FROM nodes n WHERE cluster = ?1 AND instance_id = ?2";
 
 /* A row of instance_columns. */
 static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
@@ -63,7 +48,10 @@ static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_st
 	scheduler_reserved(s, node_id, &used_cpu, &used_mem);
 	cJSON_AddItemToObject(o, "registeredResources", resources(cpu, mem));
 	cJSON_AddItemToObject(o, "remainingResources", resources(cpu - used_cpu, mem - used_mem));
-	cJSON_AddItemToObject(o, "attributes", attributes(col_text(st, 6)));
+	struct node_attributes attrs;
+	node_attributes_read(&attrs, col_text(st, 6), col_text(st, 10));
+	cJSON_AddItemToObject(o, "attributes", node_attributes_view(&attrs));
+	node_attributes_release(&attrs);
 	cJSON *version = cJSON_AddObjectToObject(o, "versionInfo");
 	cJSON_AddStringToObject(version, "agentVersion", col_text(st, 7));
 	cJSON_AddNumberToObject(o, "runningTasksCount", (double)task_store_node_count(s, node_id, "RUNNING"));

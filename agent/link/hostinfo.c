@@ -97,11 +97,24 @@ cJSON *hostinfo_resources_json(const struct hostinfo *h)
 	return j;
 }
 
+const char *hostinfo_ecs_architecture(const char *machine)
+{
+	/* ECS names architectures as Docker does, not as uname. */
+	if (strcmp(machine, "aarch64") == 0 || strcmp(machine, "arm64") == 0)
+		return "arm64";
+	if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "amd64") == 0)
+		return "x86_64";
+	return machine;
+}
+
 cJSON *hostinfo_attributes_json(const struct hostinfo *h)
 {
 	cJSON *j = cJSON_CreateObject();
-	if (!j || !cJSON_AddStringToObject(j, "ecs.cpu-architecture", h->arch) ||
+	if (!j ||
+	    !cJSON_AddStringToObject(j, "ecs.cpu-architecture", hostinfo_ecs_architecture(h->arch)) ||
 	    !cJSON_AddStringToObject(j, "ecs.os-type", "linux") ||
+	    !cJSON_AddStringToObject(j, "ecs.os-family", "LINUX") ||
+	    !cJSON_AddStringToObject(j, "tether.machine", h->arch) ||
 	    !cJSON_AddStringToObject(j, "tether.kernel", h->kernel) ||
 	    !cJSON_AddStringToObject(j, "tether.cgroup-controllers", h->cgroup_controllers) ||
 	    !cJSON_AddStringToObject(j, "tether.version", TETHER_VERSION)) {

@@ -27,3 +27,5 @@ void hostinfo_release(struct hostinfo *h);
  * failure. */
 cJSON *hostinfo_resources_json(const struct hostinfo *h);
 cJSON *hostinfo_attributes_json(const struct hostinfo *h);
+/* ECS's name of a uname machine ("aarch64" is "arm64"); others pass unchanged. */
+const char *hostinfo_ecs_architecture(const char *machine);
