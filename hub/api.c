@@ -35,7 +35,8 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
-	  "cluster taskDefinition count launchType startedBy group clientToken" },
+	  "cluster taskDefinition count launchType startedBy group clientToken"
+	  " placementConstraints placementStrategy" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
 	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,
@@ -43,7 +44,7 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "ListTasks", ecs_list_tasks,
 	  "cluster desiredStatus containerInstance family startedBy maxResults nextToken" },
 	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances,
-	  "cluster status maxResults nextToken" },
+	  "cluster status filter maxResults nextToken" },
 	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances,
 	  "cluster containerInstances" },
 	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance,

@@ -129,3 +129,27 @@ TEST(attributes_at_most_ten_custom_per_instance)
 	put(s, "i1", "a3", "replaced"); /* replacing one is not an eleventh */
 	hub_store_close(s);
 }
+
+TEST(attributes_filter_instances)
+{
+	struct hub_store *s = store_with_nodes();
+	ASSERT_TRUE(s);
+	put(s, "i2", "site", "lyon");
+	_cleanup_free_ char *os = NULL, *lyon = NULL, *not_lyon = NULL, *id = NULL, *bad = NULL;
+	ASSERT_INT_EQ(call(s, ECS "ListContainerInstances",
+			   "{\"filter\":\"attribute:ecs.os-type == linux\"}", &os), 200);
+	ASSERT_CONTAINS(os, "/i1\"]");
+	ASSERT_INT_EQ(call(s, ECS "ListContainerInstances",
+			   "{\"filter\":\"attribute:site exists\",\"status\":\"ACTIVE\"}", &lyon), 200);
+	ASSERT_CONTAINS(lyon, "[\"arn:aws:ecs:local:000000000000:container-instance/default/i2\"]");
+	ASSERT_INT_EQ(call(s, ECS "ListContainerInstances",
+			   "{\"filter\":\"not attribute:site == lyon\"}", &not_lyon), 200);
+	ASSERT_CONTAINS(not_lyon, "/i1\"]");
+	ASSERT_INT_EQ(call(s, ECS "ListContainerInstances",
+			   "{\"filter\":\"ec2InstanceId in [mi-1, mi-2]\"}", &id), 200);
+	ASSERT_CONTAINS(id, "/i1\",\"arn:aws:ecs:local:000000000000:container-instance/default/i2\"]");
+	ASSERT_INT_EQ(call(s, ECS "ListContainerInstances", "{\"filter\":\"attribute:site in [a\"}",
+			   &bad), 400);
+	ASSERT_CONTAINS(bad, "filter: position 21: expected ',' or ']'");
+	hub_store_close(s);
+}
