@@ -131,7 +131,7 @@ check list_status_inactive_refused grep -q "status must be one of ACTIVE" <<<"$o
 out=$(awsx ecs list-container-instances --cluster default --filter "attribute:ecs.os-type == linux" 2>&1)
 check list_filter_lists_no_inactive test "$(jq -c .containerInstanceArns <<<"$out")" = "[]"
 out=$(awsx ecs list-container-instances --cluster default --filter "attribute:ecs.os-type ==" 2>&1)
-check list_filter_error_names_position grep -q "filter: position 26: expected a value" <<<"$out"
+check list_filter_error_names_position grep -q "filter: position 25: expected a value" <<<"$out"
 
 # --- The hub cannot be reached: the node leaves all the same and says how to finish. ---
 C=$WORK/node-c
