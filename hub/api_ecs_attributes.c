@@ -106,7 +106,7 @@ static int change_attributes(struct hub_store *s, const cJSON *req, bool deletin
 {
 	char cluster[256];
 	struct attribute_item items[ATTRIBUTE_CUSTOM_MAX];
-	size_t n;
+	size_t n = 0;
 	if (api_cluster(s, req, cluster, f) < 0 ||
 	    read_items(s, req, cluster, deleting, items, &n, f) < 0)
 		return -EINVAL;
