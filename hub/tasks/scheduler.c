@@ -136,8 +136,9 @@ int scheduler_place_batch(struct hub_store *s, const char *cluster, uint32_t cpu
 	return (int)placed;
 }
 
-/* Resources only: the batch's top-k pass, and for a task it could not place, one pass over
- * every node with the batch's placements reserved, which says why. */
+/* Resources only: the batch's top-k pass; for the first task it could not place, one pass over
+ * every node with the batch's placements reserved says why (or, should it find room, places
+ * it and the next is tried the same way). */
 static int place_plain(struct hub_store *s, const struct placement_request *req, size_t count,
 		       char node_ids[][64], const char **reasons, struct error *err)
 {
@@ -145,22 +146,19 @@ static int place_plain(struct hub_store *s, const struct placement_request *req,
 					   err);
 	if (placed < 0)
 		return placed;
-	size_t n = (size_t)placed;
-	for (size_t i = n; i < count; i++) {
+	for (size_t i = (size_t)placed; i < count; i++) {
+		/* Tasks 0..i-1 are placed: they are the reservations this pass adds. */
 		int r = place_one(s, req->cluster, req->cpu, req->memory,
-				  (const char (*)[64])node_ids, n, node_ids[n], &reasons[i], err);
+				  (const char (*)[64])node_ids, i, node_ids[i], &reasons[i], err);
 		if (r < 0)
 			return r;
 		if (r > 0) {
-			for (size_t j = i; j < count; j++) {
+			for (size_t j = i + 1; j < count; j++)
 				reasons[j] = reasons[i];
-				node_ids[j][0] = '\0';
-			}
-			break;
+			return (int)i;
 		}
-		n++;
 	}
-	return (int)n;
+	return (int)count;
 }
 
 int scheduler_place_tasks(struct hub_store *s, const struct placement_request *req, size_t count,
