@@ -15,6 +15,9 @@ struct hostinfo {
 	char *kernel;            /* uname release */
 	char *hostname;
 	char *cgroup_controllers; /* "cpu,io,memory,pids", empty when none */
+	/* The cgroup driver the daemon chose: it sets TETHER_CGROUP_DRIVER once it has, before it
+	 * collects this; NULL elsewhere (`tether register`), where no driver was chosen. */
+	char *cgroup_driver;
 };
 
 /* MemTotal of /proc/meminfo text, in MiB (rounded down). */

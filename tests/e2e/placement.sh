@@ -52,6 +52,7 @@ case "$arch" in aarch64) arch=arm64 other=x86_64 ;; *) other=arm64 ;; esac
 check describe_shows_cpu_architecture attr ecs.cpu-architecture "$arch"
 check describe_shows_os_type attr ecs.os-type linux
 check describe_shows_os_family attr ecs.os-family LINUX
+check describe_shows_cgroup_driver jq -e '.containerInstances[0].attributes[] | select(.name == "tether.cgroup-driver" and (.value | length > 0))' <<<"$desc"
 check describe_shows_tether_version jq -e '.containerInstances[0].attributes[] | select(.name == "tether.version")' <<<"$desc"
 check describe_shows_custom_site attr site paris
 check describe_shows_valueless_custom attr edge ""
