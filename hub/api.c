@@ -35,7 +35,8 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
-	  "cluster taskDefinition count launchType startedBy group clientToken" },
+	  "cluster taskDefinition count launchType startedBy group clientToken"
+	  " placementConstraints placementStrategy" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
 	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,
@@ -43,11 +44,17 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "ListTasks", ecs_list_tasks,
 	  "cluster desiredStatus containerInstance family startedBy maxResults nextToken" },
 	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances,
-	  "cluster status maxResults nextToken" },
+	  "cluster status filter maxResults nextToken" },
 	{ ECS_PREFIX "DescribeContainerInstances", ecs_describe_container_instances,
 	  "cluster containerInstances" },
 	{ ECS_PREFIX "DeregisterContainerInstance", ecs_deregister_container_instance,
 	  "cluster containerInstance force" },
+	{ ECS_PREFIX "PutAttributes", ecs_put_attributes,
+	  "cluster attributes" },
+	{ ECS_PREFIX "DeleteAttributes", ecs_delete_attributes,
+	  "cluster attributes" },
+	{ ECS_PREFIX "ListAttributes", ecs_list_attributes,
+	  "cluster targetType attributeName attributeValue maxResults nextToken" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)

@@ -84,3 +84,7 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 				     struct api_fault *f);
 int ecs_deregister_container_instance(struct hub_store *s, const cJSON *req, cJSON **ret,
 				      struct api_fault *f);
+int ecs_put_attributes(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_delete_attributes(struct hub_store *s, const cJSON *req, cJSON **ret,
+			  struct api_fault *f);
+int ecs_list_attributes(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);

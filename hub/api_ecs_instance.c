@@ -7,6 +7,8 @@
 #include "hub/api.h"
 #include "hub/node_deregister.h"
 #include "hub/node_health.h"
+#include "hub/placement/node_attributes.h"
+#include "hub/placement/query.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/arn.h"
@@ -27,26 +29,10 @@ static cJSON *resources(long long cpu, long long memory)
 	return list;
 }
 
-static cJSON *attributes(const char *stored)
-{
-	cJSON *list = cJSON_CreateArray();
-	_cleanup_(cjson_deletep) cJSON *map = cJSON_Parse(stored);
-	const cJSON *a;
-	cJSON_ArrayForEach(a, map)
-	{
-		if (!cJSON_IsString(a))
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", a->string);
-		cJSON_AddStringToObject(o, "value", a->valuestring);
-		cJSON_AddItemToArray(list, o);
-	}
-	return list;
-}
-
 static const char instance_columns[] =
 	"SELECT node_id, instance_id, status, connected, cpu, memory, attributes, agent_version,"
-	" registered_at, health FROM nodes WHERE cluster = ?1 AND instance_id = ?2";
+	" registered_at, health, " NODE_ATTRIBUTES_CUSTOM_SQL
+	" FROM nodes n WHERE cluster = ?1 AND instance_id = ?2";
 
 /* A row of instance_columns. */
 static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_stmt *st)
@@ -63,7 +49,10 @@ static cJSON *instance_view(struct hub_store *s, const char *cluster, sqlite3_st
 	scheduler_reserved(s, node_id, &used_cpu, &used_mem);
 	cJSON_AddItemToObject(o, "registeredResources", resources(cpu, mem));
 	cJSON_AddItemToObject(o, "remainingResources", resources(cpu - used_cpu, mem - used_mem));
-	cJSON_AddItemToObject(o, "attributes", attributes(col_text(st, 6)));
+	struct node_attributes attrs;
+	node_attributes_read(&attrs, col_text(st, 6), col_text(st, 10));
+	cJSON_AddItemToObject(o, "attributes", node_attributes_view(&attrs));
+	node_attributes_release(&attrs);
 	cJSON *version = cJSON_AddObjectToObject(o, "versionInfo");
 	cJSON_AddStringToObject(version, "agentVersion", col_text(st, 7));
 	cJSON_AddNumberToObject(o, "runningTasksCount", (double)task_store_node_count(s, node_id, "RUNNING"));
@@ -91,18 +80,48 @@ static int check_list_status(const char *status, struct api_fault *f)
 			" REGISTRATION_FAILED");
 }
 
+/* The instance of a row (instance_id, node_id, attributes, custom attributes) passes the
+ * filter, when there is one. */
+static bool passes_filter(const struct query *filter, sqlite3_stmt *st)
+{
+	if (!filter)
+		return true;
+	struct node_attributes attrs;
+	node_attributes_read(&attrs, col_text(st, 2), col_text(st, 3));
+	struct query_subject subject = { col_text(st, 1), col_text(st, 0), node_attributes_lookup,
+					 &attrs };
+	bool match = query_match(filter, &subject);
+	node_attributes_release(&attrs);
+	return match;
+}
+
+static int read_filter(const cJSON *req, struct query **ret, struct api_fault *f)
+{
+	const char *text;
+	*ret = NULL;
+	if (api_opt_string(req, "filter", &text, f) < 0)
+		return -EINVAL;
+	struct error err = { 0 };
+	if (text && query_parse(text, ret, &err) < 0)
+		return api_fail(f, "InvalidParameterException", "filter: %s", err.message);
+	return 0;
+}
+
 int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
 				 struct api_fault *f)
 {
 	char cluster[256];
 	const char *status;
+	_cleanup_(query_freep) struct query *filter = NULL;
 	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
-	    api_check_max_results(req, f) < 0 || check_list_status(status, f) < 0)
+	    api_check_max_results(req, f) < 0 || check_list_status(status, f) < 0 ||
+	    read_filter(req, &filter, f) < 0)
 		return -EINVAL;
 	struct error err = { 0 };
 	/* Without a status ECS lists every instance but the INACTIVE ones. */
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT instance_id FROM nodes WHERE cluster = ?1"
+		s, "SELECT instance_id, node_id, attributes, " NODE_ATTRIBUTES_CUSTOM_SQL
+		   " FROM nodes n WHERE cluster = ?1"
 		   " AND (?2 IS NULL AND status != 'INACTIVE' OR status = ?2)"
 		   " ORDER BY registered_at, instance_id", &err);
 	if (!st)
@@ -112,6 +131,8 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 	cJSON *o = cJSON_CreateObject();
 	cJSON *arns = cJSON_AddArrayToObject(o, "containerInstanceArns");
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!passes_filter(filter, st))
+			continue;
 		_cleanup_free_ char *arn = arn_container_instance(cluster, col_text(st, 0));
 		cJSON_AddItemToArray(arns, cJSON_CreateString(arn ? arn : ""));
 	}

@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/placement/placement_spec.h"
 #include "hub/taskdef_store.h"
 #include "hub/tasks/outbox.h"
 #include "hub/tasks/scheduler.h"
@@ -26,21 +27,11 @@ struct run_plan {
 	const char *started_by, *group, *client_token;
 };
 
-/* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
- * 1 with *ret_reason when it cannot be placed. */
-static int run_one(struct hub_store *s, const struct run_plan *p, const char *placed_on,
-		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
+/* Store and queue one task on the node placement chose. */
+static int run_one(struct hub_store *s, const struct run_plan *p, const char *node_id,
+		   char task_id[HUB_ID_HEX + 1], struct error *err)
 {
 	const char *cluster = p->cluster;
-	char node_id[64];
-	if (placed_on) {
-		snprintf(node_id, sizeof(node_id), "%s", placed_on);
-	} else {
-		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(p->td),
-					taskdef_reserved_memory_mib(p->td), node_id, ret_reason, err);
-		if (r != 0)
-			return r;
-	}
 	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
 		return error_set(err, EIO, "no randomness available");
 	_cleanup_free_ char *arn = arn_task(cluster, task_id);
@@ -85,6 +76,25 @@ static int check_group(const char *group, struct api_fault *f)
 	return 0;
 }
 
+/* ECS applies the definition's constraints and the request's together. */
+static int read_placement(const cJSON *req, const struct taskdef *td, struct placement_spec *spec,
+			  struct api_fault *f)
+{
+	struct error err = { 0 };
+	for (size_t i = 0; i < td->n_placement_expressions; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "the task definition's placementConstraints[%zu]", i);
+		if (placement_spec_add_member_of(spec, td->placement_expressions[i], path, &err) < 0)
+			return api_fail(f, "InvalidParameterException", "%s", err.message);
+	}
+	if (placement_spec_add_constraints(
+		    spec, cJSON_GetObjectItemCaseSensitive(req, "placementConstraints"), &err) < 0 ||
+	    placement_spec_set_strategies(
+		    spec, cJSON_GetObjectItemCaseSensitive(req, "placementStrategy"), &err) < 0)
+		return api_fail(f, "InvalidParameterException", "%s", err.message);
+	return 0;
+}
+
 struct earlier_run {
 	struct hub_store *s;
 	const char *cluster;
@@ -125,6 +135,10 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
 		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
+	_cleanup_(placement_spec_release) struct placement_spec spec_storage = { 0 };
+	struct placement_spec *spec = &spec_storage;
+	if (read_placement(req, td, spec, f) < 0)
+		return -EINVAL;
 
 	if (hub_store_begin(s, &err) < 0)
 		return api_store_fail(f, &err);
@@ -148,9 +162,14 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	}
 	char ids[RUN_TASK_MAX_COUNT][HUB_ID_HEX + 1];
 	char nodes[RUN_TASK_MAX_COUNT][64];
-	int batch = scheduler_place_batch(s, cluster, taskdef_reserved_cpu(td),
-					  taskdef_reserved_memory_mib(td), (size_t)count, nodes, &err);
-	if (batch < 0) {
+	const char *reasons[RUN_TASK_MAX_COUNT];
+	/* Without a group ECS puts a standalone task in "family:FAMILY". */
+	char default_group[sizeof("family:") + sizeof(family)];
+	snprintf(default_group, sizeof(default_group), "family:%s", family);
+	struct placement_request placement = { .cluster = cluster, .cpu = taskdef_reserved_cpu(td),
+					       .memory = taskdef_reserved_memory_mib(td),
+					       .spec = spec, .group = group ? group : default_group };
+	if (scheduler_place_tasks(s, &placement, (size_t)count, nodes, reasons, &err) < 0) {
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
@@ -159,18 +178,16 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 				 .group = group, .client_token = client_token };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
-		const char *reason = NULL;
-		int r = run_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed], &reason, &err);
-		if (r < 0) {
+		if (!nodes[i][0]) {
+			_cleanup_free_ char *carn = arn_cluster(cluster);
+			api_add_failure(failures, carn ? carn : "", reasons[i]);
+			continue;
+		}
+		if (run_one(s, &plan, nodes[i], ids[placed], &err) < 0) {
 			cJSON_Delete(o);
 			return api_store_fail(f, &err);
 		}
-		if (r > 0) {
-			_cleanup_free_ char *carn = arn_cluster(cluster);
-			api_add_failure(failures, carn ? carn : "", reason);
-		} else {
-			placed++;
-		}
+		placed++;
 	}
 	if (hub_store_commit(s, &err) < 0) {
 		cJSON_Delete(o);

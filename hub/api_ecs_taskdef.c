@@ -7,6 +7,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/placement/placement_spec.h"
 #include "hub/taskdef_store.h"
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
@@ -34,6 +35,20 @@ cJSON *taskdef_store_describe(const char *family, long long revision, const char
 	return td;
 }
 
+/* A memberOf expression that cannot be parsed is refused now, not at every RunTask. */
+static int check_placement_expressions(const struct taskdef *td, struct api_fault *f)
+{
+	_cleanup_(placement_spec_release) struct placement_spec spec = { 0 };
+	struct error err = { 0 };
+	for (size_t i = 0; i < td->n_placement_expressions; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "placementConstraints[%zu].expression", i);
+		if (placement_spec_add_member_of(&spec, td->placement_expressions[i], path, &err) < 0)
+			return api_fail(f, "ClientException", "%s", err.message);
+	}
+	return 0;
+}
+
 int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **ret,
 				 struct api_fault *f)
 {
@@ -47,6 +62,8 @@ int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
 	if (taskdef_from_json(def, &td, &err) < 0)
 		return api_fail(f, "ClientException", "%s", err.message);
+	if (check_placement_expressions(td, f) < 0)
+		return -EINVAL;
 	_cleanup_free_ char *body = cJSON_PrintUnformatted(def);
 	if (!body)
 		return api_fail(f, "ServerException", "out of memory");

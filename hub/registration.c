@@ -6,8 +6,10 @@
 #include "common/cleanup.h"
 #include "common/sha256.h"
 #include "hub/fault.h"
+#include "hub/placement/node_attributes.h"
 #include "hub/registration.h"
 #include "protocol/arn.h"
+#include "protocol/attribute.h"
 #include "protocol/auth.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
@@ -66,6 +68,26 @@ static bool attributes_valid(const cJSON *attrs)
 	return true;
 }
 
+/* The operator's attributes given at registration (`tether register --attribute`): every name
+ * the agent does not report itself, checked as PutAttributes checks them. */
+static const char *custom_attributes_invalid(const cJSON *attrs)
+{
+	int custom = 0;
+	const cJSON *a;
+	cJSON_ArrayForEach(a, attrs)
+	{
+		if (attribute_name_is_builtin(a->string))
+			continue;
+		if (!attribute_name_is_valid(a->string) || !attribute_value_is_valid(a->valuestring))
+			return "a custom attribute's name must be 1 to 128 letters, digits, '-', '_',"
+			       " '.', '/' or '@', its value at most 128 letters, digits, spaces, '-',"
+			       " '_', '.', '/', '@', '\\' or ':'";
+		if (++custom > ATTRIBUTE_CUSTOM_MAX)
+			return "at most 10 custom attributes";
+	}
+	return NULL;
+}
+
 static bool public_key_valid(const char *b64)
 {
 	_cleanup_free_ unsigned char *raw = NULL;
@@ -105,7 +127,7 @@ static const char *parse_request(const cJSON *req, struct register_request *r)
 	r->attributes = cJSON_GetObjectItemCaseSensitive(req, "attributes");
 	if (!attributes_valid(r->attributes))
 		return "attributes must be an object of at most 64 short strings";
-	return NULL;
+	return custom_attributes_invalid(r->attributes);
 }
 
 /* 0 when the activation can take one more registration, else the HTTP status with *code and
@@ -140,11 +162,34 @@ static int check_activation(struct hub_store *s, const struct register_request *
 	return 0;
 }
 
+/* The built-in attributes go to the node's row, the custom ones to node_attributes
+ * (hub/placement/node_attributes.h says why). */
+static int insert_custom_attributes(struct hub_store *s, const struct register_request *r,
+				    const char *node_id, struct error *err)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, r->attributes)
+		if (!attribute_name_is_builtin(a->string) &&
+		    node_attributes_put(s, node_id, a->string,
+					a->valuestring[0] ? a->valuestring : NULL, err) < 0)
+			return -EIO;
+	return 0;
+}
+
+static char *builtin_attributes_json(const struct register_request *r)
+{
+	_cleanup_(cjson_deletep) cJSON *builtin = cJSON_CreateObject();
+	const cJSON *a;
+	cJSON_ArrayForEach(a, r->attributes)
+		if (attribute_name_is_builtin(a->string))
+			cJSON_AddStringToObject(builtin, a->string, a->valuestring);
+	return builtin ? cJSON_PrintUnformatted(builtin) : NULL;
+}
+
 static int insert_node(struct hub_store *s, const struct register_request *r,
 		       const char *node_id, const char *instance_id, struct error *err)
 {
-	_cleanup_free_ char *attrs = r->attributes ? cJSON_PrintUnformatted(r->attributes)
-						   : strdup("{}");
+	_cleanup_free_ char *attrs = builtin_attributes_json(r);
 	if (!attrs)
 		return error_set(err, ENOMEM, "out of memory");
 	sqlite3_stmt *st = hub_store_prepare(
@@ -163,7 +208,7 @@ static int insert_node(struct hub_store *s, const struct register_request *r,
 	sqlite3_bind_int64(st, 8, r->memory);
 	sqlite3_bind_text(st, 9, attrs, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 10, hub_now());
-	if (hub_store_step_done(s, st, err) < 0)
+	if (hub_store_step_done(s, st, err) < 0 || insert_custom_attributes(s, r, node_id, err) < 0)
 		return -EIO;
 	return hub_store_exec_text(s, "UPDATE activations SET registrations = registrations + 1"
 				      " WHERE id = ?", err, 1, r->activation_id);

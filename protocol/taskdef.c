@@ -13,7 +13,8 @@
 #define MAX_COMPATIBILITIES 4
 
 enum task_field {
-	T_FAMILY, T_CONTAINERS, T_CPU, T_MEMORY, T_NETWORK_MODE, T_COMPATIBILITIES, T_VOLUMES, _T_MAX,
+	T_FAMILY, T_CONTAINERS, T_CPU, T_MEMORY, T_NETWORK_MODE, T_COMPATIBILITIES, T_VOLUMES,
+	T_PLACEMENT_CONSTRAINTS, _T_MAX,
 };
 
 static const char *const task_fields[_T_MAX] = {
@@ -24,6 +25,7 @@ static const char *const task_fields[_T_MAX] = {
 	[T_NETWORK_MODE] = "networkMode",
 	[T_COMPATIBILITIES] = "requiresCompatibilities",
 	[T_VOLUMES] = "volumes",
+	[T_PLACEMENT_CONSTRAINTS] = "placementConstraints",
 };
 
 static int parse_network_mode(const cJSON *v, struct taskdef *td, struct error *err)
@@ -125,6 +127,9 @@ static int parse_task(const cJSON *json, struct taskdef *td, struct error *err)
 		return r;
 	if (found[T_VOLUMES] && (r = taskdef_volumes_from_json(found[T_VOLUMES], td, err)) < 0)
 		return r;
+	if (found[T_PLACEMENT_CONSTRAINTS] &&
+	    (r = taskdef_placement_from_json(found[T_PLACEMENT_CONSTRAINTS], td, err)) < 0)
+		return r;
 	if (!found[T_CONTAINERS])
 		return error_set(err, EINVAL, "containerDefinitions: required");
 	r = parse_containers(found[T_CONTAINERS], td, err);
@@ -176,6 +181,7 @@ void taskdef_free(struct taskdef *td)
 	taskdef_volumes_release(td);
 	free(td->family);
 	free(td->network_mode);
+	json_strv_free(td->placement_expressions);
 	free(td);
 }
 

@@ -16,6 +16,9 @@
 #include "protocol/taskdef_log.h"
 
 #define TASKDEF_MAX_CONTAINERS 10
+/* ECS's limits: 10 placement constraints, expressions of at most 2000 characters. */
+#define TASKDEF_MAX_PLACEMENT_CONSTRAINTS 10
+#define TASKDEF_MAX_PLACEMENT_EXPRESSION 2000
 #define TASKDEF_DEFAULT_STOP_TIMEOUT 30  /* seconds, as ECS */
 #define TASKDEF_MAX_STOP_TIMEOUT 120     /* seconds, as ECS */
 
@@ -91,7 +94,13 @@ struct taskdef {
 	size_t n_containers;
 	struct taskdef_volume *volumes;
 	size_t n_volumes;
+	/* placementConstraints' memberOf expressions, for the hub (protocol/taskdef_placement.c);
+	 * NULL-terminated, NULL when absent. */
+	char **placement_expressions;
+	size_t n_placement_expressions;
 };
+
+int taskdef_placement_from_json(const cJSON *v, struct taskdef *td, struct error *err);
 
 /* Parse and validate a task definition object. On error *ret is untouched and err names the
  * offending field ("containerDefinitions[0].image: required"). */

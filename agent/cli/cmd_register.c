@@ -16,6 +16,7 @@
 #include "agent/link/version.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "protocol/attribute.h"
 #include "protocol/auth.h"
 
 
@@ -27,7 +28,61 @@ struct register_options {
 	const char *state_dir;
 	const char *ca_file;
 	bool force;
+	/* --attribute NAME=VALUE, as given (checked by add_custom_attribute). */
+	const char *attributes[ATTRIBUTE_CUSTOM_MAX];
+	size_t n_attributes;
 };
+
+/* One --attribute NAME[=VALUE]: checked here with the hub's rules, so that a typo is refused
+ * before the activation is spent. */
+static int add_custom_attribute(struct register_options *o, const char *arg, struct error *err)
+{
+	size_t n = strcspn(arg, "=");
+	char name[ATTRIBUTE_TEXT_MAX + 1];
+	const char *value = arg[n] ? arg + n + 1 : "";
+	if (n > ATTRIBUTE_TEXT_MAX)
+		return error_set(err, EINVAL, "--attribute %.40s...: the name is longer than %d",
+				 arg, ATTRIBUTE_TEXT_MAX);
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	if (!attribute_name_is_valid(name))
+		return error_set(err, EINVAL,
+				 "--attribute %s: the name must be 1 to %d letters, digits, '-', '_',"
+				 " '.', '/' or '@'", arg, ATTRIBUTE_TEXT_MAX);
+	if (attribute_name_is_builtin(name))
+		return error_set(err, EINVAL,
+				 "--attribute %s: names starting with ecs. or tether. are the"
+				 " agent's own", arg);
+	if (!attribute_value_is_valid(value))
+		return error_set(err, EINVAL,
+				 "--attribute %s: the value must be at most %d letters, digits,"
+				 " spaces, '-', '_', '.', '/', '@', '\\' or ':', not starting or"
+				 " ending with a space", arg, ATTRIBUTE_TEXT_MAX);
+	for (size_t i = 0; i < o->n_attributes; i++)
+		if (strncmp(o->attributes[i], arg, n) == 0 &&
+		    (o->attributes[i][n] == '=' || !o->attributes[i][n]))
+			return error_set(err, EINVAL, "--attribute %s: given twice", name);
+	if (o->n_attributes == ATTRIBUTE_CUSTOM_MAX)
+		return error_set(err, EINVAL, "at most %d --attribute options",
+				 ATTRIBUTE_CUSTOM_MAX);
+	o->attributes[o->n_attributes++] = arg;
+	return 0;
+}
+
+static cJSON *attributes_json(const struct register_options *o, const struct hostinfo *h)
+{
+	cJSON *j = hostinfo_attributes_json(h);
+	for (size_t i = 0; j && i < o->n_attributes; i++) {
+		const char *arg = o->attributes[i];
+		size_t n = strcspn(arg, "=");
+		_cleanup_free_ char *name = strndup(arg, n);
+		if (!name || !cJSON_AddStringToObject(j, name, arg[n] ? arg + n + 1 : "")) {
+			cJSON_Delete(j);
+			return NULL;
+		}
+	}
+	return j;
+}
 
 static char *build_request(const struct register_options *o, const char *public_b64,
 			   const struct hostinfo *h)
@@ -43,7 +98,7 @@ static char *build_request(const struct register_options *o, const char *public_
 	cJSON_AddStringToObject(j, "agent_version", TETHER_VERSION);
 	cJSON_AddStringToObject(j, "protocol", TETHER_PROTOCOL_VERSION);
 	cJSON_AddItemToObject(j, "resources", hostinfo_resources_json(h));
-	cJSON_AddItemToObject(j, "attributes", hostinfo_attributes_json(h));
+	cJSON_AddItemToObject(j, "attributes", attributes_json(o, h));
 	char *text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return text;
@@ -118,7 +173,7 @@ static void register_usage(FILE *out)
 {
 	fputs("Usage: tether register --hub URL --cluster NAME --activation-id ID\n"
 	      "                       --activation-code CODE [--state-dir DIR] [--ca-file FILE]\n"
-	      "                       [--force]\n",
+	      "                       [--force] [--attribute NAME[=VALUE]]...\n",
 	      out);
 }
 
@@ -132,10 +187,12 @@ int cmd_register(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "ca-file", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "attribute", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct register_options o = { .state_dir = DEFAULT_STATE_DIR };
+	struct error err = { 0 };
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -147,6 +204,12 @@ int cmd_register(int argc, char **argv)
 		case 's': o.state_dir = optarg; break;
 		case 'a': o.ca_file = optarg; break;
 		case 'f': o.force = true; break;
+		case 'A':
+			if (add_custom_attribute(&o, optarg, &err) < 0) {
+				log_error("%s", err.message);
+				return 2;
+			}
+			break;
 		case 'h': register_usage(stdout); return 0;
 		default: register_usage(stderr); return 2;
 		}
@@ -156,7 +219,6 @@ int cmd_register(int argc, char **argv)
 		return 2;
 	}
 
-	struct error err = { 0 };
 	if (curl_dl_open(&err) < 0) {
 		log_error("Registration needs libcurl: %s", err.message);
 		return 1;

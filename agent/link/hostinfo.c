@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "agent/link/hostinfo.h"
 #include "agent/link/version.h"
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/parse.h"
@@ -69,7 +71,11 @@ int hostinfo_collect(struct hostinfo *ret, struct error *err)
 	struct error cg_err = { 0 };
 	if (cgroup_available_controllers(&h.cgroup_controllers, &cg_err) < 0)
 		h.cgroup_controllers = strdup(""); /* no cgroup2 tree: the hub sees none */
-	if (!h.arch || !h.kernel || !h.hostname || !h.cgroup_controllers) {
+	const char *driver = getenv(CGROUP_DRIVER_ENV);
+	if (driver && driver[0] && strlen(driver) < 64)
+		h.cgroup_driver = strdup(driver);
+	if (!h.arch || !h.kernel || !h.hostname || !h.cgroup_controllers ||
+	    (driver && driver[0] && strlen(driver) < 64 && !h.cgroup_driver)) {
 		hostinfo_release(&h);
 		return error_set(err, ENOMEM, "out of memory");
 	}
@@ -83,6 +89,7 @@ void hostinfo_release(struct hostinfo *h)
 	free(h->kernel);
 	free(h->hostname);
 	free(h->cgroup_controllers);
+	free(h->cgroup_driver);
 	*h = (struct hostinfo){ 0 };
 }
 
@@ -97,14 +104,29 @@ cJSON *hostinfo_resources_json(const struct hostinfo *h)
 	return j;
 }
 
+const char *hostinfo_ecs_architecture(const char *machine)
+{
+	/* ECS names architectures as Docker does, not as uname. */
+	if (strcmp(machine, "aarch64") == 0 || strcmp(machine, "arm64") == 0)
+		return "arm64";
+	if (strcmp(machine, "x86_64") == 0 || strcmp(machine, "amd64") == 0)
+		return "x86_64";
+	return machine;
+}
+
 cJSON *hostinfo_attributes_json(const struct hostinfo *h)
 {
 	cJSON *j = cJSON_CreateObject();
-	if (!j || !cJSON_AddStringToObject(j, "ecs.cpu-architecture", h->arch) ||
+	if (!j ||
+	    !cJSON_AddStringToObject(j, "ecs.cpu-architecture", hostinfo_ecs_architecture(h->arch)) ||
 	    !cJSON_AddStringToObject(j, "ecs.os-type", "linux") ||
+	    !cJSON_AddStringToObject(j, "ecs.os-family", "LINUX") ||
+	    !cJSON_AddStringToObject(j, "tether.machine", h->arch) ||
 	    !cJSON_AddStringToObject(j, "tether.kernel", h->kernel) ||
 	    !cJSON_AddStringToObject(j, "tether.cgroup-controllers", h->cgroup_controllers) ||
-	    !cJSON_AddStringToObject(j, "tether.version", TETHER_VERSION)) {
+	    !cJSON_AddStringToObject(j, "tether.version", TETHER_VERSION) ||
+	    (h->cgroup_driver &&
+	     !cJSON_AddStringToObject(j, "tether.cgroup-driver", h->cgroup_driver))) {
 		cJSON_Delete(j);
 		return NULL;
 	}

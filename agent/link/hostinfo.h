@@ -15,6 +15,9 @@ struct hostinfo {
 	char *kernel;            /* uname release */
 	char *hostname;
 	char *cgroup_controllers; /* "cpu,io,memory,pids", empty when none */
+	/* The cgroup driver the daemon chose: it sets TETHER_CGROUP_DRIVER once it has, before it
+	 * collects this; NULL elsewhere (`tether register`), where no driver was chosen. */
+	char *cgroup_driver;
 };
 
 /* MemTotal of /proc/meminfo text, in MiB (rounded down). */
@@ -27,3 +30,5 @@ void hostinfo_release(struct hostinfo *h);
  * failure. */
 cJSON *hostinfo_resources_json(const struct hostinfo *h);
 cJSON *hostinfo_attributes_json(const struct hostinfo *h);
+/* ECS's name of a uname machine ("aarch64" is "arm64"); others pass unchanged. */
+const char *hostinfo_ecs_architecture(const char *machine);

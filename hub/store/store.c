@@ -21,6 +21,9 @@ static const char schema[] =
 	" registered_at REAL NOT NULL, status TEXT NOT NULL DEFAULT 'ACTIVE',"
 	" connected INTEGER NOT NULL DEFAULT 0, hub_seq INTEGER NOT NULL DEFAULT 0,"
 	" agent_seq INTEGER NOT NULL DEFAULT 0);"
+	/* The operator's attributes of a node (hub/placement/node_attributes.h). */
+	"CREATE TABLE IF NOT EXISTS node_attributes(node_id TEXT NOT NULL, name TEXT NOT NULL,"
+	" value TEXT, PRIMARY KEY(node_id, name));"
 	"CREATE TABLE IF NOT EXISTS taskdefs(family TEXT NOT NULL, revision INTEGER NOT NULL,"
 	" body TEXT NOT NULL, registered_at REAL NOT NULL, PRIMARY KEY(family, revision));"
 	"CREATE TABLE IF NOT EXISTS tasks(id TEXT PRIMARY KEY, cluster TEXT NOT NULL,"

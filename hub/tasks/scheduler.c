@@ -20,8 +20,19 @@ int scheduler_reserved(struct hub_store *s, const char *node_id, long long *ret_
 	return 0;
 }
 
-int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
-		    char node_id[64], const char **ret_reason, struct error *err)
+/* How many of the placements taken[0..n_taken) went to node_id: they reserve on it too. */
+static long long taken_on(const char *node_id, const char (*taken)[64], size_t n_taken)
+{
+	long long n = 0;
+	for (size_t i = 0; i < n_taken; i++)
+		n += strcmp(taken[i], node_id) == 0;
+	return n;
+}
+
+/* scheduler_place, with the placements taken[0..n_taken) of this batch reserved as well. */
+static int place_one(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
+		     const char (*taken)[64], size_t n_taken, char node_id[64],
+		     const char **ret_reason, struct error *err)
 {
 	/* Every node's free resources in one pass over the tasks, not one query per node: a
 	 * cluster of thousands of nodes is placed in one statement. */
@@ -42,8 +53,9 @@ int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint
 				reason = "AGENT";
 			continue;
 		}
-		long long free_cpu = sqlite3_column_int64(st, 1);
-		long long free_mem = sqlite3_column_int64(st, 2);
+		long long taken_here = n_taken ? taken_on(col_text(st, 0), taken, n_taken) : 0;
+		long long free_cpu = sqlite3_column_int64(st, 1) - taken_here * cpu;
+		long long free_mem = sqlite3_column_int64(st, 2) - taken_here * memory;
 		if (free_mem < (long long)memory) {
 			reason = "RESOURCE:MEMORY";
 			continue;
@@ -62,6 +74,12 @@ int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint
 		return 1;
 	}
 	return 0;
+}
+
+int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
+		    char node_id[64], const char **ret_reason, struct error *err)
+{
+	return place_one(s, cluster, cpu, memory, NULL, 0, node_id, ret_reason, err);
 }
 
 struct candidate {
@@ -116,4 +134,44 @@ int scheduler_place_batch(struct hub_store *s, const char *cluster, uint32_t cpu
 		memcpy(node_ids[placed], best->node_id, sizeof(best->node_id));
 	}
 	return (int)placed;
+}
+
+/* Resources only: the batch's top-k pass; for the first task it could not place, one pass over
+ * every node with the batch's placements reserved says why (or, should it find room, places
+ * it and the next is tried the same way). */
+static int place_plain(struct hub_store *s, const struct placement_request *req, size_t count,
+		       char node_ids[][64], const char **reasons, struct error *err)
+{
+	int placed = scheduler_place_batch(s, req->cluster, req->cpu, req->memory, count, node_ids,
+					   err);
+	if (placed < 0)
+		return placed;
+	for (size_t i = (size_t)placed; i < count; i++) {
+		/* Tasks 0..i-1 are placed: they are the reservations this pass adds. */
+		int r = place_one(s, req->cluster, req->cpu, req->memory,
+				  (const char (*)[64])node_ids, i, node_ids[i], &reasons[i], err);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			for (size_t j = i + 1; j < count; j++)
+				reasons[j] = reasons[i];
+			return (int)i;
+		}
+	}
+	return (int)count;
+}
+
+int scheduler_place_tasks(struct hub_store *s, const struct placement_request *req, size_t count,
+			  char node_ids[][64], const char **reasons, struct error *err)
+{
+	if (count > SCHEDULER_BATCH_MAX)
+		return error_set(err, EINVAL, "at most %d tasks are placed at once",
+				 SCHEDULER_BATCH_MAX);
+	for (size_t i = 0; i < count; i++) {
+		node_ids[i][0] = '\0';
+		reasons[i] = NULL;
+	}
+	if (!req->spec || placement_spec_is_plain(req->spec))
+		return place_plain(s, req, count, node_ids, reasons, err);
+	return scheduler_place_constrained(s, req, count, node_ids, reasons, err);
 }

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "hub/placement/placement_spec.h"
 #include "hub/store/store.h"
 
 /* What a node has reserved by tasks that are not STOPPED. */
@@ -25,3 +26,32 @@ int scheduler_place(struct hub_store *s, const char *cluster, uint32_t cpu, uint
  * negative errno on a store failure. Nothing is reserved: the caller inserts the tasks. */
 int scheduler_place_batch(struct hub_store *s, const char *cluster, uint32_t cpu, uint32_t memory,
 			  size_t count, char node_ids[][64], struct error *err);
+
+/* One placement: count equal tasks of a cluster, each reserving cpu and memory, on instances
+ * that meet spec's constraints, chosen by its strategies in order. */
+struct placement_request {
+	const char *cluster;
+	uint32_t cpu, memory;
+	const struct placement_spec *spec; /* NULL or plain: resources only */
+	/* The task group whose tasks not STOPPED count for distinctInstance and spread ("service:
+	 * NAME", or RunTask's group, by default "family:FAMILY" as ECS names it). */
+	const char *group;
+};
+
+/* ECS's reasons a task finds no instance; the others are those of scheduler_place. */
+#define PLACEMENT_REASON_MEMBER_OF "MemberOf placement constraint unsatisfied."
+#define PLACEMENT_REASON_DISTINCT "DistinctInstance placement constraint unsatisfied."
+
+/* Place count (at most SCHEDULER_BATCH_MAX) tasks, each with the earlier ones reserved. Task i
+ * goes to node_ids[i], or node_ids[i] is "" and reasons[i] says why no instance could take it.
+ * Returns how many were placed, or a negative errno. Nothing is stored: the caller inserts
+ * the tasks. Without constraints or strategies this is the batch's path (the node with the
+ * most free memory), whose cost does not grow with the cluster beyond one query. */
+int scheduler_place_tasks(struct hub_store *s, const struct placement_request *req, size_t count,
+			  char node_ids[][64], const char **reasons, struct error *err);
+
+/* The path with constraints or strategies (hub/tasks/scheduler_constrained.c): every ACTIVE
+ * instance of the cluster is read once with its attributes. */
+int scheduler_place_constrained(struct hub_store *s, const struct placement_request *req,
+				size_t count, char node_ids[][64], const char **reasons,
+				struct error *err);

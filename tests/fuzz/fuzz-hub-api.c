@@ -24,6 +24,9 @@ static const char *const targets[] = {
 	"AmazonEC2ContainerServiceV20141113.DescribeContainerInstances",
 	"AmazonEC2ContainerServiceV20141113.DeregisterContainerInstance",
 	"AmazonEC2ContainerServiceV20141113.Unknown",
+	"AmazonEC2ContainerServiceV20141113.PutAttributes",
+	"AmazonEC2ContainerServiceV20141113.DeleteAttributes",
+	"AmazonEC2ContainerServiceV20141113.ListAttributes",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

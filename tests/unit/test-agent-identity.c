@@ -118,6 +118,21 @@ TEST(hostinfo_parses_meminfo)
 	ASSERT_INT_EQ(mib, 2);
 }
 
+TEST(hostinfo_names_architectures_as_ecs)
+{
+	ASSERT_STR_EQ(hostinfo_ecs_architecture("aarch64"), "arm64");
+	ASSERT_STR_EQ(hostinfo_ecs_architecture("x86_64"), "x86_64");
+	ASSERT_STR_EQ(hostinfo_ecs_architecture("riscv64"), "riscv64");
+	struct hostinfo h = { .arch = (char *)"aarch64", .kernel = (char *)"6.1",
+			      .cgroup_controllers = (char *)"cpu" };
+	cJSON *a = hostinfo_attributes_json(&h);
+	ASSERT_TRUE(a);
+	ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(a, "ecs.cpu-architecture")), "arm64");
+	ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(a, "ecs.os-family")), "LINUX");
+	ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(a, "tether.machine")), "aarch64");
+	cJSON_Delete(a);
+}
+
 TEST(hostinfo_refuses_bad_meminfo)
 {
 	uint64_t mib = 42;

@@ -170,8 +170,8 @@ TEST(taskdef_unknown_fields_named_with_path)
 {
 	ASSERT_STR_EQ(container_error("\"portMappings\": []"),
 		      "containerDefinitions[0].portMappings: field not supported by tether");
-	ASSERT_STR_EQ(task_error("\"placementConstraints\": []"),
-		      "placementConstraints: field not supported by tether");
+	ASSERT_STR_EQ(task_error("\"inferenceAccelerators\": []"),
+		      "inferenceAccelerators: field not supported by tether");
 	ASSERT_STR_EQ(container_error("\"environment\": [{\"name\": \"A\", \"value\": \"1\", \"type\": \"x\"}]"),
 		      "containerDefinitions[0].environment[0].type: field not supported by tether");
 	/* Field names are case-sensitive, as in ECS. */
@@ -415,4 +415,26 @@ TEST(taskdef_log_refusals)
 	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
 					" \"mode\": \"non-blocking\"}"),
 			"logConfiguration.mode: field not supported");
+}
+
+TEST(taskdef_placement_constraints)
+{
+	static const char text[] =
+		"{\"family\": \"f\", \"containerDefinitions\": [{\"name\": \"a\", \"image\": \"i\"}],"
+		" \"placementConstraints\": [{\"type\": \"memberOf\", \"expression\":"
+		" \"attribute:site == paris\"}]}";
+	struct error err = { 0 };
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	ASSERT_INT_EQ(taskdef_parse(text, strlen(text), &td, &err), 0);
+	ASSERT_INT_EQ(td->n_placement_expressions, 1);
+	ASSERT_STR_EQ(td->placement_expressions[0], "attribute:site == paris");
+	ASSERT_TRUE(task_error("\"placementConstraints\": []") == NULL);
+	ASSERT_STR_EQ(task_error("\"placementConstraints\": [{\"type\": \"distinctInstance\"}]"),
+		      "placementConstraints[0].type: a task definition takes memberOf constraints only");
+	ASSERT_STR_EQ(task_error("\"placementConstraints\": [{\"type\": \"memberOf\"}]"),
+		      "placementConstraints[0].expression: required");
+	ASSERT_CONTAINS(task_error("\"placementConstraints\": [{\"type\": \"memberOf\","
+				   " \"expression\": \"x\", \"note\": 1}]"),
+			"placementConstraints[0].note");
+	ASSERT_CONTAINS(task_error("\"placementConstraints\": {}"), "expected an array");
 }
