@@ -35,7 +35,7 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
-	  "cluster taskDefinition count launchType startedBy group clientToken" },
+	  "cluster taskDefinition count launchType startedBy group clientToken overrides" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
 	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,

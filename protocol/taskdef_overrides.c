@@ -43,16 +43,19 @@ static bool name_is(const cJSON *m, const char *const names[], size_t n)
 	return false;
 }
 
-/* Replace (or add) def's member name with a copy of v. */
+/* Replace (or add) obj's member name with a copy of v. */
 static int put(cJSON *obj, const char *name, const cJSON *v, struct error *err)
 {
 	cJSON *copy = cJSON_Duplicate(v, true);
 	if (!copy)
 		return error_set(err, ENOMEM, "overrides: out of memory");
-	if (cJSON_HasObjectItem(obj, name))
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, name, copy);
-	else
-		cJSON_AddItemToObject(obj, name, copy);
+	bool done = cJSON_GetObjectItemCaseSensitive(obj, name)
+			    ? cJSON_ReplaceItemInObjectCaseSensitive(obj, name, copy)
+			    : cJSON_AddItemToObject(obj, name, copy);
+	if (!done) {
+		cJSON_Delete(copy);
+		return error_set(err, ENOMEM, "overrides: out of memory");
+	}
 	return 0;
 }
 
@@ -87,7 +90,10 @@ static int merge_environment(cJSON *container, const cJSON *env, struct error *e
 		if (!target)
 			return error_set(err, ENOMEM, "overrides: out of memory");
 		cJSON_DeleteItemFromObjectCaseSensitive(container, "environment");
-		cJSON_AddItemToObject(container, "environment", target);
+		if (!cJSON_AddItemToObject(container, "environment", target)) {
+			cJSON_Delete(target);
+			return error_set(err, ENOMEM, "overrides: out of memory");
+		}
 	}
 	const cJSON *item;
 	cJSON_ArrayForEach(item, env) {
@@ -103,10 +109,12 @@ static int merge_environment(cJSON *container, const cJSON *env, struct error *e
 				break;
 			index++;
 		}
-		if (old)
-			cJSON_ReplaceItemInArray(target, index, copy);
-		else
-			cJSON_AddItemToArray(target, copy);
+		bool done = old ? cJSON_ReplaceItemInArray(target, index, copy)
+				: cJSON_AddItemToArray(target, copy);
+		if (!done) {
+			cJSON_Delete(copy);
+			return error_set(err, ENOMEM, "overrides: out of memory");
+		}
 	}
 	return 0;
 }
