@@ -18,11 +18,15 @@ int taskdef_from_register_json(cJSON *json, struct taskdef **ret, struct error *
 	json_unknown_gather(NULL);
 	if (sink->count) {
 		taskdef_free(td);
-		if (r < 0)
-			return error_set(err, EINVAL, "unsupported fields: %s; %.200s", sink->names,
-					 parse_err.message);
-		return error_set(err, EINVAL, "unsupported %s: %s",
-				 sink->count == 1 ? "field" : "fields", sink->names);
+		/* One field reads as the strict parse says it, so both name it alike. A wrong
+		 * value met on the way is said after them. */
+		const char *also = r < 0 ? "; " : "";
+		const char *other = r < 0 ? parse_err.message : "";
+		if (sink->count == 1)
+			return error_set(err, EINVAL, "%s: field not supported by tether%s%.200s",
+					 sink->names, also, other);
+		return error_set(err, EINVAL, "unsupported fields: %s%s%.200s", sink->names, also,
+				 other);
 	}
 	if (r < 0) {
 		*err = parse_err;

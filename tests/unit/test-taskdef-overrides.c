@@ -68,7 +68,7 @@ TEST(register_refusal_with_a_bad_value_says_both)
 		" \"links\": [\"b\"], \"cpu\": \"lots\"}]}");
 	const char *msg = register_error(json);
 	ASSERT_TRUE(msg);
-	ASSERT_CONTAINS(msg, "unsupported fields: containerDefinitions[0].links; ");
+	ASSERT_CONTAINS(msg, "containerDefinitions[0].links: field not supported by tether; ");
 	ASSERT_CONTAINS(msg, "containerDefinitions[0].cpu");
 }
 
