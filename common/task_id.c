@@ -1,5 +1,6 @@
 /* Extracting and checking a task id. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,4 +24,9 @@ int task_id_from_arn(const char *arn, char **ret)
 		return -ENOMEM;
 	*ret = copy;
 	return 0;
+}
+
+void container_runtime_id(const char *task_id, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s-%s", task_id, name);
 }

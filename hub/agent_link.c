@@ -202,7 +202,8 @@ static int hello(struct agent_link *l, const cJSON *f)
 	/* One transaction, one commit: a hub restarted under thousands of agents admits them at
 	 * the pace of its commits. */
 	bool in_transaction = hub_store_begin(l->store, NULL) == 0;
-	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1 WHERE node_id = ?", NULL, 1,
+	hub_store_exec_text(l->store, "UPDATE nodes SET connected = 1, " HUB_STORE_LINK_CHANGED_NOW
+			    " WHERE node_id = ?", NULL, 1,
 			    node_id);
 	(void)update_node_facts(l, f); /* a hello with odd facts still authenticates */
 	if (in_transaction && hub_store_commit(l->store, NULL) < 0)
@@ -343,7 +344,8 @@ void agent_link_outbox_changed(struct agent_link *l)
 void agent_link_closed(struct agent_link *l, bool replaced)
 {
 	if (l->authenticated && !replaced)
-		hub_store_exec_text(l->store, "UPDATE nodes SET connected = 0 WHERE node_id = ?", NULL,
-				    1, l->node_id);
+		hub_store_exec_text(l->store, "UPDATE nodes SET connected = 0, "
+				    HUB_STORE_LINK_CHANGED_NOW " WHERE node_id = ?", NULL, 1,
+				    l->node_id);
 	agent_link_release(l);
 }

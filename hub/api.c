@@ -35,7 +35,7 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
-	  "cluster taskDefinition count launchType startedBy group clientToken"
+	  "cluster taskDefinition count launchType startedBy group clientToken overrides"
 	  " placementConstraints placementStrategy" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
@@ -173,14 +173,6 @@ static bool member_is_listed(const char *members, const char *name)
 	return false;
 }
 
-/* A member whose value is null, false, [] or {} asks for nothing (the aws CLI and exported
- * JSON carry such defaults), so it is taken as absent rather than refused. */
-static bool member_asks_nothing(const cJSON *v)
-{
-	return cJSON_IsNull(v) || cJSON_IsFalse(v) ||
-	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
-}
-
 int api_refuse_unknown_members(const cJSON *req, const char *action, const char *members,
 			       struct api_fault *f)
 {
@@ -190,7 +182,8 @@ int api_refuse_unknown_members(const cJSON *req, const char *action, const char 
 	const cJSON *m;
 	cJSON_ArrayForEach(m, req)
 	{
-		if (!m->string || member_is_listed(members, m->string) || member_asks_nothing(m))
+		if (!m->string || member_is_listed(members, m->string) ||
+		    json_value_asks_nothing(m))
 			continue;
 		int w = snprintf(names + used, sizeof(names) - used, "%s%s", refused ? ", " : "",
 				 m->string);

@@ -15,6 +15,7 @@
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
+#include "protocol/taskdef_overrides.h"
 
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
@@ -25,6 +26,7 @@ struct run_plan {
 	long long revision;
 	const struct taskdef *td;
 	const char *started_by, *group, *client_token;
+	const char *overrides; /* the request's, as JSON text; NULL: none */
 };
 
 /* Store and queue one task on the node placement chose. */
@@ -40,7 +42,7 @@ static int run_one(struct hub_store *s, const struct run_plan *p, const char *no
 	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
 				    .node_id = node_id, .revision = p->revision, .td = p->td,
 				    .started_by = p->started_by, .group = p->group,
-				    .client_token = p->client_token };
+				    .client_token = p->client_token, .overrides = p->overrides };
 	if (task_store_insert(s, &t, err) < 0 ||
 	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
 		return -EIO;
@@ -95,6 +97,39 @@ static int read_placement(const cJSON *req, const struct taskdef *td, struct pla
 	return 0;
 }
 
+/* The definition as the task runs it: the stored one with the request's overrides merged
+ * (protocol/taskdef_overrides.h); *ret_body is its text, for the assignment. */
+static int apply_overrides(const char *stored, const cJSON *overrides, char **ret_body,
+			   char **ret_overrides, struct taskdef **ret_td, struct api_fault *f)
+{
+	struct error err = { 0 };
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	if (taskdef_parse(stored, strlen(stored), &td, &err) < 0)
+		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
+	if (!overrides || json_value_asks_nothing(overrides)) {
+		*ret_td = TAKE_PTR(td);
+		return 0;
+	}
+	_cleanup_(cjson_deletep) cJSON *def = cJSON_Parse(stored);
+	if (!def)
+		return api_fail(f, "ServerException", "out of memory");
+	if (taskdef_apply_overrides(def, overrides, &err) < 0)
+		return api_fail(f, "InvalidParameterException", "%s; nothing was done", err.message);
+	_cleanup_free_ char *body = cJSON_PrintUnformatted(def);
+	_cleanup_free_ char *text = cJSON_PrintUnformatted(overrides);
+	if (!body || !text)
+		return api_fail(f, "ServerException", "out of memory");
+	taskdef_free(TAKE_PTR(td));
+	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
+		return api_fail(f, "InvalidParameterException",
+				"overrides: the task definition with them is not valid: %s",
+				err.message);
+	*ret_body = TAKE_PTR(body);
+	*ret_overrides = TAKE_PTR(text);
+	*ret_td = TAKE_PTR(td);
+	return 0;
+}
+
 struct earlier_run {
 	struct hub_store *s;
 	const char *cluster;
@@ -128,13 +163,14 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
 		return api_fail(f, "InvalidParameterException",
 				"launchType %s is not supported; use EXTERNAL", launch_type);
-	_cleanup_free_ char *body = NULL;
+	_cleanup_free_ char *body = NULL, *merged = NULL, *overrides = NULL;
 	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
 		return -EINVAL;
-	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
-	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
-		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
+	if (apply_overrides(body, cJSON_GetObjectItemCaseSensitive(req, "overrides"), &merged,
+			    &overrides, &td, f) < 0)
+		return -EINVAL;
+	struct error err = { 0 };
 	_cleanup_(placement_spec_release) struct placement_spec spec_storage = { 0 };
 	struct placement_spec *spec = &spec_storage;
 	if (read_placement(req, td, spec, f) < 0)
@@ -173,9 +209,10 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
-	struct run_plan plan = { .cluster = cluster, .family = family, .body = body,
-				 .revision = revision, .td = td, .started_by = started_by,
-				 .group = group, .client_token = client_token };
+	struct run_plan plan = { .cluster = cluster, .family = family,
+				 .body = merged ? merged : body, .revision = revision, .td = td,
+				 .started_by = started_by, .group = group,
+				 .client_token = client_token, .overrides = overrides };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		if (!nodes[i][0]) {

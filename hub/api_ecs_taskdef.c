@@ -12,6 +12,7 @@
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
+#include "protocol/taskdef_register.h"
 
 /* Request keys of the API that are not part of the definition itself. */
 static const char *const api_only_keys[] = { "tags" };
@@ -60,7 +61,7 @@ int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 
 	struct error err = { 0 };
 	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
-	if (taskdef_from_json(def, &td, &err) < 0)
+	if (taskdef_from_register_json(def, &td, &err) < 0)
 		return api_fail(f, "ClientException", "%s", err.message);
 	if (check_placement_expressions(td, f) < 0)
 		return -EINVAL;

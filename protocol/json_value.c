@@ -49,6 +49,47 @@ bool json_is_unsigned_integer(const cJSON *v)
 	return isfinite(d) && d >= 0 && d <= (double)JSON_MAX_SAFE_INTEGER && d == floor(d);
 }
 
+bool json_value_asks_nothing(const cJSON *v)
+{
+	return cJSON_IsNull(v) || cJSON_IsFalse(v) ||
+	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
+}
+
+static _Thread_local struct json_unknown_sink *unknown_sink;
+
+void json_unknown_gather(struct json_unknown_sink *sink)
+{
+	unknown_sink = sink;
+}
+
+static void sink_absent(struct json_unknown_sink *sink, const cJSON *obj, const cJSON *member)
+{
+	if (sink->n_absent == JSON_UNKNOWN_MAX_ABSENT) {
+		sink->absent_overflow = true;
+		return;
+	}
+	/* The parsers only read; the owner of the document removes these afterwards. */
+	sink->absent[sink->n_absent++] = (struct json_member_ref){ (cJSON *)obj, (cJSON *)member };
+}
+
+static void sink_unknown(struct json_unknown_sink *sink, const char *path, const char *sep,
+			 const char *name)
+{
+	size_t room = sizeof(sink->names) - sink->used;
+	const char *comma = sink->count ? ", " : "";
+	sink->count++;
+	if (room <= 5)
+		return;
+	int w = snprintf(sink->names + sink->used, room, "%s%s%s%.64s", comma, path, sep, name);
+	if (w > 0 && (size_t)w < room - 5) {
+		sink->used += (size_t)w;
+		return;
+	}
+	sink->names[sink->used] = '\0';
+	snprintf(sink->names + sink->used, room, "%s...", comma);
+	sink->used = sizeof(sink->names) - 1;
+}
+
 int json_object_members(const cJSON *obj, const char *path, const char *const names[],
 			size_t n_names, const cJSON *found[], struct error *err)
 {
@@ -56,12 +97,21 @@ int json_object_members(const cJSON *obj, const char *path, const char *const na
 		return error_set(err, EINVAL, "%s: expected an object", path);
 	for (size_t i = 0; i < n_names; i++)
 		found[i] = NULL;
+	struct json_unknown_sink *sink = unknown_sink;
 	const cJSON *member;
 	cJSON_ArrayForEach(member, obj) {
 		size_t i = 0;
 		while (i < n_names && strcmp(member->string, names[i]) != 0)
 			i++;
 		const char *sep = path[0] ? "." : "";
+		if (sink && (i == n_names ? json_value_asks_nothing(member) : cJSON_IsNull(member))) {
+			sink_absent(sink, obj, member);
+			continue;
+		}
+		if (i == n_names && sink) {
+			sink_unknown(sink, path, sep, member->string);
+			continue;
+		}
 		if (i == n_names)
 			return error_set(err, EINVAL, "%s%s%.64s: field not supported by tether",
 					 path, sep, member->string);

@@ -31,10 +31,40 @@ bool json_is_unsigned_integer(const cJSON *v);
 /* The string member name of obj, NULL when absent or not a string (obj may be NULL). */
 const char *json_string_member(const cJSON *obj, const char *name);
 
+/* True when v asks for nothing: null, false, [] or {}. Exported definitions and the aws CLI
+ * carry such defaults for options they do not use. */
+bool json_value_asks_nothing(const cJSON *v);
+
 /* Look up an object's members by exact (case-sensitive) name: found[i] is the member named
- * names[i] or NULL. A member not in names, or a name given twice, is an error. */
+ * names[i] or NULL. A member not in names, or a name given twice, is an error, unless the
+ * calling thread gathers unknown members (below). */
 int json_object_members(const cJSON *obj, const char *path, const char *const names[],
 			size_t n_names, const cJSON *found[], struct error *err);
+
+/* Gathering unknown members, so that one answer names every field a document uses that the
+ * parser does not know, at every depth, instead of the first one only. While a sink is set on
+ * the calling thread, json_object_members does not fail on an unknown member: it adds its path
+ * to names, or, when the member asks for nothing (json_value_asks_nothing), records it in
+ * absent as not given at all; a known member that is null is taken as not given too. A thread
+ * variable rather than a parameter, because the parsers nest many levels deep and only the
+ * hub's registration wants this; every other parse stays first-error strict. */
+#define JSON_UNKNOWN_MAX_ABSENT 256
+
+struct json_member_ref {
+	cJSON *parent;
+	cJSON *member;
+};
+
+struct json_unknown_sink {
+	char names[768];          /* "a, b.c, d[0].e"; cut with ", ..." when full */
+	size_t used;
+	size_t count;
+	struct json_member_ref absent[JSON_UNKNOWN_MAX_ABSENT];
+	size_t n_absent;
+	bool absent_overflow;     /* more than JSON_UNKNOWN_MAX_ABSENT such members */
+};
+
+void json_unknown_gather(struct json_unknown_sink *sink); /* NULL: stop gathering */
 
 /* A string of min_len..max_len bytes; *ret is a copy the caller frees. */
 int json_get_string(const cJSON *v, const char *path, size_t min_len, size_t max_len,

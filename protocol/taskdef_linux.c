@@ -233,17 +233,16 @@ static int parse_tmpfs(const cJSON *v, const char *path, struct taskdef_linux *l
 }
 
 enum linux_field {
-	L_CAPABILITIES, L_INIT, L_TMPFS, L_SHM_SIZE, L_DEVICES, L_MAX_SWAP, L_SWAPPINESS, _L_MAX,
+	L_CAPABILITIES, L_INIT, L_TMPFS, L_SHM_SIZE, L_DEVICES, _L_MAX,
 };
 
+/* maxSwap and swappiness are not known: tether sets no swap limits yet. */
 static const char *const linux_fields[_L_MAX] = {
 	[L_CAPABILITIES] = "capabilities",
 	[L_INIT] = "initProcessEnabled",
 	[L_TMPFS] = "tmpfs",
 	[L_SHM_SIZE] = "sharedMemorySize",
 	[L_DEVICES] = "devices",
-	[L_MAX_SWAP] = "maxSwap",
-	[L_SWAPPINESS] = "swappiness",
 };
 
 int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_linux *l,
@@ -256,11 +255,6 @@ int taskdef_linux_from_json(const cJSON *v, const char *path, struct taskdef_lin
 	if (r < 0)
 		return r;
 #define FIELD_PATH(f) (json_path(fp, "%s.%s", path, linux_fields[f]), fp)
-	static const enum linux_field refused[] = { L_MAX_SWAP, L_SWAPPINESS };
-	for (size_t i = 0; i < ELEMENTSOF(refused); i++)
-		if (found[refused[i]])
-			return error_set(err, EOPNOTSUPP, "%s: not supported by tether yet",
-					 FIELD_PATH(refused[i]));
 	if (found[L_CAPABILITIES] &&
 	    (r = parse_capabilities(found[L_CAPABILITIES], FIELD_PATH(L_CAPABILITIES),
 				    &l->capabilities, err)) < 0)

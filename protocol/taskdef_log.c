@@ -61,7 +61,8 @@ static int parse_options(const cJSON *v, const char *path, struct taskdef_log *l
 int taskdef_log_from_json(const cJSON *json, const char *path, struct taskdef_log *log,
 			  struct error *err)
 {
-	static const char *const names[] = { "logDriver", "options", "secretOptions" };
+	/* secretOptions is not known: the node has no secrets source. */
+	static const char *const names[] = { "logDriver", "options" };
 	const cJSON *found[ELEMENTSOF(names)];
 	char field_path[JSON_PATH_MAX];
 	int r = json_object_members(json, path, names, ELEMENTSOF(names), found, err);
@@ -73,9 +74,6 @@ int taskdef_log_from_json(const cJSON *json, const char *path, struct taskdef_lo
 	r = parse_driver(found[0], field_path, log, err);
 	if (r < 0)
 		return r;
-	if (found[2])
-		return error_set(err, EINVAL, "%s.secretOptions: not supported by tether (the node "
-				 "has no secrets source)", path);
 	if (!found[1] || cJSON_IsNull(found[1]))
 		return 0;
 	json_path(field_path, "%s.options", path);

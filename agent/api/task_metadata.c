@@ -10,6 +10,7 @@
 #include "agent/api/api_answer.h"
 #include "agent/api/api_handlers.h"
 #include "cgroups/cgroup.h"
+#include "common/task_id.h"
 #include "container/state_folder.h"
 
 enum metadata_what { WHAT_CONTAINER, WHAT_TASK, WHAT_CONTAINER_STATS, WHAT_TASK_STATS };
@@ -45,12 +46,6 @@ static void add_file_time(cJSON *o, const char *name, const char *dir, const cha
 		add_time(o, name, &st.st_mtim);
 }
 
-static void docker_id(const struct task_view *t, const struct container_view *c, char *buf,
-		      size_t size)
-{
-	snprintf(buf, size, "%s-%s", t->id, c->name);
-}
-
 static cJSON *labels_json(const char *cluster, const struct task_view *t,
 			  const struct container_view *c)
 {
@@ -68,7 +63,7 @@ static cJSON *container_metadata(const char *cluster, const struct task_view *t,
 				 const struct container_view *c)
 {
 	char id[512];
-	docker_id(t, c, id, sizeof(id));
+	container_runtime_id(t->id, c->name, id, sizeof(id));
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
@@ -141,7 +136,7 @@ static cJSON *container_stats(const struct task_view *t, const struct container_
 	if (!c->cgroup || cgroup_read_stats(c->cgroup, &s, NULL) < 0)
 		return cJSON_CreateNull();
 	char id[512];
-	docker_id(t, c, id, sizeof(id));
+	container_runtime_id(t->id, c->name, id, sizeof(id));
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
@@ -187,7 +182,7 @@ static cJSON *task_stats(const struct task_view *t)
 	cJSON *o = cJSON_CreateObject();
 	for (size_t i = 0; o && i < t->n_containers; i++) {
 		char id[512];
-		docker_id(t, &t->containers[i], id, sizeof(id));
+		container_runtime_id(t->id, t->containers[i].name, id, sizeof(id));
 		cJSON_AddItemToObject(o, id, container_stats(t, &t->containers[i]));
 	}
 	return o;

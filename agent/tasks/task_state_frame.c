@@ -1,7 +1,9 @@
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "agent/tasks/task_state_frame.h"
+#include "common/task_id.h"
 #include "protocol/frame.h"
 
 static bool add_string_or_null(cJSON *obj, const char *name, const char *value)
@@ -10,10 +12,13 @@ static bool add_string_or_null(cJSON *obj, const char *name, const char *value)
 		     : cJSON_AddNullToObject(obj, name) != NULL;
 }
 
-static cJSON *container_json(const struct container_report *c)
+static cJSON *container_json(const struct container_report *c, const char *task_id)
 {
+	char runtime_id[TASK_ID_MAX + 256];
+	container_runtime_id(task_id, c->name, runtime_id, sizeof(runtime_id));
 	cJSON *j = cJSON_CreateObject();
 	if (!j || !cJSON_AddStringToObject(j, "name", c->name) ||
+	    !cJSON_AddStringToObject(j, "runtime_id", runtime_id) ||
 	    !cJSON_AddStringToObject(j, "status", task_status_to_string(c->status)) ||
 	    (c->has_exit_code && !cJSON_AddNumberToObject(j, "exit_code", c->exit_code)) ||
 	    !add_string_or_null(j, "reason", c->reason) ||
@@ -30,6 +35,8 @@ cJSON *task_state_frame_new(const struct task_report *report, double at)
 {
 	/* seq 0: frame_new leaves it out; the outbox adds the real one. */
 	cJSON *f = frame_new(FRAME_TASK_STATE, 0);
+	const char *slash = strrchr(report->task_arn, '/');
+	const char *task_id = slash ? slash + 1 : report->task_arn;
 	cJSON *containers = cJSON_CreateArray();
 	if (!f || !containers)
 		goto fail;
@@ -42,7 +49,7 @@ cJSON *task_state_frame_new(const struct task_report *report, double at)
 	    !cJSON_AddStringToObject(f, "stopped_reason", report->stopped_reason))
 		goto fail;
 	for (size_t i = 0; i < report->n_containers; i++) {
-		cJSON *c = container_json(&report->containers[i]);
+		cJSON *c = container_json(&report->containers[i], task_id);
 		if (!c)
 			goto fail;
 		cJSON_AddItemToArray(containers, c);

@@ -73,6 +73,12 @@ static const struct {
 	{ "tasks", "started_by", "TEXT" },
 	{ "tasks", "task_group", "TEXT" },
 	{ "tasks", "client_token", "TEXT" },
+	{ "tasks", "overrides", "TEXT" },       /* RunTask's overrides, as given */
+	{ "containers", "cpu", "INTEGER" },    /* as the task runs it, overrides applied */
+	{ "containers", "memory", "INTEGER" },
+	{ "containers", "memory_reservation", "INTEGER" },
+	{ "containers", "runtime_id", "TEXT" },   /* the agent's, from task_state */
+	{ "nodes", "link_changed_at", "REAL" }, /* HUB_STORE_LINK_CHANGED_NOW */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)

@@ -45,6 +45,10 @@ int hub_store_exec_text(struct hub_store *s, const char *sql, struct error *err,
 /* Step a statement that returns no rows and release it. */
 int hub_store_step_done(struct hub_store *s, sqlite3_stmt *st, struct error *err);
 
+/* The SQL that records in nodes.link_changed_at that the node's link came up or went down
+ * now (seconds since the epoch): describe-tasks shows it as connectivityAt. */
+#define HUB_STORE_LINK_CHANGED_NOW "link_changed_at = (julianday('now') - 2440587.5) * 86400.0"
+
 /* Current wall clock in seconds, as the hub records times. */
 double hub_now(void);
 

@@ -32,6 +32,7 @@ static bool frame_valid(const cJSON *frame)
 /* The agent sends at most HEALTH_OUTPUT_MAX bytes (container/health_record.h); room for
  * JSON's view of the same text. */
 #define REPORT_HEALTH_OUTPUT_MAX 4096
+#define REPORT_RUNTIME_ID_MAX 512
 
 /* One of ECS's health statuses, else NULL (as if not reported). */
 static const char *health_member(const cJSON *obj)
@@ -46,6 +47,18 @@ static const char *health_output_member(const cJSON *obj)
 {
 	const char *s = json_string_member(obj, "health_output");
 	return s && strlen(s) <= REPORT_HEALTH_OUTPUT_MAX ? s : NULL;
+}
+
+/* The container's id on its node: printable, at most REPORT_RUNTIME_ID_MAX bytes, or dropped. */
+static const char *runtime_id_member(const cJSON *obj)
+{
+	const char *s = json_string_member(obj, "runtime_id");
+	if (!s || !s[0] || strlen(s) > REPORT_RUNTIME_ID_MAX)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return NULL;
+	return s;
 }
 
 /* A time on the node's clock (seconds since the epoch), shown as it was given; anything but a
@@ -90,6 +103,7 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 			.exit_code = has_code ? (int)code->valuedouble : 0,
 			.health_status = health_member(c),
 			.health_output = health_output_member(c),
+			.runtime_id = runtime_id_member(c),
 		};
 	}
 	*ret_n = n;

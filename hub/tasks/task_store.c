@@ -9,9 +9,10 @@ int task_store_insert(struct hub_store *s, const struct task_store_new *t, struc
 {
 	sqlite3_stmt *st = hub_store_prepare(
 		s, "INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory,"
-		   " last_status, desired_status, created_at, started_by, task_group, client_token)"
+		   " last_status, desired_status, created_at, started_by, task_group, client_token,"
+		   " overrides)"
 		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'PROVISIONING', 'RUNNING', ?8, ?9,"
-		   " coalesce(?10, 'family:' || ?3), ?11)", err);
+		   " coalesce(?10, 'family:' || ?3), ?11, ?12)", err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
@@ -25,17 +26,24 @@ int task_store_insert(struct hub_store *s, const struct task_store_new *t, struc
 	sqlite3_bind_text(st, 9, t->started_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, t->group, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, t->client_token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, t->overrides, -1, SQLITE_STATIC);
 	if (hub_store_step_done(s, st, err) < 0)
 		return -EIO;
 	for (size_t i = 0; i < t->td->n_containers; i++) {
+		const struct taskdef_container *c = &t->td->containers[i];
 		st = hub_store_prepare(s, "INSERT INTO containers(task_id, idx, name, image,"
-					  " last_status) VALUES(?, ?, ?, ?, 'PENDING')", err);
+					  " last_status, cpu, memory, memory_reservation)"
+					  " VALUES(?, ?, ?, ?, 'PENDING', ?, nullif(?, 0), nullif(?, 0))",
+				       err);
 		if (!st)
 			return -EIO;
 		sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, t->td->containers[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, t->td->containers[i].image, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->image, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, c->cpu);
+		sqlite3_bind_int64(st, 6, c->memory_mib);
+		sqlite3_bind_int64(st, 7, c->memory_reservation_mib);
 		if (hub_store_step_done(s, st, err) < 0)
 			return -EIO;
 	}
@@ -100,7 +108,8 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 		s, "UPDATE containers SET last_status = ?1,"
 		   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason),"
 		   " health_output = CASE WHEN ?7 IS NULL THEN health_output ELSE ?8 END,"
-		   " health_status = coalesce(?7, health_status)"
+		   " health_status = coalesce(?7, health_status),"
+		   " runtime_id = coalesce(?9, runtime_id)"
 		   " WHERE task_id = ?4 AND name = ?5"
 		   " AND task_id IN (SELECT id FROM tasks WHERE node_id = ?6)", err);
 	if (!st)
@@ -114,6 +123,7 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 	sqlite3_bind_text(st, 6, node_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, c->health_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, c->health_output, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c->runtime_id, -1, SQLITE_STATIC);
 	return hub_store_step_done(s, st, err);
 }
 

@@ -10,7 +10,8 @@
 #include "hub/store/store.h"
 #include "protocol/taskdef.h"
 
-/* A new task placed on node_id: PROVISIONING, desired RUNNING, its containers PENDING. */
+/* A new task placed on node_id: PROVISIONING, desired RUNNING, its containers PENDING. td is
+ * the definition as the task runs it, with any overrides merged. */
 struct task_store_new {
 	const char *id, *cluster, *family, *node_id;
 	long long revision;
@@ -18,6 +19,7 @@ struct task_store_new {
 	const char *started_by; /* NULL: none */
 	const char *group;      /* NULL: ECS's default, "family:FAMILY" */
 	const char *client_token; /* the RunTask's idempotency token; NULL: none */
+	const char *overrides;  /* the RunTask's overrides as JSON text; NULL: none */
 };
 int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err);
 
@@ -48,6 +50,7 @@ struct task_store_container_report {
 	const char *name, *status, *reason;
 	/* NULL: no healthCheck; health_output: the failing check's, replaced with the status */
 	const char *health_status, *health_output;
+	const char *runtime_id; /* the container's id on its node; NULL: not reported */
 	bool has_exit_code;
 	int exit_code;
 };

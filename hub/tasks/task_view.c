@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "hub/tasks/task_view.h"
 #include "protocol/arn.h"
+#include "protocol/json_value.h"
 
 static void add_text_or_skip(cJSON *o, const char *name, sqlite3_stmt *st, int col)
 {
@@ -33,7 +34,7 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 		 * member the aws CLI shows (botocore drops members ECS's model lacks). */
 		s, "SELECT name, image, last_status, exit_code,"
 		   " coalesce(reason, CASE WHEN last_status != 'STOPPED' THEN health_output END),"
-		   " health_status FROM containers"
+		   " health_status, cpu, memory, memory_reservation, runtime_id FROM containers"
 		   " WHERE task_id = ? ORDER BY idx", NULL);
 	if (!st)
 		return list;
@@ -49,9 +50,50 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 			cJSON_AddNumberToObject(c, "exitCode", sqlite3_column_int(st, 3));
 		add_text_or_skip(c, "reason", st, 4);
 		add_text_or_skip(c, "healthStatus", st, 5);
+		/* ECS shows cpu as a string and the memory limits as strings too. */
+		add_text_or_skip(c, "cpu", st, 6);
+		add_text_or_skip(c, "memory", st, 7);
+		add_text_or_skip(c, "memoryReservation", st, 8);
+		add_text_or_skip(c, "runtimeId", st, 9);
 		cJSON_AddItemToArray(list, c);
 	}
 	return list;
+}
+
+/* As ECS shows them: what RunTask was given, and every container not named there with its
+ * name only. */
+static cJSON *overrides_view(sqlite3_stmt *st, int col, const cJSON *task)
+{
+	cJSON *o = NULL;
+	if (sqlite3_column_type(st, col) != SQLITE_NULL)
+		o = cJSON_Parse(col_text(st, col));
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+	}
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "containerOverrides");
+	if (!cJSON_IsArray(list)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "containerOverrides");
+		list = cJSON_AddArrayToObject(o, "containerOverrides");
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(task, "containers")) {
+		const char *name = json_string_member(c, "name");
+		bool named = false;
+		const cJSON *co;
+		cJSON_ArrayForEach(co, list) {
+			const char *n = json_string_member(co, "name");
+			named = named || (n && name && strcmp(n, name) == 0);
+		}
+		if (!named && name) {
+			cJSON *entry = cJSON_CreateObject();
+			cJSON_AddStringToObject(entry, "name", name);
+			cJSON_AddItemToArray(list, entry);
+		}
+	}
+	if (!cJSON_HasObjectItem(o, "inferenceAcceleratorOverrides"))
+		cJSON_AddArrayToObject(o, "inferenceAcceleratorOverrides");
+	return o;
 }
 
 cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
@@ -61,7 +103,9 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 		   " t.last_status, t.desired_status, t.stop_code, t.stopped_reason, t.created_at,"
 		   " t.started_at, t.stopped_at, t.version, t.pull_started_at, t.pull_stopped_at,"
 		   " coalesce(t.health_status, 'UNKNOWN'), t.started_by,"
-		   " coalesce(t.task_group, 'family:' || t.family)"
+		   " coalesce(t.task_group, 'family:' || t.family), t.overrides,"
+		   " CASE WHEN n.connected THEN 'CONNECTED' ELSE 'DISCONNECTED' END,"
+		   " n.link_changed_at"
 		   " FROM tasks t"
 		   " JOIN nodes n ON n.node_id = t.node_id"
 		   " WHERE t.id = ?1 AND (?2 IS NULL OR t.cluster = ?2)", NULL);
@@ -94,11 +138,17 @@ cJSON *task_view(struct hub_store *s, const char *cluster, const char *task_id)
 	add_time_or_skip(t, "createdAt", st, 10);
 	add_time_or_skip(t, "startedAt", st, 11);
 	add_time_or_skip(t, "stoppedAt", st, 12);
+	/* The agent reports STOPPED once every container has exited: that is when the task's
+	 * execution stopped. */
+	add_time_or_skip(t, "executionStoppedAt", st, 12);
 	add_time_or_skip(t, "pullStartedAt", st, 14);
 	add_time_or_skip(t, "pullStoppedAt", st, 15);
 	cJSON_AddStringToObject(t, "healthStatus", col_text(st, 16));
 	add_text_or_skip(t, "startedBy", st, 17);
 	cJSON_AddStringToObject(t, "group", col_text(st, 18));
 	cJSON_AddNumberToObject(t, "version", (double)sqlite3_column_int64(st, 13));
+	cJSON_AddItemToObject(t, "overrides", overrides_view(st, 19, t));
+	cJSON_AddStringToObject(t, "connectivity", col_text(st, 20));
+	add_time_or_skip(t, "connectivityAt", st, 21);
 	return t;
 }

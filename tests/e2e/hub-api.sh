@@ -82,6 +82,13 @@ refused unknown_taskdef_field ClientException awsx ecs register-task-definition 
 	'{"family": "x", "containerDefinitions": [{"name": "a", "image": "busybox", "links": ["b"]}]}'
 refused taskdef_missing_image ClientException awsx ecs register-task-definition --family x \
 	--container-definitions '[{"name": "a"}]'
+many=$(awsx ecs register-task-definition --cli-input-json '{"family": "x", "placementConstraints": [],
+	"containerDefinitions": [{"name": "a", "image": "busybox", "links": ["b"], "portMappings": []},
+	                         {"name": "b", "image": "busybox", "privileged": true}]}' 2>&1 || true)
+check unsupported_fields_named_together grep -qF "unsupported fields: containerDefinitions[0].links, containerDefinitions[1].privileged" <<<"$many"
+check empty_forms_register test "$(awsx ecs register-task-definition --cli-input-json '{"family": "empty-forms",
+	"placementConstraints": [], "containerDefinitions": [{"name": "a", "image": "busybox", "portMappings": [],
+	"privileged": false}]}' | jq -r .taskDefinition.family)" = empty-forms
 
 # --- tasks (the node is registered but not connected: nothing can be placed)
 run=$(awsx ecs run-task --cluster default --task-definition web --launch-type EXTERNAL --count 2)

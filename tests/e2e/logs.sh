@@ -53,8 +53,8 @@ refusal other_driver_refused_naming_supported '{"logDriver": "awslogs"}' \
 	'"awslogs" is not supported by tether (supported: json-file, journald)'
 refusal unknown_option_refused_by_name '{"logDriver": "json-file", "options": {"compress": "true"}}' \
 	'logConfiguration.options.compress: option not supported'
-refusal secret_options_refused '{"logDriver": "journald", "secretOptions": []}' \
-	'logConfiguration.secretOptions: not supported'
+refusal secret_options_refused '{"logDriver": "journald", "secretOptions": [{"name": "TOKEN", "valueFrom": "arn:aws:ssm:x"}]}' \
+	'containerDefinitions[0].logConfiguration.secretOptions: field not supported by tether'
 refusal bad_max_size_refused '{"logDriver": "json-file", "options": {"max-size": "10x"}}' \
 	'logConfiguration.options.max-size'
 

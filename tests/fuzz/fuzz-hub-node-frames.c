@@ -1,12 +1,15 @@
 /* What the hub reads of the frames in which a node describes itself: the health of a
  * node_status, stamped against a stored report and shown as DescribeContainerInstances shows
- * it, and a metrics frame applied to a window that persists across inputs (so that batches
- * meet the ones before them) and read back. */
+ * it, a metrics frame applied to a window that persists across inputs (so that batches
+ * meet the ones before them) and read back, and a task_state applied to a task of the node in
+ * an in-memory store and shown as DescribeTasks shows it. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "hub/metrics/metrics_window.h"
 #include "hub/node_health.h"
+#include "hub/tasks/task_state.h"
+#include "hub/tasks/task_view.h"
 #include "protocol/json_value.h"
 #include "tests/fuzz/fuzz_text.h"
 
@@ -22,6 +25,39 @@ static void count_series(void *userdata, const char *node_id, const char *task_a
 	(void)userdata;
 	if (!node_id || !task_arn || !container || !p || n == 0 || n > METRICS_WINDOW_SAMPLES)
 		abort();
+}
+
+/* A store with node mi-1 and its task t1 of two containers, made once. */
+static struct hub_store *task_store(void)
+{
+	static struct hub_store *store;
+	if (store)
+		return store;
+	struct error err = { 0 };
+	static const char *const rows[] = {
+		"INSERT INTO nodes(node_id, instance_id, cluster, public_key, cpu, memory, attributes,"
+		" registered_at) VALUES('mi-1', 'i-1', 'default', 'k', 1024, 1024, '[]', 0)",
+		"INSERT INTO tasks(id, cluster, family, revision, node_id, cpu, memory, last_status,"
+		" desired_status, created_at) VALUES('t1', 'default', 'f', 1, 'mi-1', 0, 0, 'PENDING',"
+		" 'RUNNING', 0)",
+		"INSERT INTO containers(task_id, idx, name, image, last_status) VALUES"
+		" ('t1', 0, 'app', 'i', 'PENDING'), ('t1', 1, 'side', 'i', 'PENDING')",
+	};
+	if (hub_store_open(":memory:", &store, &err) < 0)
+		abort();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (hub_store_exec_text(store, rows[i], &err, 0) < 0)
+		abort();
+	return store;
+}
+
+static void apply_task_state(const cJSON *frame)
+{
+	static uint64_t seq;
+	struct hub_store *store = task_store();
+	struct error err = { 0 };
+	(void)task_state_apply(store, "mi-1", ++seq, frame, &err);
+	cJSON_Delete(task_view(store, "default", "t1"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		metrics_window_foreach(window, count_series, NULL);
 		metrics_window_expire(window, size % 2 ? 100 : 100000);
 	}
+	if (frame)
+		apply_task_state(frame);
 	cJSON_Delete(merged);
 	cJSON_Delete(previous);
 	cJSON_Delete(frame);

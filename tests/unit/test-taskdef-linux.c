@@ -95,9 +95,9 @@ TEST(taskdef_linux_refusals)
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"capabilities\": {\"keep\": []}}"),
 			"capabilities.keep: field not supported");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"maxSwap\": 10}"),
-			"linuxParameters.maxSwap: not supported");
+			"linuxParameters.maxSwap: field not supported");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"swappiness\": 10}"),
-			"linuxParameters.swappiness: not supported");
+			"linuxParameters.swappiness: field not supported");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"initProcessEnabled\": 1}"),
 			"initProcessEnabled: expected true or false");
 	ASSERT_CONTAINS(container_error("\"linuxParameters\": {\"sharedMemorySize\": 0}"),

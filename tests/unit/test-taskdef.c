@@ -396,7 +396,7 @@ TEST(taskdef_log_refusals)
 			"journald driver (supported: tag)");
 	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"journald\","
 					" \"secretOptions\": [{\"name\": \"x\", \"valueFrom\": \"y\"}]}"),
-			"logConfiguration.secretOptions: not supported");
+			"logConfiguration.secretOptions: field not supported");
 	ASSERT_CONTAINS(container_error("\"logConfiguration\": {\"logDriver\": \"json-file\","
 					" \"options\": {\"max-size\": \"1k\"}}"),
 			"logConfiguration.options.max-size: expected a size from 4k");
