@@ -23,6 +23,15 @@ static const char *const targets[] = {
 	"AmazonEC2ContainerServiceV20141113.ListContainerInstances",
 	"AmazonEC2ContainerServiceV20141113.DescribeContainerInstances",
 	"AmazonEC2ContainerServiceV20141113.DeregisterContainerInstance",
+	"AWSEvents.PutRule",
+	"AWSEvents.DescribeRule",
+	"AWSEvents.ListRules",
+	"AWSEvents.EnableRule",
+	"AWSEvents.DisableRule",
+	"AWSEvents.DeleteRule",
+	"AWSEvents.PutTargets",
+	"AWSEvents.ListTargetsByRule",
+	"AWSEvents.RemoveTargets",
 	"AmazonEC2ContainerServiceV20141113.Unknown",
 };
 
