@@ -90,8 +90,9 @@ static int fire(struct hub_store *s, const char *name, int64_t now, struct error
 	int64_t next, tick = tick_to_run(&sch, &d, now, &next);
 	int64_t first = schedule_next(&sch, d.anchor, d.last_tick);
 	if (first >= 0 && first < now - RULE_CATCH_UP_SECONDS)
-		log_warning("rule %s: ticks from %lld missed while the hub was down are older than"
-			    " %d s and were not run", name, (long long)first, RULE_CATCH_UP_SECONDS);
+		log_warning("rule %s: ticks from %lld are older than %d s and were not run (the hub"
+			    " was down, or their tasks could not be placed)", name, (long long)first,
+			    RULE_CATCH_UP_SECONDS);
 	if (hub_store_begin(s, err) < 0)
 		return -EIO;
 	struct firing fi = { .s = s, .rule = name };
@@ -100,7 +101,11 @@ static int fire(struct hub_store *s, const char *name, int64_t now, struct error
 		return -EIO;
 	}
 	const char *failure = tick >= 0 && fi.failure[0] ? fi.failure : NULL;
-	if (rule_store_mark_tick(s, name, tick >= 0 ? tick : now, next, failure, err) < 0 ||
+	/* A tick that started nothing (its nodes not back yet after a restart, no room) is tried
+	 * again each second while it is within the catch-up window: there is nothing to run twice. */
+	bool retry = failure && fi.started == 0;
+	if (rule_store_mark_tick(s, name, retry ? d.last_tick : tick >= 0 ? tick : now,
+				 retry ? now + 1 : next, failure, err) < 0 ||
 	    hub_store_commit(s, err) < 0) {
 		hub_store_rollback(s);
 		return -EIO;

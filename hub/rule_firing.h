@@ -13,5 +13,6 @@
 
 /* Handles every tick due at now (UTC seconds); returns how many rules fired, or a negative
  * errno when the database failed. Failures to start tasks are recorded with their rule and
- * logged once, when they begin or change. */
+ * logged once, when they begin or change; a tick that started no task at all is tried again a
+ * second later, until it falls out of the catch-up window. */
 int rule_firing_run(struct hub_store *s, int64_t now, struct error *err);

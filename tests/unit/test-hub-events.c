@@ -129,7 +129,22 @@ TEST(events_failure_to_place_is_recorded)
 	_cleanup_free_ char *out = NULL;
 	ASSERT_INT_EQ(call(s, EV "DescribeRule", "{\"Name\":\"r1\"}", &out), 200);
 	ASSERT_CONTAINS(out, "\"LastFailure\":\"target t1: a task could not be placed: RESOURCE:MEMORY\"");
+	/* Nothing started: tried again a second later, the tick not yet counted as handled. */
+	ASSERT_INT_EQ(column(s, "SELECT next_due FROM rules"), due + 1);
+	ASSERT_TRUE(column(s, "SELECT last_tick FROM rules") < due);
+	ASSERT_INT_EQ(rule_firing_run(s, due + 1, NULL), 1);
+	ASSERT_INT_EQ(runs(s), 0);
+	/* Room made (the node back): the same tick runs, once. */
+	hub_store_exec_text(s, "UPDATE nodes SET memory = 1000", NULL, 0);
+	ASSERT_INT_EQ(rule_firing_run(s, due + 9, NULL), 1);
+	ASSERT_INT_EQ(runs(s), 1);
+	ASSERT_INT_EQ(column(s, "SELECT last_tick FROM rules"), due);
 	ASSERT_INT_EQ(column(s, "SELECT next_due FROM rules"), due + 300);
+	ASSERT_INT_EQ(rule_firing_run(s, due + 10, NULL), 0);
+	ASSERT_INT_EQ(runs(s), 1);
+	/* The failure stays shown with the rule. */
+	ASSERT_INT_EQ(call(s, EV "DescribeRule", "{\"Name\":\"r1\"}", &out), 200);
+	ASSERT_CONTAINS(out, "LastFailureAt");
 	hub_store_close(s);
 }
 
