@@ -316,3 +316,17 @@ int rule_store_mark_tick(struct hub_store *s, const char *name, int64_t tick, in
 	sqlite3_bind_double(st, 5, hub_now());
 	return hub_store_step_done(s, st, err);
 }
+
+int rule_store_each_state(struct hub_store *s,
+			  void (*fn)(void *data, const char *name, bool failing, int64_t last_tick),
+			  void *data, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT name, failing, last_tick FROM rules ORDER BY name", err);
+	if (!st)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fn(data, col_text(st, 0), sqlite3_column_int(st, 1) != 0,
+		   sqlite3_column_int64(st, 2));
+	return 0;
+}

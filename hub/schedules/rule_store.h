@@ -70,3 +70,8 @@ int rule_store_load(struct hub_store *s, const char *name, struct rule_due *ret,
  * not NULL, why it did not start everything it should have; a clean tick clears nothing. */
 int rule_store_mark_tick(struct hub_store *s, const char *name, int64_t tick, int64_t next_due,
 			 const char *failure, struct error *err);
+/* Calls fn with each rule's name, whether its last tick failed to start everything, and the
+ * last tick it handled (UTC seconds), in name order. */
+int rule_store_each_state(struct hub_store *s,
+			  void (*fn)(void *data, const char *name, bool failing, int64_t last_tick),
+			  void *data, struct error *err);

@@ -19,6 +19,8 @@ join_node "$WORK/node" || { fail node_joins "see agent.log"; exit 1; }
 check agent_connects wait_until 20 instance_connected
 
 TD_ARN=$(register_td tick '["sh", "-c", "echo tick; exit 0"]' | jq -r .taskDefinition.taskDefinitionArn)
+# More memory than the node has: its rule's ticks cannot place their task.
+BIG_ARN=$(register_td big '["true"]' '"memory": 900000' | jq -r .taskDefinition.taskDefinitionArn)
 CLUSTER_ARN=arn:aws:ecs:local:000000000000:cluster/default
 
 # --- refusals, as EventBridge words them, naming what tether does not do
@@ -32,8 +34,8 @@ out=$(awsx events describe-rule --name nothing 2>&1)
 check missing_rule_not_found grep -q "ResourceNotFoundException.*Rule nothing does not exist on EventBus default" <<<"$out"
 
 # --- two rules of the same minute: "every" keeps running, "stopped" is disabled after one run
-targets() { # rule
-	jq -nc --arg c "$CLUSTER_ARN" --arg td "$TD_ARN" \
+targets() { # [task definition ARN]
+	jq -nc --arg c "$CLUSTER_ARN" --arg td "${1:-$TD_ARN}" \
 		'[{Id: "tick", Arn: $c, RoleArn: "arn:aws:iam::000000000000:role/ecsEventsRole",
 		   EcsParameters: {TaskDefinitionArn: $td, TaskCount: 1, LaunchType: "EXTERNAL"}}]'
 }
@@ -46,6 +48,8 @@ awsx events put-rule --name stopped --schedule-expression 'rate(1 minute)' >/dev
 out=$(awsx events put-targets --rule every --targets "$(targets)")
 check put_targets_has_no_failures test "$(jq -r .FailedEntryCount <<<"$out")" = 0
 awsx events put-targets --rule stopped --targets "$(targets)" >/dev/null
+awsx events put-rule --name toobig --schedule-expression 'rate(1 minute)' >/dev/null
+awsx events put-targets --rule toobig --targets "$(targets "$BIG_ARN")" >/dev/null
 out=$(awsx events put-targets --rule every --targets "[{\"Id\": \"placed\", \"Arn\": \"$CLUSTER_ARN\",
 	\"EcsParameters\": {\"TaskDefinitionArn\": \"$TD_ARN\", \"PlacementStrategy\": [{\"type\": \"random\"}]}}]" 2>&1)
 check placement_strategy_refused_by_name grep -q "does not implement the parameter PlacementStrategy" <<<"$out"
@@ -53,7 +57,7 @@ check placement_strategy_refused_by_name grep -q "does not implement the paramet
 out=$(awsx events describe-rule --name every)
 check describe_rule_shows_schedule test "$(jq -r '[.ScheduleExpression, .State, .Description, .Arn] | join(" ")' <<<"$out")" = \
 	"rate(1 minute) ENABLED one task a minute arn:aws:events:local:000000000000:rule/every"
-check list_rules_pages test "$(awsx events list-rules --page-size 1 | jq -r '[.Rules[].Name] | join(" ")')" = "every stopped"
+check list_rules_pages test "$(awsx events list-rules --page-size 1 | jq -r '[.Rules[].Name] | join(" ")')" = "every stopped toobig"
 check list_rules_name_prefix test "$(awsx events list-rules --name-prefix st | jq -r '[.Rules[].Name] | join(" ")')" = stopped
 out=$(awsx events list-targets-by-rule --rule every)
 check list_targets_shows_ecs_parameters test "$(jq -r '.Targets[0] | [.Id, .Arn, .EcsParameters.TaskDefinitionArn, .EcsParameters.LaunchType] | join(" ")' <<<"$out")" = \
@@ -75,6 +79,13 @@ runs_are() { [ "$(runs "$1")" = "$2" ]; }
 check first_tick_runs_every wait_until 75 runs_are every 1
 check first_tick_runs_stopped wait_until 5 runs_are stopped 1
 awsx events disable-rule --name stopped >/dev/null
+# A tick that cannot place its task: shown in /metrics, logged once though tried every second.
+failing() { curl -sf "$HUB_URL/metrics" | grep -qx "tether_rule_failing{rule=\"$1\"} $2"; }
+check unplaceable_rule_shows_failing wait_until 10 failing toobig 1
+check placed_rule_shows_not_failing failing every 0
+sleep 3
+check failure_logged_once test "$(grep -c 'rule toobig: target tick: a task could not be placed: RESOURCE:MEMORY' "$WORK/hub.log")" = 1
+check metrics_still_parse bash -c "curl -sf '$HUB_URL/metrics' | /usr/bin/python3 '$TOP/tests/metrics-check.py'"
 check disabled_rule_shows_disabled test "$(awsx events describe-rule --name stopped | jq -r .State)" = DISABLED
 
 task=$(json_api_call ecs list-tasks --cluster default --started-by events-rule/every --desired-status STOPPED |
@@ -108,6 +119,7 @@ check disabled_rule_did_not_run runs_are stopped 1
 out=$(awsx events delete-rule --name every 2>&1)
 check delete_rule_with_targets_refused grep -q "ValidationException.*Rule can't be deleted since it has targets" <<<"$out"
 check remove_targets awsx events remove-targets --rule every --ids tick
+awsx events remove-targets --rule toobig --ids tick >/dev/null
 check delete_rule awsx events delete-rule --name every
 out=$(awsx events describe-rule --name every 2>&1)
 check deleted_rule_is_gone grep -q ResourceNotFoundException <<<"$out"
