@@ -200,3 +200,37 @@ TEST(events_api_shapes_and_refusals)
 	ASSERT_INT_EQ(call(s, EV "DescribeRule", "{\"Name\":\"r1\"}", &out), 400);
 	hub_store_close(s);
 }
+
+/* The firing's transaction holds RunTask's as a savepoint: undoing the inner keeps the outer,
+ * and nothing is written before the outer commits. */
+TEST(events_store_nests_transactions)
+{
+	struct hub_store *s = NULL;
+	ASSERT_INT_EQ(hub_store_open(":memory:", &s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_exec_text(s, "INSERT INTO clusters(name, created_at) VALUES('a', 0)",
+					  NULL, 0), 0);
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_exec_text(s, "INSERT INTO clusters(name, created_at) VALUES('b', 0)",
+					  NULL, 0), 0);
+	hub_store_rollback(s);
+	ASSERT_INT_EQ(s->depth, 1);
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_exec_text(s, "INSERT INTO clusters(name, created_at) VALUES('c', 0)",
+					  NULL, 0), 0);
+	ASSERT_INT_EQ(hub_store_commit(s, NULL), 0);
+	ASSERT_TRUE(!sqlite3_get_autocommit(s->db));
+	ASSERT_INT_EQ(hub_store_commit(s, NULL), 0);
+	ASSERT_TRUE(sqlite3_get_autocommit(s->db));
+	ASSERT_INT_EQ(column(s, "SELECT group_concat(name, ',') = 'a,c,default' FROM"
+			       " (SELECT name FROM clusters ORDER BY name)"), 1);
+	/* A whole transaction rolled back leaves nothing. */
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	ASSERT_INT_EQ(hub_store_begin(s, NULL), 0);
+	hub_store_exec_text(s, "INSERT INTO clusters(name, created_at) VALUES('d', 0)", NULL, 0);
+	ASSERT_INT_EQ(hub_store_commit(s, NULL), 0);
+	hub_store_rollback(s);
+	ASSERT_INT_EQ(s->depth, 0);
+	ASSERT_INT_EQ(column(s, "SELECT count(*) FROM clusters WHERE name = 'd'"), 0);
+	hub_store_close(s);
+}
