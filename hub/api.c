@@ -10,6 +10,7 @@
 
 #define ECS_PREFIX "AmazonEC2ContainerServiceV20141113."
 #define SSM_PREFIX "AmazonSSM."
+#define EVENTS_PREFIX "AWSEvents."
 
 /* members: the request members the handler reads, separated by spaces. Any other member a
  * request carries is refused by name before the handler runs, all of them in one answer, so
@@ -55,6 +56,24 @@ static const struct api_action actions[] = {
 	  "cluster attributes" },
 	{ ECS_PREFIX "ListAttributes", ecs_list_attributes,
 	  "cluster targetType attributeName attributeValue maxResults nextToken" },
+	{ EVENTS_PREFIX "PutRule", events_put_rule,
+	  "Name ScheduleExpression State Description EventBusName" },
+	{ EVENTS_PREFIX "DescribeRule", events_describe_rule,
+	  "Name EventBusName" },
+	{ EVENTS_PREFIX "ListRules", events_list_rules,
+	  "NamePrefix EventBusName NextToken Limit" },
+	{ EVENTS_PREFIX "EnableRule", events_enable_rule,
+	  "Name EventBusName" },
+	{ EVENTS_PREFIX "DisableRule", events_disable_rule,
+	  "Name EventBusName" },
+	{ EVENTS_PREFIX "DeleteRule", events_delete_rule,
+	  "Name EventBusName" },
+	{ EVENTS_PREFIX "PutTargets", events_put_targets,
+	  "Rule EventBusName Targets" },
+	{ EVENTS_PREFIX "ListTargetsByRule", events_list_targets_by_rule,
+	  "Rule EventBusName NextToken Limit" },
+	{ EVENTS_PREFIX "RemoveTargets", events_remove_targets,
+	  "Rule EventBusName Ids" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
@@ -236,8 +255,12 @@ int api_dispatch(struct hub_store *s, const char *target, const char *body, size
 		return answer_fault(&f, ret_body);
 	}
 	const char *name = strrchr(action->target, '.') + 1;
-	if (action->members && api_refuse_unknown_members(req, name, action->members, &f) < 0)
+	if (action->members && api_refuse_unknown_members(req, name, action->members, &f) < 0) {
+		/* EventBridge's name for a request it cannot take. */
+		if (!strncmp(target, EVENTS_PREFIX, strlen(EVENTS_PREFIX)))
+			f.type = "ValidationException";
 		return answer_fault(&f, ret_body);
+	}
 	cJSON *resp = NULL;
 	if (action->fn(s, req, &resp, &f) < 0) {
 		hub_store_rollback(s);

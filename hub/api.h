@@ -88,3 +88,15 @@ int ecs_put_attributes(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 int ecs_delete_attributes(struct hub_store *s, const cJSON *req, cJSON **ret,
 			  struct api_fault *f);
 int ecs_list_attributes(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+/* EventBridge (target prefix AWSEvents.): scheduled rules and their ECS targets. */
+int events_put_rule(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_describe_rule(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_list_rules(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_enable_rule(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_disable_rule(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_delete_rule(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_put_targets(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int events_list_targets_by_rule(struct hub_store *s, const cJSON *req, cJSON **ret,
+				struct api_fault *f);
+int events_remove_targets(struct hub_store *s, const cJSON *req, cJSON **ret,
+			  struct api_fault *f);

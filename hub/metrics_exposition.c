@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/exposition.h"
 #include "hub/metrics_exposition.h"
+#include "hub/schedules/rule_store.h"
 #include "hub/tasks/scheduler.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/json_value.h"
@@ -185,6 +186,34 @@ static void container_sample(void *userdata, const char *node_id, const char *ta
 				  (double)latest->value[c->metric]);
 }
 
+/* Scheduled rules: whether the last tick started everything, and when it was. */
+static void rule_failing(void *data, const char *name, bool failing, int64_t last_tick)
+{
+	(void)last_tick;
+	const char *labels[] = { "rule", name, NULL };
+	exposition_sample(data, "tether_rule_failing", labels, failing ? 1 : 0);
+}
+
+static void rule_last_tick(void *data, const char *name, bool failing, int64_t last_tick)
+{
+	(void)failing;
+	const char *labels[] = { "rule", name, NULL };
+	exposition_sample(data, "tether_rule_last_tick_timestamp_seconds", labels,
+			  (double)last_tick);
+}
+
+static int rules_part(struct exposition *e, struct hub_store *s, struct error *err)
+{
+	exposition_family(e, "tether_rule_failing", "gauge",
+			  "1 while a scheduled rule's last tick did not start all its tasks"
+			  " (DescribeRule's LastFailure says why).");
+	if (rule_store_each_state(s, rule_failing, e, err) < 0)
+		return -EIO;
+	exposition_family(e, "tether_rule_last_tick_timestamp_seconds", "gauge",
+			  "The last tick a scheduled rule handled (when put or enabled, before its first).");
+	return rule_store_each_state(s, rule_last_tick, e, err);
+}
+
 static void links_part(struct exposition *e, const struct link_stats *st)
 {
 	exposition_family(e, "tether_links_open", "gauge", "Agent links open, and welcomed.");
@@ -224,6 +253,8 @@ int hub_metrics_text(struct http_front *front, double now, char **ret, struct er
 		exposition_family(&e, "tether_tasks", "gauge", "Tasks by cluster and last status.");
 		r = task_store_count_by_status(front->store, task_count, &e, err);
 	}
+	if (r >= 0)
+		r = rules_part(&e, front->store, err);
 	free(f.rows);
 	if (r < 0) {
 		char *dropped = NULL;

@@ -10,6 +10,7 @@
 
 #define ECS_TARGET_PREFIX "AmazonEC2ContainerServiceV20141113."
 #define SSM_TARGET_PREFIX "AmazonSSM."
+#define EVENTS_TARGET_PREFIX "AWSEvents."
 
 static const char bad_token[] = "The security token included in the request is invalid.";
 static const char mismatch[] =
@@ -31,7 +32,7 @@ static int refuse(struct operator_caller *c, int status, const char *type, const
 	return -EPERM;
 }
 
-/* The service a target belongs to; NULL for a target of neither (answered later as an
+/* The service a target belongs to; NULL for a target of none of them (answered later as an
  * unknown operation). */
 static const char *service_of(const char *target)
 {
@@ -39,6 +40,8 @@ static const char *service_of(const char *target)
 		return "ecs";
 	if (!strncmp(target, SSM_TARGET_PREFIX, strlen(SSM_TARGET_PREFIX)))
 		return "ssm";
+	if (!strncmp(target, EVENTS_TARGET_PREFIX, strlen(EVENTS_TARGET_PREFIX)))
+		return "events";
 	return NULL;
 }
 

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ev.h>
 #include <libwebsockets.h>
@@ -14,6 +15,7 @@
 #include "hub/link_index.h"
 #include "hub/link_stats.h"
 #include "hub/listen_socket.h"
+#include "hub/rule_firing.h"
 #include "hub/server.h"
 #include "hub/tasks/task_retention.h"
 #include "hub/tls_reload.h"
@@ -38,7 +40,7 @@ struct hub_server {
 	struct tls_reload tls_files;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
-	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul;
+	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul, rules_sul;
 	struct link_stats stats, stats_logged;
 };
 
@@ -341,6 +343,19 @@ static void forget_old_tasks(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
 }
 
+#define RULES_CHECK_US (1000000LL)
+
+/* The scheduled rules' ticks (hub/rule_firing.h): looked for every second, an indexed read of
+ * the rules due, so that a tick runs within a second of its time. */
+static void fire_due_rules(lws_sorted_usec_list_t *sul)
+{
+	struct hub_server *srv = lws_container_of(sul, struct hub_server, rules_sul);
+	struct error err = { 0 };
+	if (rule_firing_run(srv->store, time(NULL), &err) < 0)
+		log_warning("scheduled rules: %s", err.message);
+	lws_sul_schedule(srv->ctx, 0, &srv->rules_sul, fire_due_rules, RULES_CHECK_US);
+}
+
 int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err)
 {
@@ -419,6 +434,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	lws_sul_schedule(srv->ctx, 0, &srv->sweep_sul, liveness_sweep, srv->liveness.check_every_us);
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->rules_sul, fire_due_rules, RULES_CHECK_US);
 	store->on_frame_queued = wake_node;
 	store->on_frame_queued_userdata = srv;
 	*ret = srv;

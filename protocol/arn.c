@@ -38,6 +38,11 @@ char *arn_container(const char *cluster, const char *task_id, const char *name)
 	return format(ARN_PREFIX "container/%s/%s/%s", cluster, task_id, name);
 }
 
+char *arn_rule(const char *name)
+{
+	return format(ARN_EVENTS_PREFIX "rule/%s", name);
+}
+
 char *arn_task_definition(const char *family, long long revision)
 {
 	return format(ARN_PREFIX "task-definition/%s:%lld", family, revision);

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ARN_PREFIX "arn:aws:ecs:local:000000000000:"
+#define ARN_REGION_ACCOUNT "local:000000000000:"
+#define ARN_PREFIX "arn:aws:ecs:" ARN_REGION_ACCOUNT
+#define ARN_EVENTS_PREFIX "arn:aws:events:" ARN_REGION_ACCOUNT
 #define HUB_ID_HEX 32 /* task and container instance ids: 32 lowercase hex */
 
 /* All return a string the caller frees, NULL on allocation failure. */
@@ -14,6 +16,8 @@ char *arn_task(const char *cluster, const char *task_id);
 char *arn_container_instance(const char *cluster, const char *instance_id);
 char *arn_task_definition(const char *family, long long revision);
 char *arn_container(const char *cluster, const char *task_id, const char *name);
+/* An EventBridge rule of the default event bus. */
+char *arn_rule(const char *name);
 
 /* The last path element of an ARN of the given kind ("task", "container-instance", ...), or
  * the text itself when it is a bare id; NULL when it is an ARN of another kind. Points into s. */

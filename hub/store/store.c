@@ -39,6 +39,16 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS outbox(node_id TEXT NOT NULL, seq INTEGER NOT NULL,"
 	" task_id TEXT NOT NULL, kind TEXT NOT NULL, frame TEXT NOT NULL,"
 	" PRIMARY KEY(node_id, seq));"
+	/* EventBridge's scheduled rules and their ECS targets (hub/schedules/rule_store.h). */
+	"CREATE TABLE IF NOT EXISTS rules(name TEXT PRIMARY KEY, schedule TEXT NOT NULL,"
+	" state TEXT NOT NULL, description TEXT, anchor INTEGER NOT NULL,"
+	" last_tick INTEGER NOT NULL, next_due INTEGER, last_failure TEXT,"
+	" last_failure_at REAL, failing INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS rules_due ON rules(next_due) WHERE state = 'ENABLED';"
+	"CREATE TABLE IF NOT EXISTS rule_targets(rule TEXT NOT NULL, id TEXT NOT NULL,"
+	" arn TEXT NOT NULL, role_arn TEXT, task_definition TEXT NOT NULL,"
+	" task_count INTEGER NOT NULL, launch_type TEXT, task_group TEXT,"
+	" PRIMARY KEY(rule, id));"
 	/* Placement and DescribeContainerInstances sum a node's tasks. */
 	"CREATE INDEX IF NOT EXISTS tasks_by_node ON tasks(node_id);"
 	/* Placement sums the tasks not yet stopped; stopped ones pile up (an hour of them, see
@@ -180,9 +190,14 @@ static int exec_plain(struct hub_store *s, const char *sql, struct error *err)
 	return r;
 }
 
+/* A transaction begun inside another is a savepoint of it: the scheduled rules run RunTask's
+ * transaction inside the one that records the tick they fired, so both commit or neither. */
 int hub_store_begin(struct hub_store *s, struct error *err)
 {
-	return exec_plain(s, "BEGIN IMMEDIATE", err);
+	int r = exec_plain(s, s->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", err);
+	if (r == 0)
+		s->depth++;
+	return r;
 }
 
 /* The listener may queue more or open its own transaction: the list is taken first. */
@@ -197,16 +212,30 @@ static void tell_wakes(struct hub_store *s)
 
 int hub_store_commit(struct hub_store *s, struct error *err)
 {
+	if (s->depth > 1) {
+		int r = exec_plain(s, "RELEASE nested", err);
+		if (r == 0)
+			s->depth--;
+		return r;
+	}
 	int r = exec_plain(s, "COMMIT", err);
-	if (r == 0)
+	if (r == 0) {
+		s->depth = 0;
 		tell_wakes(s);
+	}
 	return r;
 }
 
 void hub_store_rollback(struct hub_store *s)
 {
+	if (s->depth > 1) {
+		sqlite3_exec(s->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+		s->depth--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->depth = 0;
 	forget_wakes(s);
 }
 

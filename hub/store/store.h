@@ -21,12 +21,15 @@ struct hub_store {
 	void *on_frame_queued_userdata;
 	char **wake_pending; /* nodes to tell about at the next commit */
 	size_t n_wake_pending, wake_pending_size;
+	int depth; /* transactions begun and not ended: the outer one and savepoints in it */
 };
 
 /* Open (creating the schema when new) the database at path; ":memory:" works for tests. */
 int hub_store_open(const char *path, struct hub_store **ret, struct error *err);
 void hub_store_close(struct hub_store *s);
 
+/* Inside a transaction, begin opens a savepoint that commit releases and rollback undoes
+ * alone; the outermost commit or rollback ends the whole. */
 int hub_store_begin(struct hub_store *s, struct error *err);
 /* Commits, then tells on_frame_queued of the nodes the transaction queued frames for. */
 int hub_store_commit(struct hub_store *s, struct error *err);
