@@ -131,7 +131,8 @@ static int check_activation(struct hub_store *s, const struct register_request *
 		return *code = "RegistrationLimitExceeded",
 		       *message = "the activation's registration limit is used up", 403;
 	_cleanup_stmt_ sqlite3_stmt *cl =
-		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?", NULL);
+		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?"
+				  " AND coalesce(status, 'ACTIVE') = 'ACTIVE'", NULL);
 	if (!cl)
 		return *code = "InternalError", *message = "store failure", 500;
 	sqlite3_bind_text(cl, 1, r->cluster, -1, SQLITE_STATIC);

@@ -36,6 +36,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS outbox(node_id TEXT NOT NULL, seq INTEGER NOT NULL,"
 	" task_id TEXT NOT NULL, kind TEXT NOT NULL, frame TEXT NOT NULL,"
 	" PRIMARY KEY(node_id, seq));"
+	/* Tags of any resource by its ARN (hub/tag_store.h). */
+	"CREATE TABLE IF NOT EXISTS tags(resource_arn TEXT NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY(resource_arn, key));"
 	/* Placement and DescribeContainerInstances sum a node's tasks. */
 	"CREATE INDEX IF NOT EXISTS tasks_by_node ON tasks(node_id);"
 	/* Placement sums the tasks not yet stopped; stopped ones pile up (an hour of them, see
@@ -70,6 +73,9 @@ static const struct {
 	{ "tasks", "started_by", "TEXT" },
 	{ "tasks", "task_group", "TEXT" },
 	{ "tasks", "client_token", "TEXT" },
+	{ "taskdefs", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deregistered */
+	{ "taskdefs", "deregistered_at", "REAL" },
+	{ "clusters", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deleted */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)
