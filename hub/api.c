@@ -23,7 +23,15 @@ struct api_action {
 
 static const struct api_action actions[] = {
 	{ SSM_PREFIX "CreateActivation", ssm_create_activation,
-	  "IamRole Description RegistrationLimit ExpirationDate" },
+	  "IamRole Description DefaultInstanceName RegistrationLimit ExpirationDate" },
+	{ SSM_PREFIX "DescribeActivations", ssm_describe_activations,
+	  "Filters MaxResults NextToken" },
+	{ SSM_PREFIX "DeleteActivation", ssm_delete_activation,
+	  "ActivationId" },
+	{ SSM_PREFIX "DescribeInstanceInformation", ssm_describe_instance_information,
+	  "InstanceInformationFilterList Filters MaxResults NextToken" },
+	{ SSM_PREFIX "DeregisterManagedInstance", ssm_deregister_managed_instance,
+	  "InstanceId" },
 	{ ECS_PREFIX "CreateCluster", ecs_create_cluster,
 	  "clusterName tags" },
 	{ ECS_PREFIX "DeleteCluster", ecs_delete_cluster,
@@ -43,7 +51,11 @@ static const struct api_action actions[] = {
 	{ ECS_PREFIX "DeregisterTaskDefinition", ecs_deregister_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
-	  "cluster taskDefinition count launchType startedBy group clientToken" },
+	  "cluster taskDefinition count launchType startedBy group clientToken tags propagateTags"
+	  " enableECSManagedTags" },
+	{ ECS_PREFIX "StartTask", ecs_start_task,
+	  "cluster containerInstances taskDefinition startedBy group tags propagateTags"
+	  " enableECSManagedTags" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
 	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,

@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/api_task_launch.h"
 #include "hub/taskdef_store.h"
 #include "hub/tasks/outbox.h"
 #include "hub/tasks/scheduler.h"
@@ -17,73 +18,6 @@
 
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
-
-/* What every task of one RunTask shares. */
-struct run_plan {
-	const char *cluster, *family, *body;
-	long long revision;
-	const struct taskdef *td;
-	const char *started_by, *group, *client_token;
-};
-
-/* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
- * 1 with *ret_reason when it cannot be placed. */
-static int run_one(struct hub_store *s, const struct run_plan *p, const char *placed_on,
-		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
-{
-	const char *cluster = p->cluster;
-	char node_id[64];
-	if (placed_on) {
-		snprintf(node_id, sizeof(node_id), "%s", placed_on);
-	} else {
-		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(p->td),
-					taskdef_reserved_memory_mib(p->td), node_id, ret_reason, err);
-		if (r != 0)
-			return r;
-	}
-	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
-		return error_set(err, EIO, "no randomness available");
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!arn)
-		return error_set(err, ENOMEM, "out of memory");
-	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
-				    .node_id = node_id, .revision = p->revision, .td = p->td,
-				    .started_by = p->started_by, .group = p->group,
-				    .client_token = p->client_token };
-	if (task_store_insert(s, &t, err) < 0 ||
-	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
-		return -EIO;
-	return 0;
-}
-
-/* ECS: up to 128 letters, digits, '-', '_' and '/'. */
-static int check_started_by(const char *started_by, struct api_fault *f)
-{
-	if (!started_by)
-		return 0;
-	size_t n = strlen(started_by);
-	if (n < 1 || n > 128 || strspn(started_by, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						"0123456789-_/") != n)
-		return api_fail(f, "InvalidParameterException",
-				"startedBy must be 1 to 128 letters, digits, '-', '_' or '/'");
-	return 0;
-}
-
-/* ECS: up to 255 characters. "service:" names a service's tasks, which only the service
- * scheduler starts. */
-static int check_group(const char *group, struct api_fault *f)
-{
-	if (!group)
-		return 0;
-	size_t n = strlen(group);
-	bool control = false;
-	for (size_t i = 0; i < n; i++)
-		control = control || (unsigned char)group[i] < 0x20 || group[i] == 0x7f;
-	if (n < 1 || n > 255 || control)
-		return api_fail(f, "InvalidParameterException",
-				"group must be 1 to 255 characters without control characters");
-	return 0;
-}
 
 struct earlier_run {
 	struct hub_store *s;
@@ -101,31 +35,25 @@ static void add_earlier_task(const char *task_id, void *data)
 
 int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
-	char cluster[256], family[256];
-	const char *ref, *launch_type, *started_by, *group, *client_token;
-	long long count, revision;
-	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
+	char cluster[256];
+	const char *launch_type, *client_token;
+	long long count;
+	struct run_plan plan;
+	_cleanup_free_ char *body = NULL;
+	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
+	if (api_cluster(s, req, cluster, f) < 0 ||
 	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
 	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0 ||
-	    api_opt_string(req, "startedBy", &started_by, f) < 0 ||
-	    api_opt_string(req, "group", &group, f) < 0 || check_started_by(started_by, f) < 0 ||
-	    check_group(group, f) < 0 || api_opt_string(req, "clientToken", &client_token, f) < 0)
+	    api_opt_string(req, "clientToken", &client_token, f) < 0 ||
+	    run_plan_read(s, req, cluster, &plan, &body, &td, f) < 0)
 		return -EINVAL;
+	plan.client_token = client_token;
 	if (client_token && (!client_token[0] || strlen(client_token) > 64))
 		return api_fail(f, "InvalidParameterException", "clientToken must be 1 to 64 characters");
-	if (!ref)
-		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
 		return api_fail(f, "InvalidParameterException",
 				"launchType %s is not supported; use EXTERNAL", launch_type);
-	_cleanup_free_ char *body = NULL;
-	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
-		return -EINVAL;
 	struct error err = { 0 };
-	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
-	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
-		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
-
 	if (hub_store_begin(s, &err) < 0)
 		return api_store_fail(f, &err);
 	cJSON *o = cJSON_CreateObject();
@@ -154,16 +82,14 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
-	struct run_plan plan = { .cluster = cluster, .family = family, .body = body,
-				 .revision = revision, .td = td, .started_by = started_by,
-				 .group = group, .client_token = client_token };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		const char *reason = NULL;
-		int r = run_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed], &reason, &err);
+		int r = run_plan_launch_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed],
+					    &reason, &err);
 		if (r < 0) {
 			cJSON_Delete(o);
-			return api_store_fail(f, &err);
+			return run_plan_launch_fault(r, &err, f);
 		}
 		if (r > 0) {
 			_cleanup_free_ char *carn = arn_cluster(cluster);

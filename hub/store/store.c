@@ -76,6 +76,10 @@ static const struct {
 	{ "taskdefs", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deregistered */
 	{ "taskdefs", "deregistered_at", "REAL" },
 	{ "clusters", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deleted */
+	{ "activations", "default_instance_name", "TEXT" },
+	{ "nodes", "activation_id", "TEXT" }, /* the activation it registered with */
+	{ "nodes", "iam_role", "TEXT" },      /* that activation's, kept past its deletion */
+	{ "nodes", "last_seen_at", "REAL" },  /* its agent's last hello, node_status or goodbye */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)
