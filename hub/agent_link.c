@@ -82,6 +82,9 @@ void agent_link_release(struct agent_link *l)
 static bool update_node_facts(struct agent_link *l, const cJSON *f)
 {
 	bool valid = true;
+	/* SSM's LastPingDateTime (hub/api_ssm_instances.c). */
+	hub_store_exec_text(l->store, "UPDATE nodes SET last_seen_at = " SQL_NOW " WHERE node_id = ?",
+			    NULL, 1, l->node_id);
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(f, "resources");
 	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(res, "cpu");
 	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(res, "memory");
@@ -345,7 +348,7 @@ void agent_link_closed(struct agent_link *l, bool replaced)
 {
 	if (l->authenticated && !replaced)
 		hub_store_exec_text(l->store, "UPDATE nodes SET connected = 0, "
-				    HUB_STORE_LINK_CHANGED_NOW " WHERE node_id = ?", NULL, 1,
-				    l->node_id);
+				    HUB_STORE_LINK_CHANGED_NOW ", last_seen_at = " SQL_NOW
+				    " WHERE node_id = ?", NULL, 1, l->node_id);
 	agent_link_release(l);
 }

@@ -24,24 +24,43 @@ struct api_action {
 
 static const struct api_action actions[] = {
 	{ SSM_PREFIX "CreateActivation", ssm_create_activation,
-	  "IamRole Description RegistrationLimit ExpirationDate" },
+	  "IamRole Description DefaultInstanceName RegistrationLimit ExpirationDate" },
+	{ SSM_PREFIX "DescribeActivations", ssm_describe_activations,
+	  "Filters MaxResults NextToken" },
+	{ SSM_PREFIX "DeleteActivation", ssm_delete_activation,
+	  "ActivationId" },
+	{ SSM_PREFIX "DescribeInstanceInformation", ssm_describe_instance_information,
+	  "InstanceInformationFilterList Filters MaxResults NextToken" },
+	{ SSM_PREFIX "DeregisterManagedInstance", ssm_deregister_managed_instance,
+	  "InstanceId" },
 	{ ECS_PREFIX "CreateCluster", ecs_create_cluster,
-	  "clusterName" },
+	  "clusterName tags" },
+	{ ECS_PREFIX "DeleteCluster", ecs_delete_cluster,
+	  "cluster" },
 	{ ECS_PREFIX "ListClusters", ecs_list_clusters,
 	  "maxResults nextToken" },
 	{ ECS_PREFIX "DescribeClusters", ecs_describe_clusters,
-	  "clusters" },
+	  "clusters include" },
 	{ ECS_PREFIX "RegisterTaskDefinition", ecs_register_task_definition,
 	  NULL },
 	{ ECS_PREFIX "DescribeTaskDefinition", ecs_describe_task_definition,
+	  "taskDefinition include" },
+	{ ECS_PREFIX "ListTaskDefinitions", ecs_list_task_definitions,
+	  "familyPrefix status sort maxResults nextToken" },
+	{ ECS_PREFIX "ListTaskDefinitionFamilies", ecs_list_task_definition_families,
+	  "familyPrefix status maxResults nextToken" },
+	{ ECS_PREFIX "DeregisterTaskDefinition", ecs_deregister_task_definition,
 	  "taskDefinition" },
 	{ ECS_PREFIX "RunTask", ecs_run_task,
 	  "cluster taskDefinition count launchType startedBy group clientToken overrides"
-	  " placementConstraints placementStrategy" },
+	  " placementConstraints placementStrategy tags propagateTags enableECSManagedTags" },
+	{ ECS_PREFIX "StartTask", ecs_start_task,
+	  "cluster containerInstances taskDefinition startedBy group overrides tags propagateTags"
+	  " enableECSManagedTags" },
 	{ ECS_PREFIX "StopTask", ecs_stop_task,
 	  "cluster task reason" },
 	{ ECS_PREFIX "DescribeTasks", ecs_describe_tasks,
-	  "cluster tasks" },
+	  "cluster tasks include" },
 	{ ECS_PREFIX "ListTasks", ecs_list_tasks,
 	  "cluster desiredStatus containerInstance family startedBy maxResults nextToken" },
 	{ ECS_PREFIX "ListContainerInstances", ecs_list_container_instances,
@@ -74,6 +93,12 @@ static const struct api_action actions[] = {
 	  "Rule EventBusName NextToken Limit" },
 	{ EVENTS_PREFIX "RemoveTargets", events_remove_targets,
 	  "Rule EventBusName Ids" },
+	{ ECS_PREFIX "TagResource", ecs_tag_resource,
+	  "resourceArn tags" },
+	{ ECS_PREFIX "UntagResource", ecs_untag_resource,
+	  "resourceArn tagKeys" },
+	{ ECS_PREFIX "ListTagsForResource", ecs_list_tags_for_resource,
+	  "resourceArn" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)
@@ -169,7 +194,8 @@ int api_cluster(struct hub_store *s, const cJSON *req, char name[256], struct ap
 		return api_fail(f, "InvalidParameterException", "cluster is not a cluster name or ARN");
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st =
-		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?", &err);
+		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?"
+				  " AND coalesce(status, 'ACTIVE') = 'ACTIVE'", &err);
 	if (!st)
 		return api_store_fail(f, &err);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);

@@ -100,3 +100,22 @@ int events_list_targets_by_rule(struct hub_store *s, const cJSON *req, cJSON **r
 				struct api_fault *f);
 int events_remove_targets(struct hub_store *s, const cJSON *req, cJSON **ret,
 			  struct api_fault *f);
+int ecs_delete_cluster(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_list_task_definitions(struct hub_store *s, const cJSON *req, cJSON **ret,
+			      struct api_fault *f);
+int ecs_list_task_definition_families(struct hub_store *s, const cJSON *req, cJSON **ret,
+				      struct api_fault *f);
+int ecs_deregister_task_definition(struct hub_store *s, const cJSON *req, cJSON **ret,
+				   struct api_fault *f);
+int ecs_tag_resource(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_untag_resource(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ecs_list_tags_for_resource(struct hub_store *s, const cJSON *req, cJSON **ret,
+			       struct api_fault *f);
+int ecs_start_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ssm_describe_activations(struct hub_store *s, const cJSON *req, cJSON **ret,
+			     struct api_fault *f);
+int ssm_delete_activation(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f);
+int ssm_describe_instance_information(struct hub_store *s, const cJSON *req, cJSON **ret,
+				      struct api_fault *f);
+int ssm_deregister_managed_instance(struct hub_store *s, const cJSON *req, cJSON **ret,
+				    struct api_fault *f);

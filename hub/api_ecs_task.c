@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/api_task_launch.h"
 #include "hub/placement/placement_spec.h"
 #include "hub/taskdef_store.h"
 #include "hub/tasks/outbox.h"
@@ -15,68 +16,9 @@
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
-#include "protocol/taskdef_overrides.h"
 
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
-
-/* What every task of one RunTask shares. */
-struct run_plan {
-	const char *cluster, *family, *body;
-	long long revision;
-	const struct taskdef *td;
-	const char *started_by, *group, *client_token;
-	const char *overrides; /* the request's, as JSON text; NULL: none */
-};
-
-/* Store and queue one task on the node placement chose. */
-static int run_one(struct hub_store *s, const struct run_plan *p, const char *node_id,
-		   char task_id[HUB_ID_HEX + 1], struct error *err)
-{
-	const char *cluster = p->cluster;
-	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
-		return error_set(err, EIO, "no randomness available");
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!arn)
-		return error_set(err, ENOMEM, "out of memory");
-	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
-				    .node_id = node_id, .revision = p->revision, .td = p->td,
-				    .started_by = p->started_by, .group = p->group,
-				    .client_token = p->client_token, .overrides = p->overrides };
-	if (task_store_insert(s, &t, err) < 0 ||
-	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
-		return -EIO;
-	return 0;
-}
-
-/* ECS: up to 128 letters, digits, '-', '_' and '/'. */
-static int check_started_by(const char *started_by, struct api_fault *f)
-{
-	if (!started_by)
-		return 0;
-	size_t n = strlen(started_by);
-	if (n < 1 || n > 128 || strspn(started_by, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						"0123456789-_/") != n)
-		return api_fail(f, "InvalidParameterException",
-				"startedBy must be 1 to 128 letters, digits, '-', '_' or '/'");
-	return 0;
-}
-
-/* ECS: up to 255 characters. "service:" names a service's tasks, which only the service
- * scheduler starts. */
-static int check_group(const char *group, struct api_fault *f)
-{
-	if (!group)
-		return 0;
-	size_t n = strlen(group);
-	bool control = false;
-	for (size_t i = 0; i < n; i++)
-		control = control || (unsigned char)group[i] < 0x20 || group[i] == 0x7f;
-	if (n < 1 || n > 255 || control)
-		return api_fail(f, "InvalidParameterException",
-				"group must be 1 to 255 characters without control characters");
-	return 0;
-}
 
 /* ECS applies the definition's constraints and the request's together. */
 static int read_placement(const cJSON *req, const struct taskdef *td, struct placement_spec *spec,
@@ -97,39 +39,6 @@ static int read_placement(const cJSON *req, const struct taskdef *td, struct pla
 	return 0;
 }
 
-/* The definition as the task runs it: the stored one with the request's overrides merged
- * (protocol/taskdef_overrides.h); *ret_body is its text, for the assignment. */
-static int apply_overrides(const char *stored, const cJSON *overrides, char **ret_body,
-			   char **ret_overrides, struct taskdef **ret_td, struct api_fault *f)
-{
-	struct error err = { 0 };
-	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
-	if (taskdef_parse(stored, strlen(stored), &td, &err) < 0)
-		return api_fail(f, "ServerException", "stored task definition: %s", err.message);
-	if (!overrides || json_value_asks_nothing(overrides)) {
-		*ret_td = TAKE_PTR(td);
-		return 0;
-	}
-	_cleanup_(cjson_deletep) cJSON *def = cJSON_Parse(stored);
-	if (!def)
-		return api_fail(f, "ServerException", "out of memory");
-	if (taskdef_apply_overrides(def, overrides, &err) < 0)
-		return api_fail(f, "InvalidParameterException", "%s; nothing was done", err.message);
-	_cleanup_free_ char *body = cJSON_PrintUnformatted(def);
-	_cleanup_free_ char *text = cJSON_PrintUnformatted(overrides);
-	if (!body || !text)
-		return api_fail(f, "ServerException", "out of memory");
-	taskdef_free(TAKE_PTR(td));
-	if (taskdef_parse(body, strlen(body), &td, &err) < 0)
-		return api_fail(f, "InvalidParameterException",
-				"overrides: the task definition with them is not valid: %s",
-				err.message);
-	*ret_body = TAKE_PTR(body);
-	*ret_overrides = TAKE_PTR(text);
-	*ret_td = TAKE_PTR(td);
-	return 0;
-}
-
 struct earlier_run {
 	struct hub_store *s;
 	const char *cluster;
@@ -146,36 +55,26 @@ static void add_earlier_task(const char *task_id, void *data)
 
 int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
-	char cluster[256], family[256];
-	const char *ref, *launch_type, *started_by, *group, *client_token;
-	long long count, revision;
-	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
+	char cluster[256];
+	const char *launch_type, *client_token;
+	long long count;
+	struct run_plan plan;
+	_cleanup_(run_plan_storage_release) struct run_plan_storage storage = { 0 };
+	_cleanup_(placement_spec_release) struct placement_spec spec = { 0 };
+	if (api_cluster(s, req, cluster, f) < 0 ||
 	    api_opt_string(req, "launchType", &launch_type, f) < 0 ||
 	    api_opt_int(req, "count", 1, RUN_TASK_MAX_COUNT, 1, &count, f) < 0 ||
-	    api_opt_string(req, "startedBy", &started_by, f) < 0 ||
-	    api_opt_string(req, "group", &group, f) < 0 || check_started_by(started_by, f) < 0 ||
-	    check_group(group, f) < 0 || api_opt_string(req, "clientToken", &client_token, f) < 0)
+	    api_opt_string(req, "clientToken", &client_token, f) < 0 ||
+	    run_plan_read(s, req, cluster, &plan, &storage, f) < 0 ||
+	    read_placement(req, plan.td, &spec, f) < 0)
 		return -EINVAL;
+	plan.client_token = client_token;
 	if (client_token && (!client_token[0] || strlen(client_token) > 64))
 		return api_fail(f, "InvalidParameterException", "clientToken must be 1 to 64 characters");
-	if (!ref)
-		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
 	if (launch_type && strcmp(launch_type, "EXTERNAL") != 0)
 		return api_fail(f, "InvalidParameterException",
 				"launchType %s is not supported; use EXTERNAL", launch_type);
-	_cleanup_free_ char *body = NULL, *merged = NULL, *overrides = NULL;
-	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
-		return -EINVAL;
-	_cleanup_(taskdef_freep) struct taskdef *td = NULL;
-	if (apply_overrides(body, cJSON_GetObjectItemCaseSensitive(req, "overrides"), &merged,
-			    &overrides, &td, f) < 0)
-		return -EINVAL;
 	struct error err = { 0 };
-	_cleanup_(placement_spec_release) struct placement_spec spec_storage = { 0 };
-	struct placement_spec *spec = &spec_storage;
-	if (read_placement(req, td, spec, f) < 0)
-		return -EINVAL;
-
 	if (hub_store_begin(s, &err) < 0)
 		return api_store_fail(f, &err);
 	cJSON *o = cJSON_CreateObject();
@@ -200,19 +99,17 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 	char nodes[RUN_TASK_MAX_COUNT][64];
 	const char *reasons[RUN_TASK_MAX_COUNT];
 	/* Without a group ECS puts a standalone task in "family:FAMILY". */
-	char default_group[sizeof("family:") + sizeof(family)];
-	snprintf(default_group, sizeof(default_group), "family:%s", family);
-	struct placement_request placement = { .cluster = cluster, .cpu = taskdef_reserved_cpu(td),
-					       .memory = taskdef_reserved_memory_mib(td),
-					       .spec = spec, .group = group ? group : default_group };
+	char default_group[sizeof("family:") + sizeof(plan.family)];
+	snprintf(default_group, sizeof(default_group), "family:%s", plan.family);
+	struct placement_request placement = {
+		.cluster = cluster, .cpu = taskdef_reserved_cpu(plan.td),
+		.memory = taskdef_reserved_memory_mib(plan.td), .spec = &spec,
+		.group = plan.group ? plan.group : default_group
+	};
 	if (scheduler_place_tasks(s, &placement, (size_t)count, nodes, reasons, &err) < 0) {
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
-	struct run_plan plan = { .cluster = cluster, .family = family,
-				 .body = merged ? merged : body, .revision = revision, .td = td,
-				 .started_by = started_by, .group = group,
-				 .client_token = client_token, .overrides = overrides };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		if (!nodes[i][0]) {
@@ -220,9 +117,11 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 			api_add_failure(failures, carn ? carn : "", reasons[i]);
 			continue;
 		}
-		if (run_one(s, &plan, nodes[i], ids[placed], &err) < 0) {
+		const char *reason = NULL;
+		int r = run_plan_launch_one(s, &plan, nodes[i], ids[placed], &reason, &err);
+		if (r != 0) {
 			cJSON_Delete(o);
-			return api_store_fail(f, &err);
+			return run_plan_launch_fault(r < 0 ? r : -EIO, &err, f);
 		}
 		placed++;
 	}

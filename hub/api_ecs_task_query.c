@@ -4,6 +4,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/api_tags.h"
 #include "hub/tasks/task_store.h"
 #include "hub/tasks/task_view.h"
 #include "protocol/arn.h"
@@ -15,7 +16,9 @@ int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 	if (api_cluster(s, req, cluster, f) < 0)
 		return -EINVAL;
 	const cJSON *list;
-	if (api_describe_list(req, "tasks", "tasks", true, &list, f) < 0)
+	bool want_tags;
+	if (api_describe_list(req, "tasks", "tasks", true, &list, f) < 0 ||
+	    api_include_tags(req, "", &want_tags, f) < 0)
 		return -EINVAL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
@@ -29,6 +32,8 @@ int ecs_describe_tasks(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 		}
 		const char *id = arn_resource_id(item->valuestring, "task");
 		cJSON *t = id ? task_view(s, cluster, id) : NULL;
+		if (t && want_tags)
+			api_tags_add(s, t, cJSON_GetStringValue(cJSON_GetObjectItem(t, "taskArn")));
 		if (t)
 			cJSON_AddItemToArray(tasks, t);
 		else

@@ -8,13 +8,15 @@
 #include "common/cleanup.h"
 #include "hub/api.h"
 #include "hub/placement/placement_spec.h"
+#include "hub/api_tags.h"
 #include "hub/taskdef_store.h"
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef.h"
 #include "protocol/taskdef_register.h"
 
-/* Request keys of the API that are not part of the definition itself. */
+/* Request keys of the API that are not part of the definition itself: tags are kept in the tag
+ * store for the revision's ARN. */
 static const char *const api_only_keys[] = { "tags" };
 
 cJSON *taskdef_store_describe(const char *family, long long revision, const char *body,
@@ -53,6 +55,9 @@ static int check_placement_expressions(const struct taskdef *td, struct api_faul
 int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **ret,
 				 struct api_fault *f)
 {
+	const cJSON *tags;
+	if (api_tags_member(req, "tags", &tags, f) < 0)
+		return -EINVAL;
 	_cleanup_(cjson_deletep) cJSON *def = cJSON_Duplicate(req, 1);
 	if (!def)
 		return api_fail(f, "ServerException", "out of memory");
@@ -91,12 +96,21 @@ int ecs_register_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 	sqlite3_bind_int64(st, 2, revision);
 	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, now);
-	if (hub_store_step_done(s, st, &err) < 0 || hub_store_commit(s, &err) < 0)
+	if (hub_store_step_done(s, st, &err) < 0)
+		return api_store_fail(f, &err);
+	_cleanup_free_ char *arn = arn_task_definition(td->family, revision);
+	if (!arn)
+		return api_fail(f, "ServerException", "out of memory");
+	if (tags && api_tags_put(s, arn, tags, f) < 0)
+		return -EINVAL;
+	if (hub_store_commit(s, &err) < 0)
 		return api_store_fail(f, &err);
 
 	*ret = cJSON_CreateObject();
 	cJSON_AddItemToObject(*ret, "taskDefinition",
 			      taskdef_store_describe(td->family, revision, body, now));
+	if (tags)
+		api_tags_add(s, *ret, arn);
 	return 0;
 }
 
@@ -124,7 +138,9 @@ int taskdef_store_lookup(struct hub_store *s, const char *ref, char family[256],
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, revision ? "SELECT revision, body, registered_at FROM taskdefs"
 			      " WHERE family = ?1 AND revision = ?2"
+			    /* A family alone names its latest ACTIVE revision, as ECS. */
 			    : "SELECT revision, body, registered_at FROM taskdefs WHERE family = ?1"
+			      " AND coalesce(status, 'ACTIVE') = 'ACTIVE'"
 			      " ORDER BY revision DESC LIMIT 1", &err);
 	if (!st)
 		return api_store_fail(f, &err);
@@ -145,7 +161,9 @@ int ecs_describe_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 				 struct api_fault *f)
 {
 	const char *ref;
-	if (api_opt_string(req, "taskDefinition", &ref, f) < 0)
+	bool want_tags;
+	if (api_opt_string(req, "taskDefinition", &ref, f) < 0 ||
+	    api_include_tags(req, "", &want_tags, f) < 0)
 		return -EINVAL;
 	if (!ref)
 		return api_fail(f, "InvalidParameterException", "taskDefinition is required");
@@ -154,17 +172,12 @@ int ecs_describe_task_definition(struct hub_store *s, const cJSON *req, cJSON **
 	_cleanup_free_ char *body = NULL;
 	if (taskdef_store_lookup(s, ref, family, &revision, &body, f) < 0)
 		return -EINVAL;
-	double at = 0;
-	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT registered_at FROM taskdefs WHERE family = ? AND revision = ?", NULL);
-	if (st) {
-		sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, revision);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			at = sqlite3_column_double(st, 0);
-	}
 	*ret = cJSON_CreateObject();
 	cJSON_AddItemToObject(*ret, "taskDefinition",
-			      taskdef_store_describe(family, revision, body, at));
+			      taskdef_store_describe_revision(s, family, revision, body));
+	if (want_tags) {
+		_cleanup_free_ char *arn = arn_task_definition(family, revision);
+		api_tags_add(s, *ret, arn ? arn : "");
+	}
 	return 0;
 }

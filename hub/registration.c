@@ -153,7 +153,8 @@ static int check_activation(struct hub_store *s, const struct register_request *
 		return *code = "RegistrationLimitExceeded",
 		       *message = "the activation's registration limit is used up", 403;
 	_cleanup_stmt_ sqlite3_stmt *cl =
-		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?", NULL);
+		hub_store_prepare(s, "SELECT 1 FROM clusters WHERE name = ?"
+				  " AND coalesce(status, 'ACTIVE') = 'ACTIVE'", NULL);
 	if (!cl)
 		return *code = "InternalError", *message = "store failure", 500;
 	sqlite3_bind_text(cl, 1, r->cluster, -1, SQLITE_STATIC);
@@ -194,8 +195,9 @@ static int insert_node(struct hub_store *s, const struct register_request *r,
 		return error_set(err, ENOMEM, "out of memory");
 	sqlite3_stmt *st = hub_store_prepare(
 		s, "INSERT INTO nodes(node_id, instance_id, cluster, public_key, hostname,"
-		   " agent_version, cpu, memory, attributes, registered_at)"
-		   " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+		   " agent_version, cpu, memory, attributes, registered_at, activation_id, iam_role)"
+		   " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?11,"
+		   " (SELECT iam_role FROM activations WHERE id = ?11))", err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
@@ -208,6 +210,7 @@ static int insert_node(struct hub_store *s, const struct register_request *r,
 	sqlite3_bind_int64(st, 8, r->memory);
 	sqlite3_bind_text(st, 9, attrs, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 10, hub_now());
+	sqlite3_bind_text(st, 11, r->activation_id, -1, SQLITE_STATIC);
 	if (hub_store_step_done(s, st, err) < 0 || insert_custom_attributes(s, r, node_id, err) < 0)
 		return -EIO;
 	return hub_store_exec_text(s, "UPDATE activations SET registrations = registrations + 1"

@@ -14,3 +14,13 @@ int taskdef_store_lookup(struct hub_store *s, const char *ref, char family[256],
 /* The ECS taskDefinition object for a stored body. */
 cJSON *taskdef_store_describe(const char *family, long long revision, const char *body,
 			      double registered_at);
+
+/* As taskdef_store_describe, with the revision's registeredAt, status (ACTIVE or INACTIVE) and
+ * deregisteredAt as stored. */
+cJSON *taskdef_store_describe_revision(struct hub_store *s, const char *family, long long revision,
+				       const char *body);
+
+/* New tasks cannot use an INACTIVE (deregistered) revision, as ECS: a ClientException. Tasks
+ * already running keep running. */
+int taskdef_store_refuse_inactive(struct hub_store *s, const char *family, long long revision,
+				  struct api_fault *f);

@@ -151,9 +151,20 @@ echo "(unit tests and fuzzers: $((SECONDS - stage_started)) s)"
 
 stage_started=$SECONDS
 echo "== end-to-end tests on the host"
+# Tests that spend minutes waiting on the clock (a schedule's ticks, a service's waiter) say
+# so with the line "# make check: runs beside the others" and run in the background from the
+# start of the stage, each on its own ports and state, counted after the rest.
+beside=()
+for t in tests/e2e/*.sh; do
+	if selected "$t" && grep -qx '# make check: runs beside the others' "$t"; then
+		beside+=("$t")
+		run_to_file "$t" 900 bash "$t" &
+	fi
+done
 # packages.sh first: the systemd boot installs the packages it leaves in build/packages/.
 for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages.sh); do
 	[ -f "$t" ] || continue
+	[[ " ${beside[*]} " == *" $t "* ]] && continue
 	if selected "$t"; then
 		echo "-- $t"
 		limit=900
@@ -163,6 +174,12 @@ for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages
 		run_program "$t" "$limit" bash "$t"
 	fi
 	[ "$t" = tests/e2e/packages.sh ] && touch "$artifacts/packages.done"
+done
+for t in "${beside[@]}"; do
+	wait_file=$artifacts/$(basename "$t").rc
+	while [ ! -e "$wait_file" ]; do sleep 1; done
+	echo "-- $t (beside the others)"
+	count_program "$t"
 done
 echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
 

@@ -49,6 +49,9 @@ static const char schema[] =
 	" arn TEXT NOT NULL, role_arn TEXT, task_definition TEXT NOT NULL,"
 	" task_count INTEGER NOT NULL, launch_type TEXT, task_group TEXT,"
 	" PRIMARY KEY(rule, id));"
+	/* Tags of any resource by its ARN (hub/tag_store.h). */
+	"CREATE TABLE IF NOT EXISTS tags(resource_arn TEXT NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY(resource_arn, key));"
 	/* Placement and DescribeContainerInstances sum a node's tasks. */
 	"CREATE INDEX IF NOT EXISTS tasks_by_node ON tasks(node_id);"
 	/* Placement sums the tasks not yet stopped; stopped ones pile up (an hour of them, see
@@ -89,6 +92,13 @@ static const struct {
 	{ "containers", "memory_reservation", "INTEGER" },
 	{ "containers", "runtime_id", "TEXT" },   /* the agent's, from task_state */
 	{ "nodes", "link_changed_at", "REAL" }, /* HUB_STORE_LINK_CHANGED_NOW */
+	{ "taskdefs", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deregistered */
+	{ "taskdefs", "deregistered_at", "REAL" },
+	{ "clusters", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deleted */
+	{ "activations", "default_instance_name", "TEXT" },
+	{ "nodes", "activation_id", "TEXT" }, /* the activation it registered with */
+	{ "nodes", "iam_role", "TEXT" },      /* that activation's, kept past its deletion */
+	{ "nodes", "last_seen_at", "REAL" },  /* its agent's last hello, node_status or goodbye */
 };
 
 static int add_missing_columns(sqlite3 *db, char **msg)

@@ -24,6 +24,9 @@ struct hub_store {
 	int depth; /* transactions begun and not ended: the outer one and savepoints in it */
 };
 
+/* The time now in SQL, in seconds since the epoch as hub_now() gives it. */
+#define SQL_NOW "((julianday('now') - 2440587.5) * 86400.0)"
+
 /* Open (creating the schema when new) the database at path; ":memory:" works for tests. */
 int hub_store_open(const char *path, struct hub_store **ret, struct error *err);
 void hub_store_close(struct hub_store *s);

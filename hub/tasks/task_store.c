@@ -4,6 +4,7 @@
 
 #include "common/cleanup.h"
 #include "hub/tasks/task_store.h"
+#include "protocol/arn.h"
 
 int task_store_insert(struct hub_store *s, const struct task_store_new *t, struct error *err)
 {
@@ -261,6 +262,9 @@ int task_store_forget_stopped(struct hub_store *s, double cutoff, int batch, str
 		"DELETE FROM forgotten",
 		("INSERT INTO forgotten SELECT id FROM tasks WHERE last_status = 'STOPPED'"
 		 " AND stopped_at < ?1 LIMIT ?2"),
+		/* A task's tags go with it (hub/tag_store.h keys them by the task's ARN). */
+		("DELETE FROM tags WHERE resource_arn IN (SELECT '" ARN_PREFIX "task/' || t.cluster"
+		 " || '/' || t.id FROM tasks t JOIN forgotten f ON f.id = t.id)"),
 		"DELETE FROM containers WHERE task_id IN (SELECT id FROM forgotten)",
 		"DELETE FROM outbox WHERE task_id IN (SELECT id FROM forgotten)",
 		"DELETE FROM tasks WHERE id IN (SELECT id FROM forgotten)",

@@ -5,6 +5,7 @@
 # ticks are waited for, about two minutes (a tick missed while the hub was down is left to
 # tests/unit/test-hub-events.c, which sets the clock). Calls are signed with an access key,
 # scoped to the service "events".
+# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then

@@ -36,6 +36,18 @@ static const char *const targets[] = {
 	"AmazonEC2ContainerServiceV20141113.PutAttributes",
 	"AmazonEC2ContainerServiceV20141113.DeleteAttributes",
 	"AmazonEC2ContainerServiceV20141113.ListAttributes",
+	"AmazonEC2ContainerServiceV20141113.DeleteCluster",
+	"AmazonEC2ContainerServiceV20141113.ListTaskDefinitions",
+	"AmazonEC2ContainerServiceV20141113.ListTaskDefinitionFamilies",
+	"AmazonEC2ContainerServiceV20141113.DeregisterTaskDefinition",
+	"AmazonEC2ContainerServiceV20141113.StartTask",
+	"AmazonEC2ContainerServiceV20141113.TagResource",
+	"AmazonEC2ContainerServiceV20141113.UntagResource",
+	"AmazonEC2ContainerServiceV20141113.ListTagsForResource",
+	"AmazonSSM.DescribeActivations",
+	"AmazonSSM.DeleteActivation",
+	"AmazonSSM.DescribeInstanceInformation",
+	"AmazonSSM.DeregisterManagedInstance",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
