@@ -26,7 +26,7 @@ static const char *register_error(cJSON *json)
 TEST(register_names_every_unsupported_field)
 {
 	_cleanup_(cjson_deletep) cJSON *json = cJSON_Parse(
-		"{\"family\": \"web\", \"placementConstraints\": [{\"type\": \"memberOf\"}],"
+		"{\"family\": \"web\", \"pidMode\": \"host\","
 		" \"containerDefinitions\": ["
 		"  {\"name\": \"a\", \"image\": \"i\", \"links\": [\"b\"],"
 		"   \"logConfiguration\": {\"logDriver\": \"json-file\", \"secretOptions\": [{\"name\": \"x\"}]}},"
@@ -34,7 +34,7 @@ TEST(register_names_every_unsupported_field)
 	ASSERT_TRUE(json);
 	const char *msg = register_error(json);
 	ASSERT_TRUE(msg);
-	ASSERT_STR_EQ(msg, "unsupported fields: placementConstraints, containerDefinitions[0].links,"
+	ASSERT_STR_EQ(msg, "unsupported fields: pidMode, containerDefinitions[0].links,"
 			   " containerDefinitions[0].logConfiguration.secretOptions,"
 			   " containerDefinitions[1].privileged");
 }
