@@ -7,8 +7,8 @@
 #include "common/cleanup.h"
 #include "hub/api.h"
 #include "hub/taskdef_store.h"
-#include "hub/tasks/outbox.h"
 #include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_launch.h"
 #include "hub/tasks/task_store.h"
 #include "hub/tasks/task_view.h"
 #include "protocol/arn.h"
@@ -17,44 +17,6 @@
 
 #define RUN_TASK_MAX_COUNT SCHEDULER_BATCH_MAX
 #define DEFAULT_STOP_REASON "Task stopped by user"
-
-/* What every task of one RunTask shares. */
-struct run_plan {
-	const char *cluster, *family, *body;
-	long long revision;
-	const struct taskdef *td;
-	const char *started_by, *group, *client_token;
-};
-
-/* Place and queue one task, on node_id when the batch placed it, else wherever it fits now;
- * 1 with *ret_reason when it cannot be placed. */
-static int run_one(struct hub_store *s, const struct run_plan *p, const char *placed_on,
-		   char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
-{
-	const char *cluster = p->cluster;
-	char node_id[64];
-	if (placed_on) {
-		snprintf(node_id, sizeof(node_id), "%s", placed_on);
-	} else {
-		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(p->td),
-					taskdef_reserved_memory_mib(p->td), node_id, ret_reason, err);
-		if (r != 0)
-			return r;
-	}
-	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
-		return error_set(err, EIO, "no randomness available");
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!arn)
-		return error_set(err, ENOMEM, "out of memory");
-	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
-				    .node_id = node_id, .revision = p->revision, .td = p->td,
-				    .started_by = p->started_by, .group = p->group,
-				    .client_token = p->client_token };
-	if (task_store_insert(s, &t, err) < 0 ||
-	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
-		return -EIO;
-	return 0;
-}
 
 /* ECS: up to 128 letters, digits, '-', '_' and '/'. */
 static int check_started_by(const char *started_by, struct api_fault *f)
@@ -154,13 +116,13 @@ int ecs_run_task(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_
 		cJSON_Delete(o);
 		return api_store_fail(f, &err);
 	}
-	struct run_plan plan = { .cluster = cluster, .family = family, .body = body,
-				 .revision = revision, .td = td, .started_by = started_by,
-				 .group = group, .client_token = client_token };
+	struct task_launch plan = { .cluster = cluster, .family = family, .body = body,
+				    .revision = revision, .td = td, .started_by = started_by,
+				    .group = group, .client_token = client_token };
 	int placed = 0;
 	for (long long i = 0; i < count; i++) {
 		const char *reason = NULL;
-		int r = run_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed], &reason, &err);
+		int r = task_launch_one(s, &plan, i < batch ? nodes[i] : NULL, ids[placed], &reason, &err);
 		if (r < 0) {
 			cJSON_Delete(o);
 			return api_store_fail(f, &err);
@@ -189,27 +151,11 @@ static int stop_task(struct hub_store *s, const char *cluster, const char *task_
 		     const char *reason, struct api_fault *f)
 {
 	struct error err = { 0 };
-	struct task_store_stop_target t;
-	int r = task_store_stop_target(s, cluster, task_id, &t, &err);
+	int r = task_launch_stop(s, cluster, task_id, "UserInitiated", reason, &err);
 	if (r < 0)
 		return api_store_fail(f, &err);
 	if (r > 0)
 		return api_fail(f, "InvalidParameterException", "The referenced task was not found.");
-	_cleanup_free_ char *node_id = t.node_id;
-	if (t.stopped)
-		return 0;
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!arn)
-		return api_fail(f, "ServerException", "out of memory");
-	if (task_store_request_stop(s, task_id, reason, &err) < 0)
-		return api_store_fail(f, &err);
-	/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
-	if (!t.delivered && task_store_stop_undelivered(s, task_id, &err) < 0)
-		return api_store_fail(f, &err);
-	/* An assignment may be on the wire to a connected agent even before its ack. */
-	if ((t.delivered || t.connected) &&
-	    outbox_queue_stop(s, node_id, task_id, arn, reason, &err) < 0)
-		return api_store_fail(f, &err);
 	return 0;
 }
 
