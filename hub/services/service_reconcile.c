@@ -446,7 +446,7 @@ static int drain_service(struct pass *p)
 		if (stop(p, &p->tasks[i], "Service deleted") < 0)
 			return -EIO;
 	long long running, pending;
-	if (service_tasks_count(p->s, p->svc.cluster, p->group, NULL, &running, &pending,
+	if (service_tasks_count(p->s, p->svc.cluster, p->group, NULL, true, &running, &pending,
 				p->err) < 0)
 		return -EIO;
 	if (running + pending > 0)

@@ -23,7 +23,7 @@ static cJSON *deployment_view(struct hub_store *s, const struct service *svc, co
 			      const struct deployment *d)
 {
 	long long running = 0, pending = 0;
-	service_tasks_count(s, svc->cluster, group, d->id, &running, &pending, NULL);
+	service_tasks_count(s, svc->cluster, group, d->id, false, &running, &pending, NULL);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", d->id);
 	cJSON_AddStringToObject(o, "status", d->status);
@@ -48,7 +48,7 @@ cJSON *service_view(struct hub_store *s, const struct service *svc)
 	char group[SERVICE_NAME_MAX + 16];
 	snprintf(group, sizeof(group), "service:%s", svc->name);
 	long long running = 0, pending = 0;
-	service_tasks_count(s, svc->cluster, group, NULL, &running, &pending, NULL);
+	service_tasks_count(s, svc->cluster, group, NULL, false, &running, &pending, NULL);
 	cJSON *o = cJSON_CreateObject();
 	add_string(o, "serviceArn", service_arn(svc->cluster, svc->name));
 	cJSON_AddStringToObject(o, "serviceName", svc->name);

@@ -30,19 +30,20 @@ int service_tasks_each(struct hub_store *s, const char *cluster, const char *gro
 }
 
 int service_tasks_count(struct hub_store *s, const char *cluster, const char *group,
-			const char *started_by, long long *ret_running, long long *ret_pending,
-			struct error *err)
+			const char *started_by, bool with_stopping, long long *ret_running,
+			long long *ret_pending, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
 		s, "SELECT coalesce(sum(last_status = 'RUNNING'), 0),"
 		   " coalesce(sum(last_status IN ('PROVISIONING', 'PENDING')), 0) FROM tasks"
 		   " WHERE cluster = ?1 AND task_group = ?2 AND last_status != 'STOPPED'"
-		   " AND (?3 IS NULL OR started_by = ?3)", err);
+		   " AND (?3 IS NULL OR started_by = ?3) AND (?4 OR desired_status = 'RUNNING')", err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, group, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, started_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, with_stopping);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return error_set(err, EIO, "counting a service's tasks");
 	*ret_running = sqlite3_column_int64(st, 0);

@@ -21,10 +21,11 @@ int service_tasks_each(struct hub_store *s, const char *cluster, const char *gro
 		       struct error *err);
 
 /* How many of the group's tasks (of started_by only, when not NULL) are RUNNING, and how many
- * PROVISIONING or PENDING, as DescribeServices counts them. */
+ * PROVISIONING or PENDING: those still desired RUNNING, as DescribeServices counts them, or
+ * with_stopping, those asked to stop that have not yet stopped too. */
 int service_tasks_count(struct hub_store *s, const char *cluster, const char *group,
-			const char *started_by, long long *ret_running, long long *ret_pending,
-			struct error *err);
+			const char *started_by, bool with_stopping, long long *ret_running,
+			long long *ret_pending, struct error *err);
 
 /* How many tasks started_by started that stopped on their own or failed their health checks
  * (not stopped by the operator or for a deployment): the circuit breaker's failures. */
