@@ -210,9 +210,11 @@ static int scaling_reason(struct pass *p, char *buf, size_t size)
 			p->primary ? p->primary->id : "");
 }
 
-/* Stops up to n of the tasks that match, newest first; want_healthy -1: either. */
-static int stop_some(struct pass *p, long long n, bool primary, int want_healthy)
+/* Stops up to n of the tasks that match, newest first; want_healthy -1: either. Returns how
+ * many it stopped. */
+static long long stop_some(struct pass *p, long long n, bool primary, int want_healthy)
 {
+	long long stopped = 0;
 	char reason[128];
 	scaling_reason(p, reason, sizeof(reason));
 	for (size_t i = p->n_tasks; i-- > 0 && n > 0;) {
@@ -223,8 +225,9 @@ static int stop_some(struct pass *p, long long n, bool primary, int want_healthy
 		if (stop(p, t, reason) < 0)
 			return -EIO;
 		n--;
+		stopped++;
 	}
-	return 0;
+	return stopped;
 }
 
 static int reconcile_replica(struct pass *p)
@@ -242,8 +245,9 @@ static int reconcile_replica(struct pass *p)
 			*(t->healthy ? &c.old_healthy : &c.old_waiting) += 1;
 	}
 	struct roll_plan plan = roll_plan_of(&c);
-	if (stop_some(p, plan.stop_primary, true, 0) < 0 ||
-	    stop_some(p, plan.stop_primary, true, -1) < 0 ||
+	/* Above the count, waiting tasks go first. */
+	long long shed = stop_some(p, plan.stop_primary, true, 0);
+	if (shed < 0 || stop_some(p, plan.stop_primary - shed, true, -1) < 0 ||
 	    stop_some(p, plan.stop_old_waiting, false, 0) < 0 ||
 	    stop_some(p, plan.stop_old_healthy, false, 1) < 0)
 		return -EIO;
