@@ -114,9 +114,11 @@ awsx ecs deregister-container-instance --cluster default --force \
 
 # --- 3. A rolling update within 50/200, then a revision that cannot start rolls back. ---
 register_td web "$SLEEP" '"memory": 16, "environment": [{"name": "REVISION", "value": "2"}]' >/dev/null
-awsx ecs update-service --cluster default --service web --task-definition web:2 \
-	--deployment-configuration 'maximumPercent=200,minimumHealthyPercent=50' >/dev/null
-check update_starts_a_deployment test "$(svc_field web '.deployments | length')" = 2
+out=$(awsx ecs update-service --cluster default --service web --task-definition web:2 \
+	--deployment-configuration 'maximumPercent=200,minimumHealthyPercent=50')
+check update_starts_a_deployment test "$(jq -c '[.service.deployments[] | [.status, (.taskDefinition | split(":") | last)]]' <<<"$out")" = '[["PRIMARY","2"],["ACTIVE","1"]]'
+check update_answers_percents test "$(jq -c '.service.deploymentConfiguration | [.maximumPercent, .minimumHealthyPercent]' <<<"$out")" = '[200,50]'
+
 lowest=3
 on_revision_2() {
 	service "$1" | jq -e '.taskDefinition | endswith(":2")' >/dev/null && steady "$1" 3 &&
