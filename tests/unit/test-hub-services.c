@@ -169,3 +169,54 @@ TEST(hub_services_draining_instance_gets_no_daemon_task)
 	ASSERT_CONTAINS(out, "ACTIVE or DRAINING");
 	hub_store_close(s);
 }
+
+/* A task whose health turned UNHEALTHY is stopped and replaced, and counts as failed for the
+ * circuit breaker; so does a task that stopped on its own. */
+TEST(hub_services_unhealthy_task_is_replaced)
+{
+	struct hub_store *s = store_with_node();
+	ASSERT_TRUE(s);
+	_cleanup_free_ char *out = NULL;
+	ASSERT_INT_EQ(call(s, ECS "CreateService",
+			   "{\"serviceName\":\"web\",\"taskDefinition\":\"f\",\"desiredCount\":1,"
+			   "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":"
+			   "{\"enable\":true,\"rollback\":false}}}", &out), 200);
+	ASSERT_INT_EQ(pass(s), 0);
+	/* As an agent would report it: delivered, RUNNING, then UNHEALTHY. */
+	hub_store_exec_text(s, "UPDATE tasks SET delivered = 1, last_status = 'RUNNING',"
+			       " health_status = 'UNHEALTHY'", NULL, 0);
+	ASSERT_INT_EQ(pass(s), 0);
+	ASSERT_INT_EQ(call(s, ECS "ListTasks", "{\"desiredStatus\":\"STOPPED\"}", &out), 200);
+	ASSERT_INT_EQ(count_of(out, "task/default/"), 1);
+	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
+	ASSERT_CONTAINS(out, "\"pendingCount\":1");
+	ASSERT_CONTAINS(out, "has stopped 1 running tasks");
+	/* Its stop reaches the agent, which reports it STOPPED: a failure for the breaker. */
+	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED'"
+			       " WHERE desired_status = 'STOPPED'", NULL, 0);
+	ASSERT_INT_EQ(pass(s), 0);
+	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
+	ASSERT_CONTAINS(out, "\"failedTasks\":1");
+	ASSERT_CONTAINS(out, "\"rolloutState\":\"IN_PROGRESS\"");
+	/* Two more failures reach ECS's threshold of 3: the deployment FAILED, and starts no more. */
+	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
+			    NULL, 0);
+	ASSERT_INT_EQ(pass(s), 0);
+	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
+			    NULL, 0);
+	ASSERT_INT_EQ(pass(s), 0);
+	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
+	ASSERT_CONTAINS(out, "\"failedTasks\":3");
+	ASSERT_CONTAINS(out, "\"rolloutState\":\"FAILED\"");
+	ASSERT_CONTAINS(out, "deployment failed: tasks failed to start.");
+	/* The task the tripping pass had started stops too; nothing replaces it. */
+	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
+			    NULL, 0);
+	ASSERT_INT_EQ(pass(s), 0);
+	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
+	ASSERT_CONTAINS(out, "\"runningCount\":0,\"pendingCount\":0");
+	hub_store_close(s);
+}
