@@ -170,6 +170,14 @@ TEST(hub_services_draining_instance_gets_no_daemon_task)
 	hub_store_close(s);
 }
 
+/* Every task not yet stopped exits on its own, as an agent would report it. */
+static void exit_all_tasks(struct hub_store *s)
+{
+	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
+			    NULL, 0);
+}
+
 /* A task whose health turned UNHEALTHY is stopped and replaced, and counts as failed for the
  * circuit breaker; so does a task that stopped on its own. */
 TEST(hub_services_unhealthy_task_is_replaced)
@@ -199,22 +207,16 @@ TEST(hub_services_unhealthy_task_is_replaced)
 	ASSERT_CONTAINS(out, "\"failedTasks\":1");
 	ASSERT_CONTAINS(out, "\"rolloutState\":\"IN_PROGRESS\"");
 	/* Two more failures reach ECS's threshold of 3: the deployment FAILED, and starts no more. */
-	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
-			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
-			    NULL, 0);
+	exit_all_tasks(s);
 	ASSERT_INT_EQ(pass(s), 0);
-	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
-			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
-			    NULL, 0);
+	exit_all_tasks(s);
 	ASSERT_INT_EQ(pass(s), 0);
 	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
 	ASSERT_CONTAINS(out, "\"failedTasks\":3");
 	ASSERT_CONTAINS(out, "\"rolloutState\":\"FAILED\"");
 	ASSERT_CONTAINS(out, "deployment failed: tasks failed to start.");
 	/* The task the tripping pass had started stops too; nothing replaces it. */
-	hub_store_exec_text(s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
-			       " stop_code = 'EssentialContainerExited' WHERE last_status != 'STOPPED'",
-			    NULL, 0);
+	exit_all_tasks(s);
 	ASSERT_INT_EQ(pass(s), 0);
 	ASSERT_INT_EQ(call(s, ECS "DescribeServices", "{\"services\":[\"web\"]}", &out), 200);
 	ASSERT_CONTAINS(out, "\"runningCount\":0,\"pendingCount\":0");
