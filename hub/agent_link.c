@@ -191,7 +191,7 @@ static int hello(struct agent_link *l, const cJSON *f)
 		close_with(l, CLOSE_AUTH_FAILED, "authentication failed");
 		return 0;
 	}
-	if (strcmp(col_text(st, 1), "ACTIVE") != 0) {
+	if (strcmp(col_text(st, 1), "INACTIVE") == 0) { /* DRAINING nodes stay connected */
 		close_with(l, CLOSE_DEREGISTERED, "node deregistered");
 		return 0;
 	}

@@ -4,6 +4,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/api_ecs_service.h"
 #include "hub/fault.h"
 #include "protocol/arn.h"
 #include "protocol/json_value.h"
@@ -99,6 +100,19 @@ static const struct api_action actions[] = {
 	  "resourceArn tagKeys" },
 	{ ECS_PREFIX "ListTagsForResource", ecs_list_tags_for_resource,
 	  "resourceArn" },
+	{ ECS_PREFIX "UpdateContainerInstancesState", ecs_update_container_instances_state,
+	  "cluster containerInstances status" },
+	{ ECS_PREFIX "CreateService", ecs_create_service,
+	  "cluster serviceName taskDefinition desiredCount launchType schedulingStrategy"
+	  " deploymentConfiguration clientToken" },
+	{ ECS_PREFIX "UpdateService", ecs_update_service,
+	  "cluster service desiredCount taskDefinition forceNewDeployment deploymentConfiguration" },
+	{ ECS_PREFIX "DeleteService", ecs_delete_service,
+	  "cluster service force" },
+	{ ECS_PREFIX "DescribeServices", ecs_describe_services,
+	  "cluster services" },
+	{ ECS_PREFIX "ListServices", ecs_list_services,
+	  "cluster launchType schedulingStrategy maxResults nextToken" },
 };
 
 int api_fail(struct api_fault *f, const char *type, const char *fmt, ...)

@@ -5,6 +5,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api.h"
+#include "hub/api_ecs_service.h"
 #include "hub/node_deregister.h"
 #include "hub/node_health.h"
 #include "hub/placement/node_attributes.h"
@@ -144,23 +145,16 @@ int ecs_list_container_instances(struct hub_store *s, const cJSON *req, cJSON **
 	return 0;
 }
 
-int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
-				     struct api_fault *f)
+/* The views of the instances list names (in only_status, unless NULL), into instances; those
+ * not found go to failures as MISSING when failures is given. */
+static int instance_views(struct hub_store *s, const char *cluster, const cJSON *list,
+			  cJSON *instances, cJSON *failures, const char *only_status,
+			  struct api_fault *f)
 {
-	char cluster[256];
-	if (api_cluster(s, req, cluster, f) < 0)
-		return -EINVAL;
-	const cJSON *list;
-	/* "instanceIds" is the name ECS's own refusal gives the list. */
-	if (api_describe_list(req, "containerInstances", "instanceIds", true, &list, f) < 0)
-		return -EINVAL;
 	struct error err = { 0 };
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, instance_columns, &err);
 	if (!st)
 		return api_store_fail(f, &err);
-	cJSON *o = cJSON_CreateObject();
-	cJSON *instances = cJSON_AddArrayToObject(o, "containerInstances");
-	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
 	const cJSON *item;
 	cJSON_ArrayForEach(item, list)
 	{
@@ -171,11 +165,32 @@ int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSO
 		sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 		if (id && sqlite3_step(st) == SQLITE_ROW) {
-			cJSON_AddItemToArray(instances, instance_view(s, cluster, st));
-		} else {
+			if (!only_status || strcmp(col_text(st, 2), only_status) == 0)
+				cJSON_AddItemToArray(instances, instance_view(s, cluster, st));
+		}
+		else if (failures)
 			api_add_failure(failures, cJSON_IsString(item) ? item->valuestring : "",
 					"MISSING");
-		}
+	}
+	return 0;
+}
+
+int ecs_describe_container_instances(struct hub_store *s, const cJSON *req, cJSON **ret,
+				     struct api_fault *f)
+{
+	char cluster[256];
+	if (api_cluster(s, req, cluster, f) < 0)
+		return -EINVAL;
+	const cJSON *list;
+	/* "instanceIds" is the name ECS's own refusal gives the list. */
+	if (api_describe_list(req, "containerInstances", "instanceIds", true, &list, f) < 0)
+		return -EINVAL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *instances = cJSON_AddArrayToObject(o, "containerInstances");
+	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	if (instance_views(s, cluster, list, instances, failures, NULL, f) < 0) {
+		cJSON_Delete(o);
+		return -EINVAL;
 	}
 	*ret = o;
 	return 0;
@@ -194,7 +209,7 @@ static int deregister_checks(struct hub_store *s, const char *cluster, const cha
 	if (r > 0)
 		return api_fail(f, "InvalidParameterException",
 				"The referenced container instance was not found.");
-	if (strcmp(status, "ACTIVE") != 0)
+	if (strcmp(status, "INACTIVE") == 0)
 		return api_fail(f, "ClientException", "Container instance %s is inactive.",
 				instance_id);
 	long long tasks = task_store_node_count(s, node_id, "PROVISIONING PENDING RUNNING");
@@ -238,6 +253,60 @@ int ecs_deregister_container_instance(struct hub_store *s, const cJSON *req, cJS
 		return api_fail(f, "ServerException", "the instance vanished after deregistration");
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "containerInstance", instance_view(s, cluster, st));
+	*ret = o;
+	return 0;
+}
+
+/* ECS's UpdateContainerInstancesState: DRAINING instances get no new task, and the service
+ * scheduler moves their service tasks elsewhere (hub/services/service_reconcile.h); standalone
+ * tasks run on. ACTIVE takes them back. */
+int ecs_update_container_instances_state(struct hub_store *s, const cJSON *req, cJSON **ret,
+					 struct api_fault *f)
+{
+	char cluster[256];
+	const char *status;
+	const cJSON *list;
+	if (api_cluster(s, req, cluster, f) < 0 || api_opt_string(req, "status", &status, f) < 0 ||
+	    api_describe_list(req, "containerInstances", "containerInstances", true, &list, f) < 0)
+		return -EINVAL;
+	if (!status || (strcmp(status, "ACTIVE") != 0 && strcmp(status, "DRAINING") != 0))
+		return api_fail(f, "InvalidParameterException", "status must be ACTIVE or DRAINING");
+	struct error err = { 0 };
+	if (hub_store_begin(s, &err) < 0)
+		return api_store_fail(f, &err);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *instances = cJSON_AddArrayToObject(o, "containerInstances");
+	cJSON *failures = cJSON_AddArrayToObject(o, "failures");
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		const char *ref = cJSON_IsString(item) ? item->valuestring : "";
+		const char *id = arn_resource_id(ref, "container-instance");
+		char node_id[64], now[NODE_STATUS_MAX];
+		int r = id ? node_find_instance(s, cluster, id, node_id, now, &err) : 1;
+		if (r < 0) {
+			cJSON_Delete(o);
+			return api_store_fail(f, &err);
+		}
+		if (r > 0 || strcmp(now, "INACTIVE") == 0) {
+			api_add_failure(failures, ref, r > 0 ? "MISSING" : "INACTIVE");
+			continue;
+		}
+		if (hub_store_exec_text(s, "UPDATE nodes SET status = ? WHERE node_id = ?", &err, 2,
+					status, node_id) < 0) {
+			cJSON_Delete(o);
+			return api_store_fail(f, &err);
+		}
+	}
+	if (hub_store_commit(s, &err) < 0) {
+		cJSON_Delete(o);
+		return api_store_fail(f, &err);
+	}
+	/* Those that failed are in failures already. */
+	if (instance_views(s, cluster, list, instances, NULL, status, f) < 0) {
+		cJSON_Delete(o);
+		return -EINVAL;
+	}
 	*ret = o;
 	return 0;
 }

@@ -9,8 +9,8 @@
 #include "hub/api_task_launch.h"
 #include "hub/placement/placement_spec.h"
 #include "hub/taskdef_store.h"
-#include "hub/tasks/outbox.h"
 #include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_launch.h"
 #include "hub/tasks/task_store.h"
 #include "hub/tasks/task_view.h"
 #include "protocol/arn.h"
@@ -142,27 +142,11 @@ static int stop_task(struct hub_store *s, const char *cluster, const char *task_
 		     const char *reason, struct api_fault *f)
 {
 	struct error err = { 0 };
-	struct task_store_stop_target t;
-	int r = task_store_stop_target(s, cluster, task_id, &t, &err);
+	int r = task_launch_stop(s, cluster, task_id, "UserInitiated", reason, &err);
 	if (r < 0)
 		return api_store_fail(f, &err);
 	if (r > 0)
 		return api_fail(f, "InvalidParameterException", "The referenced task was not found.");
-	_cleanup_free_ char *node_id = t.node_id;
-	if (t.stopped)
-		return 0;
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
-	if (!arn)
-		return api_fail(f, "ServerException", "out of memory");
-	if (task_store_request_stop(s, task_id, reason, &err) < 0)
-		return api_store_fail(f, &err);
-	/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
-	if (!t.delivered && task_store_stop_undelivered(s, task_id, &err) < 0)
-		return api_store_fail(f, &err);
-	/* An assignment may be on the wire to a connected agent even before its ack. */
-	if ((t.delivered || t.connected) &&
-	    outbox_queue_stop(s, node_id, task_id, arn, reason, &err) < 0)
-		return api_store_fail(f, &err);
 	return 0;
 }
 

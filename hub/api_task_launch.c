@@ -8,8 +8,7 @@
 #include "hub/api_task_launch.h"
 #include "hub/tag_store.h"
 #include "hub/taskdef_store.h"
-#include "hub/tasks/outbox.h"
-#include "hub/tasks/scheduler.h"
+#include "hub/tasks/task_launch.h"
 #include "hub/tasks/task_store.h"
 #include "protocol/json_value.h"
 #include "protocol/taskdef_overrides.h"
@@ -144,27 +143,17 @@ static int tag_task(struct hub_store *s, const struct run_plan *p, const char *t
 int run_plan_launch_one(struct hub_store *s, const struct run_plan *p, const char *placed_on,
 			char task_id[HUB_ID_HEX + 1], const char **ret_reason, struct error *err)
 {
-	const char *cluster = p->cluster;
-	char node_id[64];
-	if (placed_on) {
-		snprintf(node_id, sizeof(node_id), "%s", placed_on);
-	} else {
-		int r = scheduler_place(s, cluster, taskdef_reserved_cpu(p->td),
-					taskdef_reserved_memory_mib(p->td), node_id, ret_reason, err);
-		if (r != 0)
-			return r;
-	}
-	if (random_hex(task_id, HUB_ID_HEX / 2) < 0)
-		return error_set(err, EIO, "no randomness available");
-	_cleanup_free_ char *arn = arn_task(cluster, task_id);
+	struct task_launch l = { .cluster = p->cluster, .family = p->family, .body = p->body,
+				 .revision = p->revision, .td = p->td, .started_by = p->started_by,
+				 .group = p->group, .client_token = p->client_token,
+				 .overrides = p->overrides };
+	int r = task_launch_one(s, &l, placed_on, task_id, ret_reason, err);
+	if (r != 0)
+		return r;
+	_cleanup_free_ char *arn = arn_task(p->cluster, task_id);
 	if (!arn)
 		return error_set(err, ENOMEM, "out of memory");
-	struct task_store_new t = { .id = task_id, .cluster = cluster, .family = p->family,
-				    .node_id = node_id, .revision = p->revision, .td = p->td,
-				    .started_by = p->started_by, .group = p->group,
-				    .client_token = p->client_token, .overrides = p->overrides };
-	if (task_store_insert(s, &t, err) < 0 || tag_task(s, p, arn, err) < 0 ||
-	    outbox_queue_assign(s, node_id, task_id, arn, p->body, err) < 0)
+	if (tag_task(s, p, arn, err) < 0)
 		return err->code == EINVAL ? -EINVAL : -EIO;
 	return 0;
 }

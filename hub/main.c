@@ -12,6 +12,7 @@
 #include "common/pid_lock.h"
 #include "hub/keys_command.h"
 #include "hub/server.h"
+#include "hub/services/service_reconcile.h"
 #include "hub/store/store.h"
 #include "protocol/liveness.h"
 
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tether-hub [--listen ADDR:PORT] --db FILE [--dev]"
 		   " [--tls-cert PEM --tls-key PEM]\n"
-		   "                  [--heartbeat-seconds N]\n"
+		   "                  [--heartbeat-seconds N] [--service-disconnect-grace SECONDS]\n"
 		   "       tether-hub keys create|list|delete --db FILE [ACCESS_KEY_ID]\n");
 }
 
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "heartbeat-seconds", required_argument, NULL, 'H' },
+		{ "service-disconnect-grace", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -104,6 +106,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			cfg.heartbeat_seconds = (unsigned)v;
+			break;
+		}
+		case 'G': {
+			uint64_t v;
+			if (parse_u64(optarg, 1, SERVICE_DISCONNECT_GRACE_MAX, &v) < 0) {
+				log_error("--service-disconnect-grace takes 1-%d seconds",
+					  SERVICE_DISCONNECT_GRACE_MAX);
+				return 2;
+			}
+			cfg.service_disconnect_grace = (unsigned)v;
 			break;
 		}
 		case 'h': usage(stdout); return 0;

@@ -43,5 +43,5 @@ bool node_is_active(struct hub_store *s, const char *node_id)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return false;
-	return rc != SQLITE_ROW || strcmp(col_text(st, 0), "ACTIVE") == 0;
+	return rc != SQLITE_ROW || strcmp(col_text(st, 0), "INACTIVE") != 0;
 }

@@ -22,6 +22,6 @@ int node_find_instance(struct hub_store *s, const char *cluster, const char *ins
 int node_deregister(struct hub_store *s, const char *node_id, const char *reason,
 		    struct error *err);
 
-/* False when the node is INACTIVE or unknown; true when it is ACTIVE or the store cannot say
+/* False when the node is INACTIVE or unknown; true when it is ACTIVE, DRAINING or the store cannot say
  * (a link is not closed on a read failure). */
 bool node_is_active(struct hub_store *s, const char *node_id);

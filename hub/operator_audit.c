@@ -15,12 +15,16 @@ static const char *const mutating[] = {
 	"AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
 	"AmazonEC2ContainerServiceV20141113.RunTask",
 	"AmazonEC2ContainerServiceV20141113.StopTask",
+	"AmazonEC2ContainerServiceV20141113.CreateService",
+	"AmazonEC2ContainerServiceV20141113.UpdateService",
+	"AmazonEC2ContainerServiceV20141113.DeleteService",
+	"AmazonEC2ContainerServiceV20141113.UpdateContainerInstancesState",
 };
 
 /* The request members that identify what a call acts on. */
 static const char *const request_fields[] = {
 	"cluster", "clusterName", "family", "taskDefinition", "task", "count", "launchType",
-	"IamRole", "RegistrationLimit",
+	"IamRole", "RegistrationLimit", "serviceName", "service", "desiredCount", "status",
 };
 
 bool operator_call_mutates(const char *target)
@@ -51,6 +55,8 @@ static void add_results(cJSON *line, const cJSON *answer)
 		   cJSON_GetObjectItemCaseSensitive(td, "taskDefinitionArn"));
 	const cJSON *task = cJSON_GetObjectItemCaseSensitive(answer, "task");
 	copy_field(line, "taskArn", cJSON_GetObjectItemCaseSensitive(task, "taskArn"));
+	const cJSON *service = cJSON_GetObjectItemCaseSensitive(answer, "service");
+	copy_field(line, "serviceArn", cJSON_GetObjectItemCaseSensitive(service, "serviceArn"));
 	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(answer, "tasks"), *t;
 	if (!cJSON_IsArray(tasks))
 		return;

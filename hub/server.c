@@ -17,6 +17,7 @@
 #include "hub/listen_socket.h"
 #include "hub/rule_firing.h"
 #include "hub/server.h"
+#include "hub/services/service_reconcile.h"
 #include "hub/tasks/task_retention.h"
 #include "hub/tls_reload.h"
 #include "protocol/frame.h"
@@ -40,7 +41,8 @@ struct hub_server {
 	struct tls_reload tls_files;
 	struct link_session *links; /* authenticated or not, every open websocket */
 	struct link_index *by_node; /* welcomed links by node id */
-	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul, rules_sul;
+	lws_sorted_usec_list_t sweep_sul, stats_sul, retention_sul, rules_sul, services_sul;
+	unsigned service_disconnect_grace; /* seconds */
 	struct link_stats stats, stats_logged;
 };
 
@@ -356,6 +358,18 @@ static void fire_due_rules(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(srv->ctx, 0, &srv->rules_sul, fire_due_rules, RULES_CHECK_US);
 }
 
+#define SERVICES_PASS_US (1 * 1000000LL)
+
+/* The service scheduler's pass (hub/services/service_reconcile.h). */
+static void reconcile_services(lws_sorted_usec_list_t *sul)
+{
+	struct hub_server *srv = lws_container_of(sul, struct hub_server, services_sul);
+	struct error err = { 0 };
+	if (service_reconcile_all(srv->store, srv->service_disconnect_grace, &err) < 0)
+		log_warning("service scheduler: %s", err.message);
+	lws_sul_schedule(srv->ctx, 0, &srv->services_sul, reconcile_services, SERVICES_PASS_US);
+}
+
 int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 		   struct hub_server **ret, struct error *err)
 {
@@ -377,6 +391,9 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	srv->heartbeat_seconds = cfg->heartbeat_seconds ? cfg->heartbeat_seconds
 							: LIVENESS_DEFAULT_HEARTBEAT_SECONDS;
 	srv->liveness = liveness_policy_of(srv->heartbeat_seconds);
+	srv->service_disconnect_grace = cfg->service_disconnect_grace
+						? cfg->service_disconnect_grace
+						: SERVICE_DISCONNECT_GRACE_DEFAULT;
 	lws_set_log_level(LLL_ERR, NULL);
 	struct lws_context_creation_info info = { 0 };
 	info.port = cfg->listen.port;
@@ -435,6 +452,7 @@ int hub_server_new(const struct hub_server_config *cfg, struct hub_store *store,
 	lws_sul_schedule(srv->ctx, 0, &srv->stats_sul, log_link_stats, STATS_LOG_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->retention_sul, forget_old_tasks, RETENTION_SWEEP_US);
 	lws_sul_schedule(srv->ctx, 0, &srv->rules_sul, fire_due_rules, RULES_CHECK_US);
+	lws_sul_schedule(srv->ctx, 0, &srv->services_sul, reconcile_services, SERVICES_PASS_US);
 	store->on_frame_queued = wake_node;
 	store->on_frame_queued_userdata = srv;
 	*ret = srv;

@@ -14,6 +14,9 @@ struct hub_server_config {
 	const char *tls_cert, *tls_key;
 	const char *db_path; /* where the operator API's access keys are sealed (hub/access_keys.h) */
 	unsigned heartbeat_seconds; /* liveness period (protocol/liveness.h); 0: the default */
+	/* How long a disconnected node's service tasks still count before they are replaced
+	 * elsewhere (hub/services/service_reconcile.h); 0: the default, 600 s. */
+	unsigned service_disconnect_grace;
 };
 
 struct hub_server;

@@ -66,6 +66,29 @@ static const char schema[] =
 	/* No agent is connected to a hub that just started. */
 	"UPDATE nodes SET connected = 0;";
 
+/* The service scheduler's tables (hub/services/), after the columns they index are added. */
+static const char services_schema[] =
+	"CREATE TABLE IF NOT EXISTS services(cluster TEXT NOT NULL, name TEXT NOT NULL,"
+	" status TEXT NOT NULL, strategy TEXT NOT NULL, desired INTEGER NOT NULL,"
+	" max_percent INTEGER NOT NULL, min_percent INTEGER NOT NULL,"
+	" breaker_enable INTEGER NOT NULL, breaker_rollback INTEGER NOT NULL,"
+	" created_at REAL NOT NULL, client_token TEXT, steady INTEGER NOT NULL DEFAULT 0,"
+	" place_reason TEXT, place_event_at REAL, PRIMARY KEY(cluster, name));"
+	"CREATE TABLE IF NOT EXISTS deployments(id TEXT PRIMARY KEY, cluster TEXT NOT NULL,"
+	" service TEXT NOT NULL, family TEXT NOT NULL, revision INTEGER NOT NULL,"
+	" status TEXT NOT NULL, failed INTEGER NOT NULL DEFAULT 0, rollout_state TEXT NOT NULL,"
+	" rollout_reason TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS deployments_by_service ON deployments(cluster, service);"
+	"CREATE TABLE IF NOT EXISTS service_events(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" cluster TEXT NOT NULL, service TEXT NOT NULL, id TEXT NOT NULL,"
+	" created_at REAL NOT NULL, message TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS service_events_by_service ON service_events(cluster, service);"
+	/* Since when the scheduler has seen each node without its link. */
+	"CREATE TABLE IF NOT EXISTS node_lost(node_id TEXT PRIMARY KEY, since REAL NOT NULL);"
+	/* The scheduler reads a service's tasks by their group. */
+	"CREATE INDEX IF NOT EXISTS tasks_by_group ON tasks(cluster, task_group)"
+	" WHERE last_status != 'STOPPED';";
+
 double hub_now(void)
 {
 	struct timespec ts;
@@ -162,7 +185,8 @@ int hub_store_open(const char *path, struct hub_store **ret, struct error *err)
 			 "PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;", NULL, NULL,
 			 &msg) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-	    add_missing_columns(s->db, &msg) != SQLITE_OK) {
+	    add_missing_columns(s->db, &msg) != SQLITE_OK ||
+	    sqlite3_exec(s->db, services_schema, NULL, NULL, &msg) != SQLITE_OK) {
 		r = error_set(err, EIO, "database %s: %s", path, msg ? msg : "schema failed");
 		sqlite3_free(msg);
 		hub_store_close(s);

@@ -75,13 +75,20 @@ int task_store_stop_target(struct hub_store *s, const char *cluster, const char 
 int task_store_request_stop(struct hub_store *s, const char *task_id, const char *reason,
 			    struct error *err)
 {
+	return task_store_request_stop_as(s, task_id, "UserInitiated", reason, err);
+}
+
+int task_store_request_stop_as(struct hub_store *s, const char *task_id, const char *stop_code,
+			       const char *reason, struct error *err)
+{
 	sqlite3_stmt *st = hub_store_prepare(
-		s, "UPDATE tasks SET desired_status = 'STOPPED', stop_code = 'UserInitiated',"
+		s, "UPDATE tasks SET desired_status = 'STOPPED', stop_code = ?,"
 		   " stopped_reason = ?, version = version + 1 WHERE id = ?", err);
 	if (!st)
 		return -EIO;
-	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, task_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, stop_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, task_id, -1, SQLITE_STATIC);
 	return hub_store_step_done(s, st, err);
 }
 

@@ -36,6 +36,9 @@ int task_store_stop_target(struct hub_store *s, const char *cluster, const char 
 /* The operator asked to stop it (stop code UserInitiated, with reason). */
 int task_store_request_stop(struct hub_store *s, const char *task_id, const char *reason,
 			    struct error *err);
+/* The same with another stop code ("ServiceSchedulerInitiated": the service scheduler). */
+int task_store_request_stop_as(struct hub_store *s, const char *task_id, const char *stop_code,
+			       const char *reason, struct error *err);
 /* A task whose agent never acknowledged it stops at once: its assignment is withdrawn and
  * it and its containers are STOPPED. */
 int task_store_stop_undelivered(struct hub_store *s, const char *task_id, struct error *err);

@@ -7,6 +7,7 @@
 
 #include "hub/api.h"
 #include "hub/registration.h"
+#include "hub/services/service_reconcile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +49,12 @@ static const char *const targets[] = {
 	"AmazonSSM.DeleteActivation",
 	"AmazonSSM.DescribeInstanceInformation",
 	"AmazonSSM.DeregisterManagedInstance",
+	"AmazonEC2ContainerServiceV20141113.UpdateContainerInstancesState",
+	"AmazonEC2ContainerServiceV20141113.CreateService",
+	"AmazonEC2ContainerServiceV20141113.UpdateService",
+	"AmazonEC2ContainerServiceV20141113.DeleteService",
+	"AmazonEC2ContainerServiceV20141113.DescribeServices",
+	"AmazonEC2ContainerServiceV20141113.ListServices",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,6 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		status = api_dispatch(store, targets[pick], body, n, &answer);
 	}
 	if (status < 200 || status > 599 || !answer)
+		abort();
+	/* What a request stored, the service scheduler's pass then reads. */
+	struct error err = { 0 };
+	if (service_reconcile_all(store, SERVICE_DISCONNECT_GRACE_DEFAULT, &err) < 0)
 		abort();
 	free(answer);
 	return 0;

@@ -204,4 +204,12 @@ TEST(hub_operator_audit_line_names_who_what_and_result_only)
 	ASSERT_CONTAINS(code, "\"activationId\":\"a-1\"");
 	ASSERT_TRUE(operator_call_mutates("AmazonEC2ContainerServiceV20141113.StopTask"));
 	ASSERT_TRUE(!operator_call_mutates("AmazonEC2ContainerServiceV20141113.ListTasks"));
+	ASSERT_TRUE(operator_call_mutates("AmazonEC2ContainerServiceV20141113.UpdateService"));
+	ASSERT_TRUE(!operator_call_mutates("AmazonEC2ContainerServiceV20141113.DescribeServices"));
+	_cleanup_free_ char *svc = operator_audit_line(
+		&ok, "::1", "AmazonEC2ContainerServiceV20141113.CreateService",
+		"{\"serviceName\":\"web\",\"desiredCount\":3}", 38, 200,
+		"{\"service\":{\"serviceArn\":\"arn:s\"}}");
+	ASSERT_CONTAINS(svc, "\"serviceName\":\"web\",\"desiredCount\":3");
+	ASSERT_CONTAINS(svc, "\"serviceArn\":\"arn:s\"");
 }

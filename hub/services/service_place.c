@@ -1,0 +1,64 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "hub/placement/placement_spec.h"
+#include "hub/services/service_place.h"
+#include "hub/tasks/scheduler.h"
+
+/* The definition's memberOf constraints hold for a service's tasks as for RunTask's; a
+ * service spreads its tasks over instances (fewest of its group first), so that losing one
+ * node loses as few of them as can be. */
+static int service_spec(const struct taskdef *td, struct placement_spec *spec, struct error *err)
+{
+	for (size_t i = 0; i < td->n_placement_expressions; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "the task definition's placementConstraints[%zu]", i);
+		if (placement_spec_add_member_of(spec, td->placement_expressions[i], path, err) < 0)
+			return -EINVAL;
+	}
+	spec->strategies[0] = (struct placement_strategy){ .type = PLACEMENT_SPREAD,
+							   .field = PLACEMENT_FIELD_INSTANCE };
+	spec->n_strategies = 1;
+	return 0;
+}
+
+/* A DAEMON task goes on its instance only: the instance named is one more memberOf. */
+static int only_on(struct hub_store *s, const char *node_id, struct placement_spec *spec,
+		   struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+		hub_store_prepare(s, "SELECT instance_id FROM nodes WHERE node_id = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, node_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return error_set(err, ENOENT, "node %s is gone", node_id);
+	char expression[128];
+	snprintf(expression, sizeof(expression), "ec2InstanceId == %s", col_text(st, 0));
+	return placement_spec_add_member_of(spec, expression, "the DAEMON task's instance", err);
+}
+
+int service_place(struct hub_store *s, const char *cluster, const char *group,
+		  const struct taskdef *td, const char *only_node, char node_id[64],
+		  const char **ret_reason, struct error *err)
+{
+	_cleanup_(placement_spec_release) struct placement_spec spec = { 0 };
+	if (service_spec(td, &spec, err) < 0 || (only_node && only_on(s, only_node, &spec, err) < 0))
+		return error_wrap(err, "placing a task of %s", group);
+	struct placement_request req = { .cluster = cluster, .cpu = taskdef_reserved_cpu(td),
+					  .memory = taskdef_reserved_memory_mib(td), .spec = &spec,
+					  .group = group };
+	char placed[1][64];
+	const char *reasons[1] = { NULL };
+	int r = scheduler_place_tasks(s, &req, 1, placed, reasons, err);
+	if (r < 0)
+		return r;
+	if (r == 0 || !placed[0][0]) {
+		*ret_reason = reasons[0] ? reasons[0] : "NO_ACTIVE_INSTANCES";
+		return 1;
+	}
+	snprintf(node_id, 64, "%s", placed[0]);
+	return 0;
+}
