@@ -121,3 +121,26 @@ check definition_and_request_both_apply test "$(jq -r '.failures[0].reason' <<<"
 task=$(run idle --placement-constraints '[{"type": "memberOf", "expression": "attribute:site == paris"}]' | jq -r '.tasks[0].taskArn')
 check constrained_task_runs wait_until 60 task_is "$task" RUNNING
 check constrained_task_on_paris test -d "$A/tasks/${task##*/}"
+
+# A service's tasks meet their definition's constraints too, a DAEMON's only where they hold.
+# service_on NAME: the container instances of the service's tasks meant to run, sorted.
+service_on() {
+	local arns
+	arns=$(awsx ecs list-tasks --cluster default --family paris | jq -r '.taskArns[]')
+	[ -n "$arns" ] || { echo "[]"; return; }
+	# shellcheck disable=SC2086
+	awsx ecs describe-tasks --cluster default --tasks $arns |
+		jq -c --arg g "service:$1" '[.tasks[] | select(.group == $g) | .containerInstanceArn] | sort'
+}
+awsx ecs create-service --cluster default --service-name paris-web --task-definition paris \
+	--desired-count 2 --launch-type EXTERNAL >/dev/null
+check service_tasks_meet_definition_constraints wait_until 60 eval \
+	'[ "$(service_on paris-web)" = "[\"$A_ARN\",\"$A_ARN\"]" ]'
+awsx ecs create-service --cluster default --service-name paris-daemon --task-definition paris \
+	--scheduling-strategy DAEMON --launch-type EXTERNAL >/dev/null
+check daemon_only_where_constraints_hold wait_until 60 eval '[ "$(service_on paris-daemon)" = "[\"$A_ARN\"]" ]'
+sleep 3
+check daemon_not_on_other_instance test "$(service_on paris-daemon)" = "[\"$A_ARN\"]"
+for svc in paris-web paris-daemon; do
+	awsx ecs delete-service --cluster default --service "$svc" --force >/dev/null
+done
