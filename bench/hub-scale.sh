@@ -5,10 +5,14 @@
 # CPU (utime+stime from /proc over a steady window) and memory (RSS, PSS), RunTask to RUNNING
 # with the fleet connected (the simulated agents report RUNNING at once, so this is the hub's
 # own share), and the time for every agent to be back after the hub is restarted on the same
-# database and port.
+# database and port. With the largest fleet it also runs the service scheduler: S services of
+# 3 tasks each, the time for all of them to reach their count, the hub's CPU with the
+# scheduler's pass over them every second, and, after the restart, the time until every agent
+# is back with every service at its count and no task started twice.
 #
 #   bench/hub-scale.sh [N ...]        (default: 1000 10000)
 #   HUB_SCALE_WINDOW=30               steady-state window, seconds
+#   HUB_SCALE_SERVICES=1000           services with the largest fleet (0: none)
 #
 # Prints tables; never fails on a figure.
 set -u
@@ -20,6 +24,9 @@ source "$TOP/bench/lib.sh"
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000)
 WINDOW=${HUB_SCALE_WINDOW:-30}
+SERVICES=${HUB_SCALE_SERVICES:-1000}
+SERVICE_TASKS=3
+LARGEST=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -n 1)
 LOADGEN=$BIN/bench/tether-loadgen
 TICKS=$(getconf CLK_TCK)
 [ -x "$LOADGEN" ] || { echo "hub-scale: $LOADGEN missing (make MODE=release bench-tools)" >&2; exit 1; }
@@ -66,6 +73,33 @@ run_tasks() {
 		>"$WORK/tasks.ms"
 }
 
+# service_tasks: the services' tasks meant to run, RUNNING and in all ("RUNNING|ALL"), read
+# from the hub's database beside it (WAL: readers do not block the hub).
+service_tasks() {
+	sqlite3 "$WORK/hub.db" "SELECT coalesce(sum(last_status = 'RUNNING'), 0), count(*) FROM tasks
+		WHERE task_group LIKE 'service:%' AND desired_status = 'RUNNING'"
+}
+# wait_services_steady SECONDS: until every service task asked for is RUNNING and no more than
+# that is meant to run.
+wait_services_steady() {
+	local deadline=$((SECONDS + $1)) want=$((SERVICES * SERVICE_TASKS))
+	while [ $SECONDS -lt $deadline ]; do
+		[ "$(service_tasks)" = "$want|$want" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# create_services: SERVICES services of SERVICE_TASKS tasks of "sim", one CreateService each.
+create_services() {
+	local i
+	for ((i = 0; i < SERVICES; i++)); do
+		curl -sS -o /dev/null -H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.CreateService" \
+			-H 'Content-Type: application/x-amz-json-1.1' --data-binary \
+			"{\"cluster\":\"default\",\"serviceName\":\"svc-$i\",\"taskDefinition\":\"sim\",\"desiredCount\":$SERVICE_TASKS,\"launchType\":\"EXTERNAL\"}" \
+			"$HUB_URL/"
+	done
+}
+
 # percentiles LABEL < values: LABEL, count, median, p90, p99, max (nearest rank), tab-separated.
 percentiles() {
 	sort -n | awk -v label="$1" '{ v[NR] = $1 }
@@ -88,10 +122,14 @@ print_tables() {
 		printf 'agents\thub_stop_s\thub_start_s\tall_back_after_kill_s\tfirst_drop_to_all_back_s\tpeak_accepted/s\tpeak_welcomed/s\tfailed_attempts\thub_cpu_s\n'
 		printf '%s\n' "${restart_rows[@]}"
 	} | table "Hub restart (SIGTERM, same database and port): every agent back, with the agent's jittered backoff"
+	[ ${#service_rows[@]} -gt 0 ] && {
+		printf 'agents\tservices\ttasks\tcreate_calls_s\tall_at_count_s\thub_cpu_without\thub_cpu_with\trestart_all_back_and_at_count_s\ttasks_meant_to_run_after\n'
+		printf '%s\n' "${service_rows[@]}"
+	} | table "Service scheduler: services of $SERVICE_TASKS tasks (pass every second), CPU over a ${WINDOW} s window (100% = one core)"
 	return 0
 }
 
-steady_rows=() restart_rows=() task_rows=()
+steady_rows=() restart_rows=() task_rows=() service_rows=()
 for n in "${SIZES[@]}"; do
 	rm -f "$WORK"/hub.db* "$WORK/loadgen.out"
 	unset HUB_PORT
@@ -123,12 +161,37 @@ for n in "${SIZES[@]}"; do
 	task_rows+=("$(percentiles "$n agents: RunTask call (10 tasks)" <"$WORK/runtask.ms")")
 	task_rows+=("$(percentiles "$n agents: createdAt to startedAt" <"$WORK/tasks.ms")")
 
+	with_services=0
+	if [ "$n" = "$LARGEST" ] && [ "$SERVICES" -gt 0 ]; then
+		with_services=1
+		s0=$(now)
+		create_services
+		s1=$(now)
+		if wait_services_steady 300; then
+			s2=$(now)
+			h0=$(cpu_ticks "$HUB_PID") t0=$(now)
+			sleep "$WINDOW"
+			h1=$(cpu_ticks "$HUB_PID") t1=$(now)
+			service_cpu=$(calc "($h1 - $h0) / $TICKS / $(calc "$t1 - $t0" 3) * 100")
+			service_row=$(printf '%s\t%s\t%s\t%s\t%s\t%s%%\t%s%%' "$n" "$SERVICES" \
+				"$((SERVICES * SERVICE_TASKS))" "$(calc "$s1 - $s0" 1)" "$(calc "$s2 - $s0" 1)" \
+				"$(awk -F'\t' '{ print $5 }' <<<"${steady_rows[-1]}" | tr -d '%')" "$service_cpu")
+		else
+			echo "hub-scale: $SERVICES services did not reach their count: $(service_tasks)" >&2
+			with_services=0
+		fi
+	fi
+
 	killed=$(now)
 	stop_pid "$HUB_PID" TERM
 	stopped=$(now)
 	start_hub || { echo "hub-scale: the hub did not restart" >&2; break; }
 	restarted=$(now)
 	wave1=$(wait_line '^wave index=1' "$WORK/loadgen.out" 300) || { echo "hub-scale: $n agents did not all come back" >&2; break; }
+	if [ "$with_services" = 1 ]; then
+		wait_services_steady 120 && back=$(calc "$(now) - $killed" 2) || back=-
+		service_rows+=("$(printf '%s\t%s\t%s' "$service_row" "$back" "$(service_tasks | cut -d'|' -f2)")")
+	fi
 	# All the new hub's CPU since it started: the storm begins before start_hub returns (its
 	# API probe waits in the accept queue with the agents).
 	r1=$(cpu_ticks "$HUB_PID")
@@ -141,7 +204,7 @@ for n in "${SIZES[@]}"; do
 	stop_pid "$LOADGEN_PID" TERM
 	stop_pid "$HUB_PID" TERM
 	print_tables
-	steady_rows=() restart_rows=() task_rows=()
+	steady_rows=() restart_rows=() task_rows=() service_rows=()
 	grep '^totals' "$WORK/loadgen.out" | sed 's/^/loadgen /'
 	cp "$WORK/loadgen.out" "$WORK/loadgen-$n.log" # kept with TETHER_ARTIFACTS=DIR
 done

@@ -21,12 +21,12 @@ source bench/lib.sh
 # part file, time limit in seconds; add a line per part.
 parts=(
 	node-start-exit.sh 170  # VM: tether task run vs crun run vs runc run vs unshare (~120 s)
-	node-footprint.sh 470   # host: agent PSS idle, with 100 containers, along 10,000 cycles (~420 s)
+	node-footprint.sh 450   # host: agent PSS idle, with 100 containers, along 10,000 cycles (~420 s)
 	node-density.sh 150     # host: 500 sleeping containers (~130 s)
 	hub-latency.sh 190      # host: RunTask to RUNNING, a real agent, 200 one by one and 100 at once
-	hub-scale.sh 220        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart (~140 s)
+	hub-scale.sh 290        # host: 1,000 and 10,000 simulated agents, CPU, memory, hub restart, 1,000 services (~200 s)
 	registry-pull.sh 120    # host: cold pull of a 40 MiB, 9-layer image, tether vs skopeo copy (~60 s)
-	health-checks.sh 330    # host: 100 containers without and with a check every 5 s (~250 s)
+	health-checks.sh 300    # host: 100 containers without and with a check every 5 s (~250 s)
 )
 
 echo "tether benchmarks"

@@ -104,7 +104,7 @@ static const struct api_action actions[] = {
 	  "cluster containerInstances status" },
 	{ ECS_PREFIX "CreateService", ecs_create_service,
 	  "cluster serviceName taskDefinition desiredCount launchType schedulingStrategy"
-	  " deploymentConfiguration clientToken" },
+	  " deploymentConfiguration clientToken placementConstraints placementStrategy" },
 	{ ECS_PREFIX "UpdateService", ecs_update_service,
 	  "cluster service desiredCount taskDefinition forceNewDeployment deploymentConfiguration" },
 	{ ECS_PREFIX "DeleteService", ecs_delete_service,

@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "hub/api_ecs_service.h"
+#include "hub/placement/placement_spec.h"
 #include "hub/services/service_store.h"
 #include "hub/services/service_view.h"
 #include "hub/taskdef_store.h"
@@ -127,6 +128,29 @@ static int task_definition(struct hub_store *s, const cJSON *req, bool required,
 	return taskdef_store_lookup(s, ref, family, ret_revision, &body, f);
 }
 
+/* placementConstraints and placementStrategy, checked as RunTask checks them, kept as JSON text
+ * (NULL when absent or empty); ECS places a DAEMON service by its constraints only. */
+static int read_placement(const cJSON *req, bool daemon, char **ret_constraints,
+			  char **ret_strategies, struct api_fault *f)
+{
+	const cJSON *constraints = cJSON_GetObjectItemCaseSensitive(req, "placementConstraints");
+	const cJSON *strategies = cJSON_GetObjectItemCaseSensitive(req, "placementStrategy");
+	_cleanup_(placement_spec_release) struct placement_spec spec = { 0 };
+	struct error err = { 0 };
+	if (placement_spec_add_constraints(&spec, constraints, &err) < 0 ||
+	    placement_spec_set_strategies(&spec, strategies, &err) < 0)
+		return api_fail(f, "InvalidParameterException", "%s", err.message);
+	if (daemon && spec.n_strategies > 0)
+		return api_fail(f, "InvalidParameterException",
+				"Placement strategies are not supported with the DAEMON scheduling"
+				" strategy.");
+	*ret_constraints = cJSON_GetArraySize(constraints) > 0 ? cJSON_PrintUnformatted(constraints)
+								: NULL;
+	*ret_strategies = cJSON_GetArraySize(strategies) > 0 ? cJSON_PrintUnformatted(strategies)
+							      : NULL;
+	return 0;
+}
+
 int ecs_create_service(struct hub_store *s, const cJSON *req, cJSON **ret, struct api_fault *f)
 {
 	struct service svc = { .created_at = hub_now() };
@@ -170,6 +194,9 @@ int ecs_create_service(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 	svc.min_percent = daemon ? DAEMON_MIN_PERCENT : REPLICA_MIN_PERCENT;
 	if (read_deployment_config(req, "CreateService", &svc, f) < 0)
 		return -EINVAL;
+	_cleanup_free_ char *constraints = NULL, *strategies = NULL;
+	if (read_placement(req, daemon, &constraints, &strategies, f) < 0)
+		return -EINVAL;
 
 	struct error err = { 0 };
 	if (hub_store_begin(s, &err) < 0)
@@ -188,6 +215,7 @@ int ecs_create_service(struct hub_store *s, const cJSON *req, cJSON **ret, struc
 	struct deployment d;
 	if ((r == 0 && service_store_forget(s, svc.cluster, svc.name, &err) < 0) ||
 	    service_store_put(s, &svc, &err) < 0 ||
+	    service_placement_put(s, svc.cluster, svc.name, constraints, strategies, &err) < 0 ||
 	    deployment_store_start(s, svc.cluster, svc.name, family, revision, NULL, &d, &err) < 0)
 		return api_store_fail(f, &err);
 	return done(s, &svc, ret, f);

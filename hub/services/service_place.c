@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@
  * them placement takes its plain path (the instance with the most memory left, which spreads
  * equal tasks over equal instances) at the cost of one indexed query, not a read of every
  * instance per task: a pass may start thousands. */
-static int service_spec(const struct taskdef *td, struct placement_spec *spec, struct error *err)
+static int service_spec(const struct taskdef *td, const struct service_placement *sp,
+			struct placement_spec *spec, struct error *err)
 {
 	for (size_t i = 0; i < td->n_placement_expressions; i++) {
 		char path[96];
@@ -19,6 +21,9 @@ static int service_spec(const struct taskdef *td, struct placement_spec *spec, s
 		if (placement_spec_add_member_of(spec, td->placement_expressions[i], path, err) < 0)
 			return -EINVAL;
 	}
+	if (placement_spec_add_constraints(spec, sp ? sp->constraints : NULL, err) < 0 ||
+	    placement_spec_set_strategies(spec, sp ? sp->strategies : NULL, err) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -75,13 +80,16 @@ static int only_on(struct hub_store *s, const char *node_id, struct placement_sp
 }
 
 int service_place(struct hub_store *s, const char *cluster, const char *group,
-		  const struct taskdef *td, const char *only_node, char node_id[64],
-		  const char **ret_reason, struct error *err)
+		  const struct taskdef *td, const struct service_placement *sp,
+		  const char *only_node, char node_id[64], const char **ret_reason,
+		  struct error *err)
 {
-	if (only_node && td->n_placement_expressions == 0)
+	bool constrained = td->n_placement_expressions > 0 || (sp && (sp->constraints || sp->strategies));
+	if (only_node && !constrained)
 		return place_on(s, cluster, td, only_node, node_id, ret_reason, err);
 	_cleanup_(placement_spec_release) struct placement_spec spec = { 0 };
-	if (service_spec(td, &spec, err) < 0 || (only_node && only_on(s, only_node, &spec, err) < 0))
+	if (service_spec(td, sp, &spec, err) < 0 ||
+	    (only_node && only_on(s, only_node, &spec, err) < 0))
 		return error_wrap(err, "placing a task of %s", group);
 	struct placement_request req = { .cluster = cluster, .cpu = taskdef_reserved_cpu(td),
 					  .memory = taskdef_reserved_memory_mib(td), .spec = &spec,

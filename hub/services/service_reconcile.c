@@ -12,6 +12,7 @@
 #include "hub/services/service_store.h"
 #include "hub/tasks/service_tasks.h"
 #include "hub/tasks/task_launch.h"
+#include "protocol/json_value.h"
 
 #define PLACE_EVENT_EVERY 60.0 /* seconds between two equal "unable to place" events */
 
@@ -142,12 +143,23 @@ static int start(struct pass *p, long long n, const char *only_node)
 	struct task_launch l = { .cluster = p->svc.cluster, .family = p->primary->family,
 				 .body = row.body, .revision = p->primary->revision, .td = row.td,
 				 .started_by = p->primary->id, .group = p->group };
+	_cleanup_free_ char *constraints_text = NULL, *strategies_text = NULL;
+	if (service_placement_get(p->s, p->svc.cluster, p->svc.name, &constraints_text,
+				  &strategies_text, p->err) < 0) {
+		taskdef_row_free(&row);
+		return -EIO;
+	}
+	_cleanup_(cjson_deletep) cJSON *constraints =
+		constraints_text ? cJSON_Parse(constraints_text) : NULL;
+	_cleanup_(cjson_deletep) cJSON *strategies =
+		strategies_text ? cJSON_Parse(strategies_text) : NULL;
+	struct service_placement sp = { constraints, strategies };
 	int started = 0;
 	for (long long i = 0; i < n; i++) {
 		char node_id[64], task_id[HUB_ID_HEX + 1];
 		const char *reason = NULL;
-		int r = service_place(p->s, p->svc.cluster, p->group, row.td, only_node, node_id,
-				      &reason, p->err);
+		int r = service_place(p->s, p->svc.cluster, p->group, row.td, &sp, only_node,
+				      node_id, &reason, p->err);
 		if (r == 0)
 			r = task_launch_one(p->s, &l, node_id, task_id, &reason, p->err);
 		if (r < 0) {

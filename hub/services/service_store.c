@@ -75,6 +75,46 @@ int service_store_put(struct hub_store *s, const struct service *svc, struct err
 	return hub_store_step_done(s, st, err);
 }
 
+int service_placement_put(struct hub_store *s, const char *cluster, const char *service,
+			  const char *constraints, const char *strategies, struct error *err)
+{
+	if (!constraints && !strategies)
+		return 0;
+	sqlite3_stmt *st = hub_store_prepare(
+		s, "INSERT OR REPLACE INTO service_placement(cluster, service, constraints, strategies)"
+		   " VALUES(?, ?, ?, ?)", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, constraints, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, strategies, -1, SQLITE_STATIC);
+	return hub_store_step_done(s, st, err);
+}
+
+static char *column_copy(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : strdup(col_text(st, col));
+}
+
+int service_placement_get(struct hub_store *s, const char *cluster, const char *service,
+			  char **ret_constraints, char **ret_strategies, struct error *err)
+{
+	*ret_constraints = *ret_strategies = NULL;
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
+		s, "SELECT constraints, strategies FROM service_placement"
+		   " WHERE cluster = ? AND service = ?", err);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, cluster, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	*ret_constraints = column_copy(st, 0);
+	*ret_strategies = column_copy(st, 1);
+	return 0;
+}
+
 int service_store_forget(struct hub_store *s, const char *cluster, const char *name,
 			 struct error *err)
 {
@@ -82,6 +122,7 @@ int service_store_forget(struct hub_store *s, const char *cluster, const char *n
 		"DELETE FROM service_events WHERE cluster = ? AND service = ?",
 		"DELETE FROM deployments WHERE cluster = ? AND service = ?",
 		"DELETE FROM services WHERE cluster = ? AND name = ?",
+		"DELETE FROM service_placement WHERE cluster = ? AND service = ?",
 	};
 	for (size_t i = 0; i < ELEMENTSOF(steps); i++)
 		if (hub_store_exec_text(s, steps[i], err, 2, cluster, name) < 0)

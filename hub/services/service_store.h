@@ -45,6 +45,13 @@ int service_store_put(struct hub_store *s, const struct service *svc, struct err
 /* Removes an INACTIVE service with its deployments and events (before a new one of its name). */
 int service_store_forget(struct hub_store *s, const char *cluster, const char *name,
 			 struct error *err);
+/* The service's placementConstraints and placementStrategy as CreateService took them (JSON
+ * text, NULL when not given); get fills *ret_* (caller frees, NULL when none). */
+int service_placement_put(struct hub_store *s, const char *cluster, const char *service,
+			  const char *constraints, const char *strategies, struct error *err);
+int service_placement_get(struct hub_store *s, const char *cluster, const char *service,
+			  char **ret_constraints, char **ret_strategies, struct error *err);
+
 /* Hands fn each service of cluster (every cluster when NULL) not INACTIVE (INACTIVE ones too
  * when with_inactive), by cluster and name; fn may not change the services table. */
 int service_store_each(struct hub_store *s, const char *cluster, bool with_inactive,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "hub/services/service_store.h"
 #include "hub/services/service_view.h"
 #include "hub/tasks/service_tasks.h"
 #include "protocol/arn.h"
@@ -43,6 +44,18 @@ static cJSON *deployment_view(struct hub_store *s, const struct service *svc, co
 	return o;
 }
 
+/* placementConstraints and placementStrategy as CreateService took them; ECS shows both,
+ * empty when none were given. */
+static void add_placement(struct hub_store *s, const struct service *svc, cJSON *o)
+{
+	_cleanup_free_ char *constraints = NULL, *strategies = NULL;
+	service_placement_get(s, svc->cluster, svc->name, &constraints, &strategies, NULL);
+	cJSON *c = constraints ? cJSON_Parse(constraints) : NULL;
+	cJSON *p = strategies ? cJSON_Parse(strategies) : NULL;
+	cJSON_AddItemToObject(o, "placementConstraints", c ? c : cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "placementStrategy", p ? p : cJSON_CreateArray());
+}
+
 cJSON *service_view(struct hub_store *s, const struct service *svc)
 {
 	char group[SERVICE_NAME_MAX + 16];
@@ -65,6 +78,7 @@ cJSON *service_view(struct hub_store *s, const struct service *svc)
 	cJSON *breaker = cJSON_AddObjectToObject(config, "deploymentCircuitBreaker");
 	cJSON_AddBoolToObject(breaker, "enable", svc->breaker_enable);
 	cJSON_AddBoolToObject(breaker, "rollback", svc->breaker_rollback);
+	add_placement(s, svc, o);
 	cJSON *controller = cJSON_AddObjectToObject(o, "deploymentController");
 	cJSON_AddStringToObject(controller, "type", "ECS");
 	cJSON *deployments = cJSON_AddArrayToObject(o, "deployments");

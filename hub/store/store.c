@@ -68,6 +68,9 @@ static const char schema[] =
 
 /* The service scheduler's tables (hub/services/), after the columns they index are added. */
 static const char services_schema[] =
+	/* CreateService's placementConstraints and placementStrategy, as given (JSON). */
+	"CREATE TABLE IF NOT EXISTS service_placement(cluster TEXT NOT NULL, service TEXT NOT NULL,"
+	" constraints TEXT, strategies TEXT, PRIMARY KEY(cluster, service));"
 	"CREATE TABLE IF NOT EXISTS services(cluster TEXT NOT NULL, name TEXT NOT NULL,"
 	" status TEXT NOT NULL, strategy TEXT NOT NULL, desired INTEGER NOT NULL,"
 	" max_percent INTEGER NOT NULL, min_percent INTEGER NOT NULL,"

@@ -141,6 +141,20 @@ awsx ecs create-service --cluster default --service-name paris-daemon --task-def
 check daemon_only_where_constraints_hold wait_until 60 eval '[ "$(service_on paris-daemon)" = "[\"$A_ARN\"]" ]'
 sleep 3
 check daemon_not_on_other_instance test "$(service_on paris-daemon)" = "[\"$A_ARN\"]"
-for svc in paris-web paris-daemon; do
+awsx ecs create-service --cluster default --service-name lyon-web --task-definition idle \
+	--desired-count 2 --launch-type EXTERNAL \
+	--placement-constraints '[{"type": "memberOf", "expression": "attribute:site == lyon"}]' \
+	--placement-strategy '[{"type": "spread", "field": "instanceId"}]' >/dev/null
+lyon_on() {
+	local arns
+	arns=$(awsx ecs list-tasks --cluster default --family idle | jq -r '.taskArns[]')
+	# shellcheck disable=SC2086
+	awsx ecs describe-tasks --cluster default --tasks $arns |
+		jq -c '[.tasks[] | select(.group == "service:lyon-web") | .containerInstanceArn] | sort'
+}
+check service_own_constraints_hold wait_until 60 eval '[ "$(lyon_on)" = "[\"$B_ARN\",\"$B_ARN\"]" ]'
+out=$(awsx ecs describe-services --cluster default --services lyon-web)
+check service_shows_its_placement jq -e '.services[0].placementConstraints[0].expression == "attribute:site == lyon" and .services[0].placementStrategy[0].field == "instanceId"' <<<"$out"
+for svc in paris-web paris-daemon lyon-web; do
 	awsx ecs delete-service --cluster default --service "$svc" --force >/dev/null
 done

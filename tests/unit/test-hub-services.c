@@ -62,9 +62,14 @@ TEST(hub_services_refusals_name_the_member)
 			   "\"deploymentConfiguration\":{\"alarms\":{\"enable\":true}}}", &out), 400);
 	ASSERT_CONTAINS(out, "alarms");
 	ASSERT_INT_EQ(call(s, ECS "CreateService",
+			   "{\"serviceName\":\"d\",\"taskDefinition\":\"f\",\"schedulingStrategy\":"
+			   "\"DAEMON\",\"placementStrategy\":[{\"type\":\"random\"}]}", &out), 400);
+	ASSERT_CONTAINS(out, "not supported with the DAEMON scheduling strategy");
+	ASSERT_INT_EQ(call(s, ECS "CreateService",
 			   "{\"serviceName\":\"a\",\"taskDefinition\":\"f\",\"desiredCount\":1,"
-			   "\"placementStrategy\":[{\"type\":\"random\"}]}", &out), 400);
-	ASSERT_CONTAINS(out, "placementStrategy");
+			   "\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"x\"}]}",
+			   &out), 400);
+	ASSERT_CONTAINS(out, "placementConstraints[0].expression");
 	ASSERT_INT_EQ(call(s, ECS "CreateService",
 			   "{\"serviceName\":\"d\",\"taskDefinition\":\"f\",\"desiredCount\":1,"
 			   "\"schedulingStrategy\":\"DAEMON\"}", &out), 400);
