@@ -25,13 +25,8 @@ static int read_placement(const cJSON *req, const struct taskdef *td, struct pla
 			  struct api_fault *f)
 {
 	struct error err = { 0 };
-	for (size_t i = 0; i < td->n_placement_expressions; i++) {
-		char path[96];
-		snprintf(path, sizeof(path), "the task definition's placementConstraints[%zu]", i);
-		if (placement_spec_add_member_of(spec, td->placement_expressions[i], path, &err) < 0)
-			return api_fail(f, "InvalidParameterException", "%s", err.message);
-	}
-	if (placement_spec_add_constraints(
+	if (placement_spec_add_definition(spec, td, &err) < 0 ||
+	    placement_spec_add_constraints(
 		    spec, cJSON_GetObjectItemCaseSensitive(req, "placementConstraints"), &err) < 0 ||
 	    placement_spec_set_strategies(
 		    spec, cJSON_GetObjectItemCaseSensitive(req, "placementStrategy"), &err) < 0)

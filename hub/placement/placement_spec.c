@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hub/placement/placement_spec.h"
+#include "protocol/taskdef.h"
 
 static int count_constraint(struct placement_spec *p, struct error *err)
 {
@@ -167,4 +168,16 @@ void placement_spec_release(struct placement_spec *p)
 	for (size_t i = 0; i < p->n_member_of; i++)
 		query_free(p->member_of[i]);
 	*p = (struct placement_spec){ 0 };
+}
+
+int placement_spec_add_definition(struct placement_spec *p, const struct taskdef *td,
+				  struct error *err)
+{
+	for (size_t i = 0; i < td->n_placement_expressions; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "the task definition's placementConstraints[%zu]", i);
+		if (placement_spec_add_member_of(p, td->placement_expressions[i], path, err) < 0)
+			return -EINVAL;
+	}
+	return 0;
 }

@@ -38,6 +38,11 @@ struct placement_spec {
 /* A memberOf expression (a task definition's); path names it in errors. */
 int placement_spec_add_member_of(struct placement_spec *p, const char *expression,
 				 const char *path, struct error *err);
+/* A task definition's placementConstraints (memberOf expressions), which hold wherever its
+ * tasks are placed: RunTask, services. */
+struct taskdef;
+int placement_spec_add_definition(struct placement_spec *p, const struct taskdef *td,
+				  struct error *err);
 /* A request's placementConstraints list ([{"type", "expression"}]). */
 int placement_spec_add_constraints(struct placement_spec *p, const cJSON *list,
 				   struct error *err);

@@ -15,13 +15,8 @@
 static int service_spec(const struct taskdef *td, const struct service_placement *sp,
 			struct placement_spec *spec, struct error *err)
 {
-	for (size_t i = 0; i < td->n_placement_expressions; i++) {
-		char path[96];
-		snprintf(path, sizeof(path), "the task definition's placementConstraints[%zu]", i);
-		if (placement_spec_add_member_of(spec, td->placement_expressions[i], path, err) < 0)
-			return -EINVAL;
-	}
-	if (placement_spec_add_constraints(spec, sp ? sp->constraints : NULL, err) < 0 ||
+	if (placement_spec_add_definition(spec, td, err) < 0 ||
+	    placement_spec_add_constraints(spec, sp ? sp->constraints : NULL, err) < 0 ||
 	    placement_spec_set_strategies(spec, sp ? sp->strategies : NULL, err) < 0)
 		return -EINVAL;
 	return 0;
