@@ -151,16 +151,20 @@ echo "(unit tests and fuzzers: $((SECONDS - stage_started)) s)"
 
 stage_started=$SECONDS
 echo "== end-to-end tests on the host"
-# Tests that spend minutes waiting on the clock (a schedule's ticks, a service's waiter) say
-# so with the line "# make check: runs beside the others" and run in the background from the
-# start of the stage, each on its own ports and state, counted after the rest.
+# Tests that spend minutes waiting on the clock or on the aws CLI (a schedule's ticks, a
+# service's waiter) say so with the line "# make check: runs beside the others" and run in the
+# background beside the rest, each on its own ports and state, counted after the rest. They
+# start once packages.sh is done: its three compilations are what the systemd boot waits for.
 beside=()
 for t in tests/e2e/*.sh; do
-	if selected "$t" && grep -qx '# make check: runs beside the others' "$t"; then
-		beside+=("$t")
-		run_to_file "$t" 900 bash "$t" &
-	fi
+	selected "$t" && grep -qx '# make check: runs beside the others' "$t" && beside+=("$t")
 done
+start_beside() {
+	local t
+	for t in "${beside[@]}"; do
+		run_to_file "$t" 900 bash "$t" &
+	done
+}
 # packages.sh first: the systemd boot installs the packages it leaves in build/packages/.
 for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages.sh); do
 	[ -f "$t" ] || continue
@@ -173,7 +177,10 @@ for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages
 		[ "$t" = tests/e2e/packages.sh ] && limit=1800
 		run_program "$t" "$limit" bash "$t"
 	fi
-	[ "$t" = tests/e2e/packages.sh ] && touch "$artifacts/packages.done"
+	if [ "$t" = tests/e2e/packages.sh ]; then
+		touch "$artifacts/packages.done"
+		start_beside
+	fi
 done
 for t in "${beside[@]}"; do
 	wait_file=$artifacts/$(basename "$t").rc

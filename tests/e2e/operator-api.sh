@@ -4,6 +4,7 @@
 # StartTask, propagateTags, include TAGS), ListTaskDefinitions, ListTaskDefinitionFamilies,
 # DeregisterTaskDefinition, DeleteCluster, StartTask, and SSM's DescribeActivations,
 # DeleteActivation, DescribeInstanceInformation and DeregisterManagedInstance.
+# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 trap 'kill_task_cgroups "$WORK"/node-*; on_exit' EXIT

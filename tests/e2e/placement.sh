@@ -5,6 +5,7 @@
 # attribute and by distinctInstance, spreads by site, and applies a task definition's memberOf;
 # a constraint no instance meets (an unknown site, the other CPU architecture) places nothing
 # and says why as ECS does.
+# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 trap 'kill_task_cgroups "$WORK"/node-*; on_exit' EXIT
