@@ -154,7 +154,9 @@ static void on_welcome(struct sim_agent *a, const cJSON *welcome)
 	a->ready = true;
 	for (struct sim_pending *p = a->pending; p; p = p->next)
 		a->send(a->userdata, p->text);
-	_cleanup_free_ char *status = node_status_frame(0, a->host);
+	/* A simulated node reports no tasks and no health of its own at welcome. */
+	struct node_status_report report = { 0 };
+	_cleanup_free_ char *status = node_status_frame(&report, a->host);
 	if (status)
 		a->send(a->userdata, status);
 }
