@@ -34,6 +34,8 @@ TICKS=$(getconf CLK_TCK)
 now() { date +%s.%N; }
 # field KEY LINE: the value of key=value in a loadgen line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+# last_census KEY: KEY's value in the load generator's latest census line.
+last_census() { field "$1" "$(grep '^census ' "$WORK/loadgen.out" | tail -n 1)"; }
 # wait_line PATTERN FILE SECONDS: the first line of FILE matching PATTERN, once it appears.
 wait_line() {
 	local deadline=$((SECONDS + $3)) line
@@ -123,7 +125,7 @@ print_tables() {
 		printf '%s\n' "${restart_rows[@]}"
 	} | table "Hub restart (SIGTERM, same database and port): every agent back, with the agent's jittered backoff"
 	[ ${#service_rows[@]} -gt 0 ] && {
-		printf 'agents\tservices\ttasks\tcreate_calls_s\tall_at_count_s\thub_cpu_without\thub_cpu_with\trestart_all_back_and_at_count_s\ttasks_meant_to_run_after\n'
+		printf 'agents\tservices\ttasks\tcreate_calls_s\tall_at_count_s\thub_cpu_without\thub_cpu_with\trestart_all_back_and_at_count_s\ttasks_meant_to_run_after\tassigned_after_restart\n'
 		printf '%s\n' "${service_rows[@]}"
 	} | table "Service scheduler: services of $SERVICE_TASKS tasks (pass every second), CPU over a ${WINDOW} s window (100% = one core)"
 	return 0
@@ -182,15 +184,24 @@ for n in "${SIZES[@]}"; do
 		fi
 	fi
 
+	# The restart's wave is the first to open after the kill: an agent dropped earlier (and
+	# back) has had its own. A wave still open at the kill would hide the restart in it.
+	waves_before=$(grep -c '^wave index=' "$WORK/loadgen.out")
+	assigns_before=$(last_census assigns)
 	killed=$(now)
 	stop_pid "$HUB_PID" TERM
 	stopped=$(now)
 	start_hub || { echo "hub-scale: the hub did not restart" >&2; break; }
 	restarted=$(now)
-	wave1=$(wait_line '^wave index=1' "$WORK/loadgen.out" 300) || { echo "hub-scale: $n agents did not all come back" >&2; break; }
+	wave1=$(wait_line "^wave index=$waves_before " "$WORK/loadgen.out" 300) || { echo "hub-scale: $n agents did not all come back" >&2; break; }
 	if [ "$with_services" = 1 ]; then
+		# Every agent back (the wave's end) and every service at its count, from the kill;
+		# then a census taken after that tells how many tasks the agents were given anew
+		# (none, when nothing ran twice).
 		wait_services_steady 120 && back=$(calc "$(now) - $killed" 2) || back=-
-		service_rows+=("$(printf '%s\t%s\t%s' "$service_row" "$back" "$(service_tasks | cut -d'|' -f2)")")
+		sleep 11
+		service_rows+=("$(printf '%s\t%s\t%s\t%s' "$service_row" "$back" \
+			"$(service_tasks | cut -d'|' -f2)" "$(($(last_census assigns) - assigns_before))")")
 	fi
 	# All the new hub's CPU since it started: the storm begins before start_hub returns (its
 	# API probe waits in the accept queue with the agents).

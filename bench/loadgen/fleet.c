@@ -462,7 +462,10 @@ void fleet_counters(const struct fleet *f, struct sim_counters *ret, uint64_t *r
 
 void fleet_census(const struct fleet *f, struct fleet_census *ret)
 {
-	*ret = (struct fleet_census){ .lost = f->lost, .drops = f->drops, .deferred = f->deferred };
+	*ret = (struct fleet_census){ .lost = f->lost,
+				     .drops = f->drops,
+				     .deferred = f->deferred,
+				     .assigns = f->counters.assigns };
 	for (size_t i = 0; i < f->n; i++) {
 		const struct agent_conn *c = &f->conns[i];
 		if (!c->wsi)

@@ -24,7 +24,8 @@ struct wave_report {
 struct fleet_drops {
 	uint64_t hub_close; /* the hub sent a close frame (other than "replaced") */
 	uint64_t replaced;  /* close 4005: the hub saw a newer connection of the same agent */
-	uint64_t silent;    /* no close frame, nothing heard for 55 s: a liveness timeout */
+	uint64_t silent;    /* no close frame, nothing heard for 55 s: a liveness timeout, or
+			     * a hub that stopped (it sends no close) while the link was idle */
 	uint64_t socket;    /* no close frame: the socket ended */
 	uint64_t error, destroyed; /* CONNECTION_ERROR, or freed with no close callback */
 	int last_hub_close_code;
@@ -60,6 +61,7 @@ struct fleet_census {
 	uint64_t lost;     /* connections ended without a close or error callback, ever */
 	struct fleet_drops drops;
 	uint64_t deferred; /* ticks an attempt was put off while the generator ran late */
+	uint64_t assigns;  /* task assignments received, ever */
 };
 void fleet_census(const struct fleet *f, struct fleet_census *ret);
 void fleet_free(struct fleet *f);

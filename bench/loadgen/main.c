@@ -6,7 +6,7 @@
  *               peak_welcomed_per_s, attempts, failures
  *   census      every 10 s: how many agents are ready, connecting, waiting, attempts put
  *               off while the generator ran late (deferred), and how welcomed connections
- *               ended so far (drops_*)
+ *               ended so far (drops_*), task assignments received so far
  *   totals      (on SIGTERM or SIGINT) frames, the census, and CPU time of the generator */
 #include <errno.h>
 #include <getopt.h>
@@ -72,9 +72,10 @@ static void print_drops(const struct fleet_drops *d)
 static void on_census(void *userdata, const struct fleet_census *c)
 {
 	(void)userdata;
-	printf("census time=%.3f ready=%zu connecting=%zu waiting=%zu lost=%llu deferred=%llu",
+	printf("census time=%.3f ready=%zu connecting=%zu waiting=%zu lost=%llu deferred=%llu"
+	       " assigns=%llu",
 	       wall_now(), c->ready, c->connecting, c->waiting, (unsigned long long)c->lost,
-	       (unsigned long long)c->deferred);
+	       (unsigned long long)c->deferred, (unsigned long long)c->assigns);
 	print_drops(&c->drops);
 	printf("\n");
 	fflush(stdout);
