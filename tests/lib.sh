@@ -302,11 +302,9 @@ agent_connected() {
 }
 
 # instance_connected: the cluster "default"'s first container instance has its agent connected.
-instance_connected() {
-	awsx ecs describe-container-instances --cluster default \
-		--container-instances "$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
-		jq -e '.containerInstances[0].agentConnected == true' >/dev/null
-}
+# Tests poll it every 0.1 s, so it asks with curl (agent_connected): one aws CLI call costs
+# about a second of CPU, which polls multiplied into minutes of the suite's time.
+instance_connected() { agent_connected; }
 
 # --- tasks through the operator API, in the cluster "default"
 
@@ -327,7 +325,10 @@ run_task() {
 task_field() { # arn jq-filter
 	awsx ecs describe-tasks --cluster default --tasks "$1" | jq -r ".tasks[0]$2"
 }
-task_is() { [ "$(task_field "$1" .lastStatus)" = "$2" ]; }
+# task_status ARN: the task's lastStatus, asked with curl, as the polls need (instance_connected
+# says why); the checks read the task's fields through the aws CLI (task_field).
+task_status() { json_api_call ecs describe-tasks --cluster default --tasks "$1" | jq -r '.tasks[0].lastStatus'; }
+task_is() { [ "$(task_status "$1")" = "$2" ]; }
 
 # check_oom_reported: a container over its 32 MiB is OOM-killed, and its task stops with the
 # exit code and the reason ECS gives. Needs an agent where limits hold (the VM).

@@ -41,15 +41,25 @@ count_output() { # $1 = label, reads the program's output on stdin
 
 selected() { [ -z "$pattern" ] || [[ "$1" == *$pattern* ]]; }
 
+# cpu_seconds FILE: CPU seconds (user + system) of the waited-for children in FILE, which holds
+# the output of the builtin `times` (taken in this shell: a $(...) subshell has its own).
+cpu_seconds() {
+	awk 'END { t = 0; for (i = 1; i <= NF; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%d\n", t + 0.5 }' "$1"
+}
+
 # run_to_file LABEL LIMIT COMMAND...: runs it (at most LIMIT seconds) with its output in
-# $artifacts/LABEL.out, and its exit status and time in LABEL.rc and LABEL.time.
+# $artifacts/LABEL.out, its exit status in LABEL.rc, its time in LABEL.time and the CPU its
+# processes used in LABEL.cpu: the machine is the suite's limit, so each test's share shows.
 run_to_file() {
 	local label=$1 limit=$2
 	shift 2
 	local base="$artifacts/$(basename "$label")" started=$SECONDS
+	times >"$base.cpu-before"
 	timeout --kill-after=10 "$limit" "$@" >"$base.out" 2>&1
 	echo $? >"$base.rc"
 	echo $((SECONDS - started)) >"$base.time"
+	times >"$base.cpu-after"
+	echo $(($(cpu_seconds "$base.cpu-after") - $(cpu_seconds "$base.cpu-before"))) >"$base.cpu"
 }
 
 # count_program LABEL: counts what run_to_file kept of LABEL; a program that failed without
@@ -59,7 +69,7 @@ count_program() {
 	local before_failed=$failed rc
 	rc=$(cat "$base.rc")
 	count_output "$label" <"$base.out"
-	echo "    ($label: $(cat "$base.time") s)"
+	echo "    ($label: $(cat "$base.time") s, $(cat "$base.cpu") s of CPU)"
 	if [ "$rc" -ne 0 ] && [ $failed -eq $before_failed ]; then
 		failed=$((failed + 1))
 		failures+=("$label: exited with status $rc")
@@ -109,7 +119,9 @@ done
 
 echo "== fuzzers (short runs over the seed corpus, as many at once as there are cores)"
 # Each fuzzer is one process bound by its time, not its work: running them side by side
-# gives each the same time for a fraction of the wall clock.
+# gives each the same time for a fraction of the wall clock. 10 s each replays the seed corpus
+# (every crash once found is kept there) and mutates beyond it; the suite is bound by the
+# machine's CPU, and the fuzzers' 20 s each took 400 s of it. Longer runs: FUZZ_SECONDS=N.
 fuzz_one() { # fuzzer binary; leaves $artifacts/NAME.out and NAME.rc
 	local f=$1 name work corpus
 	name=$(basename "$f")
@@ -117,7 +129,7 @@ fuzz_one() { # fuzzer binary; leaves $artifacts/NAME.out and NAME.rc
 	corpus="tests/fuzz/corpus/${name#fuzz-}"
 	[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
 	ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1" \
-		timeout 120 "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+		timeout 120 "$f" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=2048 \
 		-artifact_prefix="$artifacts/$name-" "$work" >"$artifacts/$name.out" 2>&1
 	echo $? >"$artifacts/$name.rc"
 }

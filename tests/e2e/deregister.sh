@@ -35,7 +35,6 @@ instance() { # ARN -> its description as the operator sees it
 connected() { [ "$(instance "$1" | jq -r .agentConnected)" = true ]; }
 status_of() { instance "$1" | jq -r .status; }
 listed() { json_api_call ecs list-container-instances --cluster default | jq -e --arg a "$1" '.containerInstanceArns | index($a) != null' >/dev/null; }
-task_status() { json_api_call ecs describe-tasks --cluster default --tasks "$1" | jq -r '.tasks[0].lastStatus'; }
 run_sleeper() { awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition sleeper | jq -r '.tasks[0].taskArn // empty'; }
 container_pid() { cat "$1/tasks/${2##*/}/main/pid" 2>/dev/null; }
 

@@ -39,7 +39,6 @@ run_task() {
 		jq -r '.tasks[0].taskArn'
 }
 task_field() { awsx ecs describe-tasks --cluster default --tasks "$1" | jq -r ".tasks[0]$2"; }
-task_is() { [ "$(task_field "$1" .lastStatus)" = "$2" ]; }
 folder_of() { echo "$NODE/tasks/${1##*/}/main"; }
 logs() { "$BIN/tether" logs --state-dir "$NODE" "$@"; }
 

@@ -32,7 +32,11 @@ check agent_connects wait_until 30 agent_connected
 
 ci_arn=$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')
 describe_ci() { awsx ecs describe-container-instances --cluster default --container-instances "$ci_arn"; }
-overall_is() { [ "$(describe_ci | jq -r '.containerInstances[0].healthStatus.overallStatus')" = "$1" ]; }
+# Polled every 0.1 s: asked with curl (tests/lib.sh instance_connected says why).
+overall_is() {
+	[ "$(json_api_call ecs describe-container-instances --cluster default --container-instances "$ci_arn" |
+		jq -r '.containerInstances[0].healthStatus.overallStatus')" = "$1" ]
+}
 
 check health_reported_ok wait_until 30 overall_is OK
 ci=$(describe_ci)
@@ -50,7 +54,10 @@ json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg imag
 	                          command: ["sh", "-c", "trap \"exit 0\" TERM; sleep 100000 & wait"]}]}')" >/dev/null
 arn=$(awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition idle | jq -r '.tasks[0].taskArn')
 check task_reaches_running wait_until 60 task_is "$arn" RUNNING
-running_count() { [ "$(describe_ci | jq '.containerInstances[0].runningTasksCount')" = "$1" ]; }
+running_count() {
+	[ "$(json_api_call ecs describe-container-instances --cluster default --container-instances "$ci_arn" |
+		jq '.containerInstances[0].runningTasksCount')" = "$1" ]
+}
 check running_tasks_count_matches wait_until 10 running_count 1
 
 # --- metrics: GET /metrics of the hub, read by Prometheus' parser

@@ -238,7 +238,12 @@ check instance_information_small_page grep -q InvalidParameters <<<"$(curl -s -X
 refused instance_information_bad_key InvalidFilterKey infos --filters Key=tag:Name,Values=x
 
 stop_pid "$AGENT_PID" # node-b's agent: its link ends
-lost() { [ "$(infos --filters "Key=InstanceIds,Values=$NODE_B" | jq -r '.InstanceInformationList[0].PingStatus')" = ConnectionLost ]; }
+# Polled: asked with curl (tests/lib.sh instance_connected says why).
+lost() {
+	[ "$(json_api_call ssm describe-instance-information --cli-input-json \
+		"{\"Filters\": [{\"Key\": \"InstanceIds\", \"Values\": [\"$NODE_B\"]}]}" |
+		jq -r '.InstanceInformationList[0].PingStatus')" = ConnectionLost ]
+}
 check stopped_agent_connection_lost wait_until 30 lost
 check deregister_managed_instance awsx ssm deregister-managed-instance --instance-id "$NODE_B"
 check deregistered_not_managed test "$(infos --filters "Key=InstanceIds,Values=$NODE_B" | jq '.InstanceInformationList | length')" = 0
