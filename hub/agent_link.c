@@ -15,20 +15,27 @@
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
-static void push(struct agent_link *l, cJSON *frame)
+/* Queue TEXT (taken) to be written. */
+static void push_text(struct agent_link *l, char *text)
 {
-	struct link_out *o = calloc(1, sizeof(*o));
-	if (!o || !(o->text = frame_print(frame))) {
-		free(o);
-		cJSON_Delete(frame);
+	struct link_out *o = text ? calloc(1, sizeof(*o)) : NULL;
+	if (!o) {
+		free(text);
 		return;
 	}
-	cJSON_Delete(frame);
+	o->text = text;
 	if (l->tail)
 		l->tail->next = o;
 	else
 		l->head = o;
 	l->tail = o;
+}
+
+static void push(struct agent_link *l, cJSON *frame)
+{
+	char *text = frame ? frame_print(frame) : NULL;
+	cJSON_Delete(frame);
+	push_text(l, text);
 }
 
 static void push_error(struct agent_link *l, const char *message)
@@ -178,8 +185,8 @@ static int hello(struct agent_link *l, const cJSON *f)
 		return 0;
 	}
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		l->store, "SELECT public_key, status, cluster, instance_id FROM nodes WHERE node_id = ?",
-		NULL);
+		l->store, "SELECT public_key, status, cluster, instance_id, agent_seq, hub_seq FROM nodes"
+			  " WHERE node_id = ?", NULL);
 	if (!st) {
 		close_with(l, CLOSE_INTERNAL_ERROR, "store failure");
 		return 0;
@@ -202,6 +209,13 @@ static int hello(struct agent_link *l, const cJSON *f)
 	l->last_sent_seq = 0; /* everything unacknowledged goes again, in seq order */
 	l->outbox_pending = true;
 	_cleanup_free_ char *arn = arn_container_instance(col_text(st, 2), col_text(st, 3));
+	/* What the welcome tells of this hub's history with the node: a node that saw more was
+	 * acknowledged by a database this hub no longer has (docs/protocol.md, Reconciliation). */
+	l->reconcile = (struct task_reconcile_link){
+		.welcome_agent_seq = (uint64_t)sqlite3_column_int64(st, 4),
+		.welcome_hub_seq = (uint64_t)sqlite3_column_int64(st, 5),
+	};
+	snprintf(l->reconcile.cluster, sizeof(l->reconcile.cluster), "%s", col_text(st, 2));
 	/* One transaction, one commit: a hub restarted under thousands of agents admits them at
 	 * the pace of its commits. */
 	bool in_transaction = hub_store_begin(l->store, NULL) == 0;
@@ -215,6 +229,8 @@ static int hello(struct agent_link *l, const cJSON *f)
 	if (w) {
 		cJSON_AddStringToObject(w, "container_instance_arn", arn ? arn : "");
 		cJSON_AddNumberToObject(w, "heartbeat_seconds", l->heartbeat_seconds);
+		cJSON_AddNumberToObject(w, "agent_seq", (double)l->reconcile.welcome_agent_seq);
+		cJSON_AddNumberToObject(w, "hub_seq", (double)l->reconcile.welcome_hub_seq);
 	}
 	push(l, w);
 	return 1;
@@ -256,6 +272,45 @@ static void handle_task_state(struct agent_link *l, const struct frame *fr)
 	 * is not: the agent resends after the next welcome. */
 	if (r >= 0 || r == -EBADMSG)
 		push_ack(l, fr->seq);
+}
+
+/* Phase one: the node says what it has, the hub answers what it wants of each. */
+static void handle_task_report(struct agent_link *l, const cJSON *f)
+{
+	struct error err = { 0 };
+	struct task_reconcile_result res = { 0 };
+	char *manifest = NULL;
+	int r = task_reconcile_report(l->store, l->node_id, &l->reconcile, f, &manifest, &res, &err);
+	if (r == -EBADMSG) {
+		push_error(l, err.message);
+		return;
+	}
+	if (r < 0) {
+		log_warning("Task report of %s not applied: %s", l->node_id, err.message);
+		push_error(l, "task_report could not be applied");
+		return;
+	}
+	if (res.behind)
+		log_warning("Node %s saw this hub acknowledge more than its database holds (restored"
+			    " from an older copy?): %zu of its tasks adopted, %zu left alone",
+			    l->node_id, res.adopted, res.not_adopted);
+	if (res.missing_stopped)
+		log_info("Node %s does not have %zu of the tasks it was given: marked STOPPED",
+			 l->node_id, res.missing_stopped);
+	push_text(l, manifest);
+}
+
+/* Phase two: the stops the node asks about, confirmed from the store as it is now. */
+static void handle_stop_verify(struct agent_link *l, const cJSON *f)
+{
+	struct error err = { 0 };
+	char *confirm = NULL;
+	int r = task_reconcile_verify(l->store, l->node_id, &l->reconcile, f, &confirm, &err);
+	if (r < 0) {
+		push_error(l, r == -EBADMSG ? err.message : "task_stop_verify could not be answered");
+		return;
+	}
+	push_text(l, confirm);
 }
 
 int agent_link_receive(struct agent_link *l, const char *data, size_t size)
@@ -304,6 +359,12 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		break;
 	case FRAME_DEREGISTER:
 		handle_deregister(l);
+		break;
+	case FRAME_TASK_REPORT:
+		handle_task_report(l, fr.json);
+		break;
+	case FRAME_TASK_STOP_VERIFY:
+		handle_stop_verify(l, fr.json);
 		break;
 	default:
 		push_error(l, "unexpected frame type from an agent");

@@ -7,6 +7,7 @@
 
 #include "hub/metrics/metrics_window.h"
 #include "hub/store/store.h"
+#include "hub/tasks/task_reconcile.h"
 #include "protocol/auth.h"
 
 struct link_out {
@@ -25,6 +26,7 @@ struct agent_link {
 	unsigned heartbeat_seconds; /* told to the agent in the welcome */
 	int close_code;           /* non-zero: close with this code and reason */
 	struct metrics_window *metrics; /* where metrics frames go (NULL: refused) */
+	struct task_reconcile_link reconcile; /* the task_report and stops of this connection */
 	char close_reason[128];
 };
 

@@ -22,6 +22,10 @@ static const char *const frame_type_names[_FRAME_TYPE_MAX] = {
 	[FRAME_DEREGISTER] = "deregister",
 	[FRAME_METRICS] = "metrics",
 	[FRAME_METRICS_ACK] = "metrics_ack",
+	[FRAME_TASK_REPORT] = "task_report",
+	[FRAME_TASK_MANIFEST] = "task_manifest",
+	[FRAME_TASK_STOP_VERIFY] = "task_stop_verify",
+	[FRAME_TASK_STOP_CONFIRM] = "task_stop_confirm",
 };
 
 static const char *parse_version_number(const char *p, unsigned *ret)

@@ -11,10 +11,14 @@
 #include "common/error.h"
 
 #define PROTOCOL_MAJOR 1
-#define PROTOCOL_MINOR 0
-#define PROTOCOL_VERSION "1.0"
+#define PROTOCOL_MINOR 1
+#define PROTOCOL_VERSION "1.1"
 #define PROTOCOL_SUBPROTOCOL "tether.v1"  /* websocket subprotocol name */
 #define FRAME_MAX_SIZE (256 * 1024)      /* larger frames are refused (close 1009) */
+/* The most tasks a task_report, task_manifest, task_stop_verify or task_stop_confirm names, and
+ * the longest task ARN in them. */
+#define FRAME_RECONCILE_TASKS_MAX 1000
+#define FRAME_TASK_ARN_MAX 2048
 
 /* Close codes sent by either side (4000-4999 are application codes). */
 #define CLOSE_PROTOCOL_UNSUPPORTED 4001
@@ -44,6 +48,11 @@ enum frame_type {
 	FRAME_DEREGISTER,  /* agent -> hub: the node leaves; answered by close 4004 */
 	FRAME_METRICS,     /* agent -> hub, best effort: a batch of samples, acked by batch id */
 	FRAME_METRICS_ACK, /* hub -> agent: the batch (and those before it) is applied */
+	/* Reconciliation after each welcome (1.1), best effort, redone on every connection: */
+	FRAME_TASK_REPORT,       /* agent -> hub: the tasks the node has */
+	FRAME_TASK_MANIFEST,     /* hub -> agent: the status the hub wants for each of them */
+	FRAME_TASK_STOP_VERIFY,  /* agent -> hub: may these, which the manifest says STOPPED, stop? */
+	FRAME_TASK_STOP_CONFIRM, /* hub -> agent: those of them that are to stop */
 	_FRAME_TYPE_MAX,
 };
 

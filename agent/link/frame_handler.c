@@ -9,11 +9,12 @@
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 
-#define TASK_ARN_MAX 2048
+#define TASK_ARN_MAX FRAME_TASK_ARN_MAX
 
 void frame_handler_reset(struct frame_handler *h)
 {
 	h->phase = FRAME_HANDLER_AWAIT_CHALLENGE;
+	link_reconcile_reset(&h->reconcile);
 }
 
 bool frame_handler_ready(const struct frame_handler *h)
@@ -101,6 +102,8 @@ static void handle_assign(struct frame_handler *h, const struct frame *f)
 		log_error("Cannot store assignment of %s: %s", arn, err.message);
 		return;
 	}
+	if (link_reconcile_hub_seq_seen(h->store, f->seq, &err) < 0)
+		log_warning("Cannot record the hub's seq %" PRIu64 ": %s", f->seq, err.message);
 	send_ack(h, f->seq);
 	if (r == 0) {
 		log_info("Assignment of %s received again; already known", arn);
@@ -126,6 +129,9 @@ static void handle_stop(struct frame_handler *h, const struct frame *f)
 		log_warning("Stop of %s failed: %s", arn, strerror(-r));
 	else
 		log_info("Task %s stopping: %s", arn, reason ? reason : "stopped by the hub");
+	struct error err = { 0 };
+	if (link_reconcile_hub_seq_seen(h->store, f->seq, &err) < 0)
+		log_warning("Cannot record the hub's seq %" PRIu64 ": %s", f->seq, err.message);
 	/* Acked in every case: a stop that cannot apply will not apply on a resend either. */
 	send_ack(h, f->seq);
 }
@@ -151,6 +157,55 @@ static void handle_metrics_ack(struct frame_handler *h, const cJSON *f)
 		h->ops->metrics_acked(h->userdata, (uint64_t)batch->valuedouble);
 }
 
+/* Before the outbox is replayed: a hub that lost history adopts the tasks first, so that their
+ * replayed states apply to them. */
+static void handle_welcome(struct frame_handler *h, const cJSON *welcome)
+{
+	h->phase = FRAME_HANDLER_READY;
+	struct error err = { 0 };
+	_cleanup_free_ char *report = NULL;
+	if (link_reconcile_report(&h->reconcile, h->store, welcome, &report, &err) < 0)
+		log_error("Cannot report this node's tasks to the hub: %s", err.message);
+	else if (report && h->reconcile.hub_behind)
+		log_warning("The hub lacks state changes it acknowledged (restored from an older "
+			    "database?): it is given the %zu tasks of this node to adopt, and no task "
+			    "stops on its word on this connection", h->reconcile.n_tasks);
+	if (report)
+		h->ops->send(h->userdata, report);
+	h->ops->on_welcome(h->userdata, welcome);
+}
+
+static void handle_manifest(struct frame_handler *h, const cJSON *manifest)
+{
+	struct error err = { 0 };
+	_cleanup_free_ char *verify = NULL;
+	if (link_reconcile_manifest(&h->reconcile, manifest, &verify, &err) < 0) {
+		send_error(h, err.message);
+		return;
+	}
+	if (verify) {
+		log_info("Asking the hub to confirm the stop of tasks it does not want running");
+		h->ops->send(h->userdata, verify);
+	}
+}
+
+static void stop_confirmed(void *userdata, const char *task_arn)
+{
+	struct frame_handler *h = userdata;
+	int r = h->ops->stop_task(h->userdata, task_arn, RECONCILE_STOP_REASON);
+	if (r < 0 && r != -ENOENT)
+		log_warning("Stop of %s failed: %s", task_arn, strerror(-r));
+	else if (r == 0)
+		log_info("Task %s stopping: the hub confirmed it is not to run here", task_arn);
+}
+
+static void handle_stop_confirm(struct frame_handler *h, const cJSON *confirm)
+{
+	struct error err = { 0 };
+	if (link_reconcile_confirm(&h->reconcile, confirm, stop_confirmed, h, &err) < 0)
+		send_error(h, err.message);
+}
+
 void frame_handler_receive(struct frame_handler *h, const char *data, size_t size)
 {
 	struct frame f = { 0 };
@@ -163,8 +218,7 @@ void frame_handler_receive(struct frame_handler *h, const char *data, size_t siz
 	if (f.type == FRAME_CHALLENGE) {
 		handle_challenge(h, f.json);
 	} else if (f.type == FRAME_WELCOME && h->phase == FRAME_HANDLER_AWAIT_WELCOME) {
-		h->phase = FRAME_HANDLER_READY;
-		h->ops->on_welcome(h->userdata, f.json);
+		handle_welcome(h, f.json);
 	} else if (f.type == FRAME_ERROR) {
 		const char *message = string_member(f.json, "message", 1024);
 		log_warning("Hub reported an error: %s", message ? message : "(no message)");
@@ -180,6 +234,10 @@ void frame_handler_receive(struct frame_handler *h, const char *data, size_t siz
 		handle_ack(h, f.seq);
 	} else if (f.type == FRAME_METRICS_ACK) {
 		handle_metrics_ack(h, f.json);
+	} else if (f.type == FRAME_TASK_MANIFEST) {
+		handle_manifest(h, f.json);
+	} else if (f.type == FRAME_TASK_STOP_CONFIRM) {
+		handle_stop_confirm(h, f.json);
 	} else {
 		char message[96];
 		snprintf(message, sizeof(message), "unexpected frame type %s from the hub",

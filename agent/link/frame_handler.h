@@ -1,8 +1,9 @@
 /* What the agent does with each frame the hub sends (docs/protocol.md), apart from the socket:
  * the handshake (challenge -> hello, welcome), assignments stored before they are acked and
- * started once, stops, acks of the outbox, and an error frame for anything it cannot
- * understand. The task manager and the link are reached through ops so that this logic can
- * be tested without either. */
+ * started once, stops, acks of the outbox, the reconciliation after each welcome
+ * (agent/link/link_reconcile.h), and an error frame for anything it cannot understand. The
+ * task manager and the link are reached through ops so that this logic can be tested without
+ * either. */
 #pragma once
 
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "agent/link/link_reconcile.h"
 #include "agent/state/store.h"
 #include "common/error.h"
 
@@ -41,9 +43,13 @@ struct frame_handler {
 	const struct frame_handler_ops *ops;
 	void *userdata;
 	enum frame_handler_phase phase;
+	struct link_reconcile reconcile;
 };
 
-/* A new connection: the handshake starts over. */
+/* Why a task stops when the hub confirmed, after a reconnection, that it is not to run. */
+#define RECONCILE_STOP_REASON "Stopped after reconnecting: the hub confirmed it is not to run here"
+
+/* A new connection: the handshake starts over (and frees what the last one held). */
 void frame_handler_reset(struct frame_handler *h);
 
 bool frame_handler_ready(const struct frame_handler *h);

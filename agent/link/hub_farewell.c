@@ -179,6 +179,7 @@ int hub_farewell(const struct identity *id, const char *ca_file, struct store *s
 			r = 0;
 	}
 	hub_link_free(fw.link);
+	frame_handler_reset(&fw.handler); /* what the last connection's reconciliation held */
 	hostinfo_release(&fw.host);
 	EVP_PKEY_free(fw.key);
 	return r;

@@ -434,6 +434,21 @@ int store_outbox_count(struct store *s, uint64_t *ret, struct error *err)
 	return 0;
 }
 
+int store_acked_seq(struct store *s, uint64_t *ret, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT coalesce((SELECT min(seq) FROM outbox),"
+			" (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_seq'), 1) - 1",
+			&st, err);
+	if (r < 0)
+		return r;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(s, err, "read outbox");
+	sqlite3_int64 v = sqlite3_column_int64(st, 0);
+	*ret = v > 0 ? (uint64_t)v : 0;
+	return 0;
+}
+
 int store_tasks_foreach(struct store *s, store_task_fn fn, void *userdata, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

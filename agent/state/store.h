@@ -63,6 +63,12 @@ int store_outbox_foreach(struct store *s, store_outbox_fn fn, void *userdata, st
 
 int store_outbox_count(struct store *s, uint64_t *ret, struct error *err);
 
+/* The highest seq up to which the hub has acknowledged every task_state: the one below the
+ * lowest still in the outbox, or the last one given when the outbox is empty (0: none). Only
+ * an ack removes a frame, so a hub that remembers what it acknowledged has applied at least
+ * this much (docs/protocol.md, "Reconciliation"). */
+int store_acked_seq(struct store *s, uint64_t *ret, struct error *err);
+
 /* Every stored task in assignment order. status and last_state may be NULL (nothing reported
  * yet). */
 typedef int (*store_task_fn)(void *userdata, const char *task_arn, const char *definition_json,

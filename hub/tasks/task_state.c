@@ -110,6 +110,18 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 	return 0;
 }
 
+int task_state_apply_unsequenced(struct hub_store *s, const char *node_id, const cJSON *frame,
+				 struct error *err)
+{
+	struct task_store_report report;
+	struct task_store_container_report containers[REPORT_CONTAINERS_MAX];
+	size_t n = 0;
+	if (!frame_valid(frame) || report_of(frame, &report, containers, &n) < 0)
+		return -EBADMSG;
+	int r = task_store_apply_report(s, node_id, &report, containers, n, err);
+	return r < 0 ? -EIO : r;
+}
+
 static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const cJSON *frame,
 		 struct error *err)
 {
@@ -123,19 +135,11 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 	if ((uint64_t)sqlite3_column_int64(st, 0) >= seq)
 		return 0; /* applied before: acknowledge again only */
 
-	struct task_store_report report;
-	struct task_store_container_report containers[REPORT_CONTAINERS_MAX];
-	size_t n = 0;
-	bool valid = frame_valid(frame) && report_of(frame, &report, containers, &n) == 0;
-	bool owned = false;
-	if (valid) {
-		/* Not applied: not a task of this node (another node's, made up, or forgotten an
-		 * hour after it stopped). Refused, and its seq consumed like a malformed frame's. */
-		int r = task_store_apply_report(s, node_id, &report, containers, n, err);
-		if (r < 0)
-			return -EIO;
-		owned = r > 0;
-	}
+	/* 0: not a task of this node (another node's, made up, or forgotten an hour after it
+	 * stopped). Refused, and its seq consumed like a malformed frame's. */
+	int r = task_state_apply_unsequenced(s, node_id, frame, err);
+	if (r == -EIO)
+		return -EIO;
 	sqlite3_stmt *up = hub_store_prepare(s, "UPDATE nodes SET agent_seq = ? WHERE node_id = ?",
 					     err);
 	if (!up)
@@ -145,12 +149,12 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 	if (hub_store_step_done(s, up, err) < 0)
 		return -EIO;
 	/* Its seq is consumed all the same, so the agent stops resending it. */
-	if (!valid)
+	if (r == -EBADMSG)
 		return error_set(err, EBADMSG,
 				 "task_state needs task_arn, a status PENDING, RUNNING or STOPPED"
 				 " and at most %d containers with a name and a status",
 				 REPORT_CONTAINERS_MAX);
-	if (!owned)
+	if (r == 0)
 		return error_set(err, EBADMSG, "task_state for %.200s: not a task of this node",
 				 json_string_member(frame, "task_arn"));
 	return 0;

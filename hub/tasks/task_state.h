@@ -13,3 +13,9 @@
 
 int task_state_apply(struct hub_store *s, const char *node_id, uint64_t seq, const cJSON *frame,
 		     struct error *err);
+
+/* The same frame's task and containers applied without its seq (the state a task_report
+ * carries for a hub that lost it): 1 applied, 0 not a task of this node, -EBADMSG not valid,
+ * -EIO on a store failure. The caller owns the transaction. */
+int task_state_apply_unsequenced(struct hub_store *s, const char *node_id, const cJSON *frame,
+				 struct error *err);

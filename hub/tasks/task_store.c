@@ -366,25 +366,52 @@ int task_store_ack_frame(struct hub_store *s, const char *node_id, uint64_t seq,
 	return hub_store_step_done(s, st, err);
 }
 
-int task_store_orphan_node(struct hub_store *s, const char *node_id, const char *reason,
-			   struct error *err)
+/* Every task of node_id (BY_NODE) or the task KEY not yet STOPPED becomes STOPPED, desired
+ * STOPPED, with reason unless one was given, its containers too, and nothing more is queued
+ * for it. */
+static int mark_stopped(struct hub_store *s, bool by_node, const char *key, const char *reason,
+			struct error *err)
 {
 	/* Containers first: the task rows still say which tasks were not STOPPED. */
-	if (hub_store_exec_text(s, "UPDATE containers SET last_status = 'STOPPED'"
-				   " WHERE last_status != 'STOPPED' AND task_id IN (SELECT id FROM"
-				   " tasks WHERE node_id = ? AND last_status != 'STOPPED')",
-				err, 1, node_id) < 0)
+	static const char *const containers_sql[2] = {
+		"UPDATE containers SET last_status = 'STOPPED' WHERE last_status != 'STOPPED' AND"
+		" task_id IN (SELECT id FROM tasks WHERE id = ? AND last_status != 'STOPPED')",
+		"UPDATE containers SET last_status = 'STOPPED' WHERE last_status != 'STOPPED' AND"
+		" task_id IN (SELECT id FROM tasks WHERE node_id = ? AND last_status != 'STOPPED')",
+	};
+	static const char *const tasks_sql[2] = {
+		"UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+		" stopped_reason = coalesce(stopped_reason, ?1), stopped_at = ?2,"
+		" version = version + 1 WHERE id = ?3 AND last_status != 'STOPPED'",
+		"UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
+		" stopped_reason = coalesce(stopped_reason, ?1), stopped_at = ?2,"
+		" version = version + 1 WHERE node_id = ?3 AND last_status != 'STOPPED'",
+	};
+	static const char *const outbox_sql[2] = {
+		"DELETE FROM outbox WHERE task_id = ?",
+		"DELETE FROM outbox WHERE node_id = ?",
+	};
+	if (hub_store_exec_text(s, containers_sql[by_node], err, 1, key) < 0)
 		return -EIO;
-	sqlite3_stmt *st = hub_store_prepare(
-		s, "UPDATE tasks SET last_status = 'STOPPED', desired_status = 'STOPPED',"
-		   " stopped_reason = coalesce(stopped_reason, ?1), stopped_at = ?2,"
-		   " version = version + 1 WHERE node_id = ?3 AND last_status != 'STOPPED'", err);
+	sqlite3_stmt *st = hub_store_prepare(s, tasks_sql[by_node], err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, hub_now());
-	sqlite3_bind_text(st, 3, node_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 	if (hub_store_step_done(s, st, err) < 0)
 		return -EIO;
-	return hub_store_exec_text(s, "DELETE FROM outbox WHERE node_id = ?", err, 1, node_id);
+	return hub_store_exec_text(s, outbox_sql[by_node], err, 1, key);
+}
+
+int task_store_orphan_node(struct hub_store *s, const char *node_id, const char *reason,
+			   struct error *err)
+{
+	return mark_stopped(s, true, node_id, reason, err);
+}
+
+int task_store_stop_missing(struct hub_store *s, const char *task_id, const char *reason,
+			    struct error *err)
+{
+	return mark_stopped(s, false, task_id, reason, err);
 }

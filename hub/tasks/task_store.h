@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "hub/store/store.h"
 #include "protocol/taskdef.h"
 
@@ -116,3 +118,25 @@ int task_store_next_frame(struct hub_store *s, const char *node_id, uint64_t aft
  * delivered (PROVISIONING becomes PENDING). */
 int task_store_ack_frame(struct hub_store *s, const char *node_id, uint64_t seq,
 			 struct error *err);
+
+/* What the reconciliation after a welcome needs (hub/tasks/task_store_reconcile.c; the stop of
+ * a missing task shares task_store_orphan_node's statements in task_store.c). */
+/* 1 with *ret_node_id (caller frees) and whether it is desired STOPPED, 0 when no task has
+ * the id. */
+int task_store_owner(struct hub_store *s, const char *task_id, char **ret_node_id,
+		     bool *ret_desired_stopped, struct error *err);
+/* A task its node runs and the hub did not know (it lost it with a restored database): stored
+ * as task_store_insert does, delivered and PENDING, desired RUNNING. */
+int task_store_adopt(struct hub_store *s, const struct task_store_new *t, struct error *err);
+/* The registered revision of family whose definition is DEFINITION; 0 when none is. */
+int task_store_adoption_revision(struct hub_store *s, const char *family, const cJSON *definition,
+				 long long *ret, struct error *err);
+/* The ids of node_id's tasks whose assignment it acknowledged and that are not STOPPED, each
+ * handed to FN. */
+int task_store_node_delivered(struct hub_store *s, const char *node_id,
+			      void (*fn)(const char *task_id, void *data), void *data,
+			      struct error *err);
+/* A task its node does not have: it and its containers STOPPED with reason (unless one was
+ * given), nothing more queued for it. */
+int task_store_stop_missing(struct hub_store *s, const char *task_id, const char *reason,
+			    struct error *err);

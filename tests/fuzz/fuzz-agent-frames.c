@@ -1,5 +1,7 @@
-/* Every frame the hub can send, through the agent's handler, on an authenticated link, with
- * an in-memory state database and a task manager that only counts. */
+/* Every frame the hub can send, through the agent's handler, on an authenticated link whose
+ * welcome started a reconciliation (so manifests and confirmations meet a report), with an
+ * in-memory state database and a task manager that only counts; and the input taken as the
+ * welcome itself. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,12 +62,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (store_open(":memory:", false, &store, NULL) < 0)
 			abort();
 	}
+	static const char challenge[] = "{\"type\":\"challenge\",\"nonce\":\"00\"}";
+	/* In step with the store's counters, or behind them, by the input's length. */
+	const char *welcome_frame = size % 2 ? "{\"type\":\"welcome\",\"agent_seq\":0,\"hub_seq\":0}"
+					     : "{\"type\":\"welcome\",\"agent_seq\":9007199254740991,"
+					       "\"hub_seq\":9007199254740991}";
 	struct frame_handler h = { .store = store, .ops = &ops };
 	frame_handler_reset(&h);
-	static const char challenge[] = "{\"type\":\"challenge\",\"nonce\":\"00\"}";
-	static const char welcome_frame[] = "{\"type\":\"welcome\"}";
 	frame_handler_receive(&h, challenge, sizeof(challenge) - 1);
-	frame_handler_receive(&h, welcome_frame, sizeof(welcome_frame) - 1);
+	frame_handler_receive(&h, welcome_frame, strlen(welcome_frame));
 	frame_handler_receive(&h, (const char *)data, size);
+	frame_handler_reset(&h);
+	frame_handler_receive(&h, challenge, sizeof(challenge) - 1);
+	frame_handler_receive(&h, (const char *)data, size);
+	frame_handler_reset(&h);
 	return 0;
 }

@@ -1,13 +1,16 @@
 /* What the hub reads of the frames in which a node describes itself: the health of a
  * node_status, stamped against a stored report and shown as DescribeContainerInstances shows
  * it, a metrics frame applied to a window that persists across inputs (so that batches
- * meet the ones before them) and read back, and a task_state applied to a task of the node in
- * an in-memory store and shown as DescribeTasks shows it. */
+ * meet the ones before them) and read back, a task_state applied to a task of the node in
+ * an in-memory store and shown as DescribeTasks shows it, and the same frame taken as a
+ * task_report (by a hub in step and by one behind, which adopts) and as a task_stop_verify. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hub/metrics/metrics_window.h"
 #include "hub/node_health.h"
+#include "hub/tasks/task_reconcile.h"
 #include "hub/tasks/task_state.h"
 #include "hub/tasks/task_view.h"
 #include "protocol/json_value.h"
@@ -60,6 +63,28 @@ static void apply_task_state(const cJSON *frame)
 	cJSON_Delete(task_view(store, "default", "t1"));
 }
 
+/* Phase one and two of the reconciliation, with a link in step or behind (by the input's
+ * length, so that both meet every input over a run). */
+static void reconcile(const cJSON *frame, size_t size)
+{
+	struct hub_store *store = task_store();
+	struct task_reconcile_link l = { .welcome_agent_seq = size % 2 ? 0 : UINT32_MAX,
+					 .welcome_hub_seq = UINT32_MAX };
+	snprintf(l.cluster, sizeof(l.cluster), "default");
+	struct error err = { 0 };
+	struct task_reconcile_result res;
+	char *manifest = NULL, *confirm = NULL;
+	if (task_reconcile_report(store, "mi-1", &l, frame, &manifest, &res, &err) == 0 && !manifest)
+		abort();
+	if (task_reconcile_verify(store, "mi-1", &l, frame, &confirm, &err) == 0 && !confirm)
+		abort();
+	free(manifest);
+	free(confirm);
+	/* What adoption added goes, so that the store stays small over a run. */
+	hub_store_exec_text(store, "DELETE FROM containers WHERE task_id != 't1'", NULL, 0);
+	hub_store_exec_text(store, "DELETE FROM tasks WHERE id != 't1'", NULL, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
@@ -83,8 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		metrics_window_foreach(window, count_series, NULL);
 		metrics_window_expire(window, size % 2 ? 100 : 100000);
 	}
-	if (frame)
+	if (frame) {
 		apply_task_state(frame);
+		reconcile(frame, size);
+	}
 	cJSON_Delete(merged);
 	cJSON_Delete(previous);
 	cJSON_Delete(frame);

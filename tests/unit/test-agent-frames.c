@@ -337,3 +337,39 @@ TEST(frames_metrics_ack_reaches_the_buffer_and_a_bad_one_is_answered)
 	ASSERT_INT_EQ(f.metrics_acked, 12);
 	store_close(f.store);
 }
+
+/* The reconciliation through the handler: the report goes out with the welcome, before the
+ * outbox is replayed, and a task the hub confirms stops with the reason that says why. */
+TEST(frames_welcome_with_counters_reports_and_a_confirmed_stop_reaches_the_task_manager)
+{
+	struct fake f;
+	struct frame_handler h;
+	ASSERT_TRUE(setup(&f, &h));
+	feed(&h, assign7);
+	frame_handler_reset(&h);
+	f.n_sent = 0;
+	feed(&h, "{\"type\":\"challenge\",\"nonce\":\"abcd\",\"protocol_major\":1}");
+	feed(&h, "{\"type\":\"welcome\",\"heartbeat_seconds\":20,\"agent_seq\":0,\"hub_seq\":7}");
+	ASSERT_INT_EQ(f.n_sent, 2);
+	ASSERT_CONTAINS(f.sent[1], "\"type\":\"task_report\"");
+	ASSERT_CONTAINS(f.sent[1], "\"task_arn\":\"arn:t1\",\"status\":\"PENDING\"");
+	feed(&h, "{\"type\":\"task_manifest\",\"report\":1,\"tasks\":[{\"task_arn\":\"arn:t1\","
+		 "\"desired_status\":\"STOPPED\"}]}");
+	ASSERT_INT_EQ(f.n_sent, 3);
+	ASSERT_CONTAINS(f.sent[2], "\"type\":\"task_stop_verify\"");
+	ASSERT_INT_EQ(f.stops, 0);
+	feed(&h, "{\"type\":\"task_stop_confirm\",\"report\":1,\"task_arns\":[\"arn:t1\"]}");
+	ASSERT_INT_EQ(f.stops, 1);
+	ASSERT_TRUE(!strncmp(f.last_stop_reason, RECONCILE_STOP_REASON, sizeof(f.last_stop_reason) - 1));
+	/* A hub that gave a seq above what its welcome says lost history: no question is asked. */
+	frame_handler_reset(&h);
+	f.n_sent = 0;
+	feed(&h, "{\"type\":\"challenge\",\"nonce\":\"abcd\",\"protocol_major\":1}");
+	feed(&h, "{\"type\":\"welcome\",\"heartbeat_seconds\":20,\"agent_seq\":0,\"hub_seq\":6}");
+	ASSERT_CONTAINS(f.sent[1], "\"task_definition\":{\"family\":\"web\"}");
+	feed(&h, "{\"type\":\"task_manifest\",\"report\":2,\"tasks\":[{\"task_arn\":\"arn:t1\","
+		 "\"desired_status\":\"STOPPED\"}]}");
+	ASSERT_INT_EQ(f.n_sent, 2);
+	frame_handler_reset(&h);
+	store_close(f.store);
+}

@@ -607,3 +607,42 @@ TEST(hub_api_list_instances_statuses_as_ecs_takes_them)
 	ASSERT_CONTAINS(filtered, "filter: position 1: expected a subject");
 	node_release(&n);
 }
+
+/* The reconciliation's frames through the session: the welcome tells the counters, a
+ * task_report is answered with the manifest, a task_stop_verify with the confirmation. */
+TEST(hub_link_welcome_tells_counters_and_reconciliation_is_answered)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	agent_link_start(&l, n.store, 20);
+	ASSERT_INT_EQ(hello(&n, &l, "1.1", n.node_id), 1);
+	_cleanup_free_ char *welcome = agent_link_next_out(&l);
+	ASSERT_CONTAINS(welcome, "\"agent_seq\":0");
+	ASSERT_CONTAINS(welcome, "\"hub_seq\":1");
+	free(agent_link_next_out(&l)); /* the assignment */
+	send_text(&l, "{\"type\":\"ack\",\"seq\":1}");
+	char report[1024];
+	snprintf(report, sizeof(report),
+		 "{\"type\":\"task_report\",\"report\":5,\"acked_seq\":0,\"hub_seq_seen\":1,"
+		 "\"complete\":true,\"tasks\":[{\"task_arn\":\"%s\",\"status\":\"RUNNING\"},"
+		 "{\"task_arn\":\"arn:aws:ecs:local:000000000000:task/default/ab\",\"status\":\"RUNNING\"}]}",
+		 n.task_arn);
+	send_text(&l, report);
+	_cleanup_free_ char *manifest = agent_link_next_out(&l);
+	ASSERT_CONTAINS(manifest, "\"type\":\"task_manifest\",\"report\":5");
+	char mine[512];
+	snprintf(mine, sizeof(mine), "{\"task_arn\":\"%s\",\"desired_status\":\"RUNNING\"}", n.task_arn);
+	ASSERT_CONTAINS(manifest, mine);
+	ASSERT_CONTAINS(manifest, "task/default/ab\",\"desired_status\":\"STOPPED\"");
+	send_text(&l, "{\"type\":\"task_stop_verify\",\"report\":5,\"task_arns\":["
+		      "\"arn:aws:ecs:local:000000000000:task/default/ab\"]}");
+	_cleanup_free_ char *confirm = agent_link_next_out(&l);
+	ASSERT_CONTAINS(confirm, "\"type\":\"task_stop_confirm\",\"report\":5,\"task_arns\":["
+				 "\"arn:aws:ecs:local:000000000000:task/default/ab\"]");
+	send_text(&l, "{\"type\":\"task_report\",\"report\":6}");
+	_cleanup_free_ char *refused = agent_link_next_out(&l);
+	ASSERT_CONTAINS(refused, "task_report needs \\\"acked_seq\\\"");
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
