@@ -56,6 +56,9 @@ for td in "$(taskdef_json crash "$POLICY" "$CRASH")" \
 		fail restart-policy-registered "$(json_api_call ecs register-task-definition --cli-input-json "$td")"
 done
 run() { json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition "$1" | jq -r '.tasks[0].taskArn'; }
+json_api_call ecs describe-task-definition --task-definition crash |
+	jq -e '.taskDefinition.containerDefinitions[0].restartPolicy == {"enabled": true, "ignoredExitCodes": [3], "restartAttemptPeriod": 60}' >/dev/null &&
+	pass restart-policy-registered-as-given || fail restart-policy-registered-as-given "$(json_api_call ecs describe-task-definition --task-definition crash)"
 CRASH_ARN=$(run crash)
 IGNORED_ARN=$(run ignored)
 EARLY_ARN=$(run early)
