@@ -42,6 +42,8 @@ taskdef_json() {
 		    command: ["sh", "-c", $script]}]}'
 }
 POLICY='{"enabled": true, "ignoredExitCodes": [3], "restartAttemptPeriod": 60}'
+# The early one's period is 1800 s (36 s here), so that a loaded machine seeing its exit late
+# still sees it within the period.
 # Runs longer than the period, then exits 1; from its 4th start on it waits for the test's
 # go file first. Each start counts itself in the volume and in its own root file system.
 CRASH='trap "exit 0" TERM; echo start >> /v/starts; n=$(wc -l < /v/starts); echo x >> /root-starts;
@@ -49,7 +51,7 @@ echo "run $n root $(wc -l < /root-starts)"; sleep 1.6;
 if [ "$n" -ge 4 ]; then while [ ! -e /v/go$n ]; do sleep 0.1; done; fi; exit 1'
 for td in "$(taskdef_json crash "$POLICY" "$CRASH")" \
 	"$(taskdef_json ignored "$POLICY" 'echo start >> /v/starts; sleep 1.6; exit 3')" \
-	"$(taskdef_json early "$POLICY" 'echo start >> /v/starts; exit 1')"; do
+	"$(taskdef_json early "${POLICY/60/1800}" 'echo start >> /v/starts; exit 1')"; do
 	# The Debian aws CLI predates restartPolicy and refuses it before sending: the request
 	# the CLI would send, with curl.
 	json_api_call ecs register-task-definition --cli-input-json "$td" >/dev/null ||
