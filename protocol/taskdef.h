@@ -14,6 +14,7 @@
 #include "protocol/taskdef_health.h"
 #include "protocol/taskdef_linux.h"
 #include "protocol/taskdef_log.h"
+#include "protocol/taskdef_restart.h"
 
 #define TASKDEF_MAX_CONTAINERS 10
 /* ECS's limits: 10 placement constraints, expressions of at most 2000 characters. */
@@ -83,6 +84,7 @@ struct taskdef_container {
 	size_t n_depends_on;
 	uint32_t start_timeout;  /* seconds a dependency has to meet its condition; 0: no limit */
 	struct taskdef_health_check health_check; /* argv NULL without healthCheck */
+	struct taskdef_restart_policy restart_policy; /* not enabled without restartPolicy */
 };
 
 struct taskdef {

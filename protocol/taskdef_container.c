@@ -83,7 +83,7 @@ enum container_field {
 	F_STOP_TIMEOUT, F_LINUX_PARAMETERS, F_ULIMITS, F_READONLY_ROOT, F_MOUNT_POINTS,
 	F_VOLUMES_FROM, F_DNS_SERVERS, F_DNS_SEARCH_DOMAINS, F_EXTRA_HOSTS, F_LOG_CONFIGURATION,
 	F_DEPENDS_ON, F_START_TIMEOUT,
-	F_HEALTH_CHECK, _F_MAX,
+	F_HEALTH_CHECK, F_RESTART_POLICY, _F_MAX,
 };
 
 static const char *const container_fields[_F_MAX] = {
@@ -112,6 +112,7 @@ static const char *const container_fields[_F_MAX] = {
 	[F_DEPENDS_ON] = "dependsOn",
 	[F_START_TIMEOUT] = "startTimeout",
 	[F_HEALTH_CHECK] = "healthCheck",
+	[F_RESTART_POLICY] = "restartPolicy",
 };
 
 static int parse_strings(const cJSON *found[], char path[JSON_PATH_MAX], const char *prefix,
@@ -299,6 +300,11 @@ int taskdef_container_from_json(const cJSON *json, const char *path, struct task
 	if (r >= 0 && found[F_HEALTH_CHECK]) {
 		json_path(field_path, "%s.healthCheck", path);
 		r = taskdef_health_from_json(found[F_HEALTH_CHECK], field_path, &c->health_check, err);
+	}
+	if (r >= 0 && found[F_RESTART_POLICY]) {
+		json_path(field_path, "%s.restartPolicy", path);
+		r = taskdef_restart_from_json(found[F_RESTART_POLICY], field_path,
+					      &c->restart_policy, err);
 	}
 	if (r < 0 || !found[F_LOG_CONFIGURATION])
 		return r;

@@ -111,7 +111,8 @@ enum container_found container_handle_adopt(struct container_handle *h, struct m
 		(void)cgroup_kill(h->cgroup, NULL);
 		break;
 	case CONTAINER_FOUND_EXITED:
-		container_handle_apply(h, container_end_event(h->pid != 0, ret_rec->error != NULL));
+		container_handle_apply(h, container_end_event(h->pid != 0 || h->ran_before,
+							      ret_rec->error != NULL));
 		break;
 	case CONTAINER_FOUND_NOT_STARTED:
 		break;

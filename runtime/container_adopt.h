@@ -20,8 +20,8 @@ const char *container_found_to_string(enum container_found f);
 /* The decision alone, from the files and the lock; changes nothing. */
 enum container_found container_inspect(const char *folder);
 
-/* Take over the container in H->dir (H fresh from container_handle_init, with dir, cgroup and
- * stop_timeout set):
+/* Take over the container in H->dir (H fresh from container_handle_init, with dir, cgroup,
+ * stop_timeout and ran_before set):
  * - ALIVE: its monitor's pidfd goes into W with DATA; H is tracked as an adopted monitor,
  *   STARTING or RUNNING.
  * - EXITED: *ret_rec holds the exit record (the caller releases it); EXITED or NEVER_RAN.

@@ -98,7 +98,8 @@ static int monitor_gone(struct container_handle *h, struct exit_record *rec)
 	*rec = (struct exit_record){ 0 };
 	if (asprintf(&path, "%s/%s", h->dir, CONTAINER_EXIT_FILE) >= 0 &&
 	    exit_record_read(path, rec, NULL) == 0) {
-		container_handle_apply(h, container_end_event(h->pid != 0, rec->error != NULL));
+		container_handle_apply(h, container_end_event(h->pid != 0 || h->ran_before,
+							      rec->error != NULL));
 		return CONTAINER_CHANGE_ENDED;
 	}
 	container_handle_apply(h, CONTAINER_EVENT_MONITOR_LOST);
@@ -114,8 +115,9 @@ static int drained(struct container_handle *h)
 	struct error err = { 0 };
 	if (cgroup_remove(h->cgroup, &err) < 0)
 		log_warning("a lost container's cgroup stays: %s", err.message);
-	/* Without a record, it ran if its pid was seen. */
-	container_handle_apply(h, h->pid ? CONTAINER_EVENT_ENDED : CONTAINER_EVENT_START_FAILED);
+	/* Without a record, it ran if its pid was seen (now or in an earlier start). */
+	container_handle_apply(h, h->pid || h->ran_before ? CONTAINER_EVENT_ENDED
+						       : CONTAINER_EVENT_START_FAILED);
 	return CONTAINER_CHANGE_ENDED | CONTAINER_CHANGE_LOST;
 }
 
@@ -158,6 +160,20 @@ int container_handle_poll(struct container_handle *h, struct exit_record *ret_re
 		(void)cgroup_kill(h->cgroup, NULL);
 	}
 	return changes;
+}
+
+void container_handle_restart(struct container_handle *h)
+{
+	container_handle_apply(h, CONTAINER_EVENT_RESTART);
+	if (h->state != CONTAINER_RESTARTING)
+		return;
+	close_monitor(h);
+	h->ran_before = true;
+	h->adopted = false;
+	h->monitor_pid = 0;
+	h->pid = 0;
+	h->monitor_end_noted = h->pid_write_noted = false;
+	h->kill_at_ms = 0;
 }
 
 /* The monitor forwards the signal to the container (or, still in set-up, holds it until the

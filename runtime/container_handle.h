@@ -25,6 +25,9 @@ struct container_handle {
 	 * child and never waited for. */
 	bool adopted;
 	pid_t pid;            /* the container's first process; 0 until known */
+	/* It ran in an earlier start (its restart policy restarted it): an end of the new start
+	 * before its pid, or without a record, is still the end of a container that ran. */
+	bool ran_before;
 	struct monitor_watch *watch; /* where its folder is watched for the pid file */
 	int start_wd;         /* that folder watch; -1 when none (the pid file is looked for at
 			       * every poll) */
@@ -64,6 +67,9 @@ bool container_handle_awaits_unwatched_pid(const struct container_handle *h);
 /* What changed since the last poll (CONTAINER_CHANGE_* bits). On CONTAINER_CHANGE_ENDED without
  * CONTAINER_CHANGE_LOST *ret_rec holds the exit record. */
 int container_handle_poll(struct container_handle *h, struct exit_record *ret_rec);
+/* Its restart policy restarts it (EXITED, or PULLING after an agent restart, -> RESTARTING):
+ * the last start's pid and monitor are forgotten; container_handle_spawned follows. */
+void container_handle_restart(struct container_handle *h);
 /* Begin the stop sequence (STOPPING). A container not started yet never starts (NEVER_RAN);
  * a stop asked again, or of an ended container, changes nothing. */
 void container_handle_stop(struct container_handle *h);

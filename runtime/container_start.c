@@ -130,9 +130,10 @@ int container_start(const char *monitor_path, const char *state_folder,
 	r = monitor_lock_take(state_folder, &lock_fd, err);
 	if (r < 0)
 		return r;
-	/* A folder reused from an earlier run must not leave a stale pid or exit record. */
+	/* A folder reused from an earlier run (a restart, an agent that started it before) must
+	 * not leave a stale pid, exit record or health. The writable layer and the logs stay. */
 	static const char *const stale[] = { CONTAINER_PID_FILE, CONTAINER_EXIT_FILE,
-					     CONTAINER_MONITOR_PID_FILE };
+					     CONTAINER_MONITOR_PID_FILE, CONTAINER_HEALTH_FILE };
 	for (size_t i = 0; i < ELEMENTSOF(stale); i++) {
 		_cleanup_free_ char *p = NULL;
 		if (folder_file(&p, state_folder, stale[i]) < 0)

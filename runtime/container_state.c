@@ -7,13 +7,15 @@
 #define TO(state) ((state) + 1)
 
 /* NEXT[state][event]: where the event leads. A stop asked again, or a pid seen while
- * stopping, changes nothing; the final states EXITED and NEVER_RAN are never left. */
+ * stopping, changes nothing; the final states are never left, but for the restart policy's
+ * restart of an EXITED container. */
 static const unsigned char NEXT[CONTAINER_STATE_COUNT][CONTAINER_EVENT_COUNT] = {
 	[CONTAINER_PULLING] = {
 		[CONTAINER_EVENT_SPAWNED] = TO(CONTAINER_STARTING),
 		[CONTAINER_EVENT_ADOPTED] = TO(CONTAINER_STARTING),
 		[CONTAINER_EVENT_STOP_ASKED] = TO(CONTAINER_NEVER_RAN),
 		[CONTAINER_EVENT_START_FAILED] = TO(CONTAINER_NEVER_RAN),
+		[CONTAINER_EVENT_RESTART] = TO(CONTAINER_RESTARTING),
 	},
 	[CONTAINER_STARTING] = {
 		[CONTAINER_EVENT_PID_SEEN] = TO(CONTAINER_RUNNING),
@@ -48,6 +50,15 @@ static const unsigned char NEXT[CONTAINER_STATE_COUNT][CONTAINER_EVENT_COUNT] = 
 		[CONTAINER_EVENT_ENDED] = TO(CONTAINER_EXITED),
 		[CONTAINER_EVENT_START_FAILED] = TO(CONTAINER_NEVER_RAN),
 	},
+	[CONTAINER_EXITED] = {
+		[CONTAINER_EVENT_RESTART] = TO(CONTAINER_RESTARTING),
+	},
+	/* It ran before: a stop, or a new monitor that cannot be spawned, ends it as EXITED. */
+	[CONTAINER_RESTARTING] = {
+		[CONTAINER_EVENT_SPAWNED] = TO(CONTAINER_STARTING),
+		[CONTAINER_EVENT_STOP_ASKED] = TO(CONTAINER_EXITED),
+		[CONTAINER_EVENT_ENDED] = TO(CONTAINER_EXITED),
+	},
 };
 
 const char *container_state_name(enum container_state s)
@@ -69,6 +80,8 @@ const char *container_state_name(enum container_state s)
 		return "EXITED";
 	case CONTAINER_NEVER_RAN:
 		return "NEVER_RAN";
+	case CONTAINER_RESTARTING:
+		return "RESTARTING";
 	}
 	return "UNKNOWN";
 }
@@ -92,6 +105,8 @@ const char *container_event_name(enum container_event e)
 		return "ended";
 	case CONTAINER_EVENT_START_FAILED:
 		return "start failed";
+	case CONTAINER_EVENT_RESTART:
+		return "restart";
 	}
 	return "unknown";
 }
@@ -112,9 +127,10 @@ bool container_state_is_final(enum container_state s)
 	return s == CONTAINER_EXITED || s == CONTAINER_NEVER_RAN;
 }
 
+/* PULLING and RESTARTING have no monitor yet. */
 bool container_state_is_active(enum container_state s)
 {
-	return s != CONTAINER_PULLING && !container_state_is_final(s);
+	return s != CONTAINER_PULLING && s != CONTAINER_RESTARTING && !container_state_is_final(s);
 }
 
 bool container_state_has_monitor(enum container_state s)

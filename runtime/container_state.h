@@ -19,11 +19,13 @@ enum container_state {
 			      * is awaited */
 	CONTAINER_LOST,      /* the monitor ended without an exit record: its cgroup was killed
 			      * and is awaited empty */
-	CONTAINER_EXITED,    /* final: it ran and ended */
+	CONTAINER_EXITED,    /* final: it ran and ended; left only by its restart policy */
 	CONTAINER_NEVER_RAN, /* final: it ended without running (a set-up error, a failed pull or
 			      * start, a monitor lost before the pid, stopped before it started) */
+	CONTAINER_RESTARTING, /* it ran and ended, and its restart policy restarts it: the restart
+			       * is recorded, its new monitor not spawned yet */
 };
-#define CONTAINER_STATE_COUNT (CONTAINER_NEVER_RAN + 1)
+#define CONTAINER_STATE_COUNT (CONTAINER_RESTARTING + 1)
 
 enum container_event {
 	CONTAINER_EVENT_SPAWNED,      /* this agent spawned its monitor */
@@ -35,8 +37,10 @@ enum container_event {
 	CONTAINER_EVENT_MONITOR_LOST, /* the monitor ended without an exit record */
 	CONTAINER_EVENT_ENDED,        /* it ended after running (container_end_event) */
 	CONTAINER_EVENT_START_FAILED, /* it ended, or will never start, without having run */
+	CONTAINER_EVENT_RESTART,      /* its restart policy restarts it (after an agent restart: a
+				       * restart recorded whose monitor was not spawned) */
 };
-#define CONTAINER_EVENT_COUNT (CONTAINER_EVENT_START_FAILED + 1)
+#define CONTAINER_EVENT_COUNT (CONTAINER_EVENT_RESTART + 1)
 
 /* "PULLING", "RUNNING", ... for logs. */
 const char *container_state_name(enum container_state s);
@@ -48,7 +52,7 @@ const char *container_event_name(enum container_event e);
 int container_state_next(enum container_state from, enum container_event event,
 			 enum container_state *ret, struct error *err);
 
-/* A final state is never left. */
+/* A final state is never left, but for the restart of an EXITED container (RESTARTING). */
 bool container_state_is_final(enum container_state s);
 /* The container may still have processes: a monitor to wait for or a cgroup to empty. */
 bool container_state_is_active(enum container_state s);

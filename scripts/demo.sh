@@ -9,8 +9,9 @@ bin=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo=${TETHER_DEMO_DIR:-/tmp/tether-demo}
 port=${TETHER_DEMO_PORT:-18080}
-# Not for the agent started below, which refuses TETHER_* keys it does not know.
-export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS 2>/dev/null
+# Not for the agent started below, which refuses TETHER_* keys it does not know; nor the
+# test knob TETHER_RESTART_PERIOD_PERCENT, which would shorten the demo's restart periods.
+export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS TETHER_RESTART_PERIOD_PERCENT 2>/dev/null
 hub_url="http://127.0.0.1:$port"
 aws=${TETHER_DEMO_AWS:-/usr/bin/aws}
 pids=()

@@ -6,8 +6,11 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${TETHER_BIN_DIR:-$TOP/build/test}
 # The harness's own TETHER_* variables stay shell variables: `tether run` refuses every
-# TETHER_* key of its environment that is not one of its options (docs/configuration.md).
-export -n TETHER_BIN_DIR TETHER_BASELINE_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS 2>/dev/null
+# TETHER_* key of its environment that is not one of its options (docs/configuration.md). So
+# does the test knob TETHER_RESTART_PERIOD_PERCENT: a test that wants it passes the flag, and
+# one left in a developer's shell does not shorten every agent's restart periods.
+export -n TETHER_BIN_DIR TETHER_BASELINE_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS \
+	TETHER_RESTART_PERIOD_PERCENT 2>/dev/null
 AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tether-e2e.XXXXXX")
 STARTED_PIDS=()

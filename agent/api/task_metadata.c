@@ -89,6 +89,9 @@ static cJSON *container_metadata(const char *cluster, const struct task_view *t,
 		if (c->health_output)
 			cJSON_AddStringToObject(health, "output", c->health_output);
 	}
+	/* As ECS's agent: for a container whose restart policy is enabled. */
+	if (c->has_restart_policy)
+		cJSON_AddNumberToObject(o, "RestartCount", c->restart_count);
 	cJSON_AddStringToObject(o, "Type", "NORMAL");
 	return o;
 }

@@ -32,6 +32,7 @@
 #include "agent/link/version.h"
 #include "agent/state/daemon_state.h"
 #include "agent/state/store.h"
+#include "agent/tasks/restart_store.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_state_frame.h"
 #include "cgroups/cgroup.h"
@@ -282,6 +283,21 @@ static char *metadata_uri(void *userdata, const char *task_arn, const char *cont
 	return daemon_api_metadata_uri(&d->api, task_arn, container_name);
 }
 
+/* Written in this turn's transaction, committed before the tick that spawns the restart. */
+static int save_restart(void *userdata, const char *task_arn, const char *container,
+			const struct restart_record *rec)
+{
+	struct daemon *d = userdata;
+	return restart_record_save(d->store, task_arn, container, rec);
+}
+
+static int load_restart(void *userdata, const char *task_arn, const char *container,
+			struct restart_record *ret)
+{
+	struct daemon *d = userdata;
+	return restart_record_load(d->store, task_arn, container, ret);
+}
+
 static int resume_task(void *userdata, const char *task_arn, const char *definition_json,
 		       const char *status, const char *last_state_json)
 {
@@ -361,6 +377,9 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.image_store_budget = o->image_store_budget,
 		.image_cleanup_age_s = o->image_cleanup_age_s,
 		.metadata_uri = metadata_uri,
+		.save_restart = save_restart,
+		.load_restart = load_restart,
+		.restart_period_percent = o->restart_period_percent,
 		.on_state = on_task_state,
 		.userdata = d,
 	};

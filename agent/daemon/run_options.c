@@ -147,6 +147,16 @@ static int set_metrics_interval(struct run_options *o, const char *value, struct
 	return 0;
 }
 
+static int set_restart_period_percent(struct run_options *o, const char *value,
+				      struct error *err)
+{
+	uint64_t percent;
+	if (parse_u64(value, 1, 100, &percent) < 0)
+		return error_set(err, EINVAL, "takes a percent from 1 to 100, not '%s'", value);
+	o->restart_period_percent = (unsigned)percent;
+	return 0;
+}
+
 static int set_api_socket(struct run_options *o, const char *value, struct error *err)
 {
 	if (!strcmp(value, "off")) {
@@ -223,6 +233,8 @@ static const struct run_option run_option_table[] = {
 	{ "metadata-address", "TETHER_METADATA_ADDRESS", "ADDRESS", set_metadata_address },
 	{ "metrics-interval", "TETHER_METRICS_INTERVAL", "SECONDS", set_metrics_interval },
 	{ "metrics-address", "TETHER_METRICS_ADDRESS", "ADDRESS", set_metrics_address },
+	{ "restart-period-percent", "TETHER_RESTART_PERIOD_PERCENT", "PERCENT",
+	  set_restart_period_percent },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -266,7 +278,7 @@ static int apply_environment(struct run_options *o, char **envp, struct error *e
 	}
 	if (!unknown[0])
 		return 0;
-	char known[512] = "";
+	char known[1024] = "";
 	for (size_t i = 0; i < RUN_OPTION_COUNT; i++)
 		list_append(known, sizeof(known), run_option_table[i].env_key,
 			    strlen(run_option_table[i].env_key));
@@ -315,6 +327,7 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 		.metadata_address = RUN_DEFAULT_METADATA_ADDRESS,
 		.metadata_port = RUN_DEFAULT_METADATA_PORT,
 		.metrics_interval_s = METRICS_INTERVAL_DEFAULT_S,
+		.restart_period_percent = 100,
 	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */

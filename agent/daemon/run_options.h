@@ -30,6 +30,7 @@ struct run_options {
 	char metrics_address[16];     /* the node's Prometheus text, on IPv4 loopback */
 	unsigned metrics_port;        /* 0: off (the default) */
 	uint64_t metrics_interval_s;  /* containers' metrics sampled this often */
+	unsigned restart_period_percent; /* restartAttemptPeriod applied at this percent (tests) */
 };
 
 #define RUN_DEFAULT_API_SOCKET "/run/tether/agent.sock"

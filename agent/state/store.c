@@ -36,13 +36,22 @@ static const char schema[] =
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS finished ("
-	" arn TEXT PRIMARY KEY);";
+	" arn TEXT PRIMARY KEY);"
+	/* Restart policies' records (store.h: store_restart_set), until the task is forgotten. */
+	"CREATE TABLE IF NOT EXISTS restarts ("
+	" task_arn TEXT NOT NULL,"
+	" container TEXT NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" last_restart_at REAL NOT NULL,"
+	" owed_after_monitor INTEGER NOT NULL,"
+	" PRIMARY KEY (task_arn, container));";
 
 /* Forgetting a task: its row goes, its ARN joins the newest STORE_FINISHED_KEEP finished ones
  * (rowid grows with each insertion). */
 static const char forget_sql[] =
 	"INSERT OR REPLACE INTO finished (arn) VALUES (?1);"
 	"DELETE FROM tasks WHERE arn = ?1;"
+	"DELETE FROM restarts WHERE task_arn = ?1;"
 	"DELETE FROM finished WHERE rowid <= (SELECT MAX(rowid) FROM finished) - ?2;";
 
 static int db_error(struct store *s, struct error *err, const char *what)
@@ -517,4 +526,55 @@ int store_meta_get(struct store *s, const char *key, char **ret, struct error *e
 		return error_set(err, ENOMEM, "out of memory");
 	*ret = v;
 	return 0;
+}
+
+static int restart_set_locked(struct store *s, const char *task_arn, const char *container,
+			      const struct store_restart *rec, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "INSERT OR REPLACE INTO restarts (task_arn, container, count,"
+			" last_restart_at, owed_after_monitor) VALUES (?, ?, ?, ?, ?)", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, container, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rec->count);
+	sqlite3_bind_double(st, 4, rec->last_restart_at);
+	sqlite3_bind_int64(st, 5, rec->owed_after_monitor);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "store restart");
+	return 0;
+}
+
+int store_restart_set(struct store *s, const char *task_arn, const char *container,
+		      const struct store_restart *rec, struct error *err)
+{
+	int r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	return write_end(s, restart_set_locked(s, task_arn, container, rec, err), err);
+}
+
+int store_restart_get(struct store *s, const char *task_arn, const char *container,
+		      struct store_restart *ret, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT count, last_restart_at, owed_after_monitor FROM restarts"
+			" WHERE task_arn = ? AND container = ?", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, container, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	if (r != SQLITE_ROW)
+		return db_error(s, err, "read restarts");
+	sqlite3_int64 count = sqlite3_column_int64(st, 0);
+	*ret = (struct store_restart){
+		.count = count < 0 ? 0 : count > UINT32_MAX ? UINT32_MAX : (uint32_t)count,
+		.last_restart_at = sqlite3_column_double(st, 1),
+		.owed_after_monitor = sqlite3_column_int64(st, 2),
+	};
+	return 1;
 }

@@ -1,7 +1,8 @@
 /* The agent's durable state, STATE_DIR/state.db (SQLite, WAL): the tasks it was given (ARN,
  * definition, last reported state) until the hub acknowledged their STOPPED state, then only
  * their ARN among the newest STORE_FINISHED_KEEP finished ones, the outbox of task_state frames not yet acknowledged by
- * the hub, and a small key/value meta table (connection state, next outbound seq). */
+ * the hub, the restart policies' records of their containers, and a small key/value meta table
+ * (connection state, next outbound seq). */
 #pragma once
 
 #include <stdbool.h>
@@ -79,6 +80,20 @@ int store_tasks_foreach(struct store *s, store_task_fn fn, void *userdata, struc
  * (a read-only file system, a full disk, a file that lost its permissions). Called with no
  * deferred writes pending (-EBUSY otherwise), so that its failure loses nothing else. */
 int store_write_probe(struct store *s, struct error *err);
+
+/* A container's restart policy record (agent/tasks/restart_policy.h): how many restarts, the
+ * last one's time (wall clock, seconds), and the monitor pid after which a restart is owed (0:
+ * none). Kept until its task is forgotten. */
+struct store_restart {
+	uint32_t count;
+	double last_restart_at;
+	int64_t owed_after_monitor;
+};
+int store_restart_set(struct store *s, const char *task_arn, const char *container,
+		      const struct store_restart *rec, struct error *err);
+/* 1 and *ret filled, or 0 when the container has no record. */
+int store_restart_get(struct store *s, const char *task_arn, const char *container,
+		      struct store_restart *ret, struct error *err);
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct error *err);
 /* *ret is NULL when the key is not set. */

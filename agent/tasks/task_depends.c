@@ -77,7 +77,9 @@ static struct depends_fact fact_of(const struct tm_container *c)
 {
 	bool ended = container_state_is_final(c->h.state);
 	return (struct depends_fact){
-		.started = c->h.state == CONTAINER_EXITED || (!ended && c->h.pid != 0),
+		/* A container its restart policy restarts started before, and has not ended. */
+		.started = c->h.state == CONTAINER_EXITED ||
+			   (!ended && (c->h.pid != 0 || c->h.ran_before)),
 		.ended = ended,
 		.has_exit_code = c->has_exit_code,
 		.exit_code = c->exit_code,
@@ -144,8 +146,10 @@ void task_depends_stop_ready(struct tm_task *t)
 		for (size_t i = 0; i < t->td->n_containers; i++) {
 			struct container_handle *h = &t->containers[i].h;
 			bool started = h->state == CONTAINER_STARTING || h->state == CONTAINER_RUNNING;
-			/* Those stopping already, or ended, have had their stop. */
-			if ((!started && h->state != CONTAINER_PULLING) ||
+			/* Those stopping already, or ended, have had their stop; one not started, or
+			 * between two starts of its restart policy, ends at once. */
+			bool idle = h->state == CONTAINER_PULLING || h->state == CONTAINER_RESTARTING;
+			if ((!started && !idle) ||
 			    (started && has_live_dependent(t, i)))
 				continue;
 			enum container_state before = h->state;

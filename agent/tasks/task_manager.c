@@ -54,15 +54,16 @@ enum task_status container_status(const struct tm_container *c)
 {
 	if (container_state_is_final(c->h.state))
 		return TASK_STOPPED;
-	return c->h.pid ? TASK_RUNNING : TASK_PENDING;
+	return c->h.pid || c->h.ran_before ? TASK_RUNNING : TASK_PENDING;
 }
 
-/* It ran, or runs: the pid was seen, or it exited after its set-up succeeded. */
+/* It ran, or runs: the pid was seen (in this start or an earlier one), or it exited after its
+ * set-up succeeded. */
 static bool container_ran(const struct tm_container *c)
 {
 	if (container_state_is_final(c->h.state))
 		return c->h.state == CONTAINER_EXITED;
-	return c->h.pid != 0;
+	return c->h.pid != 0 || c->h.ran_before;
 }
 
 static void emit(struct task_manager *tm, struct tm_task *t)
@@ -80,13 +81,16 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 		reports[i] = (struct container_report){
 			.name = c->def->name,
 			.status = status,
-			.has_exit_code = c->has_exit_code,
+			/* A restarted container's last exit is not its state. */
+			.has_exit_code = c->has_exit_code && status == TASK_STOPPED,
 			.exit_code = c->exit_code,
 			.reason = c->reason,
 			.pid = status == TASK_RUNNING ? c->h.pid : 0,
 			.has_health_check = c->def->health_check.argv != NULL,
 			.health = c->health,
 			.health_output = c->health_output,
+			.has_restart_policy = c->def->restart_policy.enabled,
+			.restart_count = c->restart.count,
 		};
 	}
 	struct task_report r = {
@@ -260,8 +264,7 @@ struct tm_task *tm_find_task(const struct task_manager *tm, const char *arn)
 	return NULL;
 }
 
-/* Decide whether the definition's limits can be applied; a refusal is returned in err. */
-static int check_limits(struct task_manager *tm, struct tm_task *t, struct error *err)
+int tm_task_check_limits(struct task_manager *tm, struct tm_task *t, struct error *err)
 {
 	_cleanup_free_ char *available = NULL, *missing = NULL;
 	struct error cerr = { 0 };
@@ -335,7 +338,7 @@ static int check_devices(const struct task_manager *tm, const struct tm_task *t,
 
 int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 {
-	int r = check_limits(tm, t, err);
+	int r = tm_task_check_limits(tm, t, err);
 	if (r >= 0)
 		r = check_devices(tm, t, err);
 	if (r < 0)
@@ -415,6 +418,17 @@ static int set_metadata_uri(struct task_manager *tm, const struct tm_task *t,
 	return 0;
 }
 
+void tm_container_limits(const struct task_manager *tm, const struct tm_task *t,
+			 const struct tm_container *c, struct cgroup_limits *ret)
+{
+	*ret = (struct cgroup_limits){ 0 };
+	if (t->limits)
+		task_limits_of_container(c->def, ret);
+	if (t->pids_limit)
+		ret->pids_max = tm->cfg.default_pids_max ? tm->cfg.default_pids_max
+							 : TASK_MANAGER_DEFAULT_PIDS_MAX;
+}
+
 static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_container *c,
 		     const struct image *img, struct error *err)
 {
@@ -436,12 +450,8 @@ static int start_one(struct task_manager *tm, struct tm_task *t, struct tm_conta
 	if (container_log_resolve(&c->def->log, c->def->name, t->arn,
 				  container_log_journald_running(), &cfg->log) < 0)
 		return error_set(err, ENOMEM, "container %s: log configuration", c->def->name);
-	struct cgroup_limits limits = { 0 };
-	if (t->limits)
-		task_limits_of_container(c->def, &limits);
-	if (t->pids_limit)
-		limits.pids_max = tm->cfg.default_pids_max ? tm->cfg.default_pids_max
-							   : TASK_MANAGER_DEFAULT_PIDS_MAX;
+	struct cgroup_limits limits;
+	tm_container_limits(tm, t, c, &limits);
 	pid_t monitor_pid;
 	r = container_start(tm->monitor_path, c->h.dir, cfg, &limits, &monitor_pid, err);
 	if (r < 0)
@@ -587,6 +597,7 @@ void tm_container_ended(struct tm_container *c, struct exit_record *rec)
 		if (rec->oom)
 			set_text(&c->reason, OOM_REASON);
 	}
+	c->exit_known = !rec->error;
 	c->exited_now = true;
 }
 
@@ -595,6 +606,7 @@ void tm_container_ended(struct tm_container *c, struct exit_record *rec)
 static void container_lost(struct tm_container *c)
 {
 	set_text(&c->reason, container_ran(c) ? LOST_REASON : LOST_BEFORE_START_REASON);
+	c->exit_known = false;
 	c->exited_now = true;
 }
 
@@ -663,12 +675,16 @@ static void pid_written(void *data)
 
 static void tick_task(struct task_manager *tm, struct tm_task *t)
 {
+	/* Also for a task that stopped: a container stopped while RESTARTING owes nothing. */
+	tm_restart_step(tm, t);
 	if (t->status == TASK_STOPPED)
 		return;
 	note_pull_progress(t);
 	poll_pull(tm, t);
 	for (size_t i = 0; i < t->td->n_containers; i++)
 		poll_container(t, &t->containers[i]);
+	/* Before anything reads the ends: one its restart policy restarts is not an end. */
+	tm_restart_exits(tm, t);
 	/* Health first: a dependency that turned HEALTHY lets its dependents start now. */
 	if (tm_task_read_health(t, monotonic_ms()))
 		t->changed = true;
@@ -722,7 +738,8 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 			continue;
 		active = true;
 		for (size_t i = 0; i < t->td->n_containers; i++)
-			if (container_handle_awaits_unwatched_pid(&t->containers[i].h))
+			if (container_handle_awaits_unwatched_pid(&t->containers[i].h) ||
+			    t->containers[i].h.state == CONTAINER_RESTARTING)
 				return START_POLL_MS;
 	}
 	return active ? TICK_MS : -1;

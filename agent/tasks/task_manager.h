@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "agent/tasks/restart_policy.h"
 #include "common/error.h"
 #include "container/health_status.h"
 #include "image/image.h"
@@ -34,6 +35,8 @@ struct container_report {
 	bool has_health_check;
 	enum container_health health;
 	const char *health_output; /* NULL, or the output of the check that made it unhealthy */
+	bool has_restart_policy;   /* its restartPolicy is enabled */
+	uint32_t restart_count;    /* restarts the policy made */
 };
 
 struct task_report {
@@ -75,6 +78,18 @@ struct task_manager_config {
 	 * or NULL when the task metadata endpoint is off. Containers of networkMode none, which
 	 * cannot reach the host's loopback, get none. NULL: no container gets one. */
 	char *(*metadata_uri)(void *userdata, const char *task_arn, const char *container_name);
+	/* The restart policy's records (agent/tasks/restart_policy.h), kept by the caller across
+	 * agent restarts (the daemon: in state.db). save_restart is called when a restart is
+	 * decided, and again once its monitor is spawned; what it writes must be durable before the
+	 * next task_manager_tick, which spawns that monitor. load_restart, when a task is taken
+	 * back after an agent restart, returns 1 with *ret filled, 0 when none was kept. NULL:
+	 * kept in memory only. Both return a negative errno on failure. */
+	int (*save_restart)(void *userdata, const char *task_arn, const char *container,
+			    const struct restart_record *rec);
+	int (*load_restart)(void *userdata, const char *task_arn, const char *container,
+			    struct restart_record *ret);
+	/* restartAttemptPeriod is applied at this percent (1-100; 0: 100), for tests. */
+	unsigned restart_period_percent;
 	/* Called for every change of a task's or a container's status. */
 	void (*on_state)(void *userdata, const struct task_report *report);
 	void *userdata;

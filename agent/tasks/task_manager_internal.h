@@ -5,7 +5,9 @@
 
 #include <pthread.h>
 
+#include "agent/tasks/restart_policy.h"
 #include "agent/tasks/task_manager.h"
+#include "cgroups/cgroup.h"
 #include "container/exit_record.h"
 #include "container/health_status.h"
 #include "image/image_worker.h"
@@ -26,12 +28,19 @@ struct tm_container {
 	 * monitor recorded the exit. */
 	bool has_exit_code;
 	int exit_code;
+	/* The exit code of the end just seen is known (has_exit_code may be an earlier start's,
+	 * kept for the report when a restart fails to start). */
+	bool exit_known;
 	char *reason;
 	/* What its healthCheck last decided (UNKNOWN without one); dependsOn HEALTHY waits on it. */
 	enum container_health health;
 	/* Monotonic ms when it was first seen started; a dependency's startTimeout counts from it. */
 	int64_t started_at_ms;
 	char *health_output;  /* the check's output when health last changed to UNHEALTHY or UNKNOWN */
+	struct restart_record restart; /* its restart policy's restarts (task_restart.c) */
+	/* A restart whose monitor failed to spawn is tried again at respawn_at_ms, until
+	 * respawn_until_ms (monotonic); 0: no failure yet. */
+	int64_t respawn_at_ms, respawn_until_ms;
 };
 
 struct tm_task {
@@ -82,6 +91,12 @@ struct tm_task *tm_find_task(const struct task_manager *tm, const char *arn);
  * invalid definition is reported as a task that failed to start. */
 int tm_task_create(struct task_manager *tm, const char *arn, const cJSON *json,
 		   struct tm_task **ret, struct error *err);
+/* Whether the definition's limits can be kept here (t->limits, t->pids_limit); a refusal is
+ * returned in err. */
+int tm_task_check_limits(struct task_manager *tm, struct tm_task *t, struct error *err);
+/* The cgroup limits container C starts with. */
+void tm_container_limits(const struct task_manager *tm, const struct tm_task *t,
+			 const struct tm_container *c, struct cgroup_limits *ret);
 /* Check the limits can be kept and start preparing the images on a worker thread. */
 int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* A task that cannot run: STOPPED with TaskFailedToStart and REASON, reported now, or once
@@ -89,5 +104,18 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 void tm_task_refuse(struct task_manager *tm, struct tm_task *t, const char *reason);
 /* The container ended with the exit record REC: its exit code and reason. */
 void tm_container_ended(struct tm_container *c, struct exit_record *rec);
-/* PENDING, RUNNING or STOPPED as the hub sees it (and the local API shows it). */
+/* PENDING, RUNNING or STOPPED as the hub sees it (and the local API shows it): a container
+ * being restarted is RUNNING. */
 enum task_status container_status(const struct tm_container *c);
+
+/* The restart policy (agent/tasks/task_restart.c). Ends seen this tick (exited_now) that the
+ * policy restarts are recorded and become RESTARTING, so that they are not exits: unless an
+ * essential container's end (or a stop) stops the task in the same tick. */
+void tm_restart_exits(struct task_manager *tm, struct tm_task *t);
+/* At the start of a tick, once the caller has made the records durable: the monitors of
+ * RESTARTING containers are spawned; a container stopped while RESTARTING owes nothing. */
+void tm_restart_step(struct task_manager *tm, struct tm_task *t);
+/* After an agent restart, before C is adopted: its record; true when a restart recorded
+ * before the agent ended was not made yet (C is RESTARTING, its monitor spawned by the next
+ * tick), false when C is to be adopted as any other. */
+bool tm_restart_resume(struct task_manager *tm, struct tm_task *t, struct tm_container *c);

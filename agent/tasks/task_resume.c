@@ -9,12 +9,16 @@
  * - a container never started (the agent ended while the images were prepared, before it got
  *   to that container, or while it waited for its dependsOn): the preparation runs again and
  *   only those containers start, when their dependencies allow.
+ * Before that, a container's restart record (task_restart.c) is read back: its count goes on,
+ * and a restart recorded but not yet made when the agent ended is made now, once.
  * The task resumes at the status last reported, so an unchanged task reports nothing. */
 #include "agent/tasks/task_manager_internal.h"
 #include "runtime/container_adopt.h"
 
-static void adopt_container(struct task_manager *tm, struct tm_container *c)
+static void adopt_container(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
 {
+	if (tm_restart_resume(tm, t, c))
+		return;
 	struct exit_record rec = { 0 };
 	/* A live or lost container is RUNNING once its pid is known; a lost one's end is
 	 * reported once its cgroup is empty. */
@@ -36,7 +40,7 @@ int task_manager_resume_task(struct task_manager *tm, const char *task_arn,
 		t->status = TASK_RUNNING;
 	bool all_started = true;
 	for (size_t i = 0; i < t->td->n_containers; i++) {
-		adopt_container(tm, &t->containers[i]);
+		adopt_container(tm, t, &t->containers[i]);
 		all_started &= t->containers[i].h.state != CONTAINER_PULLING;
 	}
 	if (!all_started && (r = tm_task_pull(tm, t, err)) < 0) {

@@ -22,6 +22,7 @@ static cJSON *container_json(const struct container_report *c, const char *task_
 	    !cJSON_AddStringToObject(j, "status", task_status_to_string(c->status)) ||
 	    (c->has_exit_code && !cJSON_AddNumberToObject(j, "exit_code", c->exit_code)) ||
 	    !add_string_or_null(j, "reason", c->reason) ||
+	    (c->has_restart_policy && !cJSON_AddNumberToObject(j, "restart_count", c->restart_count)) ||
 	    (c->has_health_check &&
 	     (!cJSON_AddStringToObject(j, "health_status", container_health_name(c->health)) ||
 	      (c->health_output && !cJSON_AddStringToObject(j, "health_output", c->health_output))))) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/tasks/restart_store.h"
 #include "agent/tasks/task_manager.h"
 #include "agent/tasks/task_state_frame.h"
 #include "agent/tasks/task_stop_all.h"
@@ -31,6 +32,21 @@ static void record_state(void *userdata, const struct task_report *report)
 		log_warning("Cannot record the state of %s: %s", report->task_arn, err.message);
 	if (seq && report->status == TASK_STOPPED)
 		log_info("Task %s stopped", report->task_arn);
+}
+
+/* The restarts counted so far go on being reported; nothing is restarted while stopping. */
+static int load_restart(void *userdata, const char *task_arn, const char *container,
+			struct restart_record *ret)
+{
+	struct stop_all *sa = userdata;
+	return restart_record_load(sa->store, task_arn, container, ret);
+}
+
+static int save_restart(void *userdata, const char *task_arn, const char *container,
+			const struct restart_record *rec)
+{
+	struct stop_all *sa = userdata;
+	return restart_record_save(sa->store, task_arn, container, rec);
 }
 
 /* Taken back and told to stop at once: a container not yet started is marked stopped rather
@@ -68,6 +84,8 @@ int task_stop_all(const char *state_dir, struct store *store, const char *monito
 		.state_dir = state_dir,
 		.monitor_path = monitor_path,
 		.allow_no_limits = true,
+		.save_restart = save_restart,
+		.load_restart = load_restart,
 		.on_state = record_state,
 	};
 	struct stop_all sa = { .store = store };

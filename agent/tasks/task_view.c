@@ -15,7 +15,7 @@ static void view_container(const struct tm_container *c, struct container_view *
 		.known_status = task_status_to_string(status),
 		.health = c->def->health_check.argv ? container_health_name(c->health) : NULL,
 		.health_output = c->health_output,
-		.has_exit_code = c->has_exit_code,
+		.has_exit_code = c->has_exit_code && status == TASK_STOPPED,
 		.exit_code = c->exit_code,
 		.reason = c->reason,
 		.pid = status == TASK_RUNNING ? c->h.pid : 0,
@@ -25,6 +25,8 @@ static void view_container(const struct tm_container *c, struct container_view *
 		.memory_mib = c->def->memory_mib,
 		.memory_reservation_mib = c->def->memory_reservation_mib,
 		.essential = c->def->essential,
+		.has_restart_policy = c->def->restart_policy.enabled,
+		.restart_count = c->restart.count,
 	};
 }
 

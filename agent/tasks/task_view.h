@@ -23,6 +23,8 @@ struct container_view {
 	const char *cgroup;         /* relative to the cgroup2 mount */
 	uint32_t cpu, memory_mib, memory_reservation_mib;
 	bool essential;
+	bool has_restart_policy;    /* its restartPolicy is enabled */
+	uint32_t restart_count;     /* restarts its policy made */
 };
 
 struct task_view {

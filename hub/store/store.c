@@ -117,6 +117,7 @@ static const struct {
 	{ "containers", "memory", "INTEGER" },
 	{ "containers", "memory_reservation", "INTEGER" },
 	{ "containers", "runtime_id", "TEXT" },   /* the agent's, from task_state */
+	{ "containers", "restart_count", "INTEGER" }, /* the agent's, from task_state */
 	{ "nodes", "link_changed_at", "REAL" }, /* HUB_STORE_LINK_CHANGED_NOW */
 	{ "taskdefs", "status", "TEXT" }, /* NULL: ACTIVE; INACTIVE once deregistered */
 	{ "taskdefs", "deregistered_at", "REAL" },

@@ -61,6 +61,14 @@ static const char *runtime_id_member(const cJSON *obj)
 	return s;
 }
 
+/* Restarts its restart policy made: an integer 0..UINT32_MAX, else -1 (not reported). */
+static long long restart_count_member(const cJSON *obj)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "restart_count");
+	return json_is_unsigned_integer(v) && v->valuedouble <= UINT32_MAX ? (long long)v->valuedouble
+									   : -1;
+}
+
 /* A time on the node's clock (seconds since the epoch), shown as it was given; anything but a
  * plausible one (2000 to 2200) is dropped. */
 static double node_time(const cJSON *frame, const char *name)
@@ -104,6 +112,7 @@ static int report_of(const cJSON *frame, struct task_store_report *r,
 			.health_status = health_member(c),
 			.health_output = health_output_member(c),
 			.runtime_id = runtime_id_member(c),
+			.restart_count = restart_count_member(c),
 		};
 	}
 	*ret_n = n;

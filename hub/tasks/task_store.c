@@ -117,7 +117,8 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 		   " exit_code = coalesce(?2, exit_code), reason = coalesce(?3, reason),"
 		   " health_output = CASE WHEN ?7 IS NULL THEN health_output ELSE ?8 END,"
 		   " health_status = coalesce(?7, health_status),"
-		   " runtime_id = coalesce(?9, runtime_id)"
+		   " runtime_id = coalesce(?9, runtime_id),"
+		   " restart_count = coalesce(?10, restart_count)"
 		   " WHERE task_id = ?4 AND name = ?5"
 		   " AND task_id IN (SELECT id FROM tasks WHERE node_id = ?6)", err);
 	if (!st)
@@ -132,6 +133,8 @@ static int apply_container(struct hub_store *s, const char *node_id, const char 
 	sqlite3_bind_text(st, 7, c->health_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, c->health_output, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, c->runtime_id, -1, SQLITE_STATIC);
+	if (c->restart_count >= 0)
+		sqlite3_bind_int64(st, 10, c->restart_count);
 	return hub_store_step_done(s, st, err);
 }
 

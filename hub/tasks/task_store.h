@@ -56,6 +56,7 @@ struct task_store_container_report {
 	/* NULL: no healthCheck; health_output: the failing check's, replaced with the status */
 	const char *health_status, *health_output;
 	const char *runtime_id; /* the container's id on its node; NULL: not reported */
+	long long restart_count; /* restarts its restart policy made; -1: not reported */
 	bool has_exit_code;
 	int exit_code;
 };

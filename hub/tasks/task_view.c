@@ -34,7 +34,8 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 		 * member the aws CLI shows (botocore drops members ECS's model lacks). */
 		s, "SELECT name, image, last_status, exit_code,"
 		   " coalesce(reason, CASE WHEN last_status != 'STOPPED' THEN health_output END),"
-		   " health_status, cpu, memory, memory_reservation, runtime_id FROM containers"
+		   " health_status, cpu, memory, memory_reservation, runtime_id, restart_count"
+		   " FROM containers"
 		   " WHERE task_id = ? ORDER BY idx", NULL);
 	if (!st)
 		return list;
@@ -55,6 +56,9 @@ static cJSON *containers_view(struct hub_store *s, const char *cluster, const ch
 		add_text_or_skip(c, "memory", st, 7);
 		add_text_or_skip(c, "memoryReservation", st, 8);
 		add_text_or_skip(c, "runtimeId", st, 9);
+		/* Only for a container whose restart policy is enabled (botocore drops it). */
+		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+			cJSON_AddNumberToObject(c, "restartCount", sqlite3_column_int(st, 10));
 		cJSON_AddItemToArray(list, c);
 	}
 	return list;

@@ -317,6 +317,20 @@ TEST(frames_task_state_from_report)
 	ASSERT_TRUE(f);
 	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_started_at")->valuedouble == 1764201234.25);
 	ASSERT_TRUE(cJSON_GetObjectItem(f, "pull_stopped_at")->valuedouble == 1764201235.5);
+	/* No restart policy: no restart_count. */
+	ASSERT_TRUE(!cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 0),
+					 "restart_count"));
+	cJSON_Delete(f);
+	containers[1].has_restart_policy = true;
+	f = task_state_frame_new(&report, 12.5);
+	ASSERT_TRUE(f);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 1);
+	ASSERT_INT_EQ(cJSON_GetObjectItem(c, "restart_count")->valueint, 0);
+	cJSON_Delete(f);
+	containers[1].restart_count = 2;
+	f = task_state_frame_new(&report, 12.5);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "containers"), 1);
+	ASSERT_INT_EQ(cJSON_GetObjectItem(c, "restart_count")->valueint, 2);
 	cJSON_Delete(f);
 }
 

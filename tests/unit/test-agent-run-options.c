@@ -146,3 +146,25 @@ TEST(run_options_metrics_interval)
 	ASSERT_INT_EQ(run_options_parse(&o, too_long, ARGC(argv), argv, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "TETHER_METRICS_INTERVAL: takes");
 }
+
+TEST(run_options_restart_period_percent)
+{
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	char *none[] = { NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, none, ARGC(argv), argv, &err), 0);
+	ASSERT_INT_EQ(o.restart_period_percent, 100);
+	char *key[] = { "TETHER_RESTART_PERIOD_PERCENT=5", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, key, ARGC(argv), argv, &err), 0);
+	ASSERT_INT_EQ(o.restart_period_percent, 5);
+	char *flag_argv[] = { "run", "--restart-period-percent", "2", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, key, ARGC(flag_argv), flag_argv, &err), 0);
+	ASSERT_INT_EQ(o.restart_period_percent, 2);
+	char *zero[] = { "run", "--restart-period-percent", "0", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, none, ARGC(zero), zero, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--restart-period-percent: takes a percent from 1 to 100");
+	char *over[] = { "TETHER_RESTART_PERIOD_PERCENT=101", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, over, ARGC(argv), argv, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "TETHER_RESTART_PERIOD_PERCENT: takes");
+}

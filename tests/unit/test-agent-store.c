@@ -272,3 +272,35 @@ TEST(store_deferred_writes_are_seen_by_others_only_after_commit)
 	store_close(ro);
 	store_close(s);
 }
+
+TEST(store_restart_record_survives_reopen_and_goes_with_its_task)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 1);
+	struct store_restart rec = { 0 };
+	ASSERT_INT_EQ(store_restart_get(s, "arn:t1", "app", &rec, NULL), 0);
+	rec = (struct store_restart){ .count = 2, .last_restart_at = 1764201234.25,
+				      .owed_after_monitor = 4343 };
+	ASSERT_INT_EQ(store_restart_set(s, "arn:t1", "app", &rec, NULL), 0);
+	rec.count = 3;
+	rec.owed_after_monitor = 0;
+	ASSERT_INT_EQ(store_restart_set(s, "arn:t1", "app", &rec, NULL), 0);
+	store_close(s);
+	s = open_store();
+	ASSERT_TRUE(s);
+	struct store_restart back = { 0 };
+	ASSERT_INT_EQ(store_restart_get(s, "arn:t1", "app", &back, NULL), 1);
+	ASSERT_INT_EQ(back.count, 3);
+	ASSERT_TRUE(back.last_restart_at == 1764201234.25);
+	ASSERT_INT_EQ(back.owed_after_monitor, 0);
+	ASSERT_INT_EQ(store_restart_get(s, "arn:t1", "sidecar", &back, NULL), 0);
+	/* Forgotten with its task once the hub acknowledged its STOPPED state. */
+	uint64_t stopped;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &stopped), 0);
+	char *arn = NULL;
+	ASSERT_INT_EQ(store_outbox_ack_task(s, stopped, &arn, NULL), 0);
+	free(arn);
+	ASSERT_INT_EQ(store_restart_get(s, "arn:t1", "app", &back, NULL), 0);
+	store_close(s);
+}

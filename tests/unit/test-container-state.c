@@ -15,6 +15,7 @@ static const struct transition ALLOWED[] = {
 	{ CONTAINER_PULLING, CONTAINER_EVENT_ADOPTED, CONTAINER_STARTING },
 	{ CONTAINER_PULLING, CONTAINER_EVENT_STOP_ASKED, CONTAINER_NEVER_RAN },
 	{ CONTAINER_PULLING, CONTAINER_EVENT_START_FAILED, CONTAINER_NEVER_RAN },
+	{ CONTAINER_PULLING, CONTAINER_EVENT_RESTART, CONTAINER_RESTARTING },
 	{ CONTAINER_STARTING, CONTAINER_EVENT_PID_SEEN, CONTAINER_RUNNING },
 	{ CONTAINER_STARTING, CONTAINER_EVENT_STOP_ASKED, CONTAINER_STOPPING },
 	{ CONTAINER_STARTING, CONTAINER_EVENT_MONITOR_LOST, CONTAINER_LOST },
@@ -38,6 +39,10 @@ static const struct transition ALLOWED[] = {
 	{ CONTAINER_LOST, CONTAINER_EVENT_STOP_ASKED, CONTAINER_LOST },
 	{ CONTAINER_LOST, CONTAINER_EVENT_ENDED, CONTAINER_EXITED },
 	{ CONTAINER_LOST, CONTAINER_EVENT_START_FAILED, CONTAINER_NEVER_RAN },
+	{ CONTAINER_EXITED, CONTAINER_EVENT_RESTART, CONTAINER_RESTARTING },
+	{ CONTAINER_RESTARTING, CONTAINER_EVENT_SPAWNED, CONTAINER_STARTING },
+	{ CONTAINER_RESTARTING, CONTAINER_EVENT_STOP_ASKED, CONTAINER_EXITED },
+	{ CONTAINER_RESTARTING, CONTAINER_EVENT_ENDED, CONTAINER_EXITED },
 };
 #define N_ALLOWED (sizeof(ALLOWED) / sizeof(ALLOWED[0]))
 
@@ -99,14 +104,19 @@ TEST(values_outside_the_enums_are_refused)
 		      -EINVAL);
 }
 
-TEST(final_states_are_left_by_no_event)
+TEST(final_states_are_left_by_no_event_but_a_restart)
 {
 	for (int s = 0; s < CONTAINER_STATE_COUNT; s++) {
 		bool leaves = false;
 		for (size_t i = 0; i < N_ALLOWED; i++)
-			leaves |= ALLOWED[i].from == (enum container_state)s;
+			leaves |= ALLOWED[i].from == (enum container_state)s &&
+				  ALLOWED[i].event != CONTAINER_EVENT_RESTART;
 		ASSERT_INT_EQ(container_state_is_final((enum container_state)s), !leaves);
 	}
+	/* Only a container that ran is restarted: one that never ran stays so. */
+	enum container_state to;
+	ASSERT_INT_EQ(container_state_next(CONTAINER_NEVER_RAN, CONTAINER_EVENT_RESTART, &to, NULL),
+		      -EINVAL);
 }
 
 TEST(activity_and_monitor_follow_the_state)
@@ -117,6 +127,9 @@ TEST(activity_and_monitor_follow_the_state)
 	ASSERT_TRUE(container_state_is_active(CONTAINER_LOST));
 	ASSERT_TRUE(!container_state_is_active(CONTAINER_EXITED));
 	ASSERT_TRUE(!container_state_is_active(CONTAINER_NEVER_RAN));
+	/* Between two starts of its restart policy: no monitor to watch, nothing to poll. */
+	ASSERT_TRUE(!container_state_is_active(CONTAINER_RESTARTING));
+	ASSERT_TRUE(!container_state_is_final(CONTAINER_RESTARTING));
 	ASSERT_TRUE(container_state_has_monitor(CONTAINER_RUNNING));
 	ASSERT_TRUE(container_state_has_monitor(CONTAINER_STOPPING));
 	ASSERT_TRUE(!container_state_has_monitor(CONTAINER_LOST));

@@ -344,6 +344,49 @@ TEST(hub_link_health_stored_and_described)
 	node_release(&n);
 }
 
+static void send_restart_count(struct agent_link *l, const struct node *n, int seq,
+			       const char *count)
+{
+	char frame[1024];
+	snprintf(frame, sizeof(frame),
+		 "{\"type\":\"task_state\",\"seq\":%d,\"task_arn\":\"%s\",\"status\":\"RUNNING\","
+		 "\"containers\":[{\"name\":\"c\",\"status\":\"RUNNING\",\"reason\":null%s%s}]}",
+		 seq, n->task_arn, count ? ",\"restart_count\":" : "", count ? count : "");
+	send_text(l, frame);
+	free(agent_link_next_out(l));
+}
+
+TEST(hub_link_restart_count_stored_and_described)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	/* Not reported (no restart policy): not shown. */
+	send_restart_count(&l, &n, 5, NULL);
+	cJSON *t = described_task(&n);
+	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_TRUE(!cJSON_GetObjectItem(c, "restartCount"));
+	cJSON_Delete(t);
+	send_restart_count(&l, &n, 6, "0");
+	send_restart_count(&l, &n, 7, "3");
+	t = described_task(&n);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_INT_EQ(cJSON_GetObjectItem(c, "restartCount")->valueint, 3);
+	ASSERT_MEMBER(c, "lastStatus", "RUNNING");
+	cJSON_Delete(t);
+	/* A value that is no count is ignored: what was stored stays. */
+	send_restart_count(&l, &n, 8, "-1");
+	send_restart_count(&l, &n, 9, "\"4\"");
+	send_restart_count(&l, &n, 10, "2.5");
+	t = described_task(&n);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "containers"), 0);
+	ASSERT_INT_EQ(cJSON_GetObjectItem(c, "restartCount")->valueint, 3);
+	cJSON_Delete(t);
+	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
 TEST(hub_link_malformed_task_state_refused_and_acked)
 {
 	struct node n;

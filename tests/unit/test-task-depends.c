@@ -255,3 +255,22 @@ TEST(depends_task_healthy_waits_for_the_health_the_checks_set)
 	free(reason);
 	task_release(t);
 }
+
+TEST(depends_restarted_dependency_has_not_ended)
+{
+	/* db's restart policy restarts it: for app, waiting on its COMPLETE, db has started and
+	 * not ended, between its two starts as while it runs again. */
+	struct tm_task *t = db_and_app(", \"essential\": false, \"restartPolicy\": {\"enabled\": true}",
+				       "COMPLETE");
+	char *reason = NULL;
+	run(t, 0);
+	end(t, 0, 1);
+	container_handle_restart(&t->containers[0].h);
+	ASSERT_INT_EQ(STATE(t, 0), CONTAINER_RESTARTING);
+	ASSERT_INT_EQ(task_depends_verdict(t, 1, NOW, &reason), DEPENDS_WAIT);
+	/* Stopped between two starts: it ends at once, as a container that ran. */
+	task_depends_stop_ready(t);
+	ASSERT_INT_EQ(STATE(t, 0), CONTAINER_EXITED);
+	ASSERT_INT_EQ(task_depends_verdict(t, 1, NOW, &reason), DEPENDS_MET);
+	task_release(t);
+}
