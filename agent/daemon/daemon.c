@@ -152,8 +152,9 @@ static bool commit_turn(struct daemon *d)
 {
 	struct error err = { 0 }, append_err = { 0 };
 	int appended = 0;
-	if (state_backlog_count(&d->backlog) &&
-	    (!d->store_failing || monotonic_ms() >= d->store_retry_at_ms))
+	bool tried = state_backlog_count(&d->backlog) &&
+		     (!d->store_failing || monotonic_ms() >= d->store_retry_at_ms);
+	if (tried)
 		appended = state_backlog_append(&d->backlog, d->store, &append_err);
 	bool wrote = store_commit_pending(d->store);
 	bool failed = store_commit(d->store, &err) < 0;
@@ -176,8 +177,8 @@ static bool commit_turn(struct daemon *d)
 		note_store_failure(d, &err);
 	else if (appended < 0)
 		note_store_failure(d, &append_err);
-	else if (wrote)
-		note_store_written(d);
+	else if (wrote && (tried || !state_backlog_count(&d->backlog)))
+		note_store_written(d); /* not while what waits was not even tried */
 	/* Writes that promised the hub nothing (the connection state, an ack's removal from
 	 * the outbox, which a replay repeats harmlessly) are retried by the next turn; the link
 	 * stays up, so that a node whose state database fails can still say so. */
