@@ -15,6 +15,8 @@
 #   adopts it again once the file is put back.
 # - The tasks folder full: a task that cannot start is STOPPED with a reason naming the file
 #   and the fix.
+# - An agent stopped while a state change waits in memory says so, and its next start tells
+#   the change from the container's exit record.
 # - The state dir read-only: the agent refuses to start naming the dir and the fix.
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP storage-faults: needs root (mount namespaces, tmpfs, overlayfs, cgroups)"
@@ -139,6 +141,21 @@ check stopped_reason_names_path_and_fix bash -c 'jq -r .stoppedReason <<<"$1" | 
 	grep -F "No space left on device" | grep -qF "its file system is full: free space on it"' _ "$stopped" "$NODE" "$arn3"
 check stop_code_task_failed_to_start test "$(jq -r .stopCode <<<"$stopped")" = TaskFailedToStart
 rm -f "$NODE/tasks/filler"
+
+# --- stopped while a state change waits: said, and told again by the next start
+mark=$(wc -l <"$WORK/agent.log")
+logged_since_mark() { tail -n +$((mark + 1)) "$WORK/agent.log" | grep -E "$1"; }
+check state_dir_filled_again fill "$NODE"
+json_api_call ecs stop-task --cluster default --task "$arn2" >/dev/null
+check second_container_stops_while_full wait_until 20 container_gone "$arn2"
+check second_write_failure_logged wait_until 20 logged_since_mark "Cannot write the state database: $DB: "
+stop_pid "$AGENT_PID"
+check waiting_change_said_at_stop logged_since_mark \
+	"[0-9]+ task state change\(s\) could not be written to $DB and end with the agent"
+rm -f "$NODE/filler"
+start_agent "$NODE"
+check stopped_state_told_by_the_next_start wait_until 30 status_is "$arn2" STOPPED
+check its_exit_code_too test "$(task_json "$arn2" | jq -r '.containers[0].exitCode')" = 0
 stop_pid "$AGENT_PID"
 
 # --- a read-only state dir is refused at start, named, with the fix
@@ -148,4 +165,4 @@ check read_only_state_dir_refused test $? != 0
 check read_only_state_dir_named_with_fix bash -c "grep -F 'Refusing to start: the state dir $NODE cannot be written (Read-only file system)' '$WORK/read-only.log' |
 	grep -qF 'mount -o remount,rw'"
 mount -o remount,rw "$NODE"
-check container_still_running container_alive "$arn2"
+check state_dir_writable_again test -w "$NODE"
