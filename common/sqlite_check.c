@@ -12,7 +12,11 @@ int sqlite_check_sound(sqlite3 *db, const char *advice, struct error *err)
 		rc = sqlite3_step(st);
 	const char *found = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	int r = 0;
-	if (rc != SQLITE_ROW || !found || strcmp(found, "ok") != 0) {
+	int primary = sqlite3_errcode(db) & 0xff;
+	if (rc != SQLITE_ROW && primary != SQLITE_CORRUPT && primary != SQLITE_NOTADB) {
+		/* Not the file's contents: a lock, a read-only folder for the -shm file, memory. */
+		r = error_set(err, EIO, "the database cannot be read (%s)", sqlite3_errmsg(db));
+	} else if (rc != SQLITE_ROW || !found || strcmp(found, "ok") != 0) {
 		/* SQLite's report spans lines; a log line does not. */
 		char what[256];
 		snprintf(what, sizeof(what), "%s", found ? found : sqlite3_errmsg(db));

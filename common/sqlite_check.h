@@ -9,5 +9,6 @@
 #include "common/error.h"
 
 /* 0 when db reads as sound; -EUCLEAN with "the database is damaged (what SQLite found).
- * ADVICE" when it does not. */
+ * ADVICE" when it does not; -EIO with "the database cannot be read (why)" when SQLite could
+ * not look (a lock held, no room or no right for its -shm file): that is not damage. */
 int sqlite_check_sound(sqlite3 *db, const char *advice, struct error *err);

@@ -28,6 +28,7 @@ const struct layer_limits layer_limits_default = {
 struct unpack_budget {
 	const struct layer_limits *limits;
 	int root_fd;
+	const char *dest_dir; /* named when its file system fills up */
 	uint64_t bytes, entries, bytes_at_last_check, check_every;
 };
 
@@ -183,8 +184,8 @@ static int check_free_space(struct unpack_budget *b, struct error *err)
 	if ((uint64_t)fs.f_bavail * fs.f_frsize < reserve ||
 	    (fs.f_files && (uint64_t)fs.f_favail * 100 < (uint64_t)fs.f_files * pct))
 		return error_set(err, ENOSPC,
-				 "unpacking stopped: the layer store's file system is nearly full"
-				 " (%llu MiB and %llu inodes free)",
+				 "unpacking into %s stopped: the layer store's file system is nearly"
+				 " full (%llu MiB and %llu inodes free)", b->dest_dir,
 				 (unsigned long long)((uint64_t)fs.f_bavail * fs.f_frsize >> 20),
 				 (unsigned long long)fs.f_favail);
 	return 0;
@@ -342,7 +343,7 @@ int layer_unpack_fd(int fd, const char *dest_dir, const struct layer_limits *lim
 				 sym_archive_error_string(in));
 	}
 	struct unpack_budget budget = { .limits = limits ? limits : &layer_limits_default,
-					.root_fd = root_fd };
+					.root_fd = root_fd, .dest_dir = dest_dir };
 	r = check_free_space(&budget, err);
 	if (r == 0)
 		r = unpack_entries(in, out, root_fd, dest_dir, &budget, err);

@@ -21,6 +21,7 @@
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/service_status.h"
 #include "agent/daemon/service_watchdog.h"
+#include "agent/daemon/state_open.h"
 #include "agent/daemon/test_hooks.h"
 #include "agent/host/host_check.h"
 #include "agent/host/state_dir_fs.h"
@@ -38,6 +39,7 @@
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/pid_lock.h"
 #include "protocol/auth.h"
@@ -87,17 +89,78 @@ static void send_text(void *userdata, const char *text)
 	d->held_tail = &f->next;
 }
 
-/* The writes of this turn of the loop reach the disk in one commit; then the frames that
- * waited for them are sent. When the commit fails they are dropped and the link restarts, so
- * that both sides go on from what is stored (unacked assignments come again, the outbox is
- * replayed). */
-void daemon_commit_and_send(struct daemon *d)
+/* The commit went through: the state change is in the outbox. */
+static void send_state(void *userdata, const char *task_arn, const char *status,
+		       const char *text)
 {
-	struct error err = { 0 };
+	struct daemon *d = userdata;
+	log_info("Task %s is %s", task_arn, status);
+	/* Not ready: the welcome's replay of the outbox sends it. */
+	if (d->link && frame_handler_ready(&d->handler))
+		daemon_send_now(d, text);
+}
+
+/* The assignments of the turn are on disk (COMMITTED) and go to the task manager, or were
+ * rolled back and are forgotten (the hub, not acked, sends them again). True when the task
+ * manager got one: its first report waits for a commit of its own. */
+static bool release_starts(struct daemon *d, bool committed)
+{
+	bool started = false;
+	while (d->starts_head) {
+		struct held_start *h = d->starts_head;
+		d->starts_head = h->next;
+		struct error err = { 0 };
+		if (committed && task_manager_start_task(d->tm, h->task_arn, h->definition, &err) < 0)
+			log_warning("Task %s cannot start: %s", h->task_arn, err.message);
+		started |= committed;
+		free(h->task_arn);
+		cJSON_Delete(h->definition);
+		free(h);
+	}
+	d->starts_tail = &d->starts_head;
+	return started;
+}
+
+static void note_store_failure(struct daemon *d, const struct error *err)
+{
+	d->store_retry_at_ms = monotonic_ms() + STORE_RETRY_MS;
+	if (d->store_failing)
+		return;
+	d->store_failing = true;
+	log_error("Cannot write the state database: %s; %zu task state change(s) are kept in "
+		  "memory and written in order once it takes writes again (tried every %d s); "
+		  "assignments are not acknowledged until then", err->message,
+		  state_backlog_count(&d->backlog), STORE_RETRY_MS / 1000);
+	daemon_health_soon(d);
+}
+
+static void note_store_written(struct daemon *d)
+{
+	if (!d->store_failing)
+		return;
+	d->store_failing = false;
+	log_info("The state database %s takes writes again: the changes kept in memory are "
+		 "written", store_path(d->store));
+	daemon_health_soon(d);
+}
+
+/* The writes of this turn of the loop, with the task state changes still waiting, reach the
+ * disk in one commit; then the frames and the starts that waited for them go on. When the
+ * commit fails they are dropped and the link restarts, so that both sides go on from what is
+ * stored (unacked assignments come again, the outbox is replayed); the state changes stay in
+ * the backlog. True when tasks were handed to the task manager. */
+static bool commit_turn(struct daemon *d)
+{
+	struct error err = { 0 }, append_err = { 0 };
+	int appended = 0;
+	bool tried = state_backlog_count(&d->backlog) &&
+		     (!d->store_failing || monotonic_ms() >= d->store_retry_at_ms);
+	if (tried)
+		appended = state_backlog_append(&d->backlog, d->store, &append_err);
+	bool wrote = store_commit_pending(d->store);
 	bool failed = store_commit(d->store, &err) < 0;
 	if (failed)
-		log_error("Cannot write the state database: %s; reconnecting to the hub",
-			  err.message);
+		state_backlog_rolled_back(&d->backlog);
 	bool dropped = false;
 	while (d->held_head) {
 		struct held_frame *f = d->held_head;
@@ -108,12 +171,33 @@ void daemon_commit_and_send(struct daemon *d)
 		free(f);
 	}
 	d->held_tail = &d->held_head;
+	if (!failed)
+		state_backlog_committed(&d->backlog, send_state, d);
+	bool started = release_starts(d, !failed);
+	if (failed)
+		note_store_failure(d, &err);
+	else if (appended < 0)
+		note_store_failure(d, &append_err);
+	else if (wrote && (tried || !state_backlog_count(&d->backlog)))
+		note_store_written(d); /* not while what waits was not even tried */
 	/* Writes that promised the hub nothing (the connection state, an ack's removal from
 	 * the outbox, which a replay repeats harmlessly) are retried by the next turn; the link
 	 * stays up, so that a node whose state database fails can still say so. */
-	if (dropped && d->link)
+	if ((dropped || d->relink) && d->link) {
+		log_warning("%s; reconnecting, so that the hub sends what it has not had "
+			    "acknowledged again", dropped ? "Frames to the hub dropped with the "
+			    "writes they told of" : "An assignment was not stored");
 		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			       "agent state not written");
+	}
+	d->relink = false;
+	return started;
+}
+
+void daemon_commit_and_send(struct daemon *d)
+{
+	if (commit_turn(d))
+		commit_turn(d); /* the first reports of the tasks just handed over */
 }
 
 static char *make_hello(void *userdata, const char *nonce, struct error *err)
@@ -154,7 +238,19 @@ static int start_task(void *userdata, const char *task_arn, const cJSON *definit
 		      struct error *err)
 {
 	struct daemon *d = userdata;
-	return task_manager_start_task(d->tm, task_arn, definition, err);
+	if (!store_commit_pending(d->store))
+		return task_manager_start_task(d->tm, task_arn, definition, err);
+	struct held_start *h = calloc(1, sizeof(*h));
+	if (!h || !(h->task_arn = strdup(task_arn)) ||
+	    !(h->definition = cJSON_Duplicate(definition, true))) {
+		if (h)
+			free(h->task_arn);
+		free(h);
+		return error_set(err, ENOMEM, "out of memory");
+	}
+	*d->starts_tail = h;
+	d->starts_tail = &h->next;
+	return 0;
 }
 
 static int stop_task(void *userdata, const char *task_arn, const char *reason)
@@ -169,6 +265,12 @@ static void forget_task(void *userdata, const char *task_arn)
 	(void)task_manager_forget_task(d->tm, task_arn);
 }
 
+static void assignment_not_stored(void *userdata)
+{
+	struct daemon *d = userdata;
+	d->relink = true;
+}
+
 static const struct frame_handler_ops handler_ops = {
 	.make_hello = make_hello,
 	.send = send_text,
@@ -176,24 +278,19 @@ static const struct frame_handler_ops handler_ops = {
 	.start_task = start_task,
 	.stop_task = stop_task,
 	.forget_task = forget_task,
+	.assignment_not_stored = assignment_not_stored,
 	.metrics_acked = daemon_metrics_acked,
 };
 
+/* Into the backlog, which the turn's commit appends to the outbox (commit_turn): a change the
+ * state database cannot take waits there, in order, instead of being lost. */
 static void on_task_state(void *userdata, const struct task_report *report)
 {
 	struct daemon *d = userdata;
-	uint64_t seq = 0;
-	_cleanup_free_ char *text = NULL;
-	struct error err = { 0 };
-	if (task_state_record(d->store, report, &seq, &text, &err) < 0) {
-		log_error("Cannot record the state of %s: %s", report->task_arn, err.message);
-		return;
-	}
-	if (seq == 0)
-		return; /* nothing new since the last report (a resumed task) */
-	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
-	if (d->link && frame_handler_ready(&d->handler))
-		send_text(d, text);
+	const char *status = task_status_to_string(report->status);
+	cJSON *frame = task_state_frame_now(report);
+	if (!frame || state_backlog_push(&d->backlog, report->task_arn, status, frame) < 0)
+		log_error("Out of memory recording the state of %s (%s)", report->task_arn, status);
 }
 
 static void on_established(void *userdata)
@@ -357,10 +454,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return error_wrap(err, "host information");
 
-	_cleanup_free_ char *db_path = NULL;
-	if (asprintf(&db_path, "%s/%s", o->state_dir, STORE_FILE) < 0)
-		return error_set(err, ENOMEM, "out of memory");
-	r = store_open(db_path, false, &d->store, err);
+	r = daemon_open_store(o->state_dir, &d->store, err);
 	if (r < 0)
 		return r;
 	store_defer_commits(d->store);
@@ -405,8 +499,16 @@ static void daemon_teardown(struct daemon *d)
 	/* The link goes first: its context owns the timers that call into the others. */
 	if (d->tm)
 		task_manager_set_wake(d->tm, NULL, NULL);
+	d->store_retry_at_ms = 0; /* a last try for what waits, whenever the one before was */
 	if (d->store)
 		daemon_commit_and_send(d);
+	if (state_backlog_count(&d->backlog))
+		log_error("%zu task state change(s) could not be written to %s and end with the "
+			  "agent; the next start tells them again from the containers' folders "
+			  "(each task resumes from its last state on disk)",
+			  state_backlog_count(&d->backlog), store_path(d->store));
+	release_starts(d, false);
+	state_backlog_release(&d->backlog);
 	hub_link_free(d->link);
 	d->link = NULL;
 	daemon_api_release(&d->api);
@@ -457,12 +559,14 @@ static int check_cgroup_controllers(bool allow_no_limits)
 	return -1;
 }
 
-/* Every container's root file system is an overlay with its upper dir in the state dir:
- * refused here, in one sentence, rather than by each task's mount later. */
+/* Every container's root file system is an overlay with its upper dir in the state dir, and
+ * the lock, the database and the containers' folders are written there: a state dir that
+ * cannot hold them is refused here, in one sentence, rather than by each write later. */
 static int check_state_dir(const char *state_dir)
 {
 	struct error err = { 0 };
-	if (state_dir_refuse_unusable(state_dir, &err) == 0)
+	if (state_dir_refuse_unusable(state_dir, &err) == 0 &&
+	    state_dir_refuse_read_only(state_dir, &err) == 0)
 		return 0;
 	log_error("Refusing to start: %s", err.message);
 	return -1;
@@ -483,6 +587,8 @@ static int run_daemon(const struct run_options *o)
 
 	struct daemon d = { .lock_fd = -1 };
 	d.held_tail = &d.held_head;
+	d.starts_tail = &d.starts_head;
+	state_backlog_init(&d.backlog);
 	struct error err = { 0 };
 	if (daemon_setup(&d, o, monitor, &err) < 0) {
 		log_error("%s", err.message);

@@ -18,6 +18,7 @@
 #include "agent/link/hub_link.h"
 #include "agent/link/identity.h"
 #include "agent/metrics/node_metrics.h"
+#include "agent/state/state_backlog.h"
 #include "agent/state/store.h"
 #include "agent/tasks/task_manager.h"
 
@@ -45,12 +46,34 @@ struct daemon {
 	/* Frames sent while the store had writes not yet committed: they go out after the
 	 * commit, in order (an ack must not tell the hub of an assignment a power cut loses). */
 	struct held_frame *held_head, **held_tail;
+	/* Assignments stored but not yet committed: the task manager gets them after the
+	 * commit, so that no container runs for a task a failed commit forgot (the hub, not
+	 * acked, sends the assignment again). */
+	struct held_start *starts_head, **starts_tail;
+	/* Task state changes not yet in the outbox (agent/state/state_backlog.h). */
+	struct state_backlog backlog;
+	/* The last commit that had writes failed: the backlog is tried again once every
+	 * STORE_RETRY_MS, not at every turn. */
+	bool store_failing;
+	int64_t store_retry_at_ms;
+	/* An assignment of this turn was not stored: the link restarts after the commit, so
+	 * that the hub, not acked, sends it again. */
+	bool relink;
 };
 
 struct held_frame {
 	struct held_frame *next;
 	char text[];
 };
+
+struct held_start {
+	struct held_start *next;
+	char *task_arn;
+	cJSON *definition;
+};
+
+/* How often a state database that failed is tried again while writes wait. */
+#define STORE_RETRY_MS 1000
 
 /* Queue TEXT to the hub now (nothing while there is no link). */
 void daemon_send_now(struct daemon *d, const char *text);
@@ -61,4 +84,7 @@ void daemon_commit_and_send(struct daemon *d);
  * welcome, the node_status and the metrics batches held; the hub's ack of a batch. */
 void daemon_reports_start(struct daemon *d, struct lws_context *ctx);
 void daemon_reports_connected(struct daemon *d);
+/* A health round as soon as the loop turns, not at the end of the period: the state database
+ * just failed or took writes again. */
+void daemon_health_soon(struct daemon *d);
 void daemon_metrics_acked(void *userdata, uint64_t batch);

@@ -94,6 +94,12 @@ static void health_timer(lws_sorted_usec_list_t *sul)
 			 (lws_usec_t)NODE_HEALTH_ROUND_S * LWS_US_PER_SEC);
 }
 
+void daemon_health_soon(struct daemon *d)
+{
+	if (d->link)
+		lws_sul_schedule(hub_link_context(d->link), 0, &d->health_sul, health_timer, 1);
+}
+
 void daemon_reports_start(struct daemon *d, struct lws_context *ctx)
 {
 	/* The first round before the first welcome, so that it reports a verdict. */

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,23 @@ static void check_state_store(const struct self_check_context *c,
 {
 	struct error err = { 0 };
 	*ret = (struct health_check_result){ .ok = true };
-	if (store_write_probe(c->store, &err) < 0)
-		failed(ret, "state database %s/%s cannot be written (%s): tasks keep running, but "
-		       "their changes are not recorded; make %s writable again (a file system "
-		       "remounted read-only, a full disk, the file's owner or mode) and restart "
-		       "tether", c->state_dir, STORE_FILE, err.message, c->state_dir);
+	if (store_write_probe(c->store, &err) >= 0)
+		return;
+	/* The message names the file first; the reason names it once. */
+	const char *path = store_path(c->store);
+	const char *why = err.message;
+	size_t n = strlen(path);
+	if (!strncmp(why, path, n) && !strncmp(why + n, ": ", 2))
+		why += n + 2;
+	if (err.code == ENOSPC || err.code == EDQUOT)
+		failed(ret, "state database %s cannot be written (%s): the file system that holds "
+		       "%s is full; free space on it. Tasks keep running, and their state changes "
+		       "wait in memory until it takes writes again", path, why, c->state_dir);
+	else
+		failed(ret, "state database %s cannot be written (%s): make %s writable again (a "
+		       "file system remounted read-only, the file's owner or mode). Tasks keep "
+		       "running, and their state changes wait in memory until it takes writes "
+		       "again", path, why, c->state_dir);
 }
 
 static void check_cgroup_tree(struct health_check_result *ret)

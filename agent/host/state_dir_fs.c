@@ -70,6 +70,20 @@ int state_dir_refuse_unusable(const char *dir, struct error *err)
 	return 0;
 }
 
+int state_dir_refuse_read_only(const char *dir, struct error *err)
+{
+	if (access(dir, W_OK) == 0 || errno == ENOENT)
+		return 0;
+	int e = errno;
+	return error_set(err, e, "the state dir %s cannot be written (%s): tether keeps its lock, "
+			 "its state database and the containers' folders there; %s", dir,
+			 strerror(e),
+			 e == EROFS ? "remount its file system read-write (mount -o remount,rw), or "
+				      "give --state-dir a folder on a writable one"
+				    : "give the user tether runs as write access to it, or give "
+				      "--state-dir a writable folder");
+}
+
 /* In the child: the mount happens in a mount namespace of its own, so that nothing of it can
  * reach the host's mount table, even if the child is killed half-way. */
 static int mount_in_private_namespace(const char *scratch)

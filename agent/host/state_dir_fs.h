@@ -21,6 +21,10 @@ int state_dir_check_filesystem(const char *dir, struct error *err);
  * run` say when they refuse to start. */
 int state_dir_refuse_unusable(const char *dir, struct error *err);
 
+/* 0 when DIR can be written (or does not exist yet: it is made later); otherwise -EROFS or
+ * -EACCES with a message naming DIR, what tether keeps there and the fix. */
+int state_dir_refuse_read_only(const char *dir, struct error *err);
+
 /* Mounts a tiny overlay whose upper dir is in a scratch folder under DIR, in a private mount
  * namespace of a child process, and removes it all again: 0 when the mount works. Needs root
  * and an existing DIR. */

@@ -100,6 +100,8 @@ static void handle_assign(struct frame_handler *h, const struct frame *f)
 	if (r < 0) {
 		/* Not acked: the hub sends it again after the next welcome. */
 		log_error("Cannot store assignment of %s: %s", arn, err.message);
+		if (h->ops->assignment_not_stored)
+			h->ops->assignment_not_stored(h->userdata);
 		return;
 	}
 	if (link_reconcile_hub_seq_seen(h->store, f->seq, &err) < 0)

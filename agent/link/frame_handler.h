@@ -28,6 +28,9 @@ struct frame_handler_ops {
 	int (*stop_task)(void *userdata, const char *task_arn, const char *reason);
 	/* The hub acknowledged the task's STOPPED state and the store forgot it (may be NULL). */
 	void (*forget_task)(void *userdata, const char *task_arn);
+	/* An assignment could not be stored and was not acked (may be NULL): the hub sends it
+	 * again after its next welcome, which a new connection brings. */
+	void (*assignment_not_stored)(void *userdata);
 	/* The hub applied metrics batch BATCH and those before it (may be NULL). */
 	void (*metrics_acked)(void *userdata, uint64_t batch);
 };

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +16,13 @@
 
 struct store {
 	sqlite3 *db;
+	char *path;      /* named in every error: the operator's fix is about this file */
 	/* Statements are prepared once per SQL text and reset after each use: parsing them per
 	 * call was a tenth of the daemon's time per task. */
 	struct stmt_cache *stmts;
 	bool deferred;   /* writes join one transaction until store_commit */
 	bool open;       /* that transaction has begun */
+	int turn_failure; /* errno of a write of that transaction that failed, 0 if none */
 };
 
 static const char schema[] =
@@ -54,20 +57,57 @@ static const char forget_sql[] =
 	"DELETE FROM restarts WHERE task_arn = ?1;"
 	"DELETE FROM finished WHERE rowid <= (SELECT MAX(rowid) FROM finished) - ?2;";
 
+/* What SQLite's last failure means for the operator, as an errno: a full disk, a read-only
+ * file system and a damaged file each have their own fix (store.h). */
+static int failure_errno(sqlite3 *db)
+{
+	int os = sqlite3_system_errno(db);
+	switch (sqlite3_extended_errcode(db) & 0xff) {
+	case SQLITE_FULL:
+		return ENOSPC;
+	case SQLITE_READONLY:
+		return EROFS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return EUCLEAN;
+	case SQLITE_NOMEM:
+		return ENOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (os == ENOSPC || os == EDQUOT || os == EROFS || os == EACCES || os == EPERM)
+			return os;
+		return EIO;
+	default:
+		return EIO;
+	}
+}
+
 static int db_error(struct store *s, struct error *err, const char *what)
 {
-	return error_set(err, EIO, "%s: %s", what, sqlite3_errmsg(s->db));
+	return error_set(err, failure_errno(s->db), "%s: %s: %s", s->path, what,
+			 sqlite3_errmsg(s->db));
 }
 
 static int exec_sql(struct store *s, const char *sql, struct error *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = error_set(err, EIO, "state database: %s", msg ? msg : "error");
+		int r = error_set(err, failure_errno(s->db), "%s: %s", s->path,
+				  msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return r;
 	}
 	return 0;
+}
+
+/* A failure such as SQLITE_FULL may make SQLite roll the whole transaction back by itself
+ * (sqlite3.org/lang_transaction.html): the writes of the turn before it are gone, and a later
+ * SAVEPOINT would begin a transaction of its own that commits alone. From then on the turn
+ * fails as a whole, so that the caller retries all of it. */
+static int turn_lost(struct store *s, struct error *err)
+{
+	return error_set(err, s->turn_failure ? s->turn_failure : EIO,
+			 "%s: SQLite undid this turn's writes after one of them failed", s->path);
 }
 
 static void finalizep(sqlite3_stmt **st)
@@ -92,6 +132,8 @@ static int write_begin(struct store *s, struct error *err)
 		if (r < 0)
 			return r;
 		s->open = true;
+	} else if (sqlite3_get_autocommit(s->db)) {
+		return turn_lost(s, err);
 	}
 	return exec_sql(s, "SAVEPOINT store_write", err);
 }
@@ -108,6 +150,8 @@ static int write_end(struct store *s, int r, struct error *err)
 			return r;
 		r = k;
 	}
+	if (s->deferred && !s->turn_failure)
+		s->turn_failure = -r;
 	exec_sql(s, undo, NULL);
 	return r;
 }
@@ -127,21 +171,49 @@ int store_commit(struct store *s, struct error *err)
 	if (!s->open)
 		return 0;
 	s->open = false;
-	int r = exec_sql(s, "COMMIT", err);
-	if (r < 0)
+	int r = sqlite3_get_autocommit(s->db) ? turn_lost(s, err) : exec_sql(s, "COMMIT", err);
+	s->turn_failure = 0;
+	if (r < 0 && !sqlite3_get_autocommit(s->db))
 		exec_sql(s, "ROLLBACK", NULL);
+	return r;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+/* A damaged file is refused whole, before anything reads or writes it: starting on what
+ * SQLite can still read would forget tasks that run and state changes the hub has not seen,
+ * and a daemon that starts empty would leave running containers unadopted. */
+static int check_sound(struct store *s, struct error *err)
+{
+	_cleanup_free_ char *advice = NULL;
+	if (asprintf(&advice, "tether has not changed it; the containers it started run on under "
+		     "their monitors. Fix: stop tether, then `sqlite3 %s .recover | sqlite3 "
+		     "%s.recovered`, `mv %s %s.damaged` (with its -wal and -shm files) and `mv "
+		     "%s.recovered %s`, and start tether: it adopts the running containers of the "
+		     "tasks recovered. Moving the file aside alone starts the node with no task "
+		     "known (running containers are then not adopted)",
+		     s->path, s->path, s->path, s->path, s->path, s->path) < 0)
+		return error_set(err, ENOMEM, "out of memory");
+	int r = sqlite_check_sound(s->db, advice, err);
+	if (r < 0 && err)
+		error_wrap(err, "%s", s->path);
 	return r;
 }
 
 int store_open(const char *path, bool read_only, struct store **ret, struct error *err)
 {
 	struct store *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
 		return error_set(err, ENOMEM, "out of memory");
+	}
 	int flags = read_only ? SQLITE_OPEN_READONLY
 			      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		int r = error_set(err, s->db ? EIO : ENOMEM, "open %s: %s", path,
+		int r = error_set(err, s->db ? failure_errno(s->db) : ENOMEM, "open %s: %s", path,
 				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		store_close(s);
 		return r;
@@ -153,13 +225,7 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 	}
 	int r = 0;
 	if (!read_only)
-		r = sqlite_check_sound(s->db,
-				       "tether has not changed it, and the containers it started keep"
-				       " running. Save what SQLite can read (sqlite3 FILE .recover |"
-				       " sqlite3 NEW), stop tether and put NEW in its place; or move the"
-				       " file aside to start with no task known (running containers are"
-				       " then not re-adopted).",
-				       err);
+		r = check_sound(s, err);
 	if (r >= 0 && !read_only) {
 		/* WAL lets `tether status` read while the daemon writes; synchronous=FULL
 		 * because an acked assignment must survive a power cut. A 256 KiB page cache
@@ -172,8 +238,8 @@ int store_open(const char *path, bool read_only, struct store **ret, struct erro
 			r = exec_sql(s, schema, err);
 	}
 	if (r < 0) {
-		store_close(s);
-		return error_wrap(err, "%s", path);
+		store_close(s); /* every message names the file already */
+		return r;
 	}
 	*ret = s;
 	return 0;
@@ -186,6 +252,7 @@ void store_close(struct store *s)
 	(void)store_commit(s, NULL);
 	stmt_cache_free(s->stmts);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 }
 

@@ -19,9 +19,17 @@
 
 struct store;
 
-/* Open (and create, unless read_only) the database at path. */
+/* Errors name the file and carry what it means for the operator: -ENOSPC (or -EDQUOT) when
+ * its file system is full, -EROFS or -EACCES when it cannot be written, -EUCLEAN when it is
+ * damaged, -EIO otherwise. */
+
+/* Open (and create, unless read_only) the database at path. Unless read_only, a damaged file
+ * (PRAGMA quick_check) is refused with -EUCLEAN and a message that says how to recover it;
+ * SQLite's own recovery of a transaction cut short (a WAL whose last frames were never
+ * committed, after a crash) is not damage and happens here as always. */
 int store_open(const char *path, bool read_only, struct store **ret, struct error *err);
 void store_close(struct store *s);
+const char *store_path(const struct store *s);
 
 /* Group commit: from now on every write joins one transaction that stays open until
  * store_commit, so that all a turn of the caller's loop changed costs one sync to disk instead
@@ -33,7 +41,9 @@ void store_defer_commits(struct store *s);
 /* Writes wait for store_commit. */
 bool store_commit_pending(const struct store *s);
 /* Make the writes since the last commit durable; nothing to do when there were none. On
- * failure they are rolled back (lost) and the error is returned. */
+ * failure they are rolled back (lost) and the error is returned. A write of the turn that
+ * failed in a way that made SQLite undo the whole transaction (a full disk) makes every later
+ * write of the turn and this commit fail too: all of the turn or none of it is on disk. */
 int store_commit(struct store *s, struct error *err);
 
 /* Record an assignment. Returns 1 when the task is new, 0 when the ARN was already stored

@@ -143,6 +143,19 @@ static void task_begin_stop(struct tm_task *t)
 	t->changed = true;
 }
 
+/* "KIND: what failed", and the fix when it failed for want of space (the message names the
+ * file already); NULL when out of memory. */
+static char *failure_reason(const char *kind, const struct error *err)
+{
+	char *reason = NULL;
+	bool full = err->code == ENOSPC || err->code == EDQUOT;
+	if (asprintf(&reason, "%s: %s%s", kind, err->message,
+		     full ? "; its file system is full: free space on it, then run the task again"
+			  : "") < 0)
+		return NULL;
+	return reason;
+}
+
 /* A task that never ran: every container STOPPED with REASON. */
 static void task_fail(struct tm_task *t, const char *reason)
 {
@@ -493,8 +506,7 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 			c->exited_now = true;
 		} else if (start_one(tm, t, c, images[i], &err) < 0) {
 			error_wrap(&err, "container %s", c->def->name);
-			if (asprintf(&reason, "CannotStartContainerError: %s", err.message) < 0)
-				reason = NULL;
+			reason = failure_reason("CannotStartContainerError", &err);
 			task_fail(t, reason ? reason : "CannotStartContainerError");
 		}
 	}
@@ -520,9 +532,7 @@ static void task_start_containers(struct task_manager *tm, struct tm_task *t)
 		r = cgroup_set_limits(task_cgroup, &limits, &err);
 	}
 	if (r < 0) {
-		_cleanup_free_ char *reason = NULL;
-		if (asprintf(&reason, "CannotStartContainerError: %s", err.message) < 0)
-			reason = NULL;
+		_cleanup_free_ char *reason = failure_reason("CannotStartContainerError", &err);
 		task_fail(t, reason ? reason : "CannotStartContainerError");
 	}
 	task_start_ready(tm, t);
@@ -570,9 +580,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	if (t->stop_code) {
 		task_begin_stop(t); /* stopped while pulling: nothing was started */
 	} else if (r < 0) {
-		_cleanup_free_ char *reason = NULL;
-		if (asprintf(&reason, "CannotPullContainerError: %s", perr->message) < 0)
-			reason = NULL;
+		_cleanup_free_ char *reason = failure_reason("CannotPullContainerError", perr);
 		task_fail(t, reason ? reason : "CannotPullContainerError");
 	} else {
 		t->images = TAKE_PTR(t->pull);

@@ -74,12 +74,17 @@ fail:
 	return NULL;
 }
 
-int task_state_record(struct store *s, const struct task_report *report, uint64_t *ret_seq,
-		      char **ret_text, struct error *err)
+cJSON *task_state_frame_now(const struct task_report *report)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	cJSON *f = task_state_frame_new(report, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	return task_state_frame_new(report, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+}
+
+int task_state_record(struct store *s, const struct task_report *report, uint64_t *ret_seq,
+		      char **ret_text, struct error *err)
+{
+	cJSON *f = task_state_frame_now(report);
 	if (!f)
 		return error_set(err, ENOMEM, "out of memory");
 	int r = store_task_state_append(s, report->task_arn, task_status_to_string(report->status),

@@ -11,6 +11,8 @@
 
 /* NULL on allocation failure. at is the agent's clock in seconds. */
 cJSON *task_state_frame_new(const struct task_report *report, double at);
+/* The same, stamped with the agent's clock now. */
+cJSON *task_state_frame_now(const struct task_report *report);
 
 /* The report as a task_state frame stamped now, appended to store's outbox
  * (store_task_state_append): *ret_seq is its seq and *ret_text the frame to send (caller

@@ -130,4 +130,5 @@ TEST(image_limits_nearly_full_file_system_is_not_filled)
 	umount2(small, MNT_DETACH);
 	ASSERT_INT_EQ(r, -ENOSPC);
 	ASSERT_CONTAINS(err.message, "the layer store's file system is nearly full");
+	ASSERT_CONTAINS(err.message, small); /* where: the folder it unpacked into */
 }

@@ -1,8 +1,12 @@
 #include "tests/unit/test.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
@@ -67,6 +71,33 @@ const char *test_tmpdir(void)
 		}
 	}
 	return current_tmpdir;
+}
+
+/* The child's status when it cannot have a mount namespace of its own. */
+#define NO_PRIVATE_MOUNTS 77
+
+void test_in_private_tmpfs(const char *dir, const char *options, void (*fn)(const char *dir))
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		test_fail_at(__FILE__, __LINE__, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", dir, "tmpfs", 0, options) < 0)
+			_exit(NO_PRIVATE_MOUNTS);
+		fn(dir);
+		_exit(0);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			test_fail_at(__FILE__, __LINE__, "waitpid: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == NO_PRIVATE_MOUNTS)
+		test_skip("no mount namespace here (not root?)");
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		test_fail_at(__FILE__, __LINE__, "the child in its own mount namespace failed (its "
+			     "FAIL line is above)");
 }
 
 /* The test's own cleanups do not run after a failed assertion; its folder is still removed,

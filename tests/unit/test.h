@@ -67,3 +67,9 @@ bool test_failed(void);
 
 /* A fresh temporary directory for the running test (removed after it). */
 const char *test_tmpdir(void);
+
+/* Runs FN(DIR) in a forked child with a mount namespace of its own, in which a tmpfs mounted
+ * with OPTIONS (mount(2) data, e.g. "size=1m") is at DIR, an existing folder: the host's mounts
+ * never change. FN may use the assertions: the test fails when it does, and is skipped where
+ * no mount namespace can be made (not root). */
+void test_in_private_tmpfs(const char *dir, const char *options, void (*fn)(const char *dir));
