@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/fileio.h"
 #include "common/parse.h"
 #include "container/monitor_lock.h"
@@ -104,6 +105,7 @@ static int spawn_held_monitor(const char *monitor_path, const char *state_folder
 			  &pid, err);
 	if (r < 0)
 		return r;
+	crash_point("monitor-spawned");
 	r = cgroup_create_for_monitor(cfg->cgroup, pid, err);
 	if (r >= 0 && limits_set(limits))
 		r = cgroup_set_limits(cfg->cgroup, limits, err);
@@ -115,6 +117,7 @@ static int spawn_held_monitor(const char *monitor_path, const char *state_folder
 			;
 		return r;
 	}
+	crash_point("monitor-released");
 	*ret_pid = pid;
 	return 0;
 }

@@ -37,6 +37,7 @@
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/pid_lock.h"
 #include "protocol/auth.h"
@@ -97,6 +98,8 @@ void daemon_commit_and_send(struct daemon *d)
 	if (failed)
 		log_error("Cannot write the state database: %s; reconnecting to the hub",
 			  err.message);
+	else
+		crash_point_committed();
 	bool dropped = false;
 	while (d->held_head) {
 		struct held_frame *f = d->held_head;
@@ -166,6 +169,7 @@ static void forget_task(void *userdata, const char *task_arn)
 {
 	struct daemon *d = userdata;
 	(void)task_manager_forget_task(d->tm, task_arn);
+	crash_point("task-forgotten");
 }
 
 static const struct frame_handler_ops handler_ops = {
@@ -190,6 +194,8 @@ static void on_task_state(void *userdata, const struct task_report *report)
 	}
 	if (seq == 0)
 		return; /* nothing new since the last report (a resumed task) */
+	crash_point("state-stored");
+	crash_point_after_commit("state-committed");
 	log_info("Task %s is %s", report->task_arn, task_status_to_string(report->status));
 	if (d->link && frame_handler_ready(&d->handler))
 		send_text(d, text);
@@ -332,6 +338,9 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return r;
 	r = lock_state_dir(o->state_dir, &d->lock_fd, err);
+	if (r < 0)
+		return r;
+	r = crash_point_arm(o->state_dir, err);
 	if (r < 0)
 		return r;
 	r = auth_load_private_key(d->id.private_key_pem, &d->key, err);

@@ -5,6 +5,7 @@
 
 #include "agent/link/frame_handler.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
@@ -95,12 +96,15 @@ static void handle_assign(struct frame_handler *h, const struct frame *f)
 	if (!def_text)
 		return;
 	struct error err = { 0 };
+	crash_point("assign-received");
 	int r = store_task_add(h->store, arn, def_text, &err);
 	if (r < 0) {
 		/* Not acked: the hub sends it again after the next welcome. */
 		log_error("Cannot store assignment of %s: %s", arn, err.message);
 		return;
 	}
+	crash_point("assign-stored");
+	crash_point_after_commit("assign-committed");
 	send_ack(h, f->seq);
 	if (r == 0) {
 		log_info("Assignment of %s received again; already known", arn);
@@ -119,6 +123,7 @@ static void handle_stop(struct frame_handler *h, const struct frame *f)
 		return;
 	}
 	const char *reason = string_member(f->json, "reason", 1024);
+	crash_point("stop-received");
 	int r = h->ops->stop_task(h->userdata, arn, reason ? reason : "Task stopped by the hub");
 	if (r == -ENOENT)
 		log_warning("Stop of unknown task %s ignored", arn);
@@ -134,9 +139,14 @@ static void handle_ack(struct frame_handler *h, uint64_t seq)
 {
 	struct error err = { 0 };
 	_cleanup_free_ char *finished = NULL;
-	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0)
+	crash_point("state-ack-received");
+	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0) {
 		log_error("Cannot forget acked state change %" PRIu64 ": %s", seq, err.message);
-	else if (finished && h->ops->forget_task)
+		return;
+	}
+	crash_point("state-ack-stored");
+	crash_point_after_commit(finished ? "forget-committed" : "state-ack-committed");
+	if (finished && h->ops->forget_task)
 		h->ops->forget_task(h->userdata, finished);
 }
 

@@ -7,6 +7,7 @@
 
 #include "agent/state/store.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/parse.h"
 #include "common/sqlite_check.h"
 #include "common/sqlite_stmt_cache.h"
@@ -346,8 +347,10 @@ static int stopped_task_of(struct store *s, uint64_t seq, char **ret, struct err
 
 static int forget_task(struct store *s, const char *task_arn, struct error *err)
 {
+	/* After each statement of forget_sql but the last, within the ack's transaction. */
+	static const char *const crossed[] = { "forget-listed", "forget-removed" };
 	const char *sql = forget_sql;
-	while (*sql) {
+	for (size_t i = 0; *sql; i++) {
 		_cleanup_(finalizep) sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, &sql) != SQLITE_OK)
 			return db_error(s, err, "forget task");
@@ -359,6 +362,8 @@ static int forget_task(struct store *s, const char *task_arn, struct error *err)
 			sqlite3_bind_int64(st, 2, STORE_FINISHED_KEEP);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_error(s, err, "forget task");
+		if (i < ELEMENTSOF(crossed))
+			crash_point(crossed[i]);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "cgroups/cgroup_driver.h"
 #include "cgroups/device_filter.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/task_id.h"
 #include "protocol/taskdef.h"
@@ -565,6 +566,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 			reason = NULL;
 		task_fail(t, reason ? reason : "CannotPullContainerError");
 	} else {
+		crash_point("pull-done");
 		t->images = TAKE_PTR(t->pull);
 		task_start_containers(tm, t);
 	}
@@ -602,8 +604,10 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 {
 	struct exit_record rec = { 0 };
 	int changes = container_handle_poll(&c->h, &rec);
-	if (changes & CONTAINER_CHANGE_STARTED)
+	if (changes & CONTAINER_CHANGE_STARTED) {
+		crash_point("pid-seen");
 		t->changed = true;
+	}
 	if (changes & CONTAINER_CHANGE_LOST) {
 		container_lost(c);
 		t->changed = true;
