@@ -35,6 +35,8 @@ static const struct {
 	{ "state-ack-stored", "the acked frame is removed from the outbox, not yet committed" },
 	{ "state-ack-committed", "the removal is durable" },
 	{ "stop-received", "a task_stop arrived; nothing is done" },
+	{ "stop-stored", "the stop is written, not yet committed" },
+	{ "stop-committed", "the stop is durable; its ack is not sent" },
 	{ "forget-listed", "a stopped task's ARN joined the finished ones, in the ack's transaction" },
 	{ "forget-removed", "the task's row is removed, in the same transaction" },
 	{ "task-forgotten", "the task manager forgot the task; the forgetting is not yet committed" },

@@ -309,6 +309,16 @@ static int resume_task(void *userdata, const char *task_arn, const char *definit
 	return 0;
 }
 
+/* A stop the hub asked for and the agent acknowledged before it ended holds: the resumed task
+ * stops again (its stop timeout counts from now). */
+static int resume_stop(void *userdata, const char *task_arn, const char *reason)
+{
+	struct daemon *d = userdata;
+	if (task_manager_stop_task(d->tm, task_arn, reason) == 0)
+		log_info("Task %s stopping again: %s", task_arn, reason);
+	return 0;
+}
+
 /* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
  * identity, keep replacing each other's hub connection. */
 static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
@@ -488,7 +498,8 @@ static int run_daemon(const struct run_options *o)
 	}
 
 	daemon_api_start(&d.api, ctx, o);
-	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
+	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0 ||
+	    store_stops_foreach(d.store, resume_stop, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);
 	daemon_state_disconnected(d.store, "starting");
 	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)

@@ -123,14 +123,26 @@ static void handle_stop(struct frame_handler *h, const struct frame *f)
 		return;
 	}
 	const char *reason = string_member(f->json, "reason", 1024);
+	if (!reason)
+		reason = "Task stopped by the hub";
 	crash_point("stop-received");
-	int r = h->ops->stop_task(h->userdata, arn, reason ? reason : "Task stopped by the hub");
+	/* Stored before it is acked, as an assignment is: an agent that dies before its task
+	 * stopped takes the stop up again when it starts (otherwise the hub, acked, would never
+	 * send it again, and the task would run on). */
+	struct error err = { 0 };
+	if (store_task_stop(h->store, arn, reason, &err) < 0) {
+		log_error("Cannot store the stop of %s: %s", arn, err.message);
+		return; /* not acked: the hub sends it again after the next welcome */
+	}
+	crash_point("stop-stored");
+	crash_point_after_commit("stop-committed");
+	int r = h->ops->stop_task(h->userdata, arn, reason);
 	if (r == -ENOENT)
 		log_warning("Stop of unknown task %s ignored", arn);
 	else if (r < 0)
 		log_warning("Stop of %s failed: %s", arn, strerror(-r));
 	else
-		log_info("Task %s stopping: %s", arn, reason ? reason : "stopped by the hub");
+		log_info("Task %s stopping: %s", arn, reason);
 	/* Acked in every case: a stop that cannot apply will not apply on a resend either. */
 	send_ack(h, f->seq);
 }

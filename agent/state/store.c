@@ -37,13 +37,17 @@ static const char schema[] =
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS finished ("
-	" arn TEXT PRIMARY KEY);";
+	" arn TEXT PRIMARY KEY);"
+	"CREATE TABLE IF NOT EXISTS stops ("
+	" arn TEXT PRIMARY KEY,"
+	" reason TEXT NOT NULL);";
 
-/* Forgetting a task: its row goes, its ARN joins the newest STORE_FINISHED_KEEP finished ones
- * (rowid grows with each insertion). */
+/* Forgetting a task: its row and its stop go, its ARN joins the newest STORE_FINISHED_KEEP
+ * finished ones (rowid grows with each insertion). */
 static const char forget_sql[] =
 	"INSERT OR REPLACE INTO finished (arn) VALUES (?1);"
 	"DELETE FROM tasks WHERE arn = ?1;"
+	"DELETE FROM stops WHERE arn = ?1;"
 	"DELETE FROM finished WHERE rowid <= (SELECT MAX(rowid) FROM finished) - ?2;";
 
 static int db_error(struct store *s, struct error *err, const char *what)
@@ -218,6 +222,47 @@ int store_task_add(struct store *s, const char *task_arn, const char *definition
 	if (r < 0)
 		return r;
 	return write_end(s, task_add_locked(s, task_arn, definition_json, err), err);
+}
+
+static int task_stop_locked(struct store *s, const char *task_arn, const char *reason,
+			    struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "INSERT OR IGNORE INTO stops (arn, reason)"
+			" SELECT arn, ?2 FROM tasks WHERE arn = ?1", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "store stop");
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_task_stop(struct store *s, const char *task_arn, const char *reason,
+		    struct error *err)
+{
+	int r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	return write_end(s, task_stop_locked(s, task_arn, reason, err), err);
+}
+
+int store_stops_foreach(struct store *s, store_stop_fn fn, void *userdata, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT arn, reason FROM stops ORDER BY rowid", &st, err);
+	if (r < 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = fn(userdata, (const char *)sqlite3_column_text(st, 0),
+			   (const char *)sqlite3_column_text(st, 1));
+		if (k < 0)
+			return k;
+	}
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "read stops");
+	return 0;
 }
 
 static int next_seq(struct store *s, uint64_t *ret, struct error *err)
