@@ -4,9 +4,10 @@
  * the point is all it needs to go on (tests/e2e/crash-points.sh). Compiled only into test
  * builds (MODE=test defines TETHER_TEST_HOOKS); in a release build every function is empty.
  *
- * At most one point is armed per process: crash_point_arm reads STATE_DIR/test-crash-point,
- * "NAME" or "NAME HIT" (the HIT-th crossing, from 1; 1 when not given), and removes the file,
- * so that the agent started again after the crash runs through. The names and what each one
+ * At most one point is armed at a time: crash_point_arm reads STATE_DIR/test-crash-point,
+ * "NAME" or "NAME HIT" (the HIT-th crossing from then on, from 1; 1 when not given), and removes
+ * the file, so that the agent started again after the crash runs through. The daemon looks at
+ * start and at every tick of its loop, so a test arms the agent it has without restarting it. The names and what each one
  * falls between are the table in common/crash_point.c (docs/configuration.md). */
 #pragma once
 

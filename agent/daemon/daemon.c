@@ -276,6 +276,9 @@ static void tick(lws_sorted_usec_list_t *sul)
 	task_manager_tick(d->tm);
 	service_status_tasks(&d->status, task_manager_active_count(d->tm));
 	test_hook_block_loop(d->state_dir);
+	struct error err = { 0 };
+	if (crash_point_arm(d->state_dir, &err) < 0)
+		log_error("%s", err.message);
 	int next = task_manager_next_deadline_ms(d->tm);
 	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
 	lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick,
