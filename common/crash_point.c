@@ -25,6 +25,7 @@ static const struct {
 	{ "assign-committed", "the assignment is durable; its ack is not sent" },
 	{ "ack-written", "an ack (of an assignment or a stop) went to the socket" },
 	{ "pull-done", "the task's images are ready; no container is started" },
+	{ "folder-locked", "a container's folder is locked and its config written; no monitor runs" },
 	{ "monitor-spawned", "a container's monitor runs, held before its cgroup is made" },
 	{ "monitor-released", "the monitor was told to start the container; the agent has not noted it" },
 	{ "pid-seen", "the container's pid was seen; its state is not reported" },

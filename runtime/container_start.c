@@ -153,6 +153,7 @@ int container_start(const char *monitor_path, const char *state_folder,
 	r = write_file_replace(path, text, strlen(text), 0600);
 	if (r < 0)
 		return error_set_errno(err, r, "write %s", path);
+	crash_point("folder-locked");
 	return spawn_held_monitor(monitor_path, state_folder, cfg, limits, lock_fd,
 				  ret_monitor_pid, err);
 }
