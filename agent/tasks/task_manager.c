@@ -665,6 +665,15 @@ static void pid_written(void *data)
 	container_handle_note_pid_write(&c->h);
 }
 
+/* A container of the task ran: a task stopped before any did never was RUNNING. */
+static bool task_any_ran(const struct tm_task *t)
+{
+	for (size_t i = 0; i < t->td->n_containers; i++)
+		if (container_ran(&t->containers[i]))
+			return true;
+	return false;
+}
+
 static void tick_task(struct task_manager *tm, struct tm_task *t)
 {
 	if (t->status == TASK_STOPPED)
@@ -683,7 +692,7 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	if (t->stop_code)
 		task_depends_stop_ready(t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
-	    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
+	    strcmp(t->stop_code, "TaskFailedToStart") != 0 && task_any_ran(t)) {
 		t->status = TASK_RUNNING;
 		emit(tm, t);
 		t->status = TASK_STOPPED;
