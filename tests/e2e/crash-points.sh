@@ -205,11 +205,12 @@ operate() { # ROUND
 }
 pause() { sleep "0.$(printf '%02d' $((RANDOM % $1)))"; } # up to $1 hundredths of a second
 kills_started=$SECONDS
-# Each round: the agent starts; after a random while, if it is connected, one action; after
-# another random while, kill -9 (some agents die resuming, some before they connected).
+# Each round: the agent starts; after a random while one action (a RunTask fails while the
+# agent is not connected; a StopTask waits in the hub's queue); after another random while,
+# kill -9 (some agents die resuming, some before they connected).
 for round in $(seq 100); do
 	pause 40
-	connected && operate "$round" && pause 15
+	operate "$round" && pause 15
 	stop_pid "$AGENT_PID" KILL
 	start_agent "$NODE"
 done
