@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,12 +263,30 @@ static void handle_deregister(struct agent_link *l)
 	close_with(l, CLOSE_DEREGISTERED, "node deregistered");
 }
 
+/* S when it is one word of letters (a stop code), as a log line may show it; else NULL. */
+static const char *word_or_null(const char *s)
+{
+	size_t n = 0;
+	while (s && n < 64 && ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z')))
+		n++;
+	return s && n > 0 && !s[n] ? s : NULL;
+}
+
 static void handle_task_state(struct agent_link *l, const struct frame *fr)
 {
 	struct error err = { 0 };
 	int r = task_state_apply(l->store, l->node_id, fr->seq, fr->json, &err);
 	if (r < 0)
 		push_error(l, err.message);
+	/* One line per state change applied, in the order applied: what the hub learned of a
+	 * task and when, and the proof that none was applied twice or out of order. */
+	if (r > 0) {
+		const char *stop_code = word_or_null(json_string_member(fr->json, "stop_code"));
+		log_info("node %s: task_state %" PRIu64 " applied: task %s %s%s%s%s", l->node_id,
+			 fr->seq, arn_resource_id(json_string_member(fr->json, "task_arn"), "task"),
+			 json_string_member(fr->json, "status"), stop_code ? " (" : "",
+			 stop_code ? stop_code : "", stop_code ? ")" : "");
+	}
 	/* A refused frame is acknowledged too: resending it could never succeed. A store failure
 	 * is not: the agent resends after the next welcome. */
 	if (r >= 0 || r == -EBADMSG)

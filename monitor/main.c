@@ -321,6 +321,25 @@ static int wait_for_cgroup(bool spawned, struct error *err)
 	return error_set_errno(err, saved, "wait for the container's cgroup");
 }
 
+/* The agent ended before it let the container start: nothing ran. The folder is left as if no
+ * monitor had come (no pid, no lock file, no record), so that the agent started again starts
+ * the container, once; a record here would say the container failed to start, and its task
+ * would fail without having run. The lock file goes last, while still held: an agent that
+ * looks before sees a live monitor, one that looks after sees a container never started. */
+static int give_up_start(struct monitor *m)
+{
+	remove_cgroup(m->cfg->cgroup);
+	_cleanup_free_ char *pid_file = NULL, *lock_file = NULL;
+	if (path_in(&pid_file, m->folder, CONTAINER_MONITOR_PID_FILE) < 0 ||
+	    path_in(&lock_file, m->folder, CONTAINER_MONITOR_LOCK) < 0)
+		return 1;
+	if ((unlink(pid_file) < 0 && errno != ENOENT) || (unlink(lock_file) < 0 && errno != ENOENT)) {
+		log_error("%s: %m", m->folder);
+		return 1;
+	}
+	return 0;
+}
+
 /* Not fsynced: a pid means nothing after the reboot that could lose it. */
 static int write_pid(const char *path, pid_t pid, struct error *err)
 {
@@ -357,6 +376,8 @@ static int run(struct monitor *m)
 	struct exit_record rec = { 0 };
 	pid_t pid = 0;
 	int r = wait_for_cgroup(spawned, &err);
+	if (r == -ECANCELED)
+		return give_up_start(m);
 	if (r >= 0) {
 		oom_known = cgroup_oom_kills(m->cfg->cgroup, &oom_before, NULL) == 0;
 		r = start_container(m, &pid, &err);

@@ -57,7 +57,14 @@ enum container_found container_inspect(const char *folder)
 	if (held == 1)
 		return CONTAINER_FOUND_ALIVE;
 	/* The monitor may have written its record and ended since we looked. */
-	return exit_recorded(folder) ? CONTAINER_FOUND_EXITED : CONTAINER_FOUND_LOST;
+	if (exit_recorded(folder))
+		return CONTAINER_FOUND_EXITED;
+	/* A monitor writes its pid before anything else, and the agent removes a stale one
+	 * before it spawns the next: without it no monitor ran here (the agent ended between
+	 * locking the folder and spawning one), so nothing was started. */
+	pid_t monitor_pid;
+	return container_read_monitor_pid(folder, &monitor_pid) == 0 ? CONTAINER_FOUND_LOST
+								     : CONTAINER_FOUND_NOT_STARTED;
 }
 
 /* The cgroup the monitor was given, as its config.json records it: an agent restarted with

@@ -8,7 +8,8 @@
 #include "runtime/monitor_watch.h"
 
 enum container_found {
-	CONTAINER_FOUND_NOT_STARTED, /* no monitor was ever started in the folder */
+	CONTAINER_FOUND_NOT_STARTED, /* no monitor ever ran in the folder (or one gave up before
+				      * it started the container) */
 	CONTAINER_FOUND_ALIVE,       /* its monitor still holds the lock */
 	CONTAINER_FOUND_EXITED,      /* the monitor recorded how the container ended */
 	CONTAINER_FOUND_LOST,        /* the monitor ended without a record (killed): the exit

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/fileio.h"
 #include "common/parse.h"
 #include "container/monitor_lock.h"
@@ -104,6 +105,7 @@ static int spawn_held_monitor(const char *monitor_path, const char *state_folder
 			  &pid, err);
 	if (r < 0)
 		return r;
+	crash_point("monitor-spawned");
 	r = cgroup_create_for_monitor(cfg->cgroup, pid, err);
 	if (r >= 0 && limits_set(limits))
 		r = cgroup_set_limits(cfg->cgroup, limits, err);
@@ -115,6 +117,7 @@ static int spawn_held_monitor(const char *monitor_path, const char *state_folder
 			;
 		return r;
 	}
+	crash_point("monitor-released");
 	*ret_pid = pid;
 	return 0;
 }
@@ -151,6 +154,7 @@ int container_start(const char *monitor_path, const char *state_folder,
 	r = write_file_replace(path, text, strlen(text), 0600);
 	if (r < 0)
 		return error_set_errno(err, r, "write %s", path);
+	crash_point("folder-locked");
 	return spawn_held_monitor(monitor_path, state_folder, cfg, limits, lock_fd,
 				  ret_monitor_pid, err);
 }

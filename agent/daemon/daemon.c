@@ -40,6 +40,7 @@
 #include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/pid_lock.h"
 #include "protocol/auth.h"
@@ -161,6 +162,8 @@ static bool commit_turn(struct daemon *d)
 	bool failed = store_commit(d->store, &err) < 0;
 	if (failed)
 		state_backlog_rolled_back(&d->backlog);
+	else
+		crash_point_committed();
 	bool dropped = false;
 	while (d->held_head) {
 		struct held_frame *f = d->held_head;
@@ -263,6 +266,7 @@ static void forget_task(void *userdata, const char *task_arn)
 {
 	struct daemon *d = userdata;
 	(void)task_manager_forget_task(d->tm, task_arn);
+	crash_point("task-forgotten");
 }
 
 static void assignment_not_stored(void *userdata)
@@ -368,6 +372,9 @@ static void tick(lws_sorted_usec_list_t *sul)
 	task_manager_tick(d->tm);
 	service_status_tasks(&d->status, task_manager_active_count(d->tm));
 	test_hook_block_loop(d->state_dir);
+	struct error err = { 0 };
+	if (crash_point_arm(d->state_dir, &err) < 0)
+		log_error("%s", err.message);
 	int next = task_manager_next_deadline_ms(d->tm);
 	int delay = next >= 0 && next < TICK_INTERVAL_MS ? next : TICK_INTERVAL_MS;
 	lws_sul_schedule(hub_link_context(d->link), 0, &d->tick_sul, tick,
@@ -416,6 +423,16 @@ static int resume_task(void *userdata, const char *task_arn, const char *definit
 	return 0;
 }
 
+/* A stop the hub asked for and the agent acknowledged before it ended holds: the resumed task
+ * stops again (its stop timeout counts from now). */
+static int resume_stop(void *userdata, const char *task_arn, const char *reason)
+{
+	struct daemon *d = userdata;
+	if (task_manager_stop_task(d->tm, task_arn, reason) == 0)
+		log_info("Task %s stopping again: %s", task_arn, reason);
+	return 0;
+}
+
 /* Two daemons on one state directory would each adopt the other's tasks and, sharing one node
  * identity, keep replacing each other's hub connection. */
 static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
@@ -445,6 +462,9 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return r;
 	r = lock_state_dir(o->state_dir, &d->lock_fd, err);
+	if (r < 0)
+		return r;
+	r = crash_point_arm(o->state_dir, err);
 	if (r < 0)
 		return r;
 	r = auth_load_private_key(d->id.private_key_pem, &d->key, err);
@@ -604,7 +624,8 @@ static int run_daemon(const struct run_options *o)
 	}
 
 	daemon_api_start(&d.api, ctx, o);
-	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0)
+	if (store_tasks_foreach(d.store, resume_task, &d, &err) < 0 ||
+	    store_stops_foreach(d.store, resume_stop, &d, &err) < 0)
 		log_error("Cannot read stored tasks: %s", err.message);
 	daemon_state_disconnected(d.store, "starting");
 	if (service_watchdog_start(&d.watchdog, ctx, &err) < 0)

@@ -5,6 +5,7 @@
 
 #include "agent/link/frame_handler.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
@@ -96,6 +97,7 @@ static void handle_assign(struct frame_handler *h, const struct frame *f)
 	if (!def_text)
 		return;
 	struct error err = { 0 };
+	crash_point("assign-received");
 	int r = store_task_add(h->store, arn, def_text, &err);
 	if (r < 0) {
 		/* Not acked: the hub sends it again after the next welcome. */
@@ -106,6 +108,8 @@ static void handle_assign(struct frame_handler *h, const struct frame *f)
 	}
 	if (link_reconcile_hub_seq_seen(h->store, f->seq, &err) < 0)
 		log_warning("Cannot record the hub's seq %" PRIu64 ": %s", f->seq, err.message);
+	crash_point("assign-stored");
+	crash_point_after_commit("assign-committed");
 	send_ack(h, f->seq);
 	if (r == 0) {
 		log_info("Assignment of %s received again; already known", arn);
@@ -124,14 +128,26 @@ static void handle_stop(struct frame_handler *h, const struct frame *f)
 		return;
 	}
 	const char *reason = string_member(f->json, "reason", 1024);
-	int r = h->ops->stop_task(h->userdata, arn, reason ? reason : "Task stopped by the hub");
+	if (!reason)
+		reason = "Task stopped by the hub";
+	crash_point("stop-received");
+	/* Stored before it is acked, as an assignment is: an agent that dies before its task
+	 * stopped takes the stop up again when it starts (otherwise the hub, acked, would never
+	 * send it again, and the task would run on). */
+	struct error err = { 0 };
+	if (store_task_stop(h->store, arn, reason, &err) < 0) {
+		log_error("Cannot store the stop of %s: %s", arn, err.message);
+		return; /* not acked: the hub sends it again after the next welcome */
+	}
+	crash_point("stop-stored");
+	crash_point_after_commit("stop-committed");
+	int r = h->ops->stop_task(h->userdata, arn, reason);
 	if (r == -ENOENT)
 		log_warning("Stop of unknown task %s ignored", arn);
 	else if (r < 0)
 		log_warning("Stop of %s failed: %s", arn, strerror(-r));
 	else
-		log_info("Task %s stopping: %s", arn, reason ? reason : "stopped by the hub");
-	struct error err = { 0 };
+		log_info("Task %s stopping: %s", arn, reason);
 	if (link_reconcile_hub_seq_seen(h->store, f->seq, &err) < 0)
 		log_warning("Cannot record the hub's seq %" PRIu64 ": %s", f->seq, err.message);
 	/* Acked in every case: a stop that cannot apply will not apply on a resend either. */
@@ -142,9 +158,14 @@ static void handle_ack(struct frame_handler *h, uint64_t seq)
 {
 	struct error err = { 0 };
 	_cleanup_free_ char *finished = NULL;
-	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0)
+	crash_point("state-ack-received");
+	if (store_outbox_ack_task(h->store, seq, &finished, &err) < 0) {
 		log_error("Cannot forget acked state change %" PRIu64 ": %s", seq, err.message);
-	else if (finished && h->ops->forget_task)
+		return;
+	}
+	crash_point("state-ack-stored");
+	crash_point_after_commit(finished ? "forget-committed" : "state-ack-committed");
+	if (finished && h->ops->forget_task)
 		h->ops->forget_task(h->userdata, finished);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/state/state_backlog.h"
+#include "common/crash_point.h"
 
 struct state_backlog_entry {
 	struct state_backlog_entry *next;
@@ -73,6 +74,8 @@ int state_backlog_append(struct state_backlog *b, struct store *s, struct error 
 		if (r < 0)
 			return r;
 		e->appended = true;
+		crash_point("state-stored");
+		crash_point_after_commit("state-committed");
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "agent/state/store.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/parse.h"
 #include "common/sqlite_check.h"
 #include "common/sqlite_stmt_cache.h"
@@ -47,14 +48,19 @@ static const char schema[] =
 	" count INTEGER NOT NULL,"
 	" last_restart_at REAL NOT NULL,"
 	" owed_after_monitor INTEGER NOT NULL,"
-	" PRIMARY KEY (task_arn, container));";
+	" PRIMARY KEY (task_arn, container));"
+	/* A task_stop stored before it is acked, until the task is forgotten. */
+	"CREATE TABLE IF NOT EXISTS stops ("
+	" arn TEXT PRIMARY KEY,"
+	" reason TEXT NOT NULL);";
 
-/* Forgetting a task: its row goes, its ARN joins the newest STORE_FINISHED_KEEP finished ones
- * (rowid grows with each insertion). */
+/* Forgetting a task: its row and its stop go, its ARN joins the newest STORE_FINISHED_KEEP
+ * finished ones (rowid grows with each insertion). */
 static const char forget_sql[] =
 	"INSERT OR REPLACE INTO finished (arn) VALUES (?1);"
 	"DELETE FROM tasks WHERE arn = ?1;"
 	"DELETE FROM restarts WHERE task_arn = ?1;"
+	"DELETE FROM stops WHERE arn = ?1;"
 	"DELETE FROM finished WHERE rowid <= (SELECT MAX(rowid) FROM finished) - ?2;";
 
 /* What SQLite's last failure means for the operator, as an errno: a full disk, a read-only
@@ -295,6 +301,47 @@ int store_task_add(struct store *s, const char *task_arn, const char *definition
 	return write_end(s, task_add_locked(s, task_arn, definition_json, err), err);
 }
 
+static int task_stop_locked(struct store *s, const char *task_arn, const char *reason,
+			    struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "INSERT OR IGNORE INTO stops (arn, reason)"
+			" SELECT arn, ?2 FROM tasks WHERE arn = ?1", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, task_arn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "store stop");
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_task_stop(struct store *s, const char *task_arn, const char *reason,
+		    struct error *err)
+{
+	int r = write_begin(s, err);
+	if (r < 0)
+		return r;
+	return write_end(s, task_stop_locked(s, task_arn, reason, err), err);
+}
+
+int store_stops_foreach(struct store *s, store_stop_fn fn, void *userdata, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "SELECT arn, reason FROM stops ORDER BY rowid", &st, err);
+	if (r < 0)
+		return r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = fn(userdata, (const char *)sqlite3_column_text(st, 0),
+			   (const char *)sqlite3_column_text(st, 1));
+		if (k < 0)
+			return k;
+	}
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "read stops");
+	return 0;
+}
+
 static int next_seq(struct store *s, uint64_t *ret, struct error *err)
 {
 	/* The seq counter lives in meta rather than in MAX(outbox.seq): acked rows are deleted
@@ -422,8 +469,10 @@ static int stopped_task_of(struct store *s, uint64_t seq, char **ret, struct err
 
 static int forget_task(struct store *s, const char *task_arn, struct error *err)
 {
+	/* After each statement of forget_sql but the last, within the ack's transaction. */
+	static const char *const crossed[] = { "forget-listed", "forget-removed" };
 	const char *sql = forget_sql;
-	while (*sql) {
+	for (size_t i = 0; *sql; i++) {
 		_cleanup_(finalizep) sqlite3_stmt *st = NULL;
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, &sql) != SQLITE_OK)
 			return db_error(s, err, "forget task");
@@ -435,6 +484,8 @@ static int forget_task(struct store *s, const char *task_arn, struct error *err)
 			sqlite3_bind_int64(st, 2, STORE_FINISHED_KEEP);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_error(s, err, "forget task");
+		if (i < ELEMENTSOF(crossed))
+			crash_point(crossed[i]);
 	}
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* The agent's durable state, STATE_DIR/state.db (SQLite, WAL): the tasks it was given (ARN,
- * definition, last reported state) until the hub acknowledged their STOPPED state, then only
- * their ARN among the newest STORE_FINISHED_KEEP finished ones, the outbox of task_state frames not yet acknowledged by
- * the hub, the restart policies' records of their containers, and a small key/value meta table
- * (connection state, next outbound seq). */
+ * definition, last reported state, the hub's stop once asked) until the hub acknowledged their
+ * STOPPED state, then only their ARN among the newest STORE_FINISHED_KEEP finished ones, the
+ * outbox of task_state frames not yet acknowledged by the hub, the restart policies' records
+ * of their containers, and a small key/value meta table (connection state, next outbound seq). */
 #pragma once
 
 #include <stdbool.h>
@@ -51,6 +51,17 @@ int store_commit(struct store *s, struct error *err);
  * nothing). */
 int store_task_add(struct store *s, const char *task_arn, const char *definition_json,
 		   struct error *err);
+
+/* The hub asked to stop the task, for REASON: kept until the task is forgotten, so that the
+ * stop, once acknowledged, holds across a restart of the agent. Returns 1 when recorded, 0
+ * when the task is not stored (unknown, or forgotten already); a second stop keeps the first
+ * reason. */
+int store_task_stop(struct store *s, const char *task_arn, const char *reason,
+		    struct error *err);
+
+/* Every stop recorded for a stored task, in the order asked. */
+typedef int (*store_stop_fn)(void *userdata, const char *task_arn, const char *reason);
+int store_stops_foreach(struct store *s, store_stop_fn fn, void *userdata, struct error *err);
 
 /* In one transaction: give frame (a task_state object without seq) the next outbound seq,
  * append it to the outbox and make it the task's last state. *ret_seq gets the seq and

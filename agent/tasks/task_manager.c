@@ -22,6 +22,7 @@
 #include "cgroups/cgroup_driver.h"
 #include "cgroups/device_filter.h"
 #include "common/cleanup.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/task_id.h"
 #include "protocol/taskdef.h"
@@ -583,6 +584,7 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 		_cleanup_free_ char *reason = failure_reason("CannotPullContainerError", perr);
 		task_fail(t, reason ? reason : "CannotPullContainerError");
 	} else {
+		crash_point("pull-done");
 		t->images = TAKE_PTR(t->pull);
 		task_start_containers(tm, t);
 	}
@@ -622,8 +624,10 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 {
 	struct exit_record rec = { 0 };
 	int changes = container_handle_poll(&c->h, &rec);
-	if (changes & CONTAINER_CHANGE_STARTED)
+	if (changes & CONTAINER_CHANGE_STARTED) {
+		crash_point("pid-seen");
 		t->changed = true;
+	}
 	if (changes & CONTAINER_CHANGE_LOST) {
 		container_lost(c);
 		t->changed = true;
@@ -681,6 +685,15 @@ static void pid_written(void *data)
 	container_handle_note_pid_write(&c->h);
 }
 
+/* A container of the task ran: a task stopped before any did never was RUNNING. */
+static bool task_any_ran(const struct tm_task *t)
+{
+	for (size_t i = 0; i < t->td->n_containers; i++)
+		if (container_ran(&t->containers[i]))
+			return true;
+	return false;
+}
+
 static void tick_task(struct task_manager *tm, struct tm_task *t)
 {
 	/* Also for a task that stopped: a container stopped while RESTARTING owes nothing. */
@@ -703,7 +716,7 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	if (t->stop_code)
 		task_depends_stop_ready(t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
-	    strcmp(t->stop_code, "TaskFailedToStart") != 0) {
+	    strcmp(t->stop_code, "TaskFailedToStart") != 0 && task_any_ran(t)) {
 		t->status = TASK_RUNNING;
 		emit(tm, t);
 		t->status = TASK_STOPPED;

@@ -53,9 +53,11 @@ int task_launch_stop(struct hub_store *s, const char *cluster, const char *task_
 	/* A task the agent never acknowledged is stopped at once; its assignment is withdrawn. */
 	if (!t.delivered && task_store_stop_undelivered(s, task_id, err) < 0)
 		return -EIO;
-	/* An assignment may be on the wire to a connected agent even before its ack. */
-	if ((t.delivered || t.connected) &&
-	    outbox_queue_stop(s, node_id, task_id, arn, reason, err) < 0)
+	/* The stop goes to the node all the same: an assignment may be on the wire to a connected
+	 * agent, and an agent stores an assignment before it acks it, so one that ended or lost
+	 * its link before its ack came holds the task, and starts it again when it comes back.
+	 * An agent that never had the task acks the stop and nothing else happens. */
+	if (outbox_queue_stop(s, node_id, task_id, arn, reason, err) < 0)
 		return -EIO;
 	return 0;
 }

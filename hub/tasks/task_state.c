@@ -166,7 +166,7 @@ static int apply(struct hub_store *s, const char *node_id, uint64_t seq, const c
 	if (r == 0)
 		return error_set(err, EBADMSG, "task_state for %.200s: not a task of this node",
 				 json_string_member(frame, "task_arn"));
-	return 0;
+	return 1;
 }
 
 int task_state_apply(struct hub_store *s, const char *node_id, uint64_t seq, const cJSON *frame,

@@ -1,8 +1,8 @@
-/* An agent's task_state frame applied to the store exactly once per node: frames at or below
- * the node's highest applied seq are acknowledged again without effect. A malformed frame
- * changes nothing but consumes its seq and returns -EBADMSG (refuse it, and ack it, since
- * resending can never make it valid); other errors leave the seq for a later resend. A node
- * changes only its own tasks and their containers. */
+/* An agent's task_state frame applied to the store exactly once per node: 1 when applied now;
+ * frames at or below the node's highest applied seq are acknowledged again without effect (0).
+ * A malformed frame changes nothing but consumes its seq and returns -EBADMSG (refuse it, and
+ * ack it, since resending can never make it valid); other errors leave the seq for a later
+ * resend. A node changes only its own tasks and their containers. */
 #pragma once
 
 #include <stdint.h>

@@ -55,8 +55,8 @@ int task_store_stop_target(struct hub_store *s, const char *cluster, const char 
 			   struct task_store_stop_target *ret, struct error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(
-		s, "SELECT node_id, desired_status, delivered, n.connected FROM tasks"
-		   " JOIN nodes n USING(node_id) WHERE tasks.id = ? AND tasks.cluster = ?", err);
+		s, "SELECT node_id, desired_status, delivered FROM tasks"
+		   " WHERE id = ? AND cluster = ?", err);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, task_id, -1, SQLITE_STATIC);
@@ -67,7 +67,6 @@ int task_store_stop_target(struct hub_store *s, const char *cluster, const char 
 		.node_id = strdup(col_text(st, 0)),
 		.stopped = strcmp(col_text(st, 1), "STOPPED") == 0,
 		.delivered = sqlite3_column_int(st, 2),
-		.connected = sqlite3_column_int(st, 3),
 	};
 	return ret->node_id ? 0 : error_set(err, ENOMEM, "out of memory");
 }

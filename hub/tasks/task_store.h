@@ -31,7 +31,6 @@ struct task_store_stop_target {
 	char *node_id;
 	bool stopped;   /* already desired STOPPED */
 	bool delivered; /* the agent acknowledged its assignment */
-	bool connected; /* its node's agent is connected */
 };
 int task_store_stop_target(struct hub_store *s, const char *cluster, const char *task_id,
 			   struct task_store_stop_target *ret, struct error *err);

@@ -194,10 +194,13 @@ TEST(frames_stop_reaches_task_manager_and_is_acked)
 	struct fake f;
 	struct frame_handler h;
 	ASSERT_TRUE(setup(&f, &h));
+	store_task_add(f.store, "arn:t1", "{}", NULL);
 	feed(&h, "{\"type\":\"task_stop\",\"seq\":8,\"task_arn\":\"arn:t1\",\"reason\":\"bye\"}");
 	ASSERT_INT_EQ(f.stops, 1);
 	ASSERT_STR_EQ(f.last_stop_reason, "bye");
 	ASSERT_CONTAINS(f.sent[0], "\"seq\":8");
+	/* Stored before the ack: an agent started again stops the task again. */
+	ASSERT_INT_EQ(store_task_stop(f.store, "arn:t1", "again", NULL), 0);
 	feed(&h, "{\"type\":\"task_stop\",\"seq\":9,\"task_arn\":\"arn:unknown\"}");
 	ASSERT_CONTAINS(f.sent[1], "\"seq\":9");
 	store_close(f.store);

@@ -220,6 +220,51 @@ TEST(store_ack_of_final_state_forgets_task_but_not_its_arn)
 	store_close(s);
 }
 
+struct stop_rows {
+	char arns[4][32], reasons[4][32];
+	int n;
+};
+
+static int stop_row(void *userdata, const char *arn, const char *reason)
+{
+	struct stop_rows *t = userdata;
+	if (t->n < 4) {
+		snprintf(t->arns[t->n], 32, "%s", arn);
+		snprintf(t->reasons[t->n], 32, "%s", reason);
+	}
+	t->n++;
+	return 0;
+}
+
+TEST(store_stop_of_a_stored_task_is_kept_until_it_is_forgotten)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	ASSERT_INT_EQ(store_task_add(s, "arn:t1", "{}", NULL), 1);
+	/* Unknown (or forgotten) tasks have nothing to stop. */
+	ASSERT_INT_EQ(store_task_stop(s, "arn:unknown", "bye", NULL), 0);
+	ASSERT_INT_EQ(store_task_stop(s, "arn:t1", "first", NULL), 1);
+	ASSERT_INT_EQ(store_task_stop(s, "arn:t1", "second", NULL), 0);
+	store_close(s);
+	s = open_store();
+	ASSERT_TRUE(s);
+	struct stop_rows t = { 0 };
+	ASSERT_INT_EQ(store_stops_foreach(s, stop_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 1);
+	ASSERT_STR_EQ(t.arns[0], "arn:t1");
+	ASSERT_STR_EQ(t.reasons[0], "first");
+	uint64_t stopped;
+	ASSERT_INT_EQ(append_state(s, "arn:t1", "STOPPED", &stopped), 0);
+	char *arn = NULL;
+	ASSERT_INT_EQ(store_outbox_ack_task(s, stopped, &arn, NULL), 0);
+	ASSERT_STR_EQ(arn, "arn:t1");
+	free(arn);
+	t = (struct stop_rows){ 0 };
+	ASSERT_INT_EQ(store_stops_foreach(s, stop_row, &t, NULL), 0);
+	ASSERT_INT_EQ(t.n, 0);
+	store_close(s);
+}
+
 TEST(store_meta_round_trip_and_read_only_open)
 {
 	struct store *s = open_store();

@@ -41,14 +41,19 @@ TEST(inspect_tells_the_four_cases)
 	char *dir = folder_for("inspect", "a");
 	ASSERT_TRUE(dir);
 	ASSERT_INT_EQ(container_inspect(dir), CONTAINER_FOUND_NOT_STARTED);
-	/* A monitor was started (its lock file exists) and holds the lock. */
+	/* The agent locked the folder and ended before it spawned a monitor: nothing ran. */
 	int lock = -1;
+	ASSERT_INT_EQ(monitor_lock_take(dir, &lock, NULL), 0);
+	close(lock);
+	ASSERT_INT_EQ(container_inspect(dir), CONTAINER_FOUND_NOT_STARTED);
+	/* A monitor was started (its lock file exists) and holds the lock. */
 	ASSERT_INT_EQ(monitor_lock_take(dir, &lock, NULL), 0);
 	ASSERT_INT_EQ(container_inspect(dir), CONTAINER_FOUND_ALIVE);
 	/* A second monitor cannot start there. */
 	int second = -1;
 	ASSERT_INT_EQ(monitor_lock_take(dir, &second, NULL), -EBUSY);
-	/* It ended without a record. */
+	/* It wrote its pid, then ended without a record. */
+	ASSERT_INT_EQ(put(dir, CONTAINER_MONITOR_PID_FILE, "4243\n"), 0);
 	close(lock);
 	ASSERT_INT_EQ(container_inspect(dir), CONTAINER_FOUND_LOST);
 	/* The record decides, even while the monitor still holds the lock on its way out. */
@@ -235,12 +240,13 @@ static void resume(struct task_manager *tm, const char *id, enum task_status las
 }
 
 /* The folder of container "a" of TASK whose monitor ran and ended (its lock file is there,
- * unlocked), after the container started when WITH_PID. */
+ * unlocked, and its pid file), after the container started when WITH_PID. */
 static char *ended_monitor_folder(const char *task, bool with_pid)
 {
 	char *dir = folder_for(task, "a");
 	int lock = -1;
 	if (!dir || monitor_lock_take(dir, &lock, NULL) < 0 ||
+	    put(dir, CONTAINER_MONITOR_PID_FILE, "4243\n") < 0 ||
 	    (with_pid && put(dir, CONTAINER_PID_FILE, "4242\n") < 0)) {
 		free(dir);
 		return NULL;
