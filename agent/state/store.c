@@ -381,6 +381,12 @@ static bool same_as_last(struct store *s, const char *task_arn, const cJSON *fra
 			cJSON_DeleteItemFromObjectCaseSensitive(last, ignored[i]);
 			cJSON_DeleteItemFromObjectCaseSensitive(now, ignored[i]);
 		}
+		/* The pull's times are told once and kept by the hub; a task adopted after a
+		 * restart no longer knows them, and their absence is no change. */
+		static const char *const once[] = { "pull_started_at", "pull_stopped_at" };
+		for (size_t i = 0; i < ELEMENTSOF(once); i++)
+			if (!cJSON_HasObjectItem(now, once[i]))
+				cJSON_DeleteItemFromObjectCaseSensitive(last, once[i]);
 		same = cJSON_Compare(last, now, true);
 	}
 	cJSON_Delete(last);

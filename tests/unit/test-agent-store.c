@@ -148,6 +148,41 @@ TEST(store_same_state_again_is_not_appended)
 	store_close(s);
 }
 
+/* A task adopted after a restart no longer knows its pull's times: the same state without
+ * them is no new state (the hub keeps the first times it was given). */
+TEST(store_same_state_without_pull_times_is_not_appended)
+{
+	struct store *s = open_store();
+	ASSERT_TRUE(s);
+	store_task_add(s, "arn:t2", "{}", NULL);
+	uint64_t seq = 0;
+	char *text = NULL;
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "task_state");
+	cJSON_AddStringToObject(f, "task_arn", "arn:t2");
+	cJSON_AddStringToObject(f, "status", "RUNNING");
+	cJSON_AddNumberToObject(f, "pull_started_at", 100.5);
+	cJSON_AddNumberToObject(f, "pull_stopped_at", 101.5);
+	ASSERT_INT_EQ(store_task_state_append(s, "arn:t2", "RUNNING", f, &seq, &text, NULL), 0);
+	cJSON_Delete(f);
+	free(text);
+	ASSERT_INT_EQ(seq, 1);
+	ASSERT_INT_EQ(append_state(s, "arn:t2", "RUNNING", &seq), 0);
+	ASSERT_INT_EQ(seq, 0);
+	/* Other times than the stored ones are a change. */
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "task_state");
+	cJSON_AddStringToObject(f, "task_arn", "arn:t2");
+	cJSON_AddStringToObject(f, "status", "RUNNING");
+	cJSON_AddNumberToObject(f, "pull_started_at", 200.5);
+	text = NULL;
+	ASSERT_INT_EQ(store_task_state_append(s, "arn:t2", "RUNNING", f, &seq, &text, NULL), 0);
+	cJSON_Delete(f);
+	free(text);
+	ASSERT_INT_EQ(seq, 2);
+	store_close(s);
+}
+
 struct task_row {
 	int n;
 	char status[16];
