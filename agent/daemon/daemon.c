@@ -154,6 +154,7 @@ static bool commit_turn(struct daemon *d)
 {
 	struct error err = { 0 }, append_err = { 0 };
 	int appended = 0;
+	bool was_failing = d->store_failing;
 	bool tried = state_backlog_count(&d->backlog) &&
 		     (!d->store_failing || monotonic_ms() >= d->store_retry_at_ms);
 	if (tried)
@@ -186,12 +187,18 @@ static bool commit_turn(struct daemon *d)
 	/* Writes that promised the hub nothing (the connection state, an ack's removal from
 	 * the outbox, which a replay repeats harmlessly) are retried by the next turn; the link
 	 * stays up, so that a node whose state database fails can still say so. */
-	if ((dropped || d->relink) && d->link) {
+	bool relink = (dropped || d->relink) && d->link;
+	if (relink && was_failing && d->store_failing) {
+		/* Still failing: the hub would send the same frames into the same failure. */
+		d->relink_when_written = true;
+	} else if (relink || (d->relink_when_written && !d->store_failing && d->link)) {
 		log_warning("%s; reconnecting, so that the hub sends what it has not had "
-			    "acknowledged again", dropped ? "Frames to the hub dropped with the "
-			    "writes they told of" : "An assignment was not stored");
+			    "acknowledged again", relink ? (dropped ? "Frames to the hub dropped with "
+			    "the writes they told of" : "An assignment was not stored") :
+			    "Acknowledgements were dropped while the state database failed");
 		hub_link_close(d->link, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			       "agent state not written");
+		d->relink_when_written = false;
 	}
 	d->relink = false;
 	return started;

@@ -59,6 +59,10 @@ struct daemon {
 	/* An assignment of this turn was not stored: the link restarts after the commit, so
 	 * that the hub, not acked, sends it again. */
 	bool relink;
+	/* Acks were dropped while the state database kept failing: the link restarts once it
+	 * takes writes again, so that the hub sends those frames again (restarting it at each
+	 * failed turn would keep the node's health from ever reaching the hub). */
+	bool relink_when_written;
 };
 
 struct held_frame {
