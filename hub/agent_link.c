@@ -288,9 +288,13 @@ static void handle_task_state(struct agent_link *l, const struct frame *fr)
 			 stop_code ? stop_code : "", stop_code ? ")" : "");
 	}
 	/* A refused frame is acknowledged too: resending it could never succeed. A store failure
-	 * is not: the agent resends after the next welcome. */
+	 * is not: the agent resends after the next welcome. The link ends with it, since the
+	 * hub keeps only the highest seq it applied: a later frame of this connection applied
+	 * in the meantime would make this one look applied when it comes again. */
 	if (r >= 0 || r == -EBADMSG)
 		push_ack(l, fr->seq);
+	else
+		close_with(l, CLOSE_INTERNAL_ERROR, "store failure");
 }
 
 /* Phase one: the node says what it has, the hub answers what it wants of each. */
@@ -346,6 +350,11 @@ int agent_link_receive(struct agent_link *l, const char *data, size_t size)
 		return 0;
 	}
 	int result = 0;
+	if (l->close_code) {
+		/* Ending: a frame that arrived with the one that ended the link is not applied. */
+		frame_release(&fr);
+		return 0;
+	}
 	if (!l->authenticated) {
 		if (fr.type == FRAME_HELLO)
 			result = hello(l, fr.json);

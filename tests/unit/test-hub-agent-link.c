@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/sqlite_stmt_cache.h"
 #include "hub/agent_link.h"
 #include "hub/api.h"
 #include "hub/registration.h"
+#include "hub/store/store.h"
 #include "protocol/frame.h"
 #include "protocol/json_value.h"
 #include "tests/unit/test.h"
@@ -265,6 +267,53 @@ TEST(hub_link_task_state_applied_once)
 	_cleanup_free_ char *stop = task_field(&n, "stopCode");
 	ASSERT_STR_EQ(stop, "EssentialContainerExited");
 	agent_link_closed(&l, false);
+	node_release(&n);
+}
+
+/* The hub keeps only the highest seq it applied: a frame it failed to store must end the link,
+ * or a later frame of the same connection, applied, would make it look applied when it comes
+ * again. */
+static void store_step(struct hub_store *s, const char *sql)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = hub_store_prepare(s, sql, NULL);
+	if (st)
+		sqlite3_step(st);
+}
+
+TEST(hub_link_task_state_not_stored_ends_the_link)
+{
+	struct node n;
+	ASSERT_INT_EQ(node_new(&n), 0);
+	struct agent_link l;
+	ASSERT_INT_EQ(connect_node(&n, &l), 0);
+	store_step(n.store, "CREATE TRIGGER store_fails BEFORE UPDATE ON tasks "
+			    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+	send_task_state(&l, &n, 5, "RUNNING", "RUNNING", 0);
+	_cleanup_free_ char *answer = agent_link_next_out(&l);
+	ASSERT_TRUE(!answer || !strstr(answer, "\"ack\""));
+	free(agent_link_next_out(&l));
+	ASSERT_INT_EQ(l.close_code, CLOSE_INTERNAL_ERROR);
+	/* The next frame of that connection is not applied, nor acknowledged. */
+	store_step(n.store, "DROP TRIGGER store_fails");
+	send_task_state(&l, &n, 6, "STOPPED", "STOPPED", 7);
+	_cleanup_free_ char *after = agent_link_next_out(&l);
+	ASSERT_TRUE(after == NULL);
+	_cleanup_free_ char *code = task_field(&n, "exitCode");
+	ASSERT_STR_EQ(code, "(none)");
+	agent_link_closed(&l, false);
+
+	/* The agent's replay on the next connection applies both, in order. */
+	struct agent_link l2;
+	ASSERT_INT_EQ(connect_node(&n, &l2), 0);
+	send_task_state(&l2, &n, 5, "RUNNING", "RUNNING", 0);
+	_cleanup_free_ char *ack5 = agent_link_next_out(&l2);
+	ASSERT_STR_EQ(ack5, "{\"type\":\"ack\",\"seq\":5}");
+	send_task_state(&l2, &n, 6, "STOPPED", "STOPPED", 7);
+	_cleanup_free_ char *ack6 = agent_link_next_out(&l2);
+	ASSERT_STR_EQ(ack6, "{\"type\":\"ack\",\"seq\":6}");
+	_cleanup_free_ char *code2 = task_field(&n, "exitCode");
+	ASSERT_STR_EQ(code2, "7");
+	agent_link_closed(&l2, false);
 	node_release(&n);
 }
 
