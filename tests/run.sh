@@ -95,7 +95,9 @@ if [ -z "$pattern" ] || [[ vm-systemd == *$pattern* ]] || ls tests/vm/systemd/*"
 	vm_stages+=(vm-systemd)
 fi
 vm_started=$SECONDS
-(
+# Detached (a subshell that ends at once) for the reason start_beside gives; its end is the
+# file vm-stages.done.
+( (
 	for stage in "${vm_stages[@]}"; do
 		case $stage in
 		vm) run_to_file vm 1500 tests/vm/run.sh ;;
@@ -105,8 +107,8 @@ vm_started=$SECONDS
 				--guest-dir tests/vm/systemd ;;
 		esac
 	done
-) &
-vm_job=$!
+	touch "$artifacts/vm-stages.done"
+) & )
 
 stage_started=$SECONDS
 echo "== unit tests"
@@ -174,7 +176,10 @@ done
 start_beside() {
 	local t
 	for t in "${beside[@]}"; do
-		run_to_file "$t" 900 bash "$t" &
+		# In a subshell that ends at once: the test's CPU is counted in its own .cpu file,
+		# and must not join this shell's when it ends (it would be counted again, in
+		# whichever test runs in line at that moment).
+		(run_to_file "$t" 900 bash "$t" &)
 	done
 }
 # packages.sh first: the systemd boot installs the packages it leaves in build/packages/.
@@ -203,7 +208,7 @@ done
 echo "(end-to-end tests: $((SECONDS - stage_started)) s)"
 
 echo "== VM stages: a pure cgroup v2 kernel, then systemd as PID 1, under qemu (tests/vm/)"
-wait $vm_job
+while [ ! -e "$artifacts/vm-stages.done" ]; do sleep 1; done
 for stage in "${vm_stages[@]}"; do
 	echo "-- $stage"
 	count_program "$stage"
