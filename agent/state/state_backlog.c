@@ -74,6 +74,8 @@ int state_backlog_append(struct state_backlog *b, struct store *s, struct error 
 		if (r < 0)
 			return r;
 		e->appended = true;
+		if (!e->text)
+			continue; /* the same as the last state: nothing was written */
 		crash_point("state-stored");
 		crash_point_after_commit("state-committed");
 	}
