@@ -22,10 +22,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 # The namespace dies with the last process in it (the containers' monitors are killed by
 # their cgroups at exit).
-if [ "${PARTITION_OWN_NETNS:-}" != yes ]; then
-	PARTITION_OWN_NETNS=yes exec unshare --net -- /bin/bash "$0" "$@"
+[ "${1:-}" = --in-own-netns ] || exec unshare --net -- /bin/bash "$0" --in-own-netns
+# The rules below go nowhere but into a namespace of this test's own.
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink "/proc/$PPID/ns/net")" ]; then
+	echo "FAIL partition-own-namespace: the test runs in its caller's network namespace"
+	exit 1
 fi
-export -n PARTITION_OWN_NETNS
 source "$(dirname "$0")/../lib.sh"
 FAILED=0
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: ${2:-}"; }
