@@ -2,14 +2,15 @@
 # Install the Debian 12 packages tether needs to build, test, package (debhelper, lintian,
 # rpm) and run its demo, when missing; docker-registry, skopeo, apache2-utils (htpasswd),
 # zstd and python3-cryptography serve the registry pull tests (tests/registry),
-# python3-prometheus-client reads the hub's /metrics in tests/e2e/node-health.sh.
+# python3-prometheus-client reads the hub's /metrics in tests/e2e/node-health.sh, nftables
+# drops the link's packets in tests/e2e/partition.sh.
 #   scripts/install-deps.sh [--bench]    --bench adds the benchmark peers (crun, runc)
 set -eu
 
 packages="gcc make pkg-config clang libclang-rt-14-dev
 libwebsockets-dev libwebsockets-evlib-ev libev-dev libcurl4-openssl-dev libcjson-dev libcap-dev libsystemd-dev
 libsqlite3-dev libssl-dev libarchive-dev libseccomp-dev
-awscli busybox-static jq curl sqlite3 iproute2 util-linux procps
+awscli busybox-static jq curl sqlite3 iproute2 nftables util-linux procps
 qemu-system-x86 cpio
 debhelper dpkg-dev fakeroot lintian rpm
 docker-registry skopeo apache2-utils zstd python3 python3-cryptography python3-prometheus-client openssl"
