@@ -90,7 +90,7 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 			.has_health_check = c->def->health_check.argv != NULL,
 			.health = c->health,
 			.health_output = c->health_output,
-			.has_restart_policy = c->def->restart_policy.enabled,
+			.has_restart_policy = c->def->restart_policy.enabled || c->restart.count,
 			.restart_count = c->restart.count,
 		};
 	}
@@ -517,21 +517,26 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 	}
 }
 
+int tm_task_cgroup_create(struct task_manager *tm, struct tm_task *t, struct error *err)
+{
+	_cleanup_free_ char *task_cgroup = NULL;
+	int r = tm->cgroups->task_path(t->id, &task_cgroup, err);
+	if (r >= 0)
+		r = cgroup_create(task_cgroup, err);
+	if (r >= 0 && t->limits) {
+		struct cgroup_limits limits;
+		task_limits_of_task(t->td, &limits);
+		r = cgroup_set_limits(task_cgroup, &limits, err);
+	}
+	return r;
+}
+
 /* Images are ready: set the task's own cgroup up and start the containers that may start. */
 static void task_start_containers(struct task_manager *tm, struct tm_task *t)
 {
 	struct error err = { 0 };
-	_cleanup_free_ char *task_cgroup = NULL;
-	if (tm->cgroups->task_path(t->id, &task_cgroup, &err) < 0) {
-		task_fail(t, "CannotStartContainerError: out of memory");
-		return;
-	}
-	int r = cgroup_create(task_cgroup, &err);
-	if (r >= 0 && t->limits) {
-		struct cgroup_limits limits;
-		task_limits_of_task(t->td, &limits);
-		r = cgroup_set_limits(task_cgroup, &limits, &err);
-	}
+	int r = tm_task_cgroup_create(tm, t, &err);
+	t->cgroup_gone = false;
 	if (r < 0) {
 		_cleanup_free_ char *reason = failure_reason("CannotStartContainerError", &err);
 		task_fail(t, reason ? reason : "CannotStartContainerError");
@@ -626,7 +631,17 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 	int changes = container_handle_poll(&c->h, &rec);
 	if (changes & CONTAINER_CHANGE_STARTED) {
 		crash_point("pid-seen");
+		c->restoring = false;
 		t->changed = true;
+	}
+	if (changes & CONTAINER_CHANGE_ENDED) {
+		c->restoring = false;
+		/* The note told why it ran again; its end has a reason of its own. */
+		if (c->restore_note) {
+			free(c->reason);
+			c->reason = NULL;
+			c->restore_note = false;
+		}
 	}
 	if (changes & CONTAINER_CHANGE_LOST) {
 		container_lost(c);
@@ -759,8 +774,11 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 			continue;
 		active = true;
 		for (size_t i = 0; i < t->td->n_containers; i++)
+			/* A container restoring after a reboot waits for its dependencies: the
+			 * ticks their starts wake, or TICK_MS, look again. */
 			if (container_handle_awaits_unwatched_pid(&t->containers[i].h) ||
-			    t->containers[i].h.state == CONTAINER_RESTARTING)
+			    (t->containers[i].h.state == CONTAINER_RESTARTING &&
+			     !t->containers[i].restoring))
 				return START_POLL_MS;
 	}
 	return active ? TICK_MS : -1;

@@ -16,6 +16,8 @@
 #include "runtime/monitor_watch.h"
 
 #define OOM_REASON "OutOfMemoryError: Container killed due to memory usage"
+/* A container's reason while it runs again after the host rebooted under it. */
+#define BOOT_RESTORE_REASON "Restarted after the host rebooted"
 
 /* A container's life is its handle's state (runtime/container_state.h); what the hub sees
  * follows from it (agent/tasks/task_manager.c: container_status). */
@@ -41,6 +43,15 @@ struct tm_container {
 	/* A restart whose monitor failed to spawn is tried again at respawn_at_ms, until
 	 * respawn_until_ms (monotonic); 0: no failure yet. */
 	int64_t respawn_at_ms, respawn_until_ms;
+	/* After a reboot (task_manager_config.restore_after_reboot): its monitor was found gone
+	 * without an exit record, killed with the host; its end is decided as a restart unless
+	 * its task stops (tm_restart_exits). */
+	bool lost_by_reboot;
+	/* Started again after a reboot and not seen running yet: it waits for its dependsOn as a
+	 * first start does, and counts as not started for its dependents (task_depends.c). */
+	bool restoring;
+	/* reason holds BOOT_RESTORE_REASON, which the reason of its next end replaces. */
+	bool restore_note;
 };
 
 struct tm_task {
@@ -61,6 +72,9 @@ struct tm_task {
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
 	int64_t health_read_at_ms; /* when the containers' health records are read next */
+	/* Its cgroup (with the task-level limits) is made again before the first container
+	 * started after a reboot: the host went down with it. */
+	bool cgroup_gone;
 };
 
 struct task_manager {
@@ -97,6 +111,8 @@ int tm_task_check_limits(struct task_manager *tm, struct tm_task *t, struct erro
 /* The cgroup limits container C starts with. */
 void tm_container_limits(const struct task_manager *tm, const struct tm_task *t,
 			 const struct tm_container *c, struct cgroup_limits *ret);
+/* The task's own cgroup, with the task-level limits when t->limits. */
+int tm_task_cgroup_create(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* Check the limits can be kept and start preparing the images on a worker thread. */
 int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* A task that cannot run: STOPPED with TaskFailedToStart and REASON, reported now, or once

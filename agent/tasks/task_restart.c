@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -85,16 +86,23 @@ static bool begin_restart(struct task_manager *tm, struct tm_task *t, struct tm_
 			  "(%s)", t->id, c->def->name, strerror(-r));
 		return false;
 	}
-	log_info("Task %s: container %s exited with code %d; restarting it (restart %u)", t->id,
-		 c->def->name, c->exit_code, c->restart.count);
+	if (c->lost_by_reboot)
+		log_info("Task %s: container %s was running when the host went down; starting it "
+			 "again (restart %u)", t->id, c->def->name, c->restart.count);
+	else
+		log_info("Task %s: container %s exited with code %d; restarting it (restart %u)",
+			 t->id, c->def->name, c->exit_code, c->restart.count);
 	container_handle_restart(&c->h);
 	free(c->reason);
 	c->reason = NULL;
+	c->restore_note = c->restoring = false;
 	free(c->health_output);
 	c->health_output = NULL;
 	c->health = CONTAINER_HEALTH_UNKNOWN;
 	c->respawn_until_ms = c->respawn_at_ms = 0;
 	c->exited_now = false;
+	if (c->lost_by_reboot)
+		tm_boot_restore_begin(t, c);
 	t->changed = true;
 	return true;
 }
@@ -117,22 +125,25 @@ void tm_restart_exits(struct task_manager *tm, struct tm_task *t)
 			stops = true;
 			continue;
 		}
-		verdicts[i] = verdict_of(tm, c, false);
+		/* Killed with the host: not an exit of its own (restore_after_reboot). */
+		verdicts[i] = c->lost_by_reboot ? RESTART : verdict_of(tm, c, false);
 		stops |= verdicts[i] != RESTART && c->def->essential;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct tm_container *c = &t->containers[i];
 		if (!c->exited_now || c->h.state != CONTAINER_EXITED ||
-		    !c->def->restart_policy.enabled)
+		    (!c->def->restart_policy.enabled && !c->lost_by_reboot))
 			continue;
 		if (verdicts[i] == RESTART && stops)
 			verdicts[i] = RESTART_DESIRED_STOPPED;
 		if (verdicts[i] == RESTART)
 			(void)begin_restart(tm, t, c);
 		else
-			log_info("Task %s: container %s exited%s; not restarted: %s", t->id,
-				 c->def->name, c->exit_known ? "" : " (exit code unknown)",
+			log_info("Task %s: container %s %s; not restarted: %s", t->id, c->def->name,
+				 c->lost_by_reboot ? "went down with the host"
+				 : c->exit_known ? "exited" : "exited (exit code unknown)",
 				 restart_verdict_reason(verdicts[i]));
+		c->lost_by_reboot = false;
 	}
 }
 
@@ -157,6 +168,12 @@ static int respawn(struct task_manager *tm, struct tm_task *t, struct tm_contain
 	r = tm_task_check_limits(tm, t, err);
 	if (r < 0)
 		return r;
+	if (t->cgroup_gone) {
+		r = tm_task_cgroup_create(tm, t, err);
+		if (r < 0)
+			return r;
+		t->cgroup_gone = false;
+	}
 	struct cgroup_limits limits;
 	tm_container_limits(tm, t, c, &limits);
 	return container_start(tm->monitor_path, c->h.dir, cfg, &limits, ret_monitor, err);
@@ -206,7 +223,8 @@ void tm_restart_step(struct task_manager *tm, struct tm_task *t)
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
 		if (c->h.state == CONTAINER_RESTARTING) {
-			spawn_restart(tm, t, c);
+			if (!c->restoring || tm_boot_restore_ready(t, i))
+				spawn_restart(tm, t, c);
 		} else if (c->restart.owed_after_monitor) {
 			/* Stopped while RESTARTING: no monitor is owed any more. */
 			c->restart.owed_after_monitor = 0;
