@@ -3,16 +3,23 @@
 #pragma once
 
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "agent/tasks/task_manager_internal.h"
 
-/* C's end was decided as its restart after the reboot (it is RESTARTING, its restart counted):
- * it carries BOOT_RESTORE_REASON, waits for its dependsOn, and its task's cgroup is made
- * again before it starts. */
-void tm_boot_restore_begin(struct tm_task *t, struct tm_container *c);
+/* While task_manager_resume_task takes C back, before its folder is adopted: true when the
+ * host rebooted under it (restore_after_reboot, and a monitor ran in its folder and is gone
+ * without an exit record); C then stays PULLING, lost_by_reboot, and is not adopted. */
+bool tm_boot_restore_found(const struct task_manager *tm, struct tm_container *c);
 
-/* Whether container I of T, restoring, may start now: its dependencies are met. One that can
- * no longer be met ends it (EXITED, exit code unknown, the dependsOn reason), for the task's
- * rules to decide in this tick. */
-bool tm_boot_restore_ready(struct tm_task *t, size_t i);
+/* T has containers the reboot killed whose fate is not decided yet. */
+bool tm_boot_restore_pending(const struct tm_task *t);
+
+/* At the end of a tick's rules (the first after the agent's start): each container of T the
+ * reboot killed is started again, counted as a restart (recorded through save_restart, owed
+ * until its start, reported with BOOT_RESTORE_REASON), unless T stops; then it is reported
+ * stopped with its exit code unknown. Its start is the task's ordinary start, from a later
+ * tick, once what was recorded is durable. */
+void tm_boot_restore_decide(struct task_manager *tm, struct tm_task *t);
+
+/* C, restoring, was just started: the restart it owed is made. */
+void tm_boot_restore_started(struct task_manager *tm, struct tm_task *t, struct tm_container *c);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_depends.h"
 #include "agent/tasks/task_health.h"
 #include "agent/tasks/task_layers.h"
@@ -363,8 +364,15 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
-	t->pull_started_at = wall_clock_seconds();
-	r = image_worker_start(&tm->pull, refs, n, tm_wake, tm, &t->pull, err);
+	/* Containers started again after a reboot run the image they ran, from the store when
+	 * it still has it: the node may have no network yet. The pull's times told are the
+	 * task's first pull's. */
+	struct image_pull_options pull = tm->pull;
+	if (tm_boot_restore_pending(t))
+		pull.behavior = IMAGE_PULL_PREFER_CACHED;
+	else
+		t->pull_started_at = wall_clock_seconds();
+	r = image_worker_start(&pull, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
 }
@@ -495,6 +503,11 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 		_cleanup_free_ char *reason = NULL;
 		if (c->h.state != CONTAINER_PULLING)
 			continue;
+		/* One the reboot killed waits for tm_boot_restore_decide, the images kept. */
+		if (c->lost_by_reboot) {
+			waiting = true;
+			continue;
+		}
 		enum depends_verdict v = task_depends_verdict(t, i, now, &reason);
 		if (v == DEPENDS_WAIT) {
 			waiting = true;
@@ -509,6 +522,8 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 			error_wrap(&err, "container %s", c->def->name);
 			reason = failure_reason("CannotStartContainerError", &err);
 			task_fail(t, reason ? reason : "CannotStartContainerError");
+		} else if (c->restoring) {
+			tm_boot_restore_started(tm, t, c);
 		}
 	}
 	if (!waiting || t->stop_code) {
@@ -517,26 +532,21 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 	}
 }
 
-int tm_task_cgroup_create(struct task_manager *tm, struct tm_task *t, struct error *err)
-{
-	_cleanup_free_ char *task_cgroup = NULL;
-	int r = tm->cgroups->task_path(t->id, &task_cgroup, err);
-	if (r >= 0)
-		r = cgroup_create(task_cgroup, err);
-	if (r >= 0 && t->limits) {
-		struct cgroup_limits limits;
-		task_limits_of_task(t->td, &limits);
-		r = cgroup_set_limits(task_cgroup, &limits, err);
-	}
-	return r;
-}
-
 /* Images are ready: set the task's own cgroup up and start the containers that may start. */
 static void task_start_containers(struct task_manager *tm, struct tm_task *t)
 {
 	struct error err = { 0 };
-	int r = tm_task_cgroup_create(tm, t, &err);
-	t->cgroup_gone = false;
+	_cleanup_free_ char *task_cgroup = NULL;
+	if (tm->cgroups->task_path(t->id, &task_cgroup, &err) < 0) {
+		task_fail(t, "CannotStartContainerError: out of memory");
+		return;
+	}
+	int r = cgroup_create(task_cgroup, &err);
+	if (r >= 0 && t->limits) {
+		struct cgroup_limits limits;
+		task_limits_of_task(t->td, &limits);
+		r = cgroup_set_limits(task_cgroup, &limits, &err);
+	}
 	if (r < 0) {
 		_cleanup_free_ char *reason = failure_reason("CannotStartContainerError", &err);
 		task_fail(t, reason ? reason : "CannotStartContainerError");
@@ -579,7 +589,8 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	struct image **images;
 	const struct error *perr;
 	int r = image_worker_result(t->pull, &images, &perr);
-	t->pull_stopped_at = wall_clock_seconds();
+	if (t->pull_started_at)
+		t->pull_stopped_at = wall_clock_seconds();
 	char path[4200];
 	if (t->pull_progress_at && pull_progress_path(t, path, sizeof(path)) == 0)
 		unlink(path);
@@ -728,6 +739,8 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	/* A task that reached RUNNING and STOPPED within one tick reports both. */
 	enum task_status before = t->status;
 	task_after_exits(tm, t);
+	/* Once the task's rules have said whether it stops. */
+	tm_boot_restore_decide(tm, t);
 	if (t->stop_code)
 		task_depends_stop_ready(t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&
@@ -774,11 +787,8 @@ int task_manager_next_deadline_ms(const struct task_manager *tm)
 			continue;
 		active = true;
 		for (size_t i = 0; i < t->td->n_containers; i++)
-			/* A container restoring after a reboot waits for its dependencies: the
-			 * ticks their starts wake, or TICK_MS, look again. */
 			if (container_handle_awaits_unwatched_pid(&t->containers[i].h) ||
-			    (t->containers[i].h.state == CONTAINER_RESTARTING &&
-			     !t->containers[i].restoring))
+			    t->containers[i].h.state == CONTAINER_RESTARTING)
 				return START_POLL_MS;
 	}
 	return active ? TICK_MS : -1;

@@ -91,11 +91,12 @@ struct task_manager_config {
 	int (*load_restart)(void *userdata, const char *task_arn, const char *container,
 			    struct restart_record *ret);
 	/* The host rebooted since the tasks taken back by task_manager_resume_task last ran, and
-	 * their containers killed with it (monitor gone, no exit record) are to run again: each
-	 * such end counts as a restart of the container (its restart record, restart_count, the
-	 * reason BOOT_RESTORE_REASON), made in dependsOn order, unless its task stops (an essential
-	 * container ended on its own, a stop was asked). False: they are reported STOPPED with
-	 * their exit code unknown, as after any lost monitor. */
+	 * their containers killed with it (a monitor was started, no exit record) are to run
+	 * again: each counts as a restart of the container (its restart record, restart_count,
+	 * the reason BOOT_RESTORE_REASON) and starts as a first start does (images from the
+	 * store, dependsOn order), unless its task stops (an essential container ended on its own,
+	 * a stop was asked). False: they are reported STOPPED with their exit code unknown, as
+	 * after any lost monitor. */
 	bool restore_after_reboot;
 	/* restartAttemptPeriod is applied at this percent (1-100; 0: 100), for tests. */
 	unsigned restart_period_percent;

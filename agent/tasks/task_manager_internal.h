@@ -43,12 +43,12 @@ struct tm_container {
 	/* A restart whose monitor failed to spawn is tried again at respawn_at_ms, until
 	 * respawn_until_ms (monotonic); 0: no failure yet. */
 	int64_t respawn_at_ms, respawn_until_ms;
-	/* After a reboot (task_manager_config.restore_after_reboot): its monitor was found gone
-	 * without an exit record, killed with the host; its end is decided as a restart unless
-	 * its task stops (tm_restart_exits). */
+	/* After a reboot (task_manager_config.restore_after_reboot): a monitor ran in its folder
+	 * and is gone without an exit record, killed with the host. It waits, PULLING, for
+	 * tm_boot_restore_decide (task_boot_restore.h). */
 	bool lost_by_reboot;
-	/* Started again after a reboot and not seen running yet: it waits for its dependsOn as a
-	 * first start does, and counts as not started for its dependents (task_depends.c). */
+	/* Decided to start again after the reboot, and not seen running yet: it starts as a first
+	 * start does (images, dependsOn order), and counts as not started for its dependents. */
 	bool restoring;
 	/* reason holds BOOT_RESTORE_REASON, which the reason of its next end replaces. */
 	bool restore_note;
@@ -72,9 +72,6 @@ struct tm_task {
 	bool pids_limit;      /* the pids controller is there: apply the default pids.max */
 	bool changed;
 	int64_t health_read_at_ms; /* when the containers' health records are read next */
-	/* Its cgroup (with the task-level limits) is made again before the first container
-	 * started after a reboot: the host went down with it. */
-	bool cgroup_gone;
 };
 
 struct task_manager {
@@ -111,8 +108,6 @@ int tm_task_check_limits(struct task_manager *tm, struct tm_task *t, struct erro
 /* The cgroup limits container C starts with. */
 void tm_container_limits(const struct task_manager *tm, const struct tm_task *t,
 			 const struct tm_container *c, struct cgroup_limits *ret);
-/* The task's own cgroup, with the task-level limits when t->limits. */
-int tm_task_cgroup_create(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* Check the limits can be kept and start preparing the images on a worker thread. */
 int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err);
 /* A task that cannot run: STOPPED with TaskFailedToStart and REASON, reported now, or once
@@ -128,6 +123,12 @@ enum task_status container_status(const struct tm_container *c);
  * policy restarts are recorded and become RESTARTING, so that they are not exits: unless an
  * essential container's end (or a stop) stops the task in the same tick. */
 void tm_restart_exits(struct task_manager *tm, struct tm_task *t);
+/* C's restart record through the caller's save_restart (0 when it keeps none). */
+int tm_restart_save(const struct task_manager *tm, const struct tm_task *t,
+		    const struct tm_container *c);
+/* One more restart of C, now, owed after the monitor its folder names, recorded; on failure
+ * the record is as it was and the error returned. */
+int tm_restart_record(struct task_manager *tm, struct tm_task *t, struct tm_container *c);
 /* At the start of a tick, once the caller has made the records durable: the monitors of
  * RESTARTING containers are spawned; a container stopped while RESTARTING owes nothing. */
 void tm_restart_step(struct task_manager *tm, struct tm_task *t);

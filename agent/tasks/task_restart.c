@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -63,46 +62,46 @@ static enum restart_verdict verdict_of(const struct task_manager *tm, const stru
 			      tm->cfg.restart_period_percent);
 }
 
-static int save(const struct task_manager *tm, const struct tm_task *t,
-		const struct tm_container *c)
+int tm_restart_save(const struct task_manager *tm, const struct tm_task *t,
+		    const struct tm_container *c)
 {
 	if (!tm->cfg.save_restart)
 		return 0;
 	return tm->cfg.save_restart(tm->cfg.userdata, t->arn, c->def->name, &c->restart);
 }
 
-/* Its last start ended and the policy restarts it: recorded, then RESTARTING. */
-static bool begin_restart(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
+int tm_restart_record(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
 {
 	struct restart_record before = c->restart;
 	pid_t monitor = 0;
 	restart_record_note(&c->restart, wall_now());
 	c->restart.owed_after_monitor =
 		container_read_monitor_pid(c->h.dir, &monitor) == 0 ? monitor : UNKNOWN_MONITOR;
-	int r = save(tm, t, c);
-	if (r < 0) {
+	int r = tm_restart_save(tm, t, c);
+	if (r < 0)
 		c->restart = before;
+	return r;
+}
+
+/* Its last start ended and the policy restarts it: recorded, then RESTARTING. */
+static bool begin_restart(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
+{
+	int r = tm_restart_record(tm, t, c);
+	if (r < 0) {
 		log_error("Task %s: container %s is not restarted: its restart cannot be recorded "
 			  "(%s)", t->id, c->def->name, strerror(-r));
 		return false;
 	}
-	if (c->lost_by_reboot)
-		log_info("Task %s: container %s was running when the host went down; starting it "
-			 "again (restart %u)", t->id, c->def->name, c->restart.count);
-	else
-		log_info("Task %s: container %s exited with code %d; restarting it (restart %u)",
-			 t->id, c->def->name, c->exit_code, c->restart.count);
+	log_info("Task %s: container %s exited with code %d; restarting it (restart %u)", t->id,
+		 c->def->name, c->exit_code, c->restart.count);
 	container_handle_restart(&c->h);
 	free(c->reason);
 	c->reason = NULL;
-	c->restore_note = c->restoring = false;
 	free(c->health_output);
 	c->health_output = NULL;
 	c->health = CONTAINER_HEALTH_UNKNOWN;
 	c->respawn_until_ms = c->respawn_at_ms = 0;
 	c->exited_now = false;
-	if (c->lost_by_reboot)
-		tm_boot_restore_begin(t, c);
 	t->changed = true;
 	return true;
 }
@@ -125,25 +124,22 @@ void tm_restart_exits(struct task_manager *tm, struct tm_task *t)
 			stops = true;
 			continue;
 		}
-		/* Killed with the host: not an exit of its own (restore_after_reboot). */
-		verdicts[i] = c->lost_by_reboot ? RESTART : verdict_of(tm, c, false);
+		verdicts[i] = verdict_of(tm, c, false);
 		stops |= verdicts[i] != RESTART && c->def->essential;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct tm_container *c = &t->containers[i];
 		if (!c->exited_now || c->h.state != CONTAINER_EXITED ||
-		    (!c->def->restart_policy.enabled && !c->lost_by_reboot))
+		    !c->def->restart_policy.enabled)
 			continue;
 		if (verdicts[i] == RESTART && stops)
 			verdicts[i] = RESTART_DESIRED_STOPPED;
 		if (verdicts[i] == RESTART)
 			(void)begin_restart(tm, t, c);
 		else
-			log_info("Task %s: container %s %s; not restarted: %s", t->id, c->def->name,
-				 c->lost_by_reboot ? "went down with the host"
-				 : c->exit_known ? "exited" : "exited (exit code unknown)",
+			log_info("Task %s: container %s exited%s; not restarted: %s", t->id,
+				 c->def->name, c->exit_known ? "" : " (exit code unknown)",
 				 restart_verdict_reason(verdicts[i]));
-		c->lost_by_reboot = false;
 	}
 }
 
@@ -168,12 +164,6 @@ static int respawn(struct task_manager *tm, struct tm_task *t, struct tm_contain
 	r = tm_task_check_limits(tm, t, err);
 	if (r < 0)
 		return r;
-	if (t->cgroup_gone) {
-		r = tm_task_cgroup_create(tm, t, err);
-		if (r < 0)
-			return r;
-		t->cgroup_gone = false;
-	}
 	struct cgroup_limits limits;
 	tm_container_limits(tm, t, c, &limits);
 	return container_start(tm->monitor_path, c->h.dir, cfg, &limits, ret_monitor, err);
@@ -211,7 +201,7 @@ static void spawn_restart(struct task_manager *tm, struct tm_task *t, struct tm_
 	}
 	c->respawn_until_ms = c->respawn_at_ms = 0;
 	c->restart.owed_after_monitor = 0;
-	int r = save(tm, t, c);
+	int r = tm_restart_save(tm, t, c);
 	if (r < 0)
 		log_warning("Task %s: container %s: its restart record: %s", t->id, c->def->name,
 			    strerror(-r));
@@ -223,12 +213,11 @@ void tm_restart_step(struct task_manager *tm, struct tm_task *t)
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++) {
 		struct tm_container *c = &t->containers[i];
 		if (c->h.state == CONTAINER_RESTARTING) {
-			if (!c->restoring || tm_boot_restore_ready(t, i))
-				spawn_restart(tm, t, c);
+			spawn_restart(tm, t, c);
 		} else if (c->restart.owed_after_monitor) {
 			/* Stopped while RESTARTING: no monitor is owed any more. */
 			c->restart.owed_after_monitor = 0;
-			(void)save(tm, t, c);
+			(void)tm_restart_save(tm, t, c);
 		}
 	}
 }
@@ -265,7 +254,7 @@ bool tm_restart_resume(struct task_manager *tm, struct tm_task *t, struct tm_con
 		     monitor == c->restart.owed_after_monitor);
 	if (!owed) {
 		c->restart.owed_after_monitor = 0;
-		(void)save(tm, t, c);
+		(void)tm_restart_save(tm, t, c);
 		return false;
 	}
 	log_info("Task %s: container %s: its restart %u was recorded before the agent ended; "

@@ -4,7 +4,8 @@
 # their cgroups), their cgroups gone, the state dir kept, and a new boot id, which the agent
 # reads from the file --boot-id-file names (the documented option; /proc/sys/kernel/random/
 # boot_id by default). The agent comes back with the hub down: the tasks run again, in dependsOn
-# order, counted as restarts; the hub, back, gets that history once and in order. An agent
+# order, counted as restarts, though a power cut emptied what was not fsynced; the hub, back,
+# gets that history once and in order. An agent
 # restart without a reboot still adopts the containers; with --restore-after-reboot false a
 # reboot's containers are reported stopped. The VM test tests/vm/systemd/reboot.sh does the
 # same across a real reset of a guest.
@@ -68,9 +69,11 @@ reboot_host() { # NEW-BOOT-ID
 }
 gone() { ! test -d "$V2/tether/${SOLO##*/}" && ! test -d "$V2/tether/${PAIR##*/}"; }
 
-# 1. A reboot, and the agent starts with the hub down.
+# 1. A reboot, and the agent starts with the hub down. A power cut empties what was written
+# without fsync: solo's config.json and pid files come back empty.
 stop_pid "$HUB_PID"
 reboot_host second-boot
+for f in config.json monitor.pid pid; do : >"$(folder "$SOLO" main)/$f"; done
 check reboot_leaves_no_cgroup gone
 check nothing_runs_after_the_reboot none_runs
 start_agent "$NODE" --boot-id-file "$BOOT_ID"

@@ -81,6 +81,7 @@ struct seen {
 	enum task_status status[2];
 	bool has_restart_policy[2], has_exit_code[2];
 	uint32_t restart_count[2];
+	int exit_code; /* a's */
 	char reason[2][256];
 	/* The records kept, per container a and b. */
 	bool kept[2];
@@ -102,6 +103,7 @@ static void on_state(void *userdata, const struct task_report *r)
 		s->has_exit_code[i] = c->has_exit_code;
 		snprintf(s->reason[i], sizeof(s->reason[i]), "%s", c->reason ? c->reason : "");
 	}
+	s->exit_code = r->n_containers ? r->containers[0].exit_code : -1;
 }
 
 static int index_of(const char *container)
@@ -181,13 +183,33 @@ static void resume(struct task_manager *tm, const char *task)
 	cJSON_Delete(def);
 }
 
-/* What the agent decides first after its start (the tick that would spawn is not run). */
+/* What the agent decides first after its start (the tick that would start is not run). */
 static void take_back(struct seen *s, const char *task, bool rebooted)
 {
 	struct task_manager *tm = manager(s, rebooted);
 	ASSERT_TRUE(tm);
 	resume(tm, task);
 	task_manager_tick(tm);
+	task_manager_free(tm);
+}
+
+/* TASK taken back and ticked until it stopped (its images, asked again for the containers
+ * never started, fail to be found). */
+static void take_back_until_stopped(struct seen *s, const char *task, bool rebooted,
+				    const char *stop_reason)
+{
+	struct task_manager *tm = manager(s, rebooted);
+	ASSERT_TRUE(tm);
+	resume(tm, task);
+	if (stop_reason) {
+		char arn[128];
+		snprintf(arn, sizeof(arn), "arn:x:task/c/%s", task);
+		ASSERT_INT_EQ(task_manager_stop_task(tm, arn, stop_reason), 0);
+	}
+	for (int i = 0; i < 300 && task_manager_active_count(tm); i++) {
+		task_manager_tick(tm);
+		usleep(10000);
+	}
 	task_manager_free(tm);
 }
 
@@ -232,7 +254,7 @@ TEST(restore_off_reports_them_stopped)
 	char *a = folder("kept-down", "a", "4343\n", -1), *b = folder("kept-down", "b", "4344\n", -1);
 	ASSERT_TRUE(a && b);
 	struct seen s = { 0 };
-	take_back(&s, "kept-down", false);
+	take_back_until_stopped(&s, "kept-down", false, NULL);
 	ASSERT_INT_EQ(s.saves[0] + s.saves[1], 0);
 	ASSERT_INT_EQ(s.task_status, TASK_STOPPED);
 	ASSERT_STR_EQ(s.stop_code, "EssentialContainerExited");
@@ -249,12 +271,15 @@ TEST(exit_of_its_own_before_the_reboot_is_not_rerun)
 	char *a = folder("ended", "a", "4343\n", 3), *b = folder("ended", "b", "4344\n", -1);
 	ASSERT_TRUE(a && b);
 	struct seen s = { 0 };
-	take_back(&s, "ended", true);
+	take_back_until_stopped(&s, "ended", true, NULL);
 	ASSERT_INT_EQ(s.saves[0] + s.saves[1], 0);
 	ASSERT_INT_EQ(s.task_status, TASK_STOPPED);
 	ASSERT_STR_EQ(s.stop_code, "EssentialContainerExited");
 	ASSERT_TRUE(s.has_exit_code[0]);
+	ASSERT_INT_EQ(s.exit_code, 3);
 	ASSERT_INT_EQ(s.restart_count[1], 0);
+	ASSERT_TRUE(!s.has_exit_code[1]);
+	ASSERT_CONTAINS(s.reason[1], "the host went down under it; exit code unknown");
 	free(a);
 	free(b);
 }
@@ -266,16 +291,29 @@ TEST(task_stopped_before_its_first_tick_is_not_restored)
 	char *a = folder("stopping", "a", "4343\n", -1), *b = folder("stopping", "b", "4344\n", -1);
 	ASSERT_TRUE(a && b);
 	struct seen s = { 0 };
-	struct task_manager *tm = manager(&s, true);
-	ASSERT_TRUE(tm);
-	resume(tm, "stopping");
-	ASSERT_INT_EQ(task_manager_stop_task(tm, "arn:x:task/c/stopping", "bye"), 0);
-	for (int i = 0; i < 5; i++)
-		task_manager_tick(tm);
+	take_back_until_stopped(&s, "stopping", true, "bye");
 	ASSERT_INT_EQ(s.saves[0] + s.saves[1], 0);
 	ASSERT_INT_EQ(s.task_status, TASK_STOPPED);
 	ASSERT_STR_EQ(s.stop_code, "UserInitiated");
-	task_manager_free(tm);
+	ASSERT_CONTAINS(s.reason[0], "the host went down under it");
+	free(a);
+	free(b);
+}
+
+TEST(folder_a_power_cut_emptied_is_still_restored)
+{
+	/* Files written without fsync came back empty: the monitor's pid and the container's
+	 * are gone, the lock file (made before the spawn) is there. */
+	char *a = folder("emptied", "a", "", -1), *b = folder("emptied", "b", "4344\n", -1);
+	ASSERT_TRUE(a && b);
+	ASSERT_INT_EQ(put(a, CONTAINER_PID_FILE, ""), 0);
+	struct seen s = { 0 };
+	take_back(&s, "emptied", true);
+	ASSERT_INT_EQ(s.saves[0], 1);
+	ASSERT_INT_EQ(s.restart_count[0], 1);
+	/* Owed after a monitor no pid names: made once on an agent restart within this boot. */
+	ASSERT_INT_EQ(s.record[0].owed_after_monitor, 1);
+	ASSERT_INT_EQ(s.task_status, TASK_RUNNING);
 	free(a);
 	free(b);
 }

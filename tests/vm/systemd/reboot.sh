@@ -8,7 +8,8 @@
 # (tether.phase=2): tether.service starts with no hub; the tasks run again, timed from the
 # agent's start ("measured:"; only a generous bound is checked), in dependsOn order. Then the
 # hub starts on its database and the agent's history reaches it: each task_state once, in seq
-# order, the restarts counted (restartCount 1) with their reason.
+# order, the restarts counted (restartCount 1) with their reason. The reset is a power cut for
+# the agent: what it and the monitors wrote without fsync may come back empty.
 source "$(dirname "$0")/../../lib.sh"
 
 DISK=/dev/vda
@@ -99,6 +100,10 @@ check agent_starts_without_the_hub timeout 120 systemctl start tether
 started_at=$(systemctl show -p ExecMainStartTimestampMonotonic --value tether)
 check tasks_run_again wait_until 60 tasks_running
 now_us=$(awk '{ printf "%d", $1 * 1000000 }' /proc/uptime)
+if ! tasks_running; then # for the console log run.sh keeps
+	journalctl -u tether --no-pager | tail -n 40
+	ls -la "$(folder "$SOLO" main)" "$(folder "$PAIR" base)"
+fi
 echo "measured: tasks running again $(awk -v a="$started_at" -v b="$now_us" \
 	'BEGIN { printf "%.1f", (b - a) / 1e6 }') s after the agent's start (software emulation; polled every 0.1-0.5 s)"
 check solo_started_twice test "$(grep -c start "$(folder "$SOLO" volumes/count)/starts")" = 2
@@ -110,15 +115,7 @@ check journal_says_reboot bash -c "journalctl -u tether --no-pager | grep -q 'Th
 # The hub is back: what happened while it was away reaches it.
 start_hub || { fail hub_starts_again "see hub.log"; exit 1; }
 check agent_reconnects wait_until 90 agent_connected
-check restarts_reach_the_hub wait_until 60 reboot_tasks_restarted 1
-check tasks_running_at_the_hub reboot_tasks_are RUNNING
-check states_applied_are_seqs_1_to_n applied_seqs_are_1_to_n "$WORK/hub.log"
-# Per task: RUNNING, then the restart's RUNNING (after the PENDING of the pull), each once.
-for arn in "$SOLO" "$PAIR"; do
-	id=${arn##*/}
-	check "history_of_${id:0:8}_is_running_then_restarted" \
-		test "$(reboot_tasks_history "$WORK/hub.log" "$arn")" = "RUNNING RUNNING "
-done
+check_reboot_history "$WORK/hub.log"
 
 json_api_call ecs stop-task --cluster default --task "$SOLO" >/dev/null
 json_api_call ecs stop-task --cluster default --task "$PAIR" >/dev/null
