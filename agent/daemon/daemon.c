@@ -482,7 +482,8 @@ static void check_boot(struct daemon *d, const struct run_options *o)
 			    err.message);
 		return;
 	}
-	d->boot_unrecorded = true;
+	/* Written when it changed only: a start within the same boot writes nothing. */
+	d->boot_unrecorded = d->boot.rebooted || !d->boot.known;
 	if (!d->boot.rebooted)
 		return;
 	if (o->restore_after_reboot)
