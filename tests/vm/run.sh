@@ -84,8 +84,9 @@ again=$(sed -n 's/^vm: boot-again \([A-Za-z0-9_.-]*\)$/\1/p' "$log" | head -n 1)
 if [ -n "$again" ] && ! grep -q '^vm: done' "$log"; then
 	# The test that asked, then the ones the first boot did not begin, in the runner's order.
 	dir=${guest_dir:-tests/vm/guest}
+	[[ "$dir" == /* ]] || dir=$top/$dir
 	rest=$again
-	for t in "$top/$dir"/*.sh; do
+	for t in "$dir"/*.sh; do
 		name=$(basename "$t" .sh)
 		if [ ${#tests[@]} -gt 0 ] && ! [[ ",$(IFS=,; echo "${tests[*]}")," == *",$name,"* ]]; then
 			continue
