@@ -33,9 +33,23 @@ bool tm_boot_restore_found(const struct task_manager *tm, struct tm_container *c
 bool tm_boot_restore_pending(const struct tm_task *t)
 {
 	for (size_t i = 0; t->td && i < t->td->n_containers; i++)
-		if (t->containers[i].lost_by_reboot)
+		if (t->containers[i].lost_by_reboot || t->containers[i].restoring)
 			return true;
 	return false;
+}
+
+static void note_restoring(struct tm_container *c)
+{
+	c->h.ran_before = true;
+	c->restoring = true;
+	free(c->reason);
+	c->reason = strdup(BOOT_RESTORE_REASON);
+	c->restore_note = c->reason != NULL;
+}
+
+void tm_boot_restore_owed(struct tm_container *c)
+{
+	note_restoring(c);
 }
 
 /* Counted and recorded first; the ordinary start follows from a later tick. */
@@ -49,11 +63,7 @@ static void restore(struct task_manager *tm, struct tm_task *t, struct tm_contai
 	}
 	log_info("Task %s: container %s was running when the host went down; starting it again "
 		 "(restart %u)", t->id, c->def->name, c->restart.count);
-	c->h.ran_before = true;
-	c->restoring = true;
-	free(c->reason);
-	c->reason = strdup(BOOT_RESTORE_REASON);
-	c->restore_note = c->reason != NULL;
+	note_restoring(c);
 }
 
 void tm_boot_restore_decide(struct task_manager *tm, struct tm_task *t)

@@ -11,7 +11,7 @@
  * without an exit record); C then stays PULLING, lost_by_reboot, and is not adopted. */
 bool tm_boot_restore_found(const struct task_manager *tm, struct tm_container *c);
 
-/* T has containers the reboot killed whose fate is not decided yet. */
+/* T has containers the reboot killed that are not decided or not started yet. */
 bool tm_boot_restore_pending(const struct tm_task *t);
 
 /* At the end of a tick's rules (the first after the agent's start): each container of T the
@@ -20,6 +20,11 @@ bool tm_boot_restore_pending(const struct tm_task *t);
  * stopped with its exit code unknown. Its start is the task's ordinary start, from a later
  * tick, once what was recorded is durable. */
 void tm_boot_restore_decide(struct task_manager *tm, struct tm_task *t);
+
+/* After an agent restart within the boot: C's restart after the reboot was recorded and is
+ * owed, but its folder cannot start it (a power cut emptied its config.json): C, PULLING, is
+ * made restoring again, to start as a first start does, counted already. */
+void tm_boot_restore_owed(struct tm_container *c);
 
 /* C, restoring, was just started: the restart it owed is made. */
 void tm_boot_restore_started(struct task_manager *tm, struct tm_task *t, struct tm_container *c);

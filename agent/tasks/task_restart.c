@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -143,6 +144,16 @@ void tm_restart_exits(struct task_manager *tm, struct tm_task *t)
 	}
 }
 
+/* Its config.json can start it again (not emptied by a power cut). */
+static bool config_usable(const struct tm_container *c)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
+	return asprintf(&path, "%s/%s", c->h.dir, CONTAINER_CONFIG_FILE) >= 0 &&
+	       read_file_full(path, 4u << 20, &text, NULL) == 0 &&
+	       container_config_from_json(text, &cfg, NULL) == 0;
+}
+
 /* The restart's monitor, from the container's own config.json. */
 static int respawn(struct task_manager *tm, struct tm_task *t, struct tm_container *c,
 		   pid_t *ret_monitor, struct error *err)
@@ -214,8 +225,10 @@ void tm_restart_step(struct task_manager *tm, struct tm_task *t)
 		struct tm_container *c = &t->containers[i];
 		if (c->h.state == CONTAINER_RESTARTING) {
 			spawn_restart(tm, t, c);
-		} else if (c->restart.owed_after_monitor) {
-			/* Stopped while RESTARTING: no monitor is owed any more. */
+		} else if (c->restart.owed_after_monitor &&
+			   !(c->restoring && c->h.state == CONTAINER_PULLING)) {
+			/* Stopped while RESTARTING (or before its start after a reboot): no
+			 * monitor is owed any more. */
 			c->restart.owed_after_monitor = 0;
 			(void)tm_restart_save(tm, t, c);
 		}
@@ -259,6 +272,12 @@ bool tm_restart_resume(struct task_manager *tm, struct tm_task *t, struct tm_con
 	}
 	log_info("Task %s: container %s: its restart %u was recorded before the agent ended; "
 		 "making it", t->id, c->def->name, c->restart.count);
+	if (!config_usable(c)) {
+		/* A restart after a reboot, decided before a power cut emptied the folder's
+		 * config.json: it is made as that restart is, as a first start. */
+		tm_boot_restore_owed(c);
+		return true;
+	}
 	read_last_exit(c);
 	container_handle_restart(&c->h);
 	return true;

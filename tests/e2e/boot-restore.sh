@@ -103,7 +103,23 @@ sleep 1
 check restart_without_reboot_adopts test "$(pids)" = "$before"
 check restart_without_reboot_counts_nothing reboot_tasks_restarted 1
 
-# 4. Restore turned off: a reboot's containers are reported stopped, exit code unknown.
+# 4. The agent is killed once it has decided the restarts after a reboot (the crash point
+# state-committed: the task_state that tells them is durable, nothing else has happened),
+# its folders emptied by the power cut: started again, it makes them, counted once.
+reboot_host fourth-boot
+for c in "${CONTAINERS[@]}"; do
+	for f in config.json monitor.pid pid; do : >"$(folder $c)/$f"; done
+done
+echo state-committed >"$NODE/test-crash-point"
+start_agent "$NODE" --boot-id-file "$BOOT_ID"
+check agent_killed_at_the_crash_point wait_until 30 bash -c "! kill -0 $AGENT_PID"
+check nothing_ran_before_the_crash none_runs
+start_agent "$NODE" --boot-id-file "$BOOT_ID"
+check tasks_run_after_the_crash wait_until 30 all_run_since_reboot
+check restarts_counted_once_across_the_crash wait_until 60 reboot_tasks_restarted 2
+check states_still_applied_once applied_seqs_are_1_to_n "$WORK/hub.log"
+
+# 5. Restore turned off: a reboot's containers are reported stopped, exit code unknown.
 reboot_host third-boot
 start_agent "$NODE" --boot-id-file "$BOOT_ID" --restore-after-reboot false
 check restore_off_reports_stopped wait_until 60 reboot_tasks_are STOPPED

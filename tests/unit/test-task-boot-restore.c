@@ -245,6 +245,8 @@ TEST(killed_by_the_reboot_is_restarted_and_counted_once)
 	ASSERT_INT_EQ(s.saves[1], 1);
 	ASSERT_INT_EQ(s.record[0].count, 1);
 	ASSERT_INT_EQ(s.reports, reports);
+	/* Still owed until a start is made (here none: no config.json, no image). */
+	ASSERT_INT_EQ(s.record[0].owed_after_monitor, 4343);
 	free(a);
 	free(b);
 }
