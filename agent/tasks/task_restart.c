@@ -149,8 +149,11 @@ static bool config_usable(const struct tm_container *c)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
-	return asprintf(&path, "%s/%s", c->h.dir, CONTAINER_CONFIG_FILE) >= 0 &&
-	       read_file_full(path, 4u << 20, &text, NULL) == 0 &&
+	if (asprintf(&path, "%s/%s", c->h.dir, CONTAINER_CONFIG_FILE) < 0) {
+		path = NULL;
+		return true; /* not known to be unusable: respawn says what fails */
+	}
+	return read_file_full(path, 4u << 20, &text, NULL) == 0 &&
 	       container_config_from_json(text, &cfg, NULL) == 0;
 }
 
