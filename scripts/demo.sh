@@ -10,8 +10,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 demo=${TETHER_DEMO_DIR:-/tmp/tether-demo}
 port=${TETHER_DEMO_PORT:-18080}
 # Not for the agent started below, which refuses TETHER_* keys it does not know; nor the
-# test knob TETHER_RESTART_PERIOD_PERCENT, which would shorten the demo's restart periods.
-export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS TETHER_RESTART_PERIOD_PERCENT 2>/dev/null
+# test knobs TETHER_RESTART_PERIOD_PERCENT, which would shorten the demo's restart periods, and
+# TETHER_BOOT_ID_FILE, which would stand for the host's boot id.
+export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS TETHER_RESTART_PERIOD_PERCENT \
+	TETHER_BOOT_ID_FILE 2>/dev/null
 hub_url="http://127.0.0.1:$port"
 aws=${TETHER_DEMO_AWS:-/usr/bin/aws}
 pids=()

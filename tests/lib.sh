@@ -7,10 +7,11 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${TETHER_BIN_DIR:-$TOP/build/test}
 # The harness's own TETHER_* variables stay shell variables: `tether run` refuses every
 # TETHER_* key of its environment that is not one of its options (docs/configuration.md). So
-# does the test knob TETHER_RESTART_PERIOD_PERCENT: a test that wants it passes the flag, and
-# one left in a developer's shell does not shorten every agent's restart periods.
+# do the test knobs TETHER_RESTART_PERIOD_PERCENT and TETHER_BOOT_ID_FILE: a test that wants
+# one passes the flag, and one left in a developer's shell does not shorten every agent's
+# restart periods or make every agent take its start for one after a reboot.
 export -n TETHER_BIN_DIR TETHER_BASELINE_BIN_DIR TETHER_IN_VM TETHER_VM_MODE TETHER_ARTIFACTS \
-	TETHER_RESTART_PERIOD_PERCENT 2>/dev/null
+	TETHER_RESTART_PERIOD_PERCENT TETHER_BOOT_ID_FILE 2>/dev/null
 AWS=/usr/bin/aws  # Debian's awscli: the operator's real client
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tether-e2e.XXXXXX")
 STARTED_PIDS=()
@@ -345,6 +346,66 @@ task_field() { # arn jq-filter
 # says why); the checks read the task's fields through the aws CLI (task_field).
 task_status() { json_api_call ecs describe-tasks --cluster default --tasks "$1" | jq -r '.tasks[0].lastStatus'; }
 task_is() { [ "$(task_status "$1")" = "$2" ]; }
+
+# --- the two tasks of the reboot tests (tests/e2e/boot-restore.sh, tests/vm/systemd/reboot.sh)
+
+# run_reboot_tasks IMAGE_REF: runs "solo" (its container "main" appends a line to
+# volumes/count/starts at each start) and "pair" ("app" depends on "base" being started); sets
+# SOLO and PAIR to their ARNs.
+run_reboot_tasks() {
+	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "$1" '
+		{family: "solo", requiresCompatibilities: ["EXTERNAL"], volumes: [{name: "count"}],
+		 containerDefinitions: [{name: "main", image: $image, essential: true,
+		   mountPoints: [{sourceVolume: "count", containerPath: "/count"}],
+		   command: ["sh", "-c", "echo start >>/count/starts; exec sleep 100000"]}]}')" >/dev/null &&
+	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "$1" '
+		{family: "pair", requiresCompatibilities: ["EXTERNAL"],
+		 containerDefinitions: [
+		   {name: "base", image: $image, essential: true, command: ["sleep", "100000"]},
+		   {name: "app", image: $image, essential: true, command: ["sleep", "100000"],
+		    dependsOn: [{containerName: "base", condition: "START"}]}]}')" >/dev/null || return 1
+	SOLO=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL \
+		--task-definition solo | jq -r '.tasks[0].taskArn')
+	PAIR=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL \
+		--task-definition pair | jq -r '.tasks[0].taskArn')
+}
+describe_reboot_tasks() {
+	json_api_call ecs describe-tasks --cli-input-json "$(jq -nc --arg a "$SOLO" --arg b "$PAIR" \
+		'{cluster: "default", tasks: [$a, $b]}')"
+}
+# reboot_tasks_are STATUS: both tasks are STATUS at the hub.
+reboot_tasks_are() {
+	[ "$(describe_reboot_tasks | jq -r '[.tasks[].lastStatus] | unique | join(",")')" = "$1" ]
+}
+# reboot_tasks_restarted N: their three containers RUNNING, restarted N times after a reboot.
+reboot_tasks_restarted() {
+	describe_reboot_tasks | jq -e --argjson n "$1" '[.tasks[].containers[] | select(
+		.restartCount == $n and .reason == "Restarted after the host rebooted" and
+		.lastStatus == "RUNNING")] | length == 3'
+}
+# reboot_tasks_history HUB_LOG ARN: the statuses after PENDING the hub applied for the task.
+reboot_tasks_history() {
+	sed -nE 's/.*: task_state ([0-9]+) applied: task ([0-9a-f]+) ([A-Z]+)( \(([A-Za-z]+)\))?$/\1 \2 \3\5/p' "$1" |
+		awk -v id="${2##*/}" '$2 == id && $3 != "PENDING" { printf "%s ", $3 }'
+}
+# applied_seqs_are_1_to_n HUB_LOG: the task_state seqs the hub applied are 1, 2, 3... each once.
+applied_seqs_are_1_to_n() {
+	sed -nE 's/.*: task_state ([0-9]+) applied: .*/\1/p' "$1" |
+		awk '$1 != NR { print "line " NR ": seq " $1; bad = 1; exit } END { exit bad || NR == 0 }'
+}
+# check_reboot_history HUB_LOG: once the hub is back after the reboot, the tasks' history
+# reaches it: their restarts, the task_states applied each once in seq order, and per task
+# RUNNING then the restart's RUNNING (after the PENDING of the pull).
+check_reboot_history() {
+	local arn
+	check restarts_reach_the_hub wait_until 60 reboot_tasks_restarted 1
+	check tasks_running_at_the_hub reboot_tasks_are RUNNING
+	check states_applied_are_seqs_1_to_n applied_seqs_are_1_to_n "$1"
+	for arn in "$SOLO" "$PAIR"; do
+		check "history_of_${arn##*/}_is_running_then_restarted" \
+			test "$(reboot_tasks_history "$1" "$arn")" = "RUNNING RUNNING "
+	done
+}
 
 # check_oom_reported: a container over its 32 MiB is OOM-killed, and its task stops with the
 # exit code and the reason ECS gives. Needs an agent where limits hold (the VM).

@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "agent/daemon/boot_check.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_api.h"
 #include "agent/daemon/daemon_cgroups.h"
@@ -371,12 +372,27 @@ static void wake_loop(void *userdata)
 	lws_cancel_service(userdata);
 }
 
+/* After the first tick, which decided the restarts of what the reboot killed: this boot's id
+ * commits with their records, so that an agent killed before that commit finds the reboot
+ * again, and one killed after it makes the restarts once (task_restart.c). */
+static void record_boot(struct daemon *d)
+{
+	if (!d->boot_unrecorded)
+		return;
+	d->boot_unrecorded = false;
+	struct error err = { 0 };
+	if (boot_check_record(d->store, &d->boot, &err) < 0)
+		log_warning("Cannot record this boot's id: %s; the next start may take it for a "
+			    "reboot", err.message);
+}
+
 static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct daemon *d = lws_container_of(sul, struct daemon, tick_sul);
 	/* A container starts only for a task whose assignment is on disk. */
 	daemon_commit_and_send(d);
 	task_manager_tick(d->tm);
+	record_boot(d);
 	service_status_tasks(&d->status, task_manager_active_count(d->tm));
 	test_hook_block_loop(d->state_dir);
 	struct error err = { 0 };
@@ -455,6 +471,29 @@ static int lock_state_dir(const char *state_dir, int *ret_fd, struct error *err)
 	return r;
 }
 
+/* A reboot since the last start: the containers it killed start again (or, with
+ * --restore-after-reboot false, are reported stopped). An id that cannot be read is no
+ * reboot: containers found lost are reported stopped, as before. */
+static void check_boot(struct daemon *d, const struct run_options *o)
+{
+	struct error err = { 0 };
+	if (boot_check(d->store, o->boot_id_file, &d->boot, &err) < 0) {
+		log_warning("%s: containers found without their monitor are reported stopped",
+			    err.message);
+		return;
+	}
+	/* Written when it changed only: a start within the same boot writes nothing. */
+	d->boot_unrecorded = d->boot.rebooted || !d->boot.known;
+	if (!d->boot.rebooted)
+		return;
+	if (o->restore_after_reboot)
+		log_info("The host rebooted since the agent last ran (boot id %s): the containers "
+			 "it killed start again", d->boot.now);
+	else
+		log_info("The host rebooted since the agent last ran (boot id %s): the containers "
+			 "it killed are reported stopped (--restore-after-reboot false)", d->boot.now);
+}
+
 static int daemon_setup(struct daemon *d, const struct run_options *o, const char *monitor,
 			struct error *err)
 {
@@ -485,6 +524,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 	if (r < 0)
 		return r;
 	store_defer_commits(d->store);
+	check_boot(d, o);
 	daemon_api_init(&d->api, &d->id, o->state_dir, d->store);
 	d->handler = (struct frame_handler){ .store = d->store, .ops = &handler_ops, .userdata = d };
 
@@ -501,6 +541,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.save_restart = save_restart,
 		.load_restart = load_restart,
 		.restart_period_percent = o->restart_period_percent,
+		.restore_after_reboot = d->boot.rebooted && o->restore_after_reboot,
 		.on_state = on_task_state,
 		.userdata = d,
 	};

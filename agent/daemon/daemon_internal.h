@@ -9,6 +9,7 @@
 #include <libwebsockets.h>
 #include <openssl/evp.h>
 
+#include "agent/daemon/boot_check.h"
 #include "agent/daemon/daemon_api.h"
 #include "agent/daemon/service_status.h"
 #include "agent/daemon/service_watchdog.h"
@@ -63,6 +64,10 @@ struct daemon {
 	 * takes writes again, so that the hub sends those frames again (restarting it at each
 	 * failed turn would keep the node's health from ever reaching the hub). */
 	bool relink_when_written;
+	/* This boot's id, and whether it is still to be recorded after the first tick
+	 * (agent/daemon/boot_check.h). */
+	struct boot_check boot;
+	bool boot_unrecorded;
 };
 
 struct held_frame {

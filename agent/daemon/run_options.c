@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "agent/daemon/boot_check.h"
 #include "agent/link/identity.h"
 #include "cgroups/cgroup_driver.h"
 #include "common/cleanup.h"
@@ -64,6 +65,22 @@ static int set_allow_no_limits(struct run_options *o, const char *value, struct 
 	if (parse_bool(value, &o->allow_no_limits) < 0)
 		return error_set(err, EINVAL, "takes true or false (also yes/no, on/off, 1/0), "
 					      "not '%s'", value);
+	return 0;
+}
+
+static int set_restore_after_reboot(struct run_options *o, const char *value, struct error *err)
+{
+	if (parse_bool(value, &o->restore_after_reboot) < 0)
+		return error_set(err, EINVAL, "takes true or false (also yes/no, on/off, 1/0), "
+					      "not '%s'", value);
+	return 0;
+}
+
+static int set_boot_id_file(struct run_options *o, const char *value, struct error *err)
+{
+	if (value[0] != '/')
+		return error_set(err, EINVAL, "takes an absolute path, not '%s'", value);
+	o->boot_id_file = value;
 	return 0;
 }
 
@@ -235,6 +252,8 @@ static const struct run_option run_option_table[] = {
 	{ "metrics-address", "TETHER_METRICS_ADDRESS", "ADDRESS", set_metrics_address },
 	{ "restart-period-percent", "TETHER_RESTART_PERIOD_PERCENT", "PERCENT",
 	  set_restart_period_percent },
+	{ "restore-after-reboot", "TETHER_RESTORE_AFTER_REBOOT", "BOOL", set_restore_after_reboot },
+	{ "boot-id-file", "TETHER_BOOT_ID_FILE", "FILE", set_boot_id_file },
 };
 #define RUN_OPTION_COUNT (sizeof(run_option_table) / sizeof(run_option_table[0]))
 #define OPTION_HELP 'h'
@@ -328,6 +347,8 @@ int run_options_parse(struct run_options *o, char **envp, int argc, char **argv,
 		.metadata_port = RUN_DEFAULT_METADATA_PORT,
 		.metrics_interval_s = METRICS_INTERVAL_DEFAULT_S,
 		.restart_period_percent = 100,
+		.restore_after_reboot = true,
+		.boot_id_file = BOOT_ID_FILE_DEFAULT,
 	};
 	/* The flags are read once on their own first: --help and a bad flag are answered even
 	 * when the environment is wrong too. */

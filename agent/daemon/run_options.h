@@ -31,6 +31,8 @@ struct run_options {
 	unsigned metrics_port;        /* 0: off (the default) */
 	uint64_t metrics_interval_s;  /* containers' metrics sampled this often */
 	unsigned restart_period_percent; /* restartAttemptPeriod applied at this percent (tests) */
+	bool restore_after_reboot;    /* containers the host's reboot killed start again */
+	const char *boot_id_file;     /* where this boot's id is read (a test's own file) */
 };
 
 #define RUN_DEFAULT_API_SOCKET "/run/tether/agent.sock"

@@ -77,9 +77,10 @@ static struct depends_fact fact_of(const struct tm_container *c)
 {
 	bool ended = container_state_is_final(c->h.state);
 	return (struct depends_fact){
-		/* A container its restart policy restarts started before, and has not ended. */
+		/* A container its restart policy restarts started before, and has not ended; one
+		 * started again after a reboot has started once it is seen running again. */
 		.started = c->h.state == CONTAINER_EXITED ||
-			   (!ended && (c->h.pid != 0 || c->h.ran_before)),
+			   (!ended && (c->h.pid != 0 || (c->h.ran_before && !c->restoring))),
 		.ended = ended,
 		.has_exit_code = c->has_exit_code,
 		.exit_code = c->exit_code,

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_depends.h"
 #include "agent/tasks/task_health.h"
 #include "agent/tasks/task_layers.h"
@@ -90,7 +91,7 @@ static void emit(struct task_manager *tm, struct tm_task *t)
 			.has_health_check = c->def->health_check.argv != NULL,
 			.health = c->health,
 			.health_output = c->health_output,
-			.has_restart_policy = c->def->restart_policy.enabled,
+			.has_restart_policy = c->def->restart_policy.enabled || c->restart.count,
 			.restart_count = c->restart.count,
 		};
 	}
@@ -363,8 +364,15 @@ int tm_task_pull(struct task_manager *tm, struct tm_task *t, struct error *err)
 		return error_set(err, ENOMEM, "task");
 	for (size_t i = 0; i < n; i++)
 		refs[i] = t->td->containers[i].image;
-	t->pull_started_at = wall_clock_seconds();
-	r = image_worker_start(&tm->pull, refs, n, tm_wake, tm, &t->pull, err);
+	/* Containers started again after a reboot run the image they ran, from the store when
+	 * it still has it: the node may have no network yet. The pull's times told are the
+	 * task's first pull's. */
+	struct image_pull_options pull = tm->pull;
+	if (tm_boot_restore_pending(t))
+		pull.behavior = IMAGE_PULL_PREFER_CACHED;
+	else
+		t->pull_started_at = wall_clock_seconds();
+	r = image_worker_start(&pull, refs, n, tm_wake, tm, &t->pull, err);
 	free(refs);
 	return r;
 }
@@ -495,6 +503,11 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 		_cleanup_free_ char *reason = NULL;
 		if (c->h.state != CONTAINER_PULLING)
 			continue;
+		/* One the reboot killed waits for tm_boot_restore_decide, the images kept. */
+		if (c->lost_by_reboot) {
+			waiting = true;
+			continue;
+		}
 		enum depends_verdict v = task_depends_verdict(t, i, now, &reason);
 		if (v == DEPENDS_WAIT) {
 			waiting = true;
@@ -509,6 +522,8 @@ static void task_start_ready(struct task_manager *tm, struct tm_task *t)
 			error_wrap(&err, "container %s", c->def->name);
 			reason = failure_reason("CannotStartContainerError", &err);
 			task_fail(t, reason ? reason : "CannotStartContainerError");
+		} else if (c->restoring) {
+			tm_boot_restore_started(tm, t, c);
 		}
 	}
 	if (!waiting || t->stop_code) {
@@ -574,7 +589,8 @@ static void poll_pull(struct task_manager *tm, struct tm_task *t)
 	struct image **images;
 	const struct error *perr;
 	int r = image_worker_result(t->pull, &images, &perr);
-	t->pull_stopped_at = wall_clock_seconds();
+	if (t->pull_started_at)
+		t->pull_stopped_at = wall_clock_seconds();
 	char path[4200];
 	if (t->pull_progress_at && pull_progress_path(t, path, sizeof(path)) == 0)
 		unlink(path);
@@ -626,7 +642,17 @@ static void poll_container(struct tm_task *t, struct tm_container *c)
 	int changes = container_handle_poll(&c->h, &rec);
 	if (changes & CONTAINER_CHANGE_STARTED) {
 		crash_point("pid-seen");
+		c->restoring = false;
 		t->changed = true;
+	}
+	if (changes & CONTAINER_CHANGE_ENDED) {
+		c->restoring = false;
+		/* The note told why it ran again; its end has a reason of its own. */
+		if (c->restore_note) {
+			free(c->reason);
+			c->reason = NULL;
+			c->restore_note = false;
+		}
 	}
 	if (changes & CONTAINER_CHANGE_LOST) {
 		container_lost(c);
@@ -713,6 +739,8 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	/* A task that reached RUNNING and STOPPED within one tick reports both. */
 	enum task_status before = t->status;
 	task_after_exits(tm, t);
+	/* Once the task's rules have said whether it stops. */
+	tm_boot_restore_decide(tm, t);
 	if (t->stop_code)
 		task_depends_stop_ready(t);
 	if (before == TASK_PENDING && t->status == TASK_STOPPED && t->stop_code &&

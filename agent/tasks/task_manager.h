@@ -35,8 +35,10 @@ struct container_report {
 	bool has_health_check;
 	enum container_health health;
 	const char *health_output; /* NULL, or the output of the check that made it unhealthy */
-	bool has_restart_policy;   /* its restartPolicy is enabled */
-	uint32_t restart_count;    /* restarts the policy made */
+	/* restart_count is reported: its restartPolicy is enabled, or it was restarted (after a
+	 * reboot, task_manager_config.restore_after_reboot) */
+	bool has_restart_policy;
+	uint32_t restart_count;    /* restarts the policy (or a reboot) made */
 };
 
 struct task_report {
@@ -88,6 +90,14 @@ struct task_manager_config {
 			    const struct restart_record *rec);
 	int (*load_restart)(void *userdata, const char *task_arn, const char *container,
 			    struct restart_record *ret);
+	/* The host rebooted since the tasks taken back by task_manager_resume_task last ran, and
+	 * their containers killed with it (a monitor was started, no exit record) are to run
+	 * again: each counts as a restart of the container (its restart record, restart_count,
+	 * the reason BOOT_RESTORE_REASON) and starts as a first start does (images from the
+	 * store, dependsOn order), unless its task stops (an essential container ended on its own,
+	 * a stop was asked). False: they are reported STOPPED with their exit code unknown, as
+	 * after any lost monitor. */
+	bool restore_after_reboot;
 	/* restartAttemptPeriod is applied at this percent (1-100; 0: 100), for tests. */
 	unsigned restart_period_percent;
 	/* Called for every change of a task's or a container's status. */

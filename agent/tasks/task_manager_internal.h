@@ -16,6 +16,8 @@
 #include "runtime/monitor_watch.h"
 
 #define OOM_REASON "OutOfMemoryError: Container killed due to memory usage"
+/* A container's reason while it runs again after the host rebooted under it. */
+#define BOOT_RESTORE_REASON "Restarted after the host rebooted"
 
 /* A container's life is its handle's state (runtime/container_state.h); what the hub sees
  * follows from it (agent/tasks/task_manager.c: container_status). */
@@ -41,6 +43,15 @@ struct tm_container {
 	/* A restart whose monitor failed to spawn is tried again at respawn_at_ms, until
 	 * respawn_until_ms (monotonic); 0: no failure yet. */
 	int64_t respawn_at_ms, respawn_until_ms;
+	/* After a reboot (task_manager_config.restore_after_reboot): a monitor ran in its folder
+	 * and is gone without an exit record, killed with the host. It waits, PULLING, for
+	 * tm_boot_restore_decide (task_boot_restore.h). */
+	bool lost_by_reboot;
+	/* Decided to start again after the reboot, and not seen running yet: it starts as a first
+	 * start does (images, dependsOn order), and counts as not started for its dependents. */
+	bool restoring;
+	/* reason holds BOOT_RESTORE_REASON, which the reason of its next end replaces. */
+	bool restore_note;
 };
 
 struct tm_task {
@@ -112,6 +123,12 @@ enum task_status container_status(const struct tm_container *c);
  * policy restarts are recorded and become RESTARTING, so that they are not exits: unless an
  * essential container's end (or a stop) stops the task in the same tick. */
 void tm_restart_exits(struct task_manager *tm, struct tm_task *t);
+/* C's restart record through the caller's save_restart (0 when it keeps none). */
+int tm_restart_save(const struct task_manager *tm, const struct tm_task *t,
+		    const struct tm_container *c);
+/* One more restart of C, now, owed after the monitor its folder names, recorded; on failure
+ * the record is as it was and the error returned. */
+int tm_restart_record(struct task_manager *tm, struct tm_task *t, struct tm_container *c);
 /* At the start of a tick, once the caller has made the records durable: the monitors of
  * RESTARTING containers are spawned; a container stopped while RESTARTING owes nothing. */
 void tm_restart_step(struct task_manager *tm, struct tm_task *t);

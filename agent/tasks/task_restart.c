@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -62,25 +63,32 @@ static enum restart_verdict verdict_of(const struct task_manager *tm, const stru
 			      tm->cfg.restart_period_percent);
 }
 
-static int save(const struct task_manager *tm, const struct tm_task *t,
-		const struct tm_container *c)
+int tm_restart_save(const struct task_manager *tm, const struct tm_task *t,
+		    const struct tm_container *c)
 {
 	if (!tm->cfg.save_restart)
 		return 0;
 	return tm->cfg.save_restart(tm->cfg.userdata, t->arn, c->def->name, &c->restart);
 }
 
-/* Its last start ended and the policy restarts it: recorded, then RESTARTING. */
-static bool begin_restart(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
+int tm_restart_record(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
 {
 	struct restart_record before = c->restart;
 	pid_t monitor = 0;
 	restart_record_note(&c->restart, wall_now());
 	c->restart.owed_after_monitor =
 		container_read_monitor_pid(c->h.dir, &monitor) == 0 ? monitor : UNKNOWN_MONITOR;
-	int r = save(tm, t, c);
-	if (r < 0) {
+	int r = tm_restart_save(tm, t, c);
+	if (r < 0)
 		c->restart = before;
+	return r;
+}
+
+/* Its last start ended and the policy restarts it: recorded, then RESTARTING. */
+static bool begin_restart(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
+{
+	int r = tm_restart_record(tm, t, c);
+	if (r < 0) {
 		log_error("Task %s: container %s is not restarted: its restart cannot be recorded "
 			  "(%s)", t->id, c->def->name, strerror(-r));
 		return false;
@@ -134,6 +142,19 @@ void tm_restart_exits(struct task_manager *tm, struct tm_task *t)
 				 c->def->name, c->exit_known ? "" : " (exit code unknown)",
 				 restart_verdict_reason(verdicts[i]));
 	}
+}
+
+/* Its config.json can start it again (not emptied by a power cut). */
+static bool config_usable(const struct tm_container *c)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_(container_config_freep) struct container_config *cfg = NULL;
+	if (asprintf(&path, "%s/%s", c->h.dir, CONTAINER_CONFIG_FILE) < 0) {
+		path = NULL;
+		return true; /* not known to be unusable: respawn says what fails */
+	}
+	return read_file_full(path, 4u << 20, &text, NULL) == 0 &&
+	       container_config_from_json(text, &cfg, NULL) == 0;
 }
 
 /* The restart's monitor, from the container's own config.json. */
@@ -194,7 +215,7 @@ static void spawn_restart(struct task_manager *tm, struct tm_task *t, struct tm_
 	}
 	c->respawn_until_ms = c->respawn_at_ms = 0;
 	c->restart.owed_after_monitor = 0;
-	int r = save(tm, t, c);
+	int r = tm_restart_save(tm, t, c);
 	if (r < 0)
 		log_warning("Task %s: container %s: its restart record: %s", t->id, c->def->name,
 			    strerror(-r));
@@ -207,10 +228,12 @@ void tm_restart_step(struct task_manager *tm, struct tm_task *t)
 		struct tm_container *c = &t->containers[i];
 		if (c->h.state == CONTAINER_RESTARTING) {
 			spawn_restart(tm, t, c);
-		} else if (c->restart.owed_after_monitor) {
-			/* Stopped while RESTARTING: no monitor is owed any more. */
+		} else if (c->restart.owed_after_monitor &&
+			   !(c->restoring && c->h.state == CONTAINER_PULLING)) {
+			/* Stopped while RESTARTING (or before its start after a reboot): no
+			 * monitor is owed any more. */
 			c->restart.owed_after_monitor = 0;
-			(void)save(tm, t, c);
+			(void)tm_restart_save(tm, t, c);
 		}
 	}
 }
@@ -247,11 +270,17 @@ bool tm_restart_resume(struct task_manager *tm, struct tm_task *t, struct tm_con
 		     monitor == c->restart.owed_after_monitor);
 	if (!owed) {
 		c->restart.owed_after_monitor = 0;
-		(void)save(tm, t, c);
+		(void)tm_restart_save(tm, t, c);
 		return false;
 	}
 	log_info("Task %s: container %s: its restart %u was recorded before the agent ended; "
 		 "making it", t->id, c->def->name, c->restart.count);
+	if (!config_usable(c)) {
+		/* A restart after a reboot, decided before a power cut emptied the folder's
+		 * config.json: it is made as that restart is, as a first start. */
+		tm_boot_restore_owed(c);
+		return true;
+	}
 	read_last_exit(c);
 	container_handle_restart(&c->h);
 	return true;

@@ -10,14 +10,17 @@
  *   to that container, or while it waited for its dependsOn): the preparation runs again and
  *   only those containers start, when their dependencies allow.
  * Before that, a container's restart record (task_restart.c) is read back: its count goes on,
- * and a restart recorded but not yet made when the agent ended is made now, once.
+ * and a restart recorded but not yet made when the agent ended is made now, once. After a
+ * reboot (restore_after_reboot) a container whose monitor the host's going down killed is not
+ * adopted: it starts again as a first start does (task_boot_restore.c), unless its task stops.
  * The task resumes at the status last reported, so an unchanged task reports nothing. */
+#include "agent/tasks/task_boot_restore.h"
 #include "agent/tasks/task_manager_internal.h"
 #include "runtime/container_adopt.h"
 
 static void adopt_container(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
 {
-	if (tm_restart_resume(tm, t, c))
+	if (tm_restart_resume(tm, t, c) || tm_boot_restore_found(tm, c))
 		return;
 	struct exit_record rec = { 0 };
 	/* A live or lost container is RUNNING once its pid is known; a lost one's end is

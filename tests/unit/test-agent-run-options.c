@@ -168,3 +168,31 @@ TEST(run_options_restart_period_percent)
 	ASSERT_INT_EQ(run_options_parse(&o, over, ARGC(argv), argv, &err), -EINVAL);
 	ASSERT_CONTAINS(err.message, "TETHER_RESTART_PERIOD_PERCENT: takes");
 }
+
+TEST(run_options_restore_after_reboot_is_on_and_can_be_turned_off)
+{
+	char *envp[] = { NULL };
+	char *argv[] = { "run", NULL };
+	struct run_options o;
+	struct error err = { 0 };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(argv), argv, &err), 0);
+	ASSERT_TRUE(o.restore_after_reboot);
+	ASSERT_STR_EQ(o.boot_id_file, "/proc/sys/kernel/random/boot_id");
+
+	char *off_env[] = { "TETHER_RESTORE_AFTER_REBOOT=off", "TETHER_BOOT_ID_FILE=/run/x", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, off_env, ARGC(argv), argv, &err), 0);
+	ASSERT_TRUE(!o.restore_after_reboot);
+	ASSERT_STR_EQ(o.boot_id_file, "/run/x");
+	char *on_flag[] = { "run", "--restore-after-reboot", "true", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, off_env, ARGC(on_flag), on_flag, &err), 0);
+	ASSERT_TRUE(o.restore_after_reboot);
+
+	char *bad[] = { "run", "--restore-after-reboot", "maybe", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(bad), bad, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--restore-after-reboot");
+	ASSERT_CONTAINS(err.message, "maybe");
+	error_clear(&err);
+	char *relative[] = { "run", "--boot-id-file", "boot_id", NULL };
+	ASSERT_INT_EQ(run_options_parse(&o, envp, ARGC(relative), relative, &err), -EINVAL);
+	ASSERT_CONTAINS(err.message, "--boot-id-file");
+}

@@ -8,9 +8,10 @@ set -euo pipefail
 cache=$(mkdir -p "$1" && cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 
-# Modules needed for the 9p root and overlayfs, in load order.
+# Modules needed for the 9p root and overlayfs, then for the persistent disk (virtio-blk,
+# ext4: tests that reset the guest keep their state there), in load order.
 modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache
-9pnet 9pnet_virtio 9p overlay"
+9pnet 9pnet_virtio 9p overlay virtio_blk crc16 crc32c_generic mbcache jbd2 ext4"
 
 if [ ! -f "$cache/kernel.version" ]; then
 	package=$(apt-cache search --names-only '^linux-image-[0-9.]+-[0-9]+-amd64$' |
@@ -32,7 +33,7 @@ fi
 version=$(cat "$cache/kernel.version")
 
 initrd="$cache/initramfs.cpio.gz"
-if [ ! -f "$initrd" ] || [ "$here/initramfs-init" -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ "$here/initramfs-init" -nt "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 	root="$cache/initramfs"
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,host,rw,newroot,modules}

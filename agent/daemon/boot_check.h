@@ -1,0 +1,31 @@
+/* Whether the host rebooted since the agent last ran on this state dir: the kernel's boot id
+ * (/proc/sys/kernel/random/boot_id, a new random one at every boot) against the one the
+ * daemon recorded in state.db. A reboot takes every monitor and cgroup down while state.db
+ * and the containers' folders stay, so that containers found lost were killed with the host,
+ * not by themselves (docs/architecture.md, "After a reboot"). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "agent/state/store.h"
+#include "common/error.h"
+
+#define BOOT_ID_FILE_DEFAULT "/proc/sys/kernel/random/boot_id"
+#define BOOT_ID_MAX 64
+
+struct boot_check {
+	char now[BOOT_ID_MAX + 1]; /* this boot's id; "" when it could not be read */
+	bool known;                /* an id was recorded before */
+	bool rebooted;             /* it differs from this boot's */
+};
+
+/* The id in FILE: its first line, 1 to BOOT_ID_MAX letters, digits and '-'. */
+int boot_id_read(const char *file, char ret[BOOT_ID_MAX + 1], struct error *err);
+
+/* This boot's id from FILE against the one recorded in S. An id that cannot be read is an
+ * error; none recorded (a first start) is no reboot. */
+int boot_check(struct store *s, const char *file, struct boot_check *ret, struct error *err);
+
+/* Record this boot's id (in the caller's deferred transaction, so that it commits with what
+ * the start decided after the reboot: a crash before that commit finds the reboot again). */
+int boot_check_record(struct store *s, const struct boot_check *b, struct error *err);
