@@ -152,6 +152,6 @@ for a in "${ADOPTEES[@]:2}"; do
 	json_api_call ecs stop-task --cluster default --task "$a" >/dev/null
 done
 check every_task_stopped wait_until 60 all_are STOPPED "${ALL[@]}"
-check no_monitor_left wait_until 10 test "$(monitors_of_node)" = 0
+check no_monitor_left wait_until 10 eval '[ "$(monitors_of_node)" = 0 ]'
 check no_task_cgroup_left wait_until 10 bash -c "! ls -d '$V2'/tether/*/main 2>/dev/null | grep -F -f <(ls '$NODE/tasks')"
 check agent_alive kill -0 "$AGENT_PID"

@@ -123,7 +123,7 @@ sys.exit(0 if closed >= 8 else 1)
 PY
 }
 check connections_past_32_hung_up many_hung_up
-check answers_after_the_crowd_left wait_until 10 test "$(api_code http://localhost/v1/health)" = 200
+check answers_after_the_crowd_left wait_until 10 eval '[ "$(api_code http://localhost/v1/health)" = 200 ]'
 
 # Only root: a caller that is not root cannot reach the socket, and when let through the
 # folder and socket modes it is refused by its credentials.
