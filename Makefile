@@ -49,7 +49,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lpthread
 # tether-monitor stays small: it links only what container set-up needs.
 MONITOR_LIBS = $(shell pkg-config --libs libcjson libseccomp libcap 2>/dev/null)
 
-CFLAGS_ALL = $(BASE_CFLAGS) -DTETHER_VERSION='"$(VERSION)"' $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(BASE_CFLAGS) -I$(O)/gen $(MODE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(MODE_LDFLAGS) -Wl,--as-needed $(LDFLAGS)
 
 # libcore: what every program may link; the agent's container lifecycle (runtime/) is agent-side.
@@ -78,12 +78,16 @@ else
 all: $(BINARIES)
 endif
 
-# Objects are rebuilt when the version changes (the file is rewritten only then).
-$(O)/version: FORCE
+# The version has a generated header of its own (included through common/version.h), rewritten
+# only when the version changes: the files that include it are rebuilt then, and only they (a
+# package build at another version recompiles a handful of files, not the whole tree).
+VERSION_HEADER := $(O)/gen/tether_version.h
+$(VERSION_HEADER): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+	@echo '#define TETHER_VERSION "$(VERSION)"' | cmp -s - $@ || \
+		echo '#define TETHER_VERSION "$(VERSION)"' >$@
 
-$(O)/obj/%.o: %.c $(O)/version
+$(O)/obj/%.o: %.c | $(VERSION_HEADER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -123,7 +127,13 @@ $(O)/bench/tether-loadgen: $(call obj,$(LOADGEN_SRC)) $(O)/libagent.a $(O)/libco
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-unit-tests: $(UNIT_TESTS) $(O)/tests/security-image/index.json
+unit-tests: $(UNIT_TESTS) $(O)/tests/security-image/index.json $(O)/tests/busybox-image/index.json
+
+# The plain busybox image, packed once here: busybox_image (tests/lib.sh) copies it, the same
+# bytes the script would pack again (packing takes seconds in the VM, for each test that runs).
+$(O)/tests/busybox-image/index.json: scripts/make-busybox-image.sh $(wildcard /bin/busybox)
+	rm -rf $(dir $@)
+	scripts/make-busybox-image.sh $(dir $@) >/dev/null
 
 # A static program the security tests put into a container image, to see how system calls end
 # there (seccomp, capabilities). Static and unsanitized: it runs inside any image. The image
@@ -174,19 +184,23 @@ bench:
 install: all
 	packaging/install-files.sh $(or $(DESTDIR),/) $(O)
 
-# The packages are built from a copy of the source in build/, never in the tree itself: the
-# copy gets packaging/debian as its debian/, dpkg-buildpackage builds it with debhelper, and
+# The packages are built from a copy of the source in build/deb/src, never in the tree itself:
+# the copy gets packaging/debian as its debian/, dpkg-buildpackage builds it with debhelper, and
 # the .debs, .buildinfo and .changes land in build/deb/. Tests are not run by the build
-# (nocheck): they need root, namespaces and a VM, and run with `make check`.
-DEB_SRC := build/deb/tether-$(VERSION)
+# (nocheck): they need root, namespaces and a VM, and run with `make check`. The copy is
+# refreshed each time but its build folder is kept, and dpkg-buildpackage does not clean first
+# (-nc): make rebuilds what changed, as in the tree, so a build at another version compiles
+# only the files that include the version (a package's objects come from the same flags).
+DEB_SRC := build/deb/src
 deb:
 	@scripts/install-deps.sh
-	rm -rf build/deb
 	mkdir -p $(DEB_SRC)
+	rm -f build/deb/*.deb build/deb/*.buildinfo build/deb/*.changes
+	find $(DEB_SRC) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
 	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
 	cp -r packaging/debian $(DEB_SRC)/debian
 	packaging/changelog-version.sh $(DEB_SRC)/debian/changelog $(VERSION)
-	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -nc -us -uc
 	lintian --fail-on error,warning \
 		build/deb/tether_$(VERSION)_*.changes
 

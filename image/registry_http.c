@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/curl_dl.h"
 #include "common/fileio.h"
+#include "common/version.h"
 
 #define CONNECT_TIMEOUT_S 30L
 /* A transfer that moves less than this for this long is stalled: cut, then resumed. */

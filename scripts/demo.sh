@@ -2,7 +2,8 @@
 # make demo: a hub and an agent on loopback, one sample task, its state and its output.
 # Usage: scripts/demo.sh BUILD_DIR   (the folder holding tether, tether-hub, tether-monitor)
 # Environment: TETHER_DEMO_DIR (default /tmp/tether-demo), TETHER_DEMO_PORT (default 18080),
-# TETHER_DEMO_AWS (the operator's client, default Debian's /usr/bin/aws).
+# TETHER_DEMO_AWS (the operator's client, default Debian's /usr/bin/aws), TETHER_DEMO_IMAGE (an
+# OCI layout with busybox to copy, instead of packing one).
 set -euo pipefail
 
 bin=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
@@ -12,10 +13,11 @@ port=${TETHER_DEMO_PORT:-18080}
 # Not for the agent started below, which refuses TETHER_* keys it does not know; nor the
 # test knobs TETHER_RESTART_PERIOD_PERCENT, which would shorten the demo's restart periods, and
 # TETHER_BOOT_ID_FILE, which would stand for the host's boot id.
-export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS TETHER_RESTART_PERIOD_PERCENT \
-	TETHER_BOOT_ID_FILE 2>/dev/null
+export -n TETHER_DEMO_DIR TETHER_DEMO_PORT TETHER_DEMO_AWS TETHER_DEMO_IMAGE \
+	TETHER_RESTART_PERIOD_PERCENT TETHER_BOOT_ID_FILE 2>/dev/null
 hub_url="http://127.0.0.1:$port"
 aws=${TETHER_DEMO_AWS:-/usr/bin/aws}
+image=${TETHER_DEMO_IMAGE:-}
 pids=()
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -62,7 +64,11 @@ case "$check_status" in
 esac
 
 say "A tiny OCI image from Debian's busybox-static"
-run "$top/scripts/make-busybox-image.sh" "$demo/image"
+if [ -n "$image" ]; then
+	run cp -r "$image" "$demo/image"
+else
+	run "$top/scripts/make-busybox-image.sh" "$demo/image"
+fi
 
 say "Start the hub (state in $demo/hub.db, log in $demo/hub.log)"
 "$bin/tether-hub" --listen "127.0.0.1:$port" --db "$demo/hub.db" --dev >"$demo/hub.log" 2>&1 &

@@ -173,52 +173,8 @@ private_ca_leaf() {
 			-days 1 -extfile "$1/$2.ext" -out "$1/$2.pem" >>"$1/openssl.log" 2>&1
 }
 
-# json_api_call SERVICE ACTION [--option value]...: kebab-case options become the request's
-# members (camelCase for ECS, PascalCase for SSM); the plural list options become arrays;
-# --cli-input-json gives the whole body.
-json_api_call() {
-	local service=$1 action=$2 target body='{}' words word pascal=''
-	shift 2
-	# Built without a program per word or per option (sed, one jq each): polls call this ten
-	# times a second, and the processes it started were most of a waiting test's CPU.
-	IFS=- read -ra words <<<"$action"
-	for word in "${words[@]}"; do pascal+=${word^}; done
-	case "$service" in
-	ecs) target=AmazonEC2ContainerServiceV20141113.$pascal ;;
-	ssm) target=AmazonSSM.$pascal ;;
-	*) echo "json_api_call: unknown service $service" >&2; return 2 ;;
-	esac
-	local jq_args=() program='.' n=0
-	while [ $# -gt 0 ]; do
-		local opt=${1#--} value=${2:-} key parts part
-		shift 2
-		if [ "$opt" = cli-input-json ]; then
-			body=$value
-			continue
-		fi
-		IFS=- read -ra parts <<<"$opt"
-		key=${parts[0]}
-		for part in "${parts[@]:1}"; do key+=${part^}; done
-		[ "$service" = ssm ] && key=${key^}
-		n=$((n + 1))
-		jq_args+=(--arg "k$n" "$key")
-		case "$opt" in
-		container-instances | tasks) jq_args+=(--arg "v$n" "$value"); program+=" | .[\$k$n] = [\$v$n]" ;;
-		registration-limit | count) jq_args+=(--argjson "v$n" "$value"); program+=" | .[\$k$n] = \$v$n" ;;
-		*) jq_args+=(--arg "v$n" "$value"); program+=" | .[\$k$n] = \$v$n" ;;
-		esac
-	done
-	if [ "$n" -gt 0 ]; then
-		body=$(jq -c "${jq_args[@]}" "$program" <<<"$body") || return 2
-	fi
-	local out code
-	out=$(curl -sS -w '\n%{http_code}' -H "X-Amz-Target: $target" \
-		-H 'Content-Type: application/x-amz-json-1.1' --data-binary "$body" "$HUB_URL/") || return 1
-	code=${out##*$'\n'}
-	out=${out%$'\n'*}
-	printf '%s\n' "$out"
-	[ "$code" = 200 ]
-}
+# json_api_call SERVICE ACTION [--option value]...: the API's JSON requests, with curl.
+source "$TOP/tests/json-api.sh"
 
 # make_activation: creates an activation; sets ACT_ID and ACT_CODE.
 make_activation() {
@@ -243,8 +199,16 @@ register_request() {
 		-H 'Content-Type: application/json' --data-binary "$body" "$HUB_URL/v1/register"
 }
 
-# busybox_image DIR: an OCI image layout with busybox at DIR (tag "latest").
+# busybox_image DIR: an OCI image layout with busybox at DIR (tag "latest"). A copy of the one
+# the build packed (make unit-tests), which is the same bytes, when DIR is new and nothing asks
+# for more (EXTRA_BINARIES, EXTRA_LINKS, BUSYBOX): packing takes seconds in the VM, per test.
 busybox_image() {
+	local packed=$BIN/tests/busybox-image
+	if [ -z "${EXTRA_BINARIES:-}${EXTRA_LINKS:-}${BUSYBOX:-}" ] && [ ! -e "$1" ] &&
+		[ "$packed/index.json" -nt "$TOP/scripts/make-busybox-image.sh" ]; then
+		mkdir -p "$(dirname "$1")" && cp -r "$packed" "$1"
+		return
+	fi
 	"$TOP/scripts/make-busybox-image.sh" "$1" >/dev/null
 }
 

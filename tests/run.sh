@@ -168,7 +168,7 @@ echo "== end-to-end tests on the host"
 # Tests that spend minutes waiting on the clock or on the aws CLI (a schedule's ticks, a
 # service's waiter) say so with the line "# make check: runs beside the others" and run in the
 # background beside the rest, each on its own ports and state, counted after the rest. They
-# start once packages.sh is done: its three compilations are what the systemd boot waits for.
+# start once packages.sh is done: its compilations are what the systemd boot waits for.
 beside=()
 for t in tests/e2e/*.sh; do
 	selected "$t" && grep -qx '# make check: runs beside the others' "$t" && beside+=("$t")
@@ -189,8 +189,8 @@ for t in tests/e2e/packages.sh $(ls tests/e2e/*.sh | grep -vx tests/e2e/packages
 	if selected "$t"; then
 		echo "-- $t"
 		limit=900
-		# packages.sh compiles the release build three times (two .debs, one .rpm): 12
-		# minutes on a busy 2-core machine.
+		# packages.sh compiles the release build twice (the .debs, the second time only
+		# what the version changes; the .rpm): minutes on a busy 2-core machine.
 		[ "$t" = tests/e2e/packages.sh ] && limit=1800
 		run_program "$t" "$limit" bash "$t"
 	fi

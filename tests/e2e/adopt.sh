@@ -52,7 +52,9 @@ all_are() { # status arn...
 	shift
 	[ "$(statuses "$@" | grep -cx "$want")" = "$#" ]
 }
-task_field() { awsx ecs describe-tasks --cluster default --tasks "$1" | jq -r ".tasks[0]$2"; }
+# described ARN: the stopped task as the aws CLI describes it, read once for the checks after it.
+described() { DESCRIBED=$(awsx ecs describe-tasks --cluster default --tasks "$1" | jq -c '.tasks[0]'); }
+field() { jq -r "$1" <<<"$DESCRIBED"; }
 folder() { echo "$NODE/tasks/${1##*/}/main"; }
 cgroup_of() { echo "$V2/tether/${1##*/}/main"; }
 
@@ -92,12 +94,13 @@ start_agent "$NODE"
 check agent_reconnects wait_until 30 instance_connected
 RUNNING_NOW=("${ADOPTEES[@]:1}" "$STUBBORN")
 check exited_container_reported_stopped wait_until 30 all_are STOPPED "$EXITER"
-check exited_container_exit_code_7 test "$(task_field "$EXITER" '.containers[0].exitCode')" = 7
-check exited_container_stop_code test "$(task_field "$EXITER" .stopCode)" = EssentialContainerExited
+described "$EXITER"
+check exited_container_exit_code_7 test "$(field '.containers[0].exitCode')" = 7
+check exited_container_stop_code test "$(field .stopCode)" = EssentialContainerExited
 check lost_monitor_reported_stopped wait_until 30 all_are STOPPED "$VICTIM"
-check lost_monitor_no_exit_code test "$(task_field "$VICTIM" '.containers[0].exitCode')" = null
-check lost_monitor_reason_says_unknown grep -q "exit code unknown" \
-	<<<"$(task_field "$VICTIM" '.containers[0].reason')"
+described "$VICTIM"
+check lost_monitor_no_exit_code test "$(field '.containers[0].exitCode')" = null
+check lost_monitor_reason_says_unknown grep -q "exit code unknown" <<<"$(field '.containers[0].reason')"
 check lost_container_killed wait_until 10 bash -c "! kill -0 ${PID[$VICTIM]} 2>/dev/null"
 check lost_container_cgroup_removed wait_until 10 test ! -d "$(cgroup_of "$VICTIM")"
 check adopted_tasks_still_running all_are RUNNING "${RUNNING_NOW[@]}"
@@ -134,19 +137,21 @@ ADOPTED=${ADOPTEES[1]}
 asked=$SECONDS
 awsx ecs stop-task --cluster default --task "$ADOPTED" >/dev/null
 check adopted_task_stops_within_stop_timeout wait_until 10 all_are STOPPED "$ADOPTED"
-check adopted_task_sigterm_exit_code test "$(task_field "$ADOPTED" '.containers[0].exitCode')" = 0
-check adopted_task_stop_code test "$(task_field "$ADOPTED" .stopCode)" = UserInitiated
+described "$ADOPTED"
+check adopted_task_sigterm_exit_code test "$(field '.containers[0].exitCode')" = 0
+check adopted_task_stop_code test "$(field .stopCode)" = UserInitiated
 asked=$SECONDS
 awsx ecs stop-task --cluster default --task "$STUBBORN" >/dev/null
 check adopted_stubborn_task_killed wait_until 30 all_are STOPPED "$STUBBORN"
 check adopted_stubborn_killed_not_before_stop_timeout test $((SECONDS - asked)) -ge 3
-check adopted_stubborn_exit_code_137 test "$(task_field "$STUBBORN" '.containers[0].exitCode')" = 137
+described "$STUBBORN"
+check adopted_stubborn_exit_code_137 test "$(field '.containers[0].exitCode')" = 137
 
 # The rest end through the hub too, and nothing is left behind.
 for a in "${ADOPTEES[@]:2}"; do
 	json_api_call ecs stop-task --cluster default --task "$a" >/dev/null
 done
 check every_task_stopped wait_until 60 all_are STOPPED "${ALL[@]}"
-check no_monitor_left wait_until 10 test "$(monitors_of_node)" = 0
+check no_monitor_left wait_until 10 eval '[ "$(monitors_of_node)" = 0 ]'
 check no_task_cgroup_left wait_until 10 bash -c "! ls -d '$V2'/tether/*/main 2>/dev/null | grep -F -f <(ls '$NODE/tasks')"
 check agent_alive kill -0 "$AGENT_PID"

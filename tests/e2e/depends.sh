@@ -178,6 +178,8 @@ done
 AWAY=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition away | jq -r '.tasks[0].taskArn')
 BACK=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL --task-definition back | jq -r '.tasks[0].taskArn')
 last_status() { json_api_call ecs describe-tasks --cluster default --tasks "$1" | jq -r '.tasks[0].lastStatus'; }
+# Asked again at each poll (a "$(last_status ...)" argument of wait_until is asked once).
+status_is() { [ "$(last_status "$1")" = "$2" ]; }
 if wait_until 60 test -e "$WORK/away/a-starts" -a -e "$WORK/back/a-starts"; then
 	sleep 1 # a tick or ten: b must still wait
 	[ "$(last_status "$AWAY")" = PENDING ] && [ ! -e "$WORK/away/b-starts" ] &&
@@ -189,14 +191,14 @@ stop_pid "$AGENT_PID" KILL
 touch "$WORK/away/release"
 wait_until 30 test -e "$NODE/tasks/${AWAY##*/}/a/exit.json"
 start_agent "$NODE"
-wait_until 60 test -e "$WORK/away/b-starts" && wait_until 30 test "$(last_status "$AWAY")" = RUNNING &&
+wait_until 60 test -e "$WORK/away/b-starts" && wait_until 30 status_is "$AWAY" RUNNING &&
 	pass resumed-dependency-exited-while-away ||
 	fail resumed-dependency-exited-while-away "$(last_status "$AWAY") $(tail -5 "$WORK/agent.log")"
 sleep 1
 [ ! -e "$WORK/back/b-starts" ] && pass resumed-dependent-still-waits ||
 	fail resumed-dependent-still-waits "b of back started before a exited"
 touch "$WORK/back/release"
-wait_until 60 test -e "$WORK/back/b-starts" && wait_until 30 test "$(last_status "$BACK")" = RUNNING &&
+wait_until 60 test -e "$WORK/back/b-starts" && wait_until 30 status_is "$BACK" RUNNING &&
 	pass resumed-dependency-exits-after-restart ||
 	fail resumed-dependency-exits-after-restart "$(last_status "$BACK") $(tail -5 "$WORK/agent.log")"
 starts=$(cat "$WORK"/away/a-starts "$WORK"/away/b-starts "$WORK"/back/a-starts "$WORK"/back/b-starts 2>/dev/null | wc -l)
@@ -204,6 +206,6 @@ starts=$(cat "$WORK"/away/a-starts "$WORK"/away/b-starts "$WORK"/back/a-starts "
 for arn in "$AWAY" "$BACK"; do
 	json_api_call ecs stop-task --cluster default --task "$arn" >/dev/null
 done
-wait_until 60 test "$(last_status "$AWAY")$(last_status "$BACK")" = STOPPEDSTOPPED &&
+wait_until 60 eval 'status_is "$AWAY" STOPPED && status_is "$BACK" STOPPED' &&
 	pass resumed-tasks-stop || fail resumed-tasks-stop "$(last_status "$AWAY") $(last_status "$BACK")"
 [ "$FAILED" = 0 ]

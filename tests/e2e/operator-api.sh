@@ -37,7 +37,9 @@ check describe_cluster_without_include_has_no_tags jq -e '.clusters[0] | has("ta
 refused describe_cluster_other_include_refused "tether does not implement STATISTICS" \
 	awsx ecs describe-clusters --clusters ops --include STATISTICS
 check tag_resource awsx ecs tag-resource --resource-arn "$CLUSTER_ARN/ops" --tags key=site,value=berlin key=team,value=core
-tags() { awsx ecs list-tags-for-resource --resource-arn "$1" | jq -c '[.tags[] | "\(.key)=\(.value)"]'; }
+# A resource's tags after a change, read with curl: the aws CLI's list-tags-for-resource is
+# checked by the calls below that name it (a CLI call costs about a second of CPU).
+tags() { json_api_call ecs list-tags-for-resource --resource-arn "$1" | jq -c '[.tags[] | "\(.key)=\(.value)"]'; }
 check tag_resource_adds_and_replaces test "$(tags "$CLUSTER_ARN/ops")" = '["empty=","site=berlin","team=core"]'
 check untag_resource awsx ecs untag-resource --resource-arn "$CLUSTER_ARN/ops" --tag-keys empty nosuchkey
 check untag_resource_removes test "$(tags "$CLUSTER_ARN/ops")" = '["site=berlin","team=core"]'
@@ -76,10 +78,12 @@ check describe_td_without_include_has_no_tags jq -e 'has("tags") | not' \
 	<<<"$(awsx ecs describe-task-definition --task-definition idle:1)"
 check td_tags_listed test "$(tags arn:aws:ecs:local:000000000000:task-definition/idle:1)" = '["app=idle","tier=td"]'
 refused td_reserved_tag_refused "aws: prefix is reserved" reg bad '["true"]' '' '"tags": [{"key": "aws:x", "value": "y"}]'
+# More revisions and families to list, sent with curl (the CLI registered the first above).
+reg_curl() { json_api_call ecs register-task-definition --cli-input-json "$(taskdef "$@")"; }
 for _ in 1 2; do
-	reg idle "$SLEEP" '"memory": 64, "cpu": 64' '"tags": [{"key": "app", "value": "idle"}, {"key": "tier", "value": "td"}]' >/dev/null
+	reg_curl idle "$SLEEP" '"memory": 64, "cpu": 64' '"tags": [{"key": "app", "value": "idle"}, {"key": "tier", "value": "td"}]' >/dev/null
 done
-reg big "$SLEEP" '"memory": 100000' >/dev/null
+reg_curl big "$SLEEP" '"memory": 100000' >/dev/null
 reg alpha '["true"]' >/dev/null
 TD=arn:aws:ecs:local:000000000000:task-definition
 check list_task_definitions test "$(awsx ecs list-task-definitions | jq -c .taskDefinitionArns)" = \

@@ -15,8 +15,9 @@ next=$version+1
 rm -rf "$out"
 mkdir -p "$out/current" "$out/next"
 
-# The higher version first: make deb starts from an empty build/deb, and the current version's
-# build is the one to leave there.
+# The higher version first: make deb removes the packages of the build before it, and the
+# current version's are the ones to leave there. The second build compiles only what the
+# version changes (make deb keeps its build folder).
 check deb-builds-at-a-higher-version make -s -C "$TOP" deb VERSION="$next"
 cp "$TOP"/build/deb/tether_"$next"_*.deb "$TOP"/build/deb/tether-hub_"$next"_*.deb "$out/next/" 2>/dev/null
 check deb-builds make -s -C "$TOP" deb

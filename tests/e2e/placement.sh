@@ -124,15 +124,23 @@ check constrained_task_runs wait_until 60 task_is "$task" RUNNING
 check constrained_task_on_paris test -d "$A/tasks/${task##*/}"
 
 # A service's tasks meet their definition's constraints too, a DAEMON's only where they hold.
-# service_on NAME: the container instances of the service's tasks meant to run, sorted.
-service_on() {
+# tasks_on FAMILY SERVICE [cli]: the container instances of the service's tasks of FAMILY meant
+# to run, sorted. Polled, so asked with curl (tests/lib.sh instance_connected says why); with
+# "cli", with the aws CLI, as the check after the polls does.
+tasks_on() {
 	local arns
-	arns=$(awsx ecs list-tasks --cluster default --family paris | jq -r '.taskArns[]')
-	[ -n "$arns" ] || { echo "[]"; return; }
-	# shellcheck disable=SC2086
-	awsx ecs describe-tasks --cluster default --tasks $arns |
-		jq -c --arg g "service:$1" '[.tasks[] | select(.group == $g) | .containerInstanceArn] | sort'
+	if [ "${3:-}" = cli ]; then
+		arns=$(awsx ecs list-tasks --cluster default --family "$1" | jq -r '.taskArns[]')
+		[ -n "$arns" ] || { echo "[]"; return; }
+		# shellcheck disable=SC2086
+		awsx ecs describe-tasks --cluster default --tasks $arns
+	else
+		arns=$(json_api_call ecs list-tasks --cluster default --family "$1" | jq -c .taskArns)
+		[ "$arns" != "[]" ] || { echo "[]"; return; }
+		json_api_call ecs describe-tasks --cli-input-json "{\"cluster\": \"default\", \"tasks\": $arns}"
+	fi | jq -c --arg g "service:$2" '[.tasks[] | select(.group == $g) | .containerInstanceArn] | sort'
 }
+service_on() { tasks_on paris "$@"; } # NAME [cli]
 awsx ecs create-service --cluster default --service-name paris-web --task-definition paris \
 	--desired-count 2 --launch-type EXTERNAL >/dev/null
 check service_tasks_meet_definition_constraints wait_until 60 eval \
@@ -141,18 +149,12 @@ awsx ecs create-service --cluster default --service-name paris-daemon --task-def
 	--scheduling-strategy DAEMON --launch-type EXTERNAL >/dev/null
 check daemon_only_where_constraints_hold wait_until 60 eval '[ "$(service_on paris-daemon)" = "[\"$A_ARN\"]" ]'
 sleep 3
-check daemon_not_on_other_instance test "$(service_on paris-daemon)" = "[\"$A_ARN\"]"
+check daemon_not_on_other_instance test "$(service_on paris-daemon cli)" = "[\"$A_ARN\"]"
 awsx ecs create-service --cluster default --service-name lyon-web --task-definition idle \
 	--desired-count 2 --launch-type EXTERNAL \
 	--placement-constraints '[{"type": "memberOf", "expression": "attribute:site == lyon"}]' \
 	--placement-strategy '[{"type": "spread", "field": "instanceId"}]' >/dev/null
-lyon_on() {
-	local arns
-	arns=$(awsx ecs list-tasks --cluster default --family idle | jq -r '.taskArns[]')
-	# shellcheck disable=SC2086
-	awsx ecs describe-tasks --cluster default --tasks $arns |
-		jq -c '[.tasks[] | select(.group == "service:lyon-web") | .containerInstanceArn] | sort'
-}
+lyon_on() { tasks_on idle lyon-web; }
 check service_own_constraints_hold wait_until 60 eval '[ "$(lyon_on)" = "[\"$B_ARN\",\"$B_ARN\"]" ]'
 out=$(awsx ecs describe-services --cluster default --services lyon-web)
 check service_shows_its_placement jq -e '.services[0].placementConstraints[0].expression == "attribute:site == lyon" and .services[0].placementStrategy[0].field == "instanceId"' <<<"$out"

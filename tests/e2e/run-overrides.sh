@@ -13,17 +13,18 @@ run_with() { # FAMILY OVERRIDES-JSON: prints the task's ARN
 	awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition "$1" \
 		--overrides "$2" | jq -r '.tasks[0].taskArn'
 }
+# The instance's ARN and the figures before a task are read with curl (json_api_call), what
+# the checks compare with the aws CLI: each CLI call costs about a second of CPU.
+instance_arn() { json_api_call ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]'; }
 instance_remaining() { # CPU|MEMORY
-	awsx ecs describe-container-instances --cluster default --container-instances \
-		"$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
+	awsx ecs describe-container-instances --cluster default --container-instances "$(instance_arn)" |
 		jq -r ".containerInstances[0].remainingResources[] | select(.name == \"$1\") | .integerValue"
 }
 instance_registered() { # CPU|MEMORY
-	awsx ecs describe-container-instances --cluster default --container-instances \
-		"$(awsx ecs list-container-instances --cluster default | jq -r '.containerInstanceArns[0]')" |
+	json_api_call ecs describe-container-instances --cluster default --container-instances "$(instance_arn)" |
 		jq -r ".containerInstances[0].registeredResources[] | select(.name == \"$1\") | .integerValue"
 }
-task_count() { awsx ecs list-tasks --cluster default | jq '.taskArns | length'; }
+task_count() { json_api_call ecs list-tasks --cluster default | jq '.taskArns | length'; }
 
 # --- the container runs the overridden command with the overridden environment
 mkdir -p "$WORK/out"
@@ -110,6 +111,6 @@ check sleeper_runs wait_until 30 task_is "$arn" RUNNING
 at=$(task_field "$arn" .connectivityAt)
 stop_pid "$AGENT_PID" KILL
 kill_task_cgroups "$WORK/node"
-disconnected() { [ "$(task_field "$arn" .connectivity)" = DISCONNECTED ]; }
+disconnected() { [ "$(json_api_call ecs describe-tasks --cluster default --tasks "$arn" | jq -r '.tasks[0].connectivity')" = DISCONNECTED ]; }
 check task_disconnected_with_its_node wait_until 20 disconnected
 check connectivity_at_moves test "$(task_field "$arn" .connectivityAt)" != "$at"

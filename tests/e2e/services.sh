@@ -168,7 +168,8 @@ check drain_standalone_container_alive kill -0 "$S_PID"
 check described_draining test "$(awsx ecs describe-container-instances --cluster default --container-instances "$S_INSTANCE" | jq -r '.containerInstances[0].status')" = DRAINING
 out=$(awsx ecs run-task --cluster default --launch-type EXTERNAL --task-definition web:2 --count 3)
 check draining_gets_no_new_task test "$(jq --arg i "$S_INSTANCE" '[.tasks[] | select(.containerInstanceArn == $i)] | length' <<<"$out")" = 0
-for t in $(jq -r '.tasks[].taskArn' <<<"$out"); do awsx ecs stop-task --cluster default --task "$t" >/dev/null; done
+# Clean-up, with curl (the CLI's stop-task is the standalone task's below).
+for t in $(jq -r '.tasks[].taskArn' <<<"$out"); do json_api_call ecs stop-task --cluster default --task "$t" >/dev/null; done
 out=$(awsx ecs update-container-instances-state --cluster default --container-instances "$S_INSTANCE" --status ACTIVE)
 check back_to_active test "$(jq -r '.containerInstances[0].status' <<<"$out")" = ACTIVE
 awsx ecs stop-task --cluster default --task "$standalone" >/dev/null

@@ -18,9 +18,10 @@ task_run() { # name [tether options]
 	"$BIN/tether" task run "$WORK/$name.json" --state-dir "$STATE" "$@" >"$WORK/$name.log" 2>&1
 }
 started() { # started CONTAINER: its cgroup in the task's cgroup holds a process (slow hosts)
-	local cg
+	local cg pid
 	cg=$(task_cgroup)
-	[ -n "$cg" ] && [ -s "$cg/$1/cgroup.procs" ]
+	# Read, not tested with -s: cgroup files have no size, and the wait ran out every time.
+	[ -n "$cg" ] && read -r pid 2>/dev/null <"$cg/$1/cgroup.procs" && [ -n "$pid" ]
 }
 task_cgroup() { # the one task cgroup present now
 	find "$CGROOT" -mindepth 1 -maxdepth 1 -type d | head -n 1

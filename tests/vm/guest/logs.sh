@@ -52,7 +52,7 @@ check journald_task_stops wait_until 60 task_is "$arn" STOPPED
 check journald_is_the_default jq -e '.log.driver == "journald"' "$NODE/tasks/$id/app/config.json"
 check no_log_file_with_journald test ! -e "$NODE/tasks/$id/app/container.log"
 entries() { journalctl -o json --no-pager "TETHER_TASK_ID=$id"; }
-check journal_has_every_line wait_until 10 test "$(entries | wc -l)" = 4
+check journal_has_every_line wait_until 10 eval '[ "$(entries | wc -l)" = 4 ]'
 entries >"$WORK/entries.json"
 has_entry() { jq -s -e --arg arn "$arn" "any(.[]; $1)" "$WORK/entries.json"; }
 check entry_fields has_entry '.MESSAGE == "out-1" and .SYSLOG_IDENTIFIER == "app" and
