@@ -337,6 +337,14 @@ describe_reboot_tasks() {
 	json_api_call ecs describe-tasks --cli-input-json "$(jq -nc --arg a "$SOLO" --arg b "$PAIR" \
 		'{cluster: "default", tasks: [$a, $b]}')"
 }
+# container_runs_since FOLDER EPOCH: the container of that folder runs, started after EPOCH
+# (seconds, fractions allowed): its pid file is newer.
+container_runs_since() {
+	local pid
+	pid=$(cat "$1/pid" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null &&
+		awk -v t="$(stat -c %.3Y "$1/pid")" -v b="$2" 'BEGIN { exit !(t > b) }'
+}
 # reboot_tasks_are STATUS: both tasks are STATUS at the hub.
 reboot_tasks_are() {
 	[ "$(describe_reboot_tasks | jq -r '[.tasks[].lastStatus] | unique | join(",")')" = "$1" ]

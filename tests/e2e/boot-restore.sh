@@ -31,13 +31,7 @@ check tasks_run wait_until 60 reboot_tasks_are RUNNING
 folder() { echo "$NODE/tasks/${1##*/}/$2"; }
 CONTAINERS=("$SOLO main" "$PAIR base" "$PAIR app")
 # The container runs, started after the (simulated) reboot at $rebooted_at.
-runs_since_reboot() { # ARN CONTAINER
-	local dir pid
-	dir=$(folder "$1" "$2")
-	pid=$(cat "$dir/pid" 2>/dev/null) || return 1
-	kill -0 "$pid" 2>/dev/null &&
-		awk -v t="$(stat -c %.3Y "$dir/pid")" -v b="$rebooted_at" 'BEGIN { exit !(t > b) }'
-}
+runs_since_reboot() { container_runs_since "$(folder "$1" "$2")" "$rebooted_at"; } # ARN CONTAINER
 all_run_since_reboot() {
 	local c
 	for c in "${CONTAINERS[@]}"; do runs_since_reboot $c || return 1; done

@@ -51,13 +51,7 @@ systemctl daemon-reload
 folder() { echo "$STATE/tasks/${1##*/}/$2"; }
 # The container runs, started in this boot: its pid file is newer than the boot.
 booted_at=$(awk -v now="$(date +%s.%N)" '{ printf "%.3f", now - $1 }' /proc/uptime)
-runs_now() { # ARN CONTAINER
-	local dir pid
-	dir=$(folder "$1" "$2")
-	pid=$(cat "$dir/pid" 2>/dev/null) || return 1
-	kill -0 "$pid" 2>/dev/null &&
-		awk -v t="$(stat -c %.3Y "$dir/pid")" -v b="$booted_at" 'BEGIN { exit !(t > b) }'
-}
+runs_now() { container_runs_since "$(folder "$1" "$2")" "$booted_at"; } # ARN CONTAINER
 tasks_running() {
 	runs_now "$SOLO" main && runs_now "$PAIR" base && runs_now "$PAIR" app
 }
