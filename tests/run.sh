@@ -166,7 +166,7 @@ echo "(unit tests and fuzzers: $((SECONDS - stage_started)) s)"
 stage_started=$SECONDS
 echo "== end-to-end tests on the host"
 # Tests that spend minutes waiting on the clock or on the aws CLI (a schedule's ticks, a
-# service's waiter, a partition, stop timeouts, health check intervals) say so with the line "# make check: runs beside the others" and run in the
+# service's waiter) say so with the line "# make check: runs beside the others" and run in the
 # background beside the rest, each on its own ports and state, counted after the rest. They
 # start once packages.sh is done: its compilations are what the systemd boot waits for.
 beside=()

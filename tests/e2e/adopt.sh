@@ -3,7 +3,6 @@
 # real aws CLI and a real hub, the agent is killed with SIGKILL, one container exits (code 7)
 # and another container's monitor is killed while no agent runs; the restarted agent reports
 # every task as it really is, never starts a second copy, and can stop the adopted tasks.
-# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 NODE=$WORK/node

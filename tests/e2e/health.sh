@@ -5,7 +5,6 @@
 # task's healthStatus follows its essential containers only; a hanging check is killed at
 # its timeout with everything it started; a check runs as the container's user (uid 1000
 # cannot read a root-only file that root can); bad healthCheck values are refused by field.
-# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then

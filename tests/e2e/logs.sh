@@ -6,7 +6,6 @@
 # running and logging when the agent is gone, and the refusals of what is not supported.
 # (This host runs no journald, so json-file is the default; tests/vm/guest/logs.sh proves
 # the journald driver against a real journald.)
-# make check: runs beside the others
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
