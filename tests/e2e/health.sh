@@ -103,8 +103,9 @@ no_sleep_left() { # no process of the container's cgroup tree runs the check's s
 	done
 	[ -n "$procs" ]
 }
-check hanging_check_leaves_no_process no_sleep_left
-check hanging_check_cgroup_removed test ! -e "$hang_cgroup/health-check"
+# Gone once the kill is reaped: the verdict may be seen a moment before.
+check hanging_check_leaves_no_process wait_until 10 no_sleep_left
+check hanging_check_cgroup_removed wait_until 10 test ! -e "$hang_cgroup/health-check"
 
 # The container's user: uid 1000 cannot read the root-only file, root can.
 check check_as_uid_1000_cannot_read_root_only_file wait_until 20 is_health asuser UNHEALTHY
