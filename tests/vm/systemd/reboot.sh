@@ -54,6 +54,9 @@ cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
 [Service]
 Environment=ASAN_OPTIONS=detect_leaks=1:log_path=$SANITIZER_DIR/sanitizer
 UNIT
+# The journal does not outlive the reboot: the agent's last words go to the console too.
+[ "$clean" = 1 ] && printf 'StandardOutput=journal+console\nStandardError=journal+console\n' \
+	>>/etc/systemd/system/tether.service.d/test.conf
 systemctl daemon-reload
 
 folder() { echo "$STATE/tasks/${1##*/}/$2"; }
@@ -105,6 +108,26 @@ HUB_URL=http://127.0.0.1:$HUB_PORT
 check hub_is_not_reachable bash -c "! curl -s -o /dev/null --max-time 2 '$HUB_URL/'"
 none_running() { ! runs_now "$SOLO" main && ! runs_now "$PAIR" base && ! runs_now "$PAIR" app; }
 check nothing_runs_before_the_agent none_running
+if [ "$clean" = 1 ]; then
+	# What the agent will find: the time it saw the host shutting down, and the exit records
+	# the monitors wrote after it (a monitor the shutdown killed first leaves none: that
+	# container is then lost, which a reboot explains without the note).
+	noted=$(sqlite3 "$STATE/state.db" "SELECT value FROM meta WHERE key = 'host_stopping_at'")
+	records=()
+	for f in "$(folder "$SOLO" main)" "$(folder "$PAIR" base)" "$(folder "$PAIR" app)"; do
+		[ -e "$f/exit.json" ] && records+=("$f/exit.json")
+		echo "vm: clean-reboot: noted at '$noted', ${f##*/}: $(stat -c %Y "$f/exit.json" 2>/dev/null ||
+			echo no) $(cat "$f/exit.json" 2>/dev/null)"
+	done
+	check shutdown_noted_by_the_agent test -n "$noted"
+	check monitors_recorded_ends test "${#records[@]}" -gt 0
+	recorded_after_it() { # NOTED FILE...
+		local n=$1 f
+		shift
+		for f; do [ "$(stat -c %Y "$f")" -ge "$n" ] || return 1; done
+	}
+	check ends_recorded_after_it recorded_after_it "$noted" "${records[@]}"
+fi
 
 check agent_starts_without_the_hub timeout 120 systemctl start tether
 started_at=$(systemctl show -p ExecMainStartTimestampMonotonic --value tether)
@@ -122,10 +145,10 @@ check pair_started_in_depends_on_order test "$(stat -c %.6Y "$(folder "$PAIR" ap
 	tr -d .)" -ge "$(stat -c %.6Y "$(folder "$PAIR" base)/pid" | tr -d .)"
 check journal_says_reboot bash -c "journalctl -u tether --no-pager | grep -q 'The host rebooted since the agent last ran'"
 if [ "$clean" = 1 ]; then
-	# Their monitors recorded the ends the shutdown made (not lost without a record): each
-	# was taken for the shutdown's, not for an exit of its own.
+	# Each end its monitor recorded was taken for the shutdown's, not for an exit of its own.
 	check ends_taken_for_the_shutdowns test "$(journalctl -u tether --no-pager |
-		grep -c 'after the agent saw the host shutting down: the shutdown stopped it')" = 3
+		grep -c 'after the agent saw the host shutting down: the shutdown stopped it')" = \
+		"${#records[@]}"
 fi
 
 # The hub is back: what happened while it was away reaches it.
