@@ -293,3 +293,18 @@ int systemd_bus_set_properties(const char *name, const struct systemd_property *
 	int r = open_bus(&bus, err);
 	return r < 0 ? r : set_properties_on(bus, name, properties, n_properties, err);
 }
+
+int systemd_bus_system_state(char **ret, struct error *err)
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	int r = open_bus(&bus, err);
+	if (r < 0)
+		return r;
+	_cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+	r = sym_sd_bus_get_property_string(bus, MANAGER_DEST, MANAGER_PATH, MANAGER_IFACE,
+					   "SystemState", &e, ret);
+	if (r < 0)
+		return error_set(err, -r, "systemd's SystemState: %s",
+				 e.message ? e.message : strerror(-r));
+	return 0;
+}

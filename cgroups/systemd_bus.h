@@ -39,3 +39,7 @@ int systemd_bus_stop_unit(const char *name, struct error *err);
 /* SetUnitProperties(NAME, runtime) with PROPERTIES. */
 int systemd_bus_set_properties(const char *name, const struct systemd_property *properties,
 			       size_t n_properties, struct error *err);
+
+/* The manager's SystemState ("running", "degraded", "stopping" while the host shuts down...),
+ * in *RET, to be freed. */
+int systemd_bus_system_state(char **ret, struct error *err);

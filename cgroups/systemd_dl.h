@@ -1,6 +1,7 @@
-/* libsystemd's sd-bus, opened at first use (common/dlopen_lib.h): only the systemd cgroup
- * driver speaks to systemd, and only in the agent, so tether-monitor and agents on other
- * drivers never map libsystemd. Call systemd_dl_open() before any sym_sd_bus_* pointer. */
+/* libsystemd's sd-bus, opened at first use (common/dlopen_lib.h): only the agent speaks to
+ * systemd (the systemd cgroup driver, and the question whether the host shuts down when the
+ * agent is stopped), so tether-monitor never maps libsystemd. Call systemd_dl_open() before any
+ * sym_sd_bus_* pointer. */
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -14,7 +15,7 @@
 	X(sd_bus_message_open_container) X(sd_bus_message_close_container) \
 	X(sd_bus_message_read) X(sd_bus_message_unref) X(sd_bus_call) X(sd_bus_call_method) \
 	X(sd_bus_error_free) X(sd_bus_error_has_name) X(sd_bus_match_signal) \
-	X(sd_bus_slot_unref) X(sd_bus_process) X(sd_bus_wait)
+	X(sd_bus_slot_unref) X(sd_bus_process) X(sd_bus_wait) X(sd_bus_get_property_string)
 SYSTEMD_DL_SYMBOLS(DL_DECLARE)
 
 int systemd_dl_open(struct error *err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cgroups/cgroup.h"
 #include "common/cleanup.h"
@@ -43,6 +44,18 @@ static bool exit_recorded(const char *folder)
 {
 	_cleanup_free_ char *path = NULL;
 	return asprintf(&path, "%s/%s", folder, CONTAINER_EXIT_FILE) >= 0 && access(path, F_OK) == 0;
+}
+
+int container_exit_recorded_at(const char *folder, int64_t *ret)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+	if (asprintf(&path, "%s/%s", folder, CONTAINER_EXIT_FILE) < 0)
+		return -ENOMEM;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ret = st.st_mtim.tv_sec;
+	return 0;
 }
 
 /* The record is written before the monitor ends and removed only under its lock when a new

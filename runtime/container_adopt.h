@@ -3,6 +3,8 @@
  * container's first process) and exit.json (written by the monitor when the container ended). */
 #pragma once
 
+#include <stdint.h>
+
 #include "container/exit_record.h"
 #include "runtime/container_handle.h"
 #include "runtime/monitor_watch.h"
@@ -20,6 +22,10 @@ const char *container_found_to_string(enum container_found f);
 
 /* The decision alone, from the files and the lock; changes nothing. */
 enum container_found container_inspect(const char *folder);
+
+/* The wall-clock time (s) the exit record in FOLDER was written (its mtime: the monitor
+ * writes it once, by rename), or a negative errno (-ENOENT: there is none). */
+int container_exit_recorded_at(const char *folder, int64_t *ret);
 
 /* Take over the container in H->dir (H fresh from container_handle_init, with dir, cgroup,
  * stop_timeout and ran_before set):

@@ -315,18 +315,21 @@ task_is() { [ "$(task_status "$1")" = "$2" ]; }
 
 # run_reboot_tasks IMAGE_REF: runs "solo" (its container "main" appends a line to
 # volumes/count/starts at each start) and "pair" ("app" depends on "base" being started); sets
-# SOLO and PAIR to their ARNs.
+# SOLO and PAIR to their ARNs. Their sleep, the init of a pid namespace, ignores SIGTERM: a
+# stop (the tests' last, a clean reboot's) kills them after their stopTimeout, 2 s, not 30.
 run_reboot_tasks() {
 	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "$1" '
 		{family: "solo", requiresCompatibilities: ["EXTERNAL"], volumes: [{name: "count"}],
-		 containerDefinitions: [{name: "main", image: $image, essential: true,
+		 containerDefinitions: [{name: "main", image: $image, essential: true, stopTimeout: 2,
 		   mountPoints: [{sourceVolume: "count", containerPath: "/count"}],
 		   command: ["sh", "-c", "echo start >>/count/starts; exec sleep 100000"]}]}')" >/dev/null &&
 	json_api_call ecs register-task-definition --cli-input-json "$(jq -nc --arg image "$1" '
 		{family: "pair", requiresCompatibilities: ["EXTERNAL"],
 		 containerDefinitions: [
-		   {name: "base", image: $image, essential: true, command: ["sleep", "100000"]},
-		   {name: "app", image: $image, essential: true, command: ["sleep", "100000"],
+		   {name: "base", image: $image, essential: true, stopTimeout: 2,
+		    command: ["sleep", "100000"]},
+		   {name: "app", image: $image, essential: true, stopTimeout: 2,
+		    command: ["sleep", "100000"],
 		    dependsOn: [{containerName: "base", condition: "START"}]}]}')" >/dev/null || return 1
 	SOLO=$(json_api_call ecs run-task --cluster default --launch-type EXTERNAL \
 		--task-definition solo | jq -r '.tasks[0].taskArn')

@@ -1,12 +1,23 @@
 #include "agent/daemon/boot_check.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cgroups/systemd_bus.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/log.h"
+#include "common/parse.h"
 
 #define META_KEY "boot_id"
+#define META_HOST_STOPPING "host_stopping_at"
+/* Present while systemd runs the host (sd_booted()'s test). */
+#define SYSTEMD_BOOTED_DIR "/run/systemd/system"
 
 static bool boot_id_valid(const char *id)
 {
@@ -46,12 +57,49 @@ int boot_check(struct store *s, const char *file, struct boot_check *ret, struct
 		return r;
 	ret->known = recorded != NULL;
 	ret->rebooted = recorded && strcmp(recorded, ret->now) != 0;
+	_cleanup_free_ char *stopping = NULL;
+	r = store_meta_get(s, META_HOST_STOPPING, &stopping, err);
+	if (r < 0)
+		return r;
+	/* A value that is no time is no shutdown seen: the exits stay the containers' own. */
+	if (stopping && parse_i64(stopping, 1, INT64_MAX, &ret->host_stopping_at) < 0)
+		ret->host_stopping_at = 0;
+	ret->stopping_noted = stopping != NULL;
 	return 0;
 }
 
 int boot_check_record(struct store *s, const struct boot_check *b, struct error *err)
 {
+	if (b->stopping_noted) {
+		int r = store_meta_delete(s, META_HOST_STOPPING, err);
+		if (r < 0)
+			return r;
+	}
 	if (!b->now[0])
 		return 0;
 	return store_meta_set(s, META_KEY, b->now, err);
+}
+
+bool boot_check_note_shutdown(struct store *s)
+{
+	if (access(SYSTEMD_BOOTED_DIR, F_OK) < 0)
+		return false;
+	struct error err = { 0 };
+	_cleanup_free_ char *state = NULL;
+	if (systemd_bus_system_state(&state, &err) < 0) {
+		log_warning("Cannot ask systemd whether the host is shutting down (%s): containers "
+			    "a reboot now stops stay stopped after it", err.message);
+		return false;
+	}
+	if (strcmp(state, "stopping") != 0)
+		return false;
+	char now[32];
+	snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL));
+	if (store_meta_set(s, META_HOST_STOPPING, now, &err) < 0) {
+		log_warning("The host is shutting down, but this cannot be recorded (%s): "
+			    "containers it stops stay stopped after the boot", err.message);
+		return false;
+	}
+	log_info("The host is shutting down: containers it stops will start again after the boot");
+	return true;
 }

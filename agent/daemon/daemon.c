@@ -482,8 +482,9 @@ static void check_boot(struct daemon *d, const struct run_options *o)
 			    err.message);
 		return;
 	}
-	/* Written when it changed only: a start within the same boot writes nothing. */
-	d->boot_unrecorded = d->boot.rebooted || !d->boot.known;
+	/* Written when it changed only: a start within the same boot writes nothing but the
+	 * removal of a shutdown noted that did not end in a reboot (it was cancelled). */
+	d->boot_unrecorded = d->boot.rebooted || !d->boot.known || d->boot.stopping_noted;
 	if (!d->boot.rebooted)
 		return;
 	if (o->restore_after_reboot)
@@ -542,6 +543,7 @@ static int daemon_setup(struct daemon *d, const struct run_options *o, const cha
 		.load_restart = load_restart,
 		.restart_period_percent = o->restart_period_percent,
 		.restore_after_reboot = d->boot.rebooted && o->restore_after_reboot,
+		.host_stopping_at = d->boot.rebooted ? d->boot.host_stopping_at : 0,
 		.on_state = on_task_state,
 		.userdata = d,
 	};
@@ -695,6 +697,8 @@ static int run_daemon(const struct run_options *o)
 	service_notify("STOPPING=1\nSTATUS=Stopping; tasks keep running");
 	service_watchdog_stop(&d.watchdog);
 	log_info("Stopping; tasks keep running");
+	if (stop_requested && o->restore_after_reboot)
+		boot_check_note_shutdown(d.store);
 	daemon_state_disconnected(d.store, "agent stopped");
 	daemon_api_stop(&d.api);
 	daemon_teardown(&d);

@@ -615,6 +615,18 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct e
 	return 0;
 }
 
+int store_meta_delete(struct store *s, const char *key, struct error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r = prepare(s, "DELETE FROM meta WHERE key = ?", &st, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, err, "delete meta");
+	return 0;
+}
+
 int store_write_probe(struct store *s, struct error *err)
 {
 	if (s->open)

@@ -117,5 +117,7 @@ int store_restart_get(struct store *s, const char *task_arn, const char *contain
 		      struct store_restart *ret, struct error *err);
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct error *err);
+/* A key not set is no error. */
+int store_meta_delete(struct store *s, const char *key, struct error *err);
 /* *ret is NULL when the key is not set. */
 int store_meta_get(struct store *s, const char *key, char **ret, struct error *err);

@@ -6,13 +6,17 @@
 
 #include "agent/tasks/task_manager_internal.h"
 
-/* While task_manager_resume_task takes C back, before its folder is adopted: true when the
- * host rebooted under it (restore_after_reboot, and a monitor ran in its folder and is gone
- * without an exit record); C then stays PULLING, lost_by_reboot, and is not adopted. */
-bool tm_boot_restore_found(const struct task_manager *tm, struct tm_container *c);
+/* While task_manager_resume_task takes C of T back, before its folder is adopted: true when
+ * the host rebooted under it (restore_after_reboot, and a monitor ran in its folder and is
+ * gone without an exit record, or with one written once the agent had seen the host shutting
+ * down, host_stopping_at); C then stays PULLING, lost_by_reboot, and is not adopted. */
+bool tm_boot_restore_found(const struct task_manager *tm, const struct tm_task *t,
+			   struct tm_container *c);
 
 /* T has containers the reboot killed that are not decided or not started yet. */
 bool tm_boot_restore_pending(const struct tm_task *t);
+/* T has containers the reboot killed that are not decided yet. */
+bool tm_boot_restore_undecided(const struct tm_task *t);
 
 /* At the end of a tick's rules (the first after the agent's start): each container of T the
  * reboot killed is started again, counted as a restart (recorded through save_restart, owed

@@ -727,7 +727,11 @@ static void tick_task(struct task_manager *tm, struct tm_task *t)
 	if (t->status == TASK_STOPPED)
 		return;
 	note_pull_progress(t);
-	poll_pull(tm, t);
+	/* Until the containers the reboot killed are decided (at this tick's end), a pull that
+	 * already ended (failed: their images are not in the store) waits for the next tick: the
+	 * decision, and the restarts it counts, must not hang on how fast the pull ended. */
+	if (!tm_boot_restore_undecided(t))
+		poll_pull(tm, t);
 	for (size_t i = 0; i < t->td->n_containers; i++)
 		poll_container(t, &t->containers[i]);
 	/* Before anything reads the ends: one its restart policy restarts is not an end. */

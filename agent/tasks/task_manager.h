@@ -98,6 +98,11 @@ struct task_manager_config {
 	 * a stop was asked). False: they are reported STOPPED with their exit code unknown, as
 	 * after any lost monitor. */
 	bool restore_after_reboot;
+	/* With restore_after_reboot: the wall-clock time (s) at which the agent, stopped, saw the
+	 * host shutting down before the reboot (agent/daemon/boot_check.h), 0 when it did not. A
+	 * container whose exit record was written at or after it was stopped by that shutdown,
+	 * not by an end of its own, and runs again as one the reboot killed. */
+	int64_t host_stopping_at;
 	/* restartAttemptPeriod is applied at this percent (1-100; 0: 100), for tests. */
 	unsigned restart_period_percent;
 	/* Called for every change of a task's or a container's status. */

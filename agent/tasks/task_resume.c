@@ -20,7 +20,7 @@
 
 static void adopt_container(struct task_manager *tm, struct tm_task *t, struct tm_container *c)
 {
-	if (tm_restart_resume(tm, t, c) || tm_boot_restore_found(tm, c))
+	if (tm_restart_resume(tm, t, c) || tm_boot_restore_found(tm, t, c))
 		return;
 	struct exit_record rec = { 0 };
 	/* A live or lost container is RUNNING once its pid is known; a lost one's end is

@@ -3,6 +3,9 @@
  * (agent/tasks/task_boot_restore.c): each is restarted and counted once, unless its task
  * stops. No monitor is spawned: every check looks before the tick that would spawn one. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,15 +140,22 @@ static int load_restart(void *userdata, const char *task_arn, const char *contai
 	return 1;
 }
 
-static struct task_manager *manager(struct seen *s, bool rebooted)
+/* HOST_STOPPING_AT: when the agent stopped, it saw the host shutting down (0: it did not). */
+static struct task_manager *manager_after(struct seen *s, bool rebooted, int64_t host_stopping_at)
 {
 	struct task_manager_config cfg = {
 		.state_dir = test_tmpdir(), .monitor_path = "/nonexistent/tether-monitor",
 		.save_restart = save_restart, .load_restart = load_restart,
-		.restore_after_reboot = rebooted, .on_state = on_state, .userdata = s,
+		.restore_after_reboot = rebooted, .host_stopping_at = host_stopping_at,
+		.on_state = on_state, .userdata = s,
 	};
 	struct task_manager *tm = NULL;
 	return task_manager_new(&cfg, &tm, NULL) == 0 ? tm : NULL;
+}
+
+static struct task_manager *manager(struct seen *s, bool rebooted)
+{
+	return manager_after(s, rebooted, 0);
 }
 
 /* Container NAME of TASK ran under monitor MONITOR; the host went down under both (the lock is
@@ -195,10 +205,8 @@ static void take_back(struct seen *s, const char *task, bool rebooted)
 
 /* TASK taken back and ticked until it stopped (its images, asked again for the containers
  * never started, fail to be found). */
-static void take_back_until_stopped(struct seen *s, const char *task, bool rebooted,
-				    const char *stop_reason)
+static void tick_until_stopped(struct task_manager *tm, const char *task, const char *stop_reason)
 {
-	struct task_manager *tm = manager(s, rebooted);
 	ASSERT_TRUE(tm);
 	resume(tm, task);
 	if (stop_reason) {
@@ -211,6 +219,12 @@ static void take_back_until_stopped(struct seen *s, const char *task, bool reboo
 		usleep(10000);
 	}
 	task_manager_free(tm);
+}
+
+static void take_back_until_stopped(struct seen *s, const char *task, bool rebooted,
+				    const char *stop_reason)
+{
+	tick_until_stopped(manager(s, rebooted), task, stop_reason);
 }
 
 TEST(killed_by_the_reboot_is_restarted_and_counted_once)
@@ -317,4 +331,122 @@ TEST(folder_a_power_cut_emptied_is_still_restored)
 	ASSERT_INT_EQ(s.task_status, TASK_RUNNING);
 	free(a);
 	free(b);
+}
+
+/* --- a clean reboot: the agent stopped first and saw the host shutting down */
+
+TEST(shutdown_noted_is_read_and_removed_with_the_record)
+{
+	char file[512], db[512];
+	snprintf(file, sizeof(file), "%s/boot_id_noted", test_tmpdir());
+	snprintf(db, sizeof(db), "%s/noted.db", test_tmpdir());
+	struct store *s = NULL;
+	ASSERT_INT_EQ(store_open(db, false, &s, NULL), 0);
+	ASSERT_INT_EQ(write_file_atomic(file, "first\n", 6, 0644), 0);
+	struct boot_check b;
+	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
+	ASSERT_TRUE(!b.stopping_noted && b.host_stopping_at == 0);
+	ASSERT_INT_EQ(boot_check_record(s, &b, NULL), 0);
+	/* What boot_check_note_shutdown writes when systemd says "stopping". */
+	ASSERT_INT_EQ(store_meta_set(s, "host_stopping_at", "1764000000", NULL), 0);
+	ASSERT_INT_EQ(write_file_atomic(file, "second\n", 7, 0644), 0);
+	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
+	ASSERT_TRUE(b.rebooted && b.stopping_noted);
+	ASSERT_INT_EQ(b.host_stopping_at, 1764000000);
+	/* Used once: recorded with this boot's id, it is gone. */
+	ASSERT_INT_EQ(boot_check_record(s, &b, NULL), 0);
+	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
+	ASSERT_TRUE(!b.rebooted && !b.stopping_noted && b.host_stopping_at == 0);
+	/* A note that is no time is no shutdown seen, and is removed all the same. */
+	ASSERT_INT_EQ(store_meta_set(s, "host_stopping_at", "soon", NULL), 0);
+	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
+	ASSERT_TRUE(b.stopping_noted && b.host_stopping_at == 0);
+	ASSERT_INT_EQ(boot_check_record(s, &b, NULL), 0);
+	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
+	ASSERT_TRUE(!b.stopping_noted);
+	store_close(s);
+}
+
+/* The exit record in DIR was written at AT. */
+static int recorded_at(const char *dir, time_t at)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, CONTAINER_EXIT_FILE);
+	struct timespec t[2] = { { .tv_sec = at }, { .tv_sec = at } };
+	return utimensat(AT_FDCWD, path, t, 0);
+}
+
+TEST(stopped_by_the_shutdown_after_the_agent_is_restarted)
+{
+	/* The monitors, signalled by the shutdown after the agent had stopped, recorded 143. */
+	char *a = folder("shutdown", "a", "4343\n", 143), *b = folder("shutdown", "b", "4344\n", 143);
+	ASSERT_TRUE(a && b);
+	time_t noted = time(NULL) - 60;
+	ASSERT_INT_EQ(recorded_at(a, noted), 0);
+	ASSERT_INT_EQ(recorded_at(b, noted + 1), 0);
+	struct seen s = { 0 };
+	struct task_manager *tm = manager_after(&s, true, noted);
+	ASSERT_TRUE(tm);
+	resume(tm, "shutdown");
+	task_manager_tick(tm);
+	task_manager_free(tm);
+	ASSERT_INT_EQ(s.task_status, TASK_RUNNING);
+	for (int i = 0; i < 2; i++) {
+		ASSERT_INT_EQ(s.saves[i], 1);
+		ASSERT_INT_EQ(s.record[i].count, 1);
+		ASSERT_INT_EQ(s.restart_count[i], 1);
+		ASSERT_STR_EQ(s.reason[i], "Restarted after the host rebooted");
+	}
+	ASSERT_INT_EQ(s.record[0].owed_after_monitor, 4343);
+	free(a);
+	free(b);
+}
+
+TEST(exit_before_the_shutdown_stays_an_exit)
+{
+	/* a ended with 3 a minute before the agent saw the shutdown; b was stopped by it. a's end
+	 * stops the task as it would have, and b stays down with it. */
+	char *a = folder("before-shutdown", "a", "4343\n", 3),
+	     *b = folder("before-shutdown", "b", "4344\n", 143);
+	ASSERT_TRUE(a && b);
+	time_t noted = time(NULL) - 60;
+	ASSERT_INT_EQ(recorded_at(a, noted - 1), 0);
+	ASSERT_INT_EQ(recorded_at(b, noted), 0);
+	struct seen s = { 0 };
+	tick_until_stopped(manager_after(&s, true, noted), "before-shutdown", NULL);
+	ASSERT_INT_EQ(s.saves[0] + s.saves[1], 0);
+	ASSERT_INT_EQ(s.task_status, TASK_STOPPED);
+	ASSERT_INT_EQ(s.exit_code, 3);
+	ASSERT_INT_EQ(s.restart_count[0] + s.restart_count[1], 0);
+	free(a);
+	free(b);
+}
+
+/* TASK's containers a and b, stopped with 143 (recorded now), taken back by a manager told
+ * REBOOTED and NOTED: their ends are their own, and the task stops. */
+static void exits_stay_exits(const char *task, bool rebooted, int64_t noted)
+{
+	char *a = folder(task, "a", "4343\n", 143), *b = folder(task, "b", "4344\n", 143);
+	ASSERT_TRUE(a && b);
+	struct seen s = { 0 };
+	tick_until_stopped(manager_after(&s, rebooted, noted), task, NULL);
+	ASSERT_INT_EQ(s.saves[0] + s.saves[1], 0);
+	ASSERT_INT_EQ(s.task_status, TASK_STOPPED);
+	ASSERT_INT_EQ(s.exit_code, 143);
+	free(a);
+	free(b);
+}
+
+TEST(exits_without_a_shutdown_noted_stay_exits)
+{
+	/* A reset after the containers had been stopped (no shutdown seen by the agent): their
+	 * 143 is their own end. */
+	exits_stay_exits("not-noted", true, 0);
+}
+
+TEST(shutdown_noted_without_a_reboot_restarts_nothing)
+{
+	/* The shutdown was cancelled and the agent started again in the same boot: the daemon
+	 * passes no restore; exits recorded since are the containers' own. */
+	exits_stay_exits("cancelled", false, time(NULL) - 60);
 }

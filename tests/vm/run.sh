@@ -19,11 +19,11 @@
 # guest test that writes there prints "vm: host-check ttyS1 NAME TEXT"; after the run NAME
 # passes when TEXT arrived in that file.
 #
-# The guest has a disk that outlives a reset (/dev/vda, ext4, made here for the run). A test
-# that resets the guest without a clean shutdown prints "vm: boot-again NAME" and resets it
-# (sysrq b; qemu runs with -no-reboot, so it exits); then the guest boots once more with
-# tether.phase=2 on its command line, and runs NAME again (its second phase) and the tests the
-# first boot did not reach.
+# The guest has a disk that outlives a reboot (/dev/vda, ext4, made here for the run). A test
+# that reboots the guest prints "vm: boot-again NAME" and resets it (sysrq b) or reboots it
+# (systemctl reboot); qemu runs with -no-reboot, so it exits either way; then the guest boots
+# once more with tether.again=NAME on its command line, and runs NAME again (its second phase)
+# and the tests no boot reached yet. Each boot may ask for one more.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/vm
@@ -52,7 +52,7 @@ append="console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check tether.mode=$mode
 
 disk=$(mktemp /tmp/tether-vm-disk.XXXXXX)
 ttys1=$(mktemp /tmp/tether-vm-ttyS1.XXXXXX)
-trap 'rm -f "$disk" "$ttys1" "$ttys1.2"' EXIT
+trap 'rm -f "$disk" "$ttys1" "$ttys1".*' EXIT
 truncate -s 2G "$disk" && mkfs.ext4 -q -F "$disk" || { echo "FAIL vm_disk: mkfs.ext4"; exit 1; }
 uart2=null # the guest's ttyS1: a file for the tests, nothing for a shell
 [ "$shell" != 1 ] && uart2=file:$ttys1
@@ -80,9 +80,13 @@ boot() {
 }
 started=$SECONDS
 boot
-again=$(sed -n 's/^vm: boot-again \([A-Za-z0-9_.-]*\)$/\1/p' "$log" | head -n 1)
-if [ -n "$again" ] && ! grep -q '^vm: done' "$log"; then
-	# The test that asked, then the ones the first boot did not begin, in the runner's order.
+boots=1
+while :; do
+	# This boot's last words: a test that asked for the next one.
+	again=$(awk -v n="$boots" '/^vm: PID 1 is / { b++ } b == n' "$log" |
+		sed -n 's/^vm: boot-again \([A-Za-z0-9_.-]*\)$/\1/p' | head -n 1)
+	{ [ -n "$again" ] && [ "$boots" -lt 4 ] && ! grep -q '^vm: done' "$log"; } || break
+	# The test that asked, then the ones no boot began, in the runner's order.
 	dir=${guest_dir:-tests/vm/guest}
 	[[ "$dir" == /* ]] || dir=$top/$dir
 	rest=$again
@@ -93,12 +97,13 @@ if [ -n "$again" ] && ! grep -q '^vm: done' "$log"; then
 		fi
 		grep -qx "vm: -- $name" "$log" || rest="$rest,$name"
 	done
-	second=$(echo "$append" | sed 's/ tether\.tests=[^ ]*//')
+	boots=$((boots + 1))
+	next=$(echo "$append" | sed 's/ tether\.tests=[^ ]*//')
 	echo "vm: booting again for $again (qemu exit $rc)"
-	qemu_args "$second tether.tests=$rest tether.phase=2" "file:$ttys1.2"
+	qemu_args "$next tether.tests=$rest tether.again=$again" "file:$ttys1.$boots"
 	boot
-	cat "$ttys1.2" >>"$ttys1"
-fi
+	cat "$ttys1.$boots" >>"$ttys1"
+done
 echo "vm: stage took $((SECONDS - started)) s (qemu exit $rc)"
 while read -r _ _ port name text; do
 	[ "$port" = ttyS1 ] || continue

@@ -5,19 +5,27 @@
 # volume, and "pair", whose "app" depends on its "base"); the hub is stopped (another machine,
 # out of reach from now on) and the guest is reset without a clean shutdown (sysrq b: the agent,
 # the monitors and the containers die with it, /run and the cgroups are gone). Second boot
-# (tether.phase=2): tether.service starts with no hub; the tasks run again, timed from the
+# (tether.again=reboot): tether.service starts with no hub; the tasks run again, timed from the
 # agent's start ("measured:"; only a generous bound is checked), in dependsOn order. Then the
 # hub starts on its database and the agent's history reaches it: each task_state once, in seq
 # order, the restarts counted (restartCount 1) with their reason. The reset is a power cut for
 # the agent: what it and the monitors wrote without fsync may come back empty.
+#
+# clean-reboot.sh runs this with REBOOT_CLEAN=1: the first boot ends in `systemctl reboot`,
+# which stops tether.service first (KillMode=process: the agent alone, which notes that the
+# host is shutting down), then the monitors and their containers, whose ends the monitors
+# record; the second boot checks the same, and that those ends were taken for the shutdown's.
 source "$(dirname "$0")/../../lib.sh"
+clean=${REBOOT_CLEAN:-0}
+name=$(basename "$0" .sh)
+# The second boot names the test it is for (tests/vm/run.sh).
+phase=1
+[[ " $(cat /proc/cmdline) " == *" tether.again=$name "* ]] && phase=2
 
 DISK=/dev/vda
 PERSIST=/var/lib/tether-vm-disk
 STATE=/var/lib/tether
 SANITIZER_DIR=$TMPDIR
-phase=$(sed -n 's/.*tether\.phase=\([0-9]\).*/\1/p' /proc/cmdline)
-phase=${phase:-1}
 
 mkdir -p "$PERSIST" "$STATE"
 if [ "$phase" = 1 ]; then
@@ -46,6 +54,9 @@ cat >/etc/systemd/system/tether.service.d/test.conf <<UNIT
 [Service]
 Environment=ASAN_OPTIONS=detect_leaks=1:log_path=$SANITIZER_DIR/sanitizer
 UNIT
+# The journal does not outlive the reboot: the agent's last words go to the console too.
+[ "$clean" = 1 ] && printf 'StandardOutput=journal+console\nStandardError=journal+console\n' \
+	>>/etc/systemd/system/tether.service.d/test.conf
 systemctl daemon-reload
 
 folder() { echo "$STATE/tasks/${1##*/}/$2"; }
@@ -75,7 +86,15 @@ if [ "$phase" = 1 ]; then
 	# The start counter is the evidence read after the reset: written to the disk now (the
 	# agent's own state.db makes every commit durable by itself).
 	sync "$STATE/tasks/${SOLO##*/}/volumes/count/starts"
-	echo "vm: boot-again reboot"
+	echo "vm: boot-again $name"
+	if [ "$clean" = 1 ]; then
+		# This test's unit is stopped by the shutdown too: nothing of cleanup() may run.
+		trap - EXIT
+		systemctl reboot
+		sleep 300
+		fail clean_reboot "the guest did not reboot"
+		exit 1
+	fi
 	sleep 1
 	echo b >/proc/sysrq-trigger
 	sleep 60
@@ -89,6 +108,26 @@ HUB_URL=http://127.0.0.1:$HUB_PORT
 check hub_is_not_reachable bash -c "! curl -s -o /dev/null --max-time 2 '$HUB_URL/'"
 none_running() { ! runs_now "$SOLO" main && ! runs_now "$PAIR" base && ! runs_now "$PAIR" app; }
 check nothing_runs_before_the_agent none_running
+if [ "$clean" = 1 ]; then
+	# What the agent will find: the time it saw the host shutting down, and the exit records
+	# the monitors wrote after it (a monitor the shutdown killed first leaves none: that
+	# container is then lost, which a reboot explains without the note).
+	noted=$(sqlite3 "$STATE/state.db" "SELECT value FROM meta WHERE key = 'host_stopping_at'")
+	records=()
+	for f in "$(folder "$SOLO" main)" "$(folder "$PAIR" base)" "$(folder "$PAIR" app)"; do
+		[ -e "$f/exit.json" ] && records+=("$f/exit.json")
+		echo "vm: clean-reboot: noted at '$noted', ${f##*/}: $(stat -c %Y "$f/exit.json" 2>/dev/null ||
+			echo no) $(cat "$f/exit.json" 2>/dev/null)"
+	done
+	check shutdown_noted_by_the_agent test -n "$noted"
+	check monitors_recorded_ends test "${#records[@]}" -gt 0
+	recorded_after_it() { # NOTED FILE...
+		local n=$1 f
+		shift
+		for f; do [ "$(stat -c %Y "$f")" -ge "$n" ] || return 1; done
+	}
+	check ends_recorded_after_it recorded_after_it "$noted" "${records[@]}"
+fi
 
 check agent_starts_without_the_hub timeout 120 systemctl start tether
 started_at=$(systemctl show -p ExecMainStartTimestampMonotonic --value tether)
@@ -105,6 +144,12 @@ check solo_started_twice test "$(grep -c start "$(folder "$SOLO" volumes/count)/
 check pair_started_in_depends_on_order test "$(stat -c %.6Y "$(folder "$PAIR" app)/pid" |
 	tr -d .)" -ge "$(stat -c %.6Y "$(folder "$PAIR" base)/pid" | tr -d .)"
 check journal_says_reboot bash -c "journalctl -u tether --no-pager | grep -q 'The host rebooted since the agent last ran'"
+if [ "$clean" = 1 ]; then
+	# Each end its monitor recorded was taken for the shutdown's, not for an exit of its own.
+	check ends_taken_for_the_shutdowns test "$(journalctl -u tether --no-pager |
+		grep -c 'after the agent saw the host shutting down: the shutdown stopped it')" = \
+		"${#records[@]}"
+fi
 
 # The hub is back: what happened while it was away reaches it.
 start_hub || { fail hub_starts_again "see hub.log"; exit 1; }
