@@ -32,12 +32,14 @@ if [ "$phase" = 1 ]; then
 	check disk_is_there test -b "$DISK"
 fi
 mount -t ext4 "$DISK" "$PERSIST" || { fail disk_mounts "$DISK"; exit 1; }
-mkdir -p "$PERSIST/agent" "$PERSIST/work"
-chmod 0700 "$PERSIST/agent"
-mount --bind "$PERSIST/agent" "$STATE" || { fail state_on_disk; exit 1; }
+# Each test of this script (reboot, clean-reboot) has a folder of its own on the disk, which
+# outlives this boot and the other test's.
+mkdir -p "$PERSIST/$name/agent" "$PERSIST/$name/work"
+chmod 0700 "$PERSIST/$name/agent"
+mount --bind "$PERSIST/$name/agent" "$STATE" || { fail state_on_disk; exit 1; }
 # The test's files (the hub's database and log, the image) are on the disk too.
 rmdir "$WORK"
-WORK=$PERSIST/work
+WORK=$PERSIST/$name/work
 cleanup() {
 	systemctl stop tether 2>/dev/null
 	on_exit
