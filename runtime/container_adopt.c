@@ -40,12 +40,6 @@ static int read_exit(const char *folder, struct exit_record *rec)
 	return exit_record_read(path, rec, NULL);
 }
 
-static bool exit_recorded(const char *folder)
-{
-	_cleanup_free_ char *path = NULL;
-	return asprintf(&path, "%s/%s", folder, CONTAINER_EXIT_FILE) >= 0 && access(path, F_OK) == 0;
-}
-
 int container_exit_recorded_at(const char *folder, int64_t *ret)
 {
 	_cleanup_free_ char *path = NULL;
@@ -56,6 +50,12 @@ int container_exit_recorded_at(const char *folder, int64_t *ret)
 		return -errno;
 	*ret = st.st_mtim.tv_sec;
 	return 0;
+}
+
+static bool exit_recorded(const char *folder)
+{
+	int64_t at;
+	return container_exit_recorded_at(folder, &at) == 0;
 }
 
 /* The record is written before the monitor ends and removed only under its lock when a new
