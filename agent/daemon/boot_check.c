@@ -80,6 +80,13 @@ int boot_check_record(struct store *s, const struct boot_check *b, struct error 
 	return store_meta_set(s, META_KEY, b->now, err);
 }
 
+int boot_check_record_shutdown(struct store *s, int64_t at, struct error *err)
+{
+	char text[32];
+	snprintf(text, sizeof(text), "%" PRId64, at);
+	return store_meta_set(s, META_HOST_STOPPING, text, err);
+}
+
 bool boot_check_note_shutdown(struct store *s)
 {
 	if (access(SYSTEMD_BOOTED_DIR, F_OK) < 0)
@@ -93,9 +100,7 @@ bool boot_check_note_shutdown(struct store *s)
 	}
 	if (strcmp(state, "stopping") != 0)
 		return false;
-	char now[32];
-	snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL));
-	if (store_meta_set(s, META_HOST_STOPPING, now, &err) < 0) {
+	if (boot_check_record_shutdown(s, (int64_t)time(NULL), &err) < 0) {
 		log_warning("The host is shutting down, but this cannot be recorded (%s): "
 			    "containers it stops stay stopped after the boot", err.message);
 		return false;

@@ -38,6 +38,9 @@ int boot_check(struct store *s, const char *file, struct boot_check *ret, struct
  * commit finds the reboot, and the shutdown, again). */
 int boot_check_record(struct store *s, const struct boot_check *b, struct error *err);
 
+/* Note in S that the host was found shutting down at AT (wall-clock seconds). */
+int boot_check_record_shutdown(struct store *s, int64_t at, struct error *err);
+
 /* The agent stops: when systemd says the host is shutting down (its SystemState is
  * "stopping"), note the time in S, so that the next start after the reboot restarts the
  * containers the shutdown stops after the agent (docs/architecture.md, "After a reboot").

@@ -348,7 +348,7 @@ TEST(shutdown_noted_is_read_and_removed_with_the_record)
 	ASSERT_TRUE(!b.stopping_noted && b.host_stopping_at == 0);
 	ASSERT_INT_EQ(boot_check_record(s, &b, NULL), 0);
 	/* What boot_check_note_shutdown writes when systemd says "stopping". */
-	ASSERT_INT_EQ(store_meta_set(s, "host_stopping_at", "1764000000", NULL), 0);
+	ASSERT_INT_EQ(boot_check_record_shutdown(s, 1764000000, NULL), 0);
 	ASSERT_INT_EQ(write_file_atomic(file, "second\n", 7, 0644), 0);
 	ASSERT_INT_EQ(boot_check(s, file, &b, NULL), 0);
 	ASSERT_TRUE(b.rebooted && b.stopping_noted);
